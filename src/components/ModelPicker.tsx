@@ -1,0 +1,33 @@
+import { getDataset } from '../engine/data/registry';
+import { useStudio } from '../state/store';
+import { formatBytes, formatCount, formatPercent } from './format';
+
+export function ModelPicker() {
+  const baselines = useStudio((s) => s.baselines);
+  const selectedId = useStudio((s) => s.selectedId);
+  const select = useStudio((s) => s.select);
+  const datasets = useStudio((s) => s.datasets);
+  if (baselines.length === 0) return <p>Loading the model list…</p>;
+  return (
+    <fieldset className="model-list">
+      <legend className="sr-only">Pick a baseline</legend>
+      {baselines.map((m) => {
+        const d = getDataset(m.dataset);
+        const unavailable = datasets[m.dataset] && !datasets[m.dataset].available;
+        return (
+          <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`}>
+            <input type="radio" name="model" value={m.id} checked={selectedId === m.id} onChange={() => select(m.id)} />
+            <span className="model-name">{m.id}</span>
+            <span className="model-meta">
+              {d.label} · {formatCount(m.params)} params · {formatCount(m.macs)} MACs · {formatBytes(m.sizeBytes)} float32 · baseline{' '}
+              {formatPercent(m.testAccuracy)} on {m.testData.count.toLocaleString('en')} test images
+              {!m.testData.exact && ' (lossy images)'}
+            </span>
+            {d.caveats.length > 0 && <span className="caveat">{d.caveats.map((c) => c.text).join(' ')}</span>}
+            {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * Evaluates a classifier on a dataset: batched predictions, then metrics. Progress is reported per
+ * batch; an AbortSignal stops it between batches with every tensor freed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { classificationMetrics } from './metrics/classification';
+import { toInputTensor } from './preprocess';
+import type { ClassificationMetrics, ImageDataset, Preprocessing } from './types';
+
+export interface EvaluateOptions {
+  batch?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Evaluation {
+  metrics: ClassificationMetrics;
+  predictions: Uint8Array;
+}
+
+export async function predictLogits(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, first: number, count: number): Promise<Float32Array> {
+  const x = toInputTensor(ds, first, count, prep);
+  const y = model.predict(x) as tf.Tensor;
+  const out = (await y.data()) as Float32Array;
+  x.dispose();
+  y.dispose();
+  return out;
+}
+
+export async function evaluate(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, opts: EvaluateOptions = {}): Promise<Evaluation> {
+  const batch = opts.batch ?? 256;
+  const predictions = new Uint8Array(ds.count);
+  for (let first = 0; first < ds.count; first += batch) {
+    opts.signal?.throwIfAborted();
+    const n = Math.min(batch, ds.count - first);
+    const arg = tf.tidy(() => (model.predict(toInputTensor(ds, first, n, prep)) as tf.Tensor).argMax(-1));
+    const p = await arg.data();
+    arg.dispose();
+    predictions.set(p, first);
+    opts.onProgress?.(first + n, ds.count);
+  }
+  return { metrics: classificationMetrics(ds.labels, predictions, ds.numClasses), predictions };
+}

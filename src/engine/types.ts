@@ -1,0 +1,81 @@
+/**
+ * The shared vocabulary of the engine: descriptors that cross module and worker boundaries.
+ * Everything here is plain data (JSON-serialisable), never a tensor.
+ */
+
+export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100';
+export type Split = 'train' | 'test';
+
+/** Input shape as [height, width, channels] (NHWC without the batch axis). */
+export type InputShape = [number, number, number];
+
+/** How raw uint8 pixels become the model's float input. Stored in index.json, applied by TS and Python alike. */
+export type Preprocessing =
+  | { kind: 'scale'; scale: number } // x * scale
+  | { kind: 'standardize'; mean: number[]; std: number[] }; // (x - mean[c]) / std[c], x in 0..255
+
+/** A decoded image-classification dataset: pixels in NHWC uint8, one label per image. */
+export interface ImageDataset {
+  id: DatasetId;
+  split: Split;
+  count: number;
+  shape: InputShape;
+  numClasses: number;
+  /** count * h * w * c bytes, NHWC order. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  classNames: string[];
+}
+
+export type ModelFamily = 'custom-cnn' | 'mobilenet-v1' | 'resnet50' | 'resnet101' | 'vgg16';
+
+export interface ModelSpec {
+  family: ModelFamily;
+  inputShape: InputShape;
+  numClasses: number;
+  /** MobileNet width multiplier; ignored by other families. */
+  alpha?: number;
+}
+
+/** One row of public/models/index.json. */
+export interface BaselineEntry {
+  id: string;
+  family: ModelFamily;
+  alpha?: number;
+  dataset: DatasetId;
+  inputShape: InputShape;
+  numClasses: number;
+  preprocessing: Preprocessing;
+  path: string;
+  params: number;
+  macs: number;
+  sizeBytes: number;
+  testAccuracy: number;
+  testData: { split: Split; first: number; count: number; exact: boolean; note: string };
+  training: Record<string, unknown>;
+  /** Logits of the first test images as recorded by the trainer, for the parity test. */
+  referenceLogitsPath: string;
+}
+
+export interface BaselineIndex {
+  version: 1;
+  models: BaselineEntry[];
+}
+
+export interface ClassificationMetrics {
+  count: number;
+  accuracy: number;
+  macroRecall: number;
+  macroPrecision: number;
+  macroF1: number;
+  perClassRecall: number[];
+  confusion: number[][];
+}
+
+export interface LatencyStats {
+  backend: string;
+  batch: number;
+  runs: number;
+  medianMs: number;
+  p95Ms: number;
+}

@@ -1,0 +1,51 @@
+/**
+ * The studio's state, one zustand store. Engine results are stored as the worker returned them;
+ * components derive what they show from here and compute no figures of their own.
+ */
+import { create } from 'zustand';
+import type { BackendName } from '../engine/backend/init';
+import type { SerializedError } from '../engine/errors';
+import type { BaselineEntry } from '../engine/types';
+import type { EvaluateResult } from '../workers/protocol';
+import type { Progress } from '../workers/client';
+
+export interface DataManifestEntry {
+  id: string;
+  available: boolean;
+  source?: string;
+  error?: string;
+}
+
+export interface StudioState {
+  baselines: BaselineEntry[];
+  datasets: Record<string, DataManifestEntry>;
+  loadError?: string;
+  selectedId?: string;
+  backend: BackendName;
+  running?: { jobId: number; progress?: Progress; startedAt: number };
+  result?: EvaluateResult;
+  error?: SerializedError;
+  setCatalog: (baselines: BaselineEntry[], datasets: Record<string, DataManifestEntry>) => void;
+  setLoadError: (message: string) => void;
+  select: (id: string) => void;
+  setBackend: (b: BackendName) => void;
+  started: (jobId: number) => void;
+  progressed: (p: Progress) => void;
+  finished: (r: EvaluateResult) => void;
+  failed: (e: SerializedError) => void;
+}
+
+export const useStudio = create<StudioState>((set) => ({
+  baselines: [],
+  datasets: {},
+  backend: 'wasm',
+  setCatalog: (baselines, datasets) => set((s) => ({ baselines, datasets, selectedId: s.selectedId ?? baselines[0]?.id })),
+  setLoadError: (loadError) => set({ loadError }),
+  select: (selectedId) => set({ selectedId }),
+  setBackend: (backend) => set({ backend }),
+  started: (jobId) => set({ running: { jobId, startedAt: performance.now() }, error: undefined }),
+  progressed: (progress) => set((s) => (s.running ? { running: { ...s.running, progress } } : {})),
+  // A new result replaces the old one only when it arrives; a failure keeps the earlier result.
+  finished: (result) => set({ result, running: undefined }),
+  failed: (error) => set({ error, running: undefined }),
+}));

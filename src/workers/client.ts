@@ -1,0 +1,67 @@
+/**
+ * Main-thread side of the worker protocol: one worker, jobs matched by id, progress callbacks,
+ * cancellation. A job's promise rejects with the worker's typed error.
+ */
+import type { SerializedError } from '../engine/errors';
+import { PROTOCOL_VERSION, type EvaluateResult, type JobRequest, type Stage, type WorkerRequest, type WorkerResponse } from './protocol';
+
+export interface Progress {
+  stage: Stage;
+  done: number;
+  total: number;
+}
+
+export class JobError extends Error {
+  constructor(readonly error: SerializedError) {
+    super(error.message);
+  }
+}
+
+interface Pending {
+  resolve: (r: EvaluateResult) => void;
+  reject: (e: JobError) => void;
+  onProgress: (p: Progress) => void;
+}
+
+export class EngineClient {
+  private worker: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (ev: MessageEvent<WorkerResponse>) => this.handle(ev.data);
+    this.worker.onerror = (ev) => {
+      for (const [id, p] of this.pending) {
+        p.reject(new JobError({ code: 'internal', kind: 'bug', message: `The engine worker crashed: ${ev.message}`, context: {} }));
+        this.pending.delete(id);
+      }
+    };
+  }
+
+  run(job: JobRequest, onProgress: (p: Progress) => void): { id: number; done: Promise<EvaluateResult> } {
+    const id = this.nextId++;
+    const done = new Promise<EvaluateResult>((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
+    this.send({ v: PROTOCOL_VERSION, kind: 'job', id, job });
+    return { id, done };
+  }
+
+  cancel(id: number): void {
+    this.send({ v: PROTOCOL_VERSION, kind: 'cancel', id });
+  }
+
+  private send(msg: WorkerRequest): void {
+    this.worker.postMessage(msg);
+  }
+
+  private handle(msg: WorkerResponse): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.kind === 'progress') p.onProgress({ stage: msg.stage, done: msg.done, total: msg.total });
+    else {
+      this.pending.delete(msg.id);
+      if (msg.kind === 'result') p.resolve(msg.result);
+      else p.reject(new JobError(msg.error));
+    }
+  }
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Trains the zoo's baselines with Debian's python3-torch and writes them in tfjs format.
+
+  npm run zoo:export            # writes tools/zoo/build/<id>/model.json from the tfjs builders
+  npm run zoo:train [-- ids]    # trains (resumable), writes public/models/<id>/ and index.json
+
+Why PyTorch: tfjs trains at 3-10 images/s on this 2-core CPU; torch trains the same networks at
+~650-2500 images/s (see shared/notes/browser-runtimes.md). The network is built from the tfjs
+model.json (tfjs_graph.py), initialised from the tfjs initial weights, and exported back in the
+manifest order, so the studio loads exactly what was trained.
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tfjs_graph import TfjsGraph, dump_weights, load_weights  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SEED = 20251126
+REFERENCE_LOGITS = 64
+
+
+def read_gz(path):
+    with gzip.open(path, "rb") as f:
+        return f.read()
+
+
+def load_dataset(data_dir, ds):
+    """Returns (train_x uint8 NCHW, train_y, test_x, test_y) from the prepared official files."""
+    d = Path(data_dir) / ds
+    if ds in ("mnist", "fashion-mnist"):
+        def idx(name, header):
+            raw = read_gz(d / name)
+            return np.frombuffer(raw, dtype=np.uint8, offset=header)
+        tx = idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
+        ty = idx("train-labels-idx1-ubyte.gz", 8)
+        vx = idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
+        vy = idx("t10k-labels-idx1-ubyte.gz", 8)
+        return tx, ty, vx, vy
+    if ds == "cifar10":
+        def batch(name):
+            raw = np.frombuffer(read_gz(d / name), dtype=np.uint8).reshape(-1, 3073)
+            return raw[:, 1:].reshape(-1, 3, 32, 32), raw[:, 0].copy()
+        parts = [batch(f"data_batch_{i}.bin.gz") for i in range(1, 6)]
+        tx = np.concatenate([p[0] for p in parts])
+        ty = np.concatenate([p[1] for p in parts])
+        vx, vy = batch("test_batch.bin.gz")
+        return tx, ty, vx, vy
+    raise ValueError(f"dataset {ds} not supported by the trainer")
+
+
+def preprocess(x_uint8, prep):
+    x = x_uint8.float()
+    if prep["kind"] == "scale":
+        return x * float(np.float32(prep["scale"]))
+    mean = torch.tensor(prep["mean"], dtype=torch.float32).view(1, -1, 1, 1)
+    std = torch.tensor(prep["std"], dtype=torch.float32).view(1, -1, 1, 1)
+    return (x - mean) / std
+
+
+def augment(xb, mode, gen):
+    """xb: uint8 NCHW batch. Random 4-pixel-padded crop and/or horizontal flip."""
+    if mode == "none":
+        return xb
+    n, _, h, w = xb.shape
+    if "flip" in mode:
+        flip = torch.rand(n, generator=gen) < 0.5
+        xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(3), xb)
+    if "crop" in mode:
+        padded = F.pad(xb, (4, 4, 4, 4))
+        offs = torch.randint(0, 9, (n, 2), generator=gen)
+        xb = torch.stack([padded[i, :, offs[i, 0]:offs[i, 0] + h, offs[i, 1]:offs[i, 1] + w] for i in range(n)])
+    return xb
+
+
+def evaluate(model, x, y, prep, batch=500):
+    model.eval()
+    logits = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            logits.append(model(preprocess(x[i:i + batch], prep)))
+    logits = torch.cat(logits)
+    acc = (logits.argmax(1) == y).float().mean().item()
+    return acc, logits
+
+
+def train_one(spec, args):
+    bid = spec["id"]
+    build = HERE / "build" / bid
+    if not (build / "model.json").exists():
+        sys.exit(f"{build}/model.json is missing: run `npm run zoo:export` first")
+    model_json = json.loads((build / "model.json").read_text())
+    meta = json.loads((build / "meta.json").read_text())
+    model = TfjsGraph(model_json)
+    load_weights(model, model_json, (build / "weights.bin").read_bytes())
+
+    run_dir = HERE / "runs" / bid
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log = open(run_dir / "train.log", "a")
+
+    def say(msg):
+        line = f"[{time.strftime('%H:%M:%S')}] {bid}: {msg}"
+        print(line, flush=True)
+        log.write(line + "\n")
+        log.flush()
+
+    tx, ty, vx, vy = load_dataset(args.data, spec["dataset"])
+    tx, ty = torch.from_numpy(tx.copy()), torch.from_numpy(ty.astype(np.int64))
+    vx, vy = torch.from_numpy(vx.copy()), torch.from_numpy(vy.astype(np.int64))
+    first, count = meta_headline(spec["dataset"])
+    vx, vy = vx[first:first + count], vy[first:first + count]
+    prep = meta["preprocessing"]
+
+    decay, no_decay = [], []
+    for k, p in model.params_.items():
+        (decay if k.endswith("kernel") else no_decay).append(p)
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
+                          lr=spec["lr"], momentum=0.9, nesterov=True)
+    epochs, batch = spec["epochs"], spec["batch"]
+    steps_per_epoch = math.ceil(len(tx) / batch)
+    total = epochs * steps_per_epoch
+    warm = steps_per_epoch
+
+    def lr_at(step):
+        if step < warm:
+            return spec["lr"] * (step + 1) / warm
+        return 0.5 * spec["lr"] * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+    start_epoch = 0
+    ckpt = run_dir / "ckpt.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        if state.get("spec") == spec:
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["opt"])
+            start_epoch = state["epoch"]
+            say(f"resuming after epoch {start_epoch}")
+    gen = torch.Generator().manual_seed(SEED)
+    for _ in range(start_epoch):  # keep the data order identical whether resumed or not
+        torch.randperm(len(tx), generator=gen)
+
+    for epoch in range(start_epoch, epochs):
+        model.train()
+        t0 = time.time()
+        perm = torch.randperm(len(tx), generator=gen)
+        aug_gen = torch.Generator().manual_seed(SEED + epoch)
+        loss_sum, correct = 0.0, 0
+        for s in range(steps_per_epoch):
+            idx = perm[s * batch:(s + 1) * batch]
+            # channels_last makes oneDNN's CPU convolutions ~1.3-1.5x faster here.
+            xb = preprocess(augment(tx[idx], spec["augment"], aug_gen), prep).contiguous(memory_format=torch.channels_last)
+            yb = ty[idx]
+            for g in opt.param_groups:
+                g["lr"] = lr_at(epoch * steps_per_epoch + s)
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+            correct += (out.argmax(1) == yb).sum().item()
+        dt = time.time() - t0
+        acc, _ = evaluate(model, vx, vy, prep)
+        say(f"epoch {epoch + 1}/{epochs} loss {loss_sum / len(tx):.4f} train-acc {correct / len(tx):.4f} "
+            f"test-acc {acc:.4f} ({len(tx) / dt:.0f} img/s, {dt:.0f}s)")
+        torch.save({"spec": spec, "epoch": epoch + 1, "model": model.state_dict(), "opt": opt.state_dict()}, ckpt)
+
+    acc, logits = evaluate(model, vx, vy, prep)
+    export(spec, meta, model, model_json, acc, logits[:REFERENCE_LOGITS], (first, count))
+    say(f"exported, test accuracy {acc * 100:.2f}% on {count} test images")
+
+
+def meta_headline(ds):
+    # Mirrors headlineTest in src/engine/data/registry.ts: CIFAR-10 reports on its 1,000 exact test records.
+    return (0, 1000) if ds == "cifar10" else (0, 10000)
+
+
+def export(spec, meta, model, model_json, acc, ref_logits, headline):
+    out = ROOT / "public" / "models" / spec["id"]
+    out.mkdir(parents=True, exist_ok=True)
+    weights = dump_weights(model, model_json)
+    (out / "weights.bin").write_bytes(weights)
+    (out / "model.json").write_text(json.dumps(model_json))
+    (out / "reference-logits.json").write_text(json.dumps({
+        "first": headline[0], "count": int(ref_logits.shape[0]),
+        "logits": [[round(float(v), 6) for v in row] for row in ref_logits],
+    }))
+    first, count = headline
+    exact = not (spec["dataset"] == "cifar10" and first + count > 1000)
+    note = ("official test split" if spec["dataset"] != "cifar10"
+            else "CIFAR-10 test_batch records 0-999: the exact images of the shared copy (records 1000-9999 are JPEG-degraded)")
+    entry = {
+        "id": spec["id"], "family": meta["family"], "dataset": spec["dataset"],
+        "inputShape": meta["inputShape"], "numClasses": meta["numClasses"],
+        "preprocessing": meta["preprocessing"], "path": f"models/{spec['id']}/model.json",
+        "params": meta["params"], "macs": meta["macs"], "sizeBytes": len(weights),
+        "testAccuracy": round(acc, 6),
+        "testData": {"split": "test", "first": first, "count": count, "exact": exact, "note": note},
+        "training": {
+            "tool": "tools/zoo/train.py (Debian python3-torch %s, CPU, %d threads)" % (torch.__version__, torch.get_num_threads()),
+            "trainData": "official training split, all records",
+            "epochs": spec["epochs"], "batch": spec["batch"], "optimizer": "SGD nesterov momentum 0.9, weight decay 5e-4 on kernels",
+            "lr": f"{spec['lr']} peak, 1 epoch linear warm-up, cosine decay", "augment": spec["augment"], "seed": SEED,
+        },
+        "referenceLogitsPath": f"models/{spec['id']}/reference-logits.json",
+    }
+    if meta.get("alpha") is not None:
+        entry["alpha"] = meta["alpha"]
+    index_path = ROOT / "public" / "models" / "index.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {"version": 1, "models": []}
+    index["models"] = [m for m in index["models"] if m["id"] != spec["id"]] + [entry]
+    index["models"].sort(key=lambda m: m["id"])
+    index_path.write_text(json.dumps(index, indent=1) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ids", nargs="*", help="baseline ids (default: all in baselines.json)")
+    ap.add_argument("--data", default=str(ROOT / "public" / "data"), help="prepared dataset folder")
+    ap.add_argument("--epochs", type=int, help="override epochs (for a quick smoke run)")
+    args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(SEED)
+    specs = json.loads((HERE / "baselines.json").read_text())["baselines"]
+    for spec in specs:
+        if args.ids and spec["id"] not in args.ids:
+            continue
+        if args.epochs:
+            spec = {**spec, "epochs": args.epochs}
+        train_one(spec, args)
+
+
+if __name__ == "__main__":
+    main()
