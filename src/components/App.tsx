@@ -4,6 +4,7 @@ import type { BaselineIndex } from '../engine/types';
 import { ModelPicker } from './ModelPicker';
 import { RunPanel } from './RunPanel';
 import { ResultCard } from './ResultCard';
+import { ZooTable } from './ZooTable';
 
 async function fetchJson<T>(path: string): Promise<T> {
   const res = await fetch(path);
@@ -44,6 +45,10 @@ export function App() {
         <section aria-labelledby="res-h" className="panel results">
           <h2 id="res-h">Results</h2>
           <ResultCard />
+        </section>
+        <section aria-labelledby="zoo-h" className="panel results">
+          <h2 id="zoo-h">Model zoo</h2>
+          <ZooTable />
         </section>
       </main>
     </div>

@@ -79,3 +79,22 @@ export interface LatencyStats {
   medianMs: number;
   p95Ms: number;
 }
+
+/** public/models/zoo.json: the size of every architecture for every dataset's input shape. */
+export interface ZooCatalogEntry {
+  architecture: string;
+  family: ModelFamily;
+  label: string;
+  notes: string;
+  dataset: DatasetId;
+  inputShape: InputShape;
+  numClasses: number;
+  params: number;
+  macs: number;
+  float32Bytes: number;
+}
+
+export interface ZooCatalog {
+  version: 1;
+  entries: ZooCatalogEntry[];
+}

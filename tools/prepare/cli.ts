@@ -22,8 +22,16 @@ async function main(): Promise<void> {
   const outDir = join(root, 'public', 'data');
   const indexPath = join(root, 'public', 'models', 'index.json');
   const required = new Set<string>(args.flatMap((a, i) => (args[i - 1] === '--require' ? [a] : [])));
-  if (existsSync(indexPath)) {
-    for (const m of (JSON.parse(readFileSync(indexPath, 'utf8')) as BaselineIndex).models) required.add(m.dataset);
+  if (!existsSync(indexPath)) {
+    console.error(`${indexPath} is missing: the baselines ship with the repository; run "npm run zoo:export && npm run zoo:train" to rebuild them.`);
+    process.exit(1);
+  }
+  for (const m of (JSON.parse(readFileSync(indexPath, 'utf8')) as BaselineIndex).models) {
+    required.add(m.dataset);
+    if (!existsSync(join(root, 'public', m.path))) {
+      console.error(`Baseline ${m.id}: ${m.path} is missing under public/; run "npm run zoo:train -- ${m.id}" to rebuild it.`);
+      process.exit(1);
+    }
   }
   copyWasmBinaries(root);
   const previous = readManifest(outDir)?.datasets ?? {};
