@@ -5,6 +5,7 @@ import { ModelPicker } from './ModelPicker';
 import { RunPanel } from './RunPanel';
 import { ResultCard } from './ResultCard';
 import { ZooTable } from './ZooTable';
+import { FinetuneCard } from './FinetuneCard';
 
 async function fetchJson<T>(path: string): Promise<T> {
   const res = await fetch(path);
@@ -45,6 +46,7 @@ export function App() {
         <section aria-labelledby="res-h" className="panel results">
           <h2 id="res-h">Results</h2>
           <ResultCard />
+          <FinetuneCard />
         </section>
         <section aria-labelledby="zoo-h" className="panel results">
           <h2 id="zoo-h">Model zoo</h2>

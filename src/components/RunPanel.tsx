@@ -1,15 +1,10 @@
-import { useRef } from 'react';
+import { useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
+import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import { EngineClient, JobError } from '../workers/client';
+import type { JobRequest } from '../workers/protocol';
 import { useStudio } from '../state/store';
-
-const STAGE_LABEL: Record<string, string> = {
-  backend: 'Starting the backend',
-  'load-model': 'Loading the model',
-  'load-data': 'Loading the test data',
-  evaluate: 'Evaluating',
-  latency: 'Measuring latency',
-};
+import { ProgressView } from './ProgressView';
 
 let client: EngineClient | undefined;
 function engine(): EngineClient {
@@ -20,28 +15,28 @@ function engine(): EngineClient {
 export function RunPanel() {
   const { selectedId, backend, running, error } = useStudio();
   const { setBackend, started, progressed, finished, failed } = useStudio.getState();
-  const cancelled = useRef(false);
+  const [trainBackend, setTrainBackend] = useState<TrainingBackendChoice>('auto');
+  const [epochs, setEpochs] = useState(1);
+  const [batchSize, setBatchSize] = useState(64);
+  const [learningRate, setLearningRate] = useState(0.005);
+  const [trainLimit, setTrainLimit] = useState(0);
 
-  const run = () => {
-    if (!selectedId || running) return;
-    cancelled.current = false;
-    const job = engine().run({ type: 'evaluate', modelId: selectedId, backend }, progressed);
-    started(job.id);
-    job.done.then(finished, (e: unknown) => failed(e instanceof JobError ? e.error : { code: 'internal', kind: 'bug', message: String(e), context: {} }));
+  const start = (job: JobRequest) => {
+    if (running) return;
+    const handle = engine().run(job, progressed);
+    started(handle.id);
+    handle.done.then(finished, (e: unknown) => failed(e instanceof JobError ? e.error : { code: 'internal', kind: 'bug', message: String(e), context: {} }));
   };
-  const cancel = () => {
-    if (running) engine().cancel(running.jobId);
-  };
-
-  const p = running?.progress;
-  const fraction = p && p.total > 0 ? p.done / p.total : 0;
-  const elapsed = running ? (performance.now() - running.startedAt) / 1000 : 0;
-  const eta = p?.stage === 'evaluate' && fraction > 0.05 ? (elapsed / fraction) * (1 - fraction) : undefined;
+  const evaluate = () => selectedId && start({ type: 'evaluate', modelId: selectedId, backend });
+  const finetune = () =>
+    selectedId &&
+    start({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
+  const cancel = () => running && engine().cancel(running.jobId);
 
   return (
     <div className="run-panel">
       <label className="field">
-        Backend
+        Inference backend
         <select value={backend} onChange={(e) => setBackend(e.target.value as BackendName)} disabled={!!running}>
           <option value="wasm">wasm (fast on CPU)</option>
           <option value="webgl">webgl (GPU)</option>
@@ -49,31 +44,53 @@ export function RunPanel() {
         </select>
       </label>
       <div className="buttons">
-        <button type="button" onClick={run} disabled={!selectedId || !!running}>
+        <button type="button" onClick={evaluate} disabled={!selectedId || !!running}>
           Evaluate
         </button>
-        <button type="button" onClick={cancel} disabled={!running}>
+        <button type="button" className="secondary" onClick={cancel} disabled={!running}>
           Cancel
         </button>
       </div>
-      <div className="progress-area" aria-live="polite">
-        {running && (
-          <>
-            <progress max={1} value={fraction} aria-label="Job progress" />
-            <span data-testid="stage">
-              {STAGE_LABEL[p?.stage ?? 'backend']}
-              {p && p.total > 1 ? ` — ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')}` : ''}
-              {eta !== undefined ? ` — about ${Math.ceil(eta)} s left` : ''}
-            </span>
-          </>
-        )}
-        {error && (
-          <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'}>
-            {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}
-            {error.message}
-          </p>
-        )}
-      </div>
+      <details className="finetune">
+        <summary>Fine-tune</summary>
+        <div className="field-row">
+          <label className="field">
+            Training backend
+            <select value={trainBackend} onChange={(e) => setTrainBackend(e.target.value as TrainingBackendChoice)} disabled={!!running}>
+              <option value="auto">auto (wasm unless WebGL is hardware-accelerated)</option>
+              <option value="wasm">wasm</option>
+              <option value="webgl">webgl</option>
+              <option value="cpu">cpu</option>
+            </select>
+          </label>
+          <label className="field">
+            Epochs
+            <input type="number" min={1} max={50} value={epochs} onChange={(e) => setEpochs(Math.max(1, Number(e.target.value)))} />
+          </label>
+          <label className="field">
+            Batch size
+            <input type="number" min={1} max={512} value={batchSize} onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value)))} />
+          </label>
+          <label className="field">
+            Learning rate
+            <input type="number" step={0.001} min={0} value={learningRate} onChange={(e) => setLearningRate(Number(e.target.value))} />
+          </label>
+          <label className="field">
+            Training images (0 = all)
+            <input type="number" min={0} value={trainLimit} onChange={(e) => setTrainLimit(Math.max(0, Number(e.target.value)))} />
+          </label>
+        </div>
+        <button type="button" onClick={finetune} disabled={!selectedId || !!running}>
+          Fine-tune
+        </button>
+      </details>
+      <ProgressView />
+      {error && (
+        <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'}>
+          {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}
+          {error.message}
+        </p>
+      )}
     </div>
   );
 }

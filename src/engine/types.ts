@@ -35,6 +35,8 @@ export interface ModelSpec {
   numClasses: number;
   /** MobileNet width multiplier; ignored by other families. */
   alpha?: number;
+  /** Dropout rate before the classifier (default per family); 0 makes training deterministic across backends. */
+  dropout?: number;
 }
 
 /** One row of public/models/index.json. */

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { BaselineEntry } from '../engine/types';
-import type { EvaluateResult } from '../workers/protocol';
+import type { EvaluateResult, FinetuneJobResult, JobResult } from '../workers/protocol';
 import type { Progress } from '../workers/client';
 
 export interface DataManifestEntry {
@@ -24,6 +24,7 @@ export interface StudioState {
   backend: BackendName;
   running?: { jobId: number; progress?: Progress; startedAt: number };
   result?: EvaluateResult;
+  finetune?: FinetuneJobResult;
   error?: SerializedError;
   setCatalog: (baselines: BaselineEntry[], datasets: Record<string, DataManifestEntry>) => void;
   setLoadError: (message: string) => void;
@@ -31,7 +32,7 @@ export interface StudioState {
   setBackend: (b: BackendName) => void;
   started: (jobId: number) => void;
   progressed: (p: Progress) => void;
-  finished: (r: EvaluateResult) => void;
+  finished: (r: JobResult) => void;
   failed: (e: SerializedError) => void;
 }
 
@@ -46,6 +47,6 @@ export const useStudio = create<StudioState>((set) => ({
   started: (jobId) => set({ running: { jobId, startedAt: performance.now() }, error: undefined }),
   progressed: (progress) => set((s) => (s.running ? { running: { ...s.running, progress } } : {})),
   // A new result replaces the old one only when it arrives; a failure keeps the earlier result.
-  finished: (result) => set({ result, running: undefined }),
+  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : { finetune: r, running: undefined }),
   failed: (error) => set({ error, running: undefined }),
 }));

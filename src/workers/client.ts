@@ -3,13 +3,9 @@
  * cancellation. A job's promise rejects with the worker's typed error.
  */
 import type { SerializedError } from '../engine/errors';
-import { PROTOCOL_VERSION, type EvaluateResult, type JobRequest, type Stage, type WorkerRequest, type WorkerResponse } from './protocol';
+import { PROTOCOL_VERSION, type JobRequest, type JobResult, type ProgressMessage, type WorkerRequest, type WorkerResponse } from './protocol';
 
-export interface Progress {
-  stage: Stage;
-  done: number;
-  total: number;
-}
+export type Progress = Omit<ProgressMessage, 'v' | 'kind' | 'id'>;
 
 export class JobError extends Error {
   constructor(readonly error: SerializedError) {
@@ -18,7 +14,7 @@ export class JobError extends Error {
 }
 
 interface Pending {
-  resolve: (r: EvaluateResult) => void;
+  resolve: (r: JobResult) => void;
   reject: (e: JobError) => void;
   onProgress: (p: Progress) => void;
 }
@@ -39,9 +35,9 @@ export class EngineClient {
     };
   }
 
-  run(job: JobRequest, onProgress: (p: Progress) => void): { id: number; done: Promise<EvaluateResult> } {
+  run(job: JobRequest, onProgress: (p: Progress) => void): { id: number; done: Promise<JobResult> } {
     const id = this.nextId++;
-    const done = new Promise<EvaluateResult>((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
+    const done = new Promise<JobResult>((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
     this.send({ v: PROTOCOL_VERSION, kind: 'job', id, job });
     return { id, done };
   }
@@ -57,8 +53,10 @@ export class EngineClient {
   private handle(msg: WorkerResponse): void {
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.kind === 'progress') p.onProgress({ stage: msg.stage, done: msg.done, total: msg.total });
-    else {
+    if (msg.kind === 'progress') {
+      const { v: _v, kind: _k, id: _i, ...progress } = msg;
+      p.onProgress(progress);
+    } else {
       this.pending.delete(msg.id);
       if (msg.kind === 'result') p.resolve(msg.result);
       else p.reject(new JobError(msg.error));

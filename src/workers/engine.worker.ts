@@ -1,34 +1,55 @@
 /// <reference lib="webworker" />
 /**
  * The engine worker: a thin switch from protocol messages to engine jobs. All heavy compute runs
- * here so the page never blocks. Files are fetched relative to the page's origin.
+ * here so the page never blocks. Files are fetched from the page's origin.
  */
 import { initBackend, type BackendName } from '../engine/backend/init';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
-import type { BaselineIndex } from '../engine/types';
-import { PROTOCOL_VERSION, type WorkerRequest, type WorkerResponse } from './protocol';
+import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
+import { prepareTrainingBackend } from '../engine/train/training-backend';
+import type { BaselineEntry, BaselineIndex } from '../engine/types';
+import { PROTOCOL_VERSION, type JobRequest, type JobResult, type WorkerRequest, type WorkerResponse } from './protocol';
+import { webglRenderer } from './webgl-renderer';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+const origin = scope.location.origin + '/';
+const wasmPrefix = new URL('tfjs-wasm/', origin).href;
 const controllers = new Map<number, AbortController>();
-let backendReady: { name: BackendName; status: Awaited<ReturnType<typeof initBackend>> } | undefined;
 
 function post(msg: WorkerResponse): void {
   scope.postMessage(msg);
 }
 
 async function read(path: string): Promise<Uint8Array> {
-  const url = new URL(path, scope.location.origin + '/').href;
-  const res = await fetch(url);
+  const res = await fetch(new URL(path, origin).href);
   if (!res.ok) throw new StudioError('dataset-missing', `Could not load ${path}: HTTP ${res.status}. Run "npm start", which prepares data and models.`, { fileName: path });
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function ensureBackend(name: BackendName) {
-  if (backendReady?.name !== name) {
-    backendReady = { name, status: await initBackend(name, { wasmPrefix: new URL('/tfjs-wasm/', scope.location.origin).href }) };
+async function baseline(modelId: string): Promise<BaselineEntry> {
+  const index = JSON.parse(new TextDecoder().decode(await read('models/index.json'))) as BaselineIndex;
+  const entry = index.models.find((m) => m.id === modelId);
+  if (!entry) throw new StudioError('bad-model', `No baseline "${modelId}" in models/index.json.`, { modelId });
+  return entry;
+}
+
+async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise<JobResult> {
+  post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
+  const entry = await baseline(job.modelId);
+  if (job.type === 'evaluate') {
+    const status = await initBackend(job.backend as BackendName, { wasmPrefix });
+    const r = await evaluateBaseline(entry, { read, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
+    return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
-  return backendReady.status;
+  const training = await prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
+  const r = await finetuneBaseline(entry, job.settings, {
+    read,
+    signal,
+    onProgress: (stage, done, total, p) =>
+      post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+  });
+  return { type: 'finetune', ...r, backend: training.backend, backendNote: training.note };
 }
 
 scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
@@ -38,25 +59,14 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
     controllers.get(msg.id)?.abort();
     return;
   }
-  const { id, job } = msg;
   const ctrl = new AbortController();
-  controllers.set(id, ctrl);
+  controllers.set(msg.id, ctrl);
   try {
-    post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
-    const status = await ensureBackend(job.backend);
-    const index = JSON.parse(new TextDecoder().decode(await read('models/index.json'))) as BaselineIndex;
-    const entry = index.models.find((m) => m.id === job.modelId);
-    if (!entry) throw new StudioError('bad-model', `No baseline "${job.modelId}" in models/index.json.`, { modelId: job.modelId });
-    const result = await evaluateBaseline(entry, {
-      read,
-      signal: ctrl.signal,
-      onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }),
-    }, job.limit);
-    post({ v: 1, kind: 'result', id, result: { ...result, backendNote: status.fallbackReason } });
+    post({ v: 1, kind: 'result', id: msg.id, result: await runJob(msg.id, msg.job, ctrl.signal) });
   } catch (e) {
-    const error = ctrl.signal.aborted ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled.', context: {} } : serializeError(e);
-    post({ v: 1, kind: 'error', id, error });
+    const error = ctrl.signal.aborted ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled; earlier results are kept.', context: {} } : serializeError(e);
+    post({ v: 1, kind: 'error', id: msg.id, error });
   } finally {
-    controllers.delete(id);
+    controllers.delete(msg.id);
   }
 };

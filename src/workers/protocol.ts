@@ -5,6 +5,8 @@
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
+import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
+import type { TrainingBackendChoice } from '../engine/train/training-backend';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -17,18 +19,42 @@ export interface EvaluateJob {
   limit?: number;
 }
 
-export type JobRequest = EvaluateJob;
+export interface FinetuneJob {
+  type: 'finetune';
+  modelId: string;
+  /** 'auto' trains on wasm unless WebGL is hardware-accelerated. */
+  backend: TrainingBackendChoice;
+  settings: FinetuneSettings;
+}
+
+export type JobRequest = EvaluateJob | FinetuneJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
   | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency';
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train';
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
-export type EvaluateResult = EvaluateBaselineResult & { backendNote?: string };
+export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
+export type FinetuneJobResult = FinetuneResult & { type: 'finetune' };
+export type JobResult = EvaluateResult | FinetuneJobResult;
+
+export interface ProgressMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: 'progress';
+  id: number;
+  stage: Stage;
+  done: number;
+  total: number;
+  /** Training only: images per second so far, seconds left, last loss, training backend. */
+  imagesPerSecond?: number;
+  secondsLeft?: number;
+  loss?: number;
+  backend?: string;
+}
 
 export type WorkerResponse =
-  | { v: typeof PROTOCOL_VERSION; kind: 'progress'; id: number; stage: Stage; done: number; total: number; message?: string }
-  | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: EvaluateResult }
+  | ProgressMessage
+  | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: JobResult }
   | { v: typeof PROTOCOL_VERSION; kind: 'error'; id: number; error: SerializedError };

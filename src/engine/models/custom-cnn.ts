@@ -24,6 +24,6 @@ export function buildCustomCnn(spec: ModelSpec): tf.LayersModel {
       x = tf.layers.maxPooling2d({ name: `pool${i + 1}`, poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as SymTensor;
     }
   });
-  const output = classifierHead(x, spec.numClasses, 0.2);
+  const output = classifierHead(x, spec.numClasses, spec.dropout ?? 0.2);
   return tf.model({ inputs: input, outputs: output, name: 'custom_cnn' });
 }

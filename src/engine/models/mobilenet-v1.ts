@@ -29,6 +29,6 @@ export function buildMobileNetV1(spec: ModelSpec): tf.LayersModel {
     x = depthwiseBnAct(x, name, stride);
     x = convBnAct(x, `${name}_pw`, mobilenetChannels(filters, alpha), 1, 1, 'relu6');
   });
-  const output = classifierHead(x, spec.numClasses, 0.2);
+  const output = classifierHead(x, spec.numClasses, spec.dropout ?? 0.2);
   return tf.model({ inputs: input, outputs: output, name: `mobilenet_v1_${alpha}` });
 }

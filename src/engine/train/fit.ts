@@ -1,0 +1,102 @@
+/**
+ * Training and fine-tuning on the active tfjs backend, with a seeded data order, progress in
+ * images/s and time left, cancellation between steps, and a hook after every optimizer step
+ * (pruning masks use it to hold pruned weights at zero).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { StudioError } from '../errors';
+import type { ImageDataset, Preprocessing } from '../types';
+import { epochPermutation } from './data-order';
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  /** SGD with momentum 0.9 by default; learning rate per step. */
+  learningRate: number;
+  optimizer?: 'sgd-momentum' | 'adam';
+  seed?: number;
+  /** Stop after this many steps in total (for tests and quick previews). */
+  maxSteps?: number;
+  signal?: AbortSignal;
+  onStep?: (p: FitProgress) => void;
+  /** Called after each optimizer step, inside no tidy; must not leak tensors. */
+  afterStep?: (step: number) => void;
+}
+
+export interface FitProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  imagesPerSecond: number;
+  secondsLeft: number;
+  backend: string;
+}
+
+export interface FitResult {
+  losses: number[];
+  steps: number;
+  imagesPerSecond: number;
+  backend: string;
+  elapsedMs: number;
+}
+
+function makeOptimizer(o: FitOptions): tf.Optimizer {
+  return o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.momentum(o.learningRate, 0.9);
+}
+
+/** Gathers a batch of preprocessed images and one-hot labels by index. */
+function batchTensors(ds: ImageDataset, idx: Uint32Array, prep: Preprocessing): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const [h, w, c] = ds.shape;
+  const per = h * w * c;
+  const buf = new Float32Array(idx.length * per);
+  const labels = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    const src = ds.pixels.subarray(idx[i] * per, (idx[i] + 1) * per);
+    const dst = i * per;
+    if (prep.kind === 'scale') {
+      const s = Math.fround(prep.scale);
+      for (let k = 0; k < per; k++) buf[dst + k] = src[k] * s;
+    } else {
+      for (let k = 0; k < per; k++) buf[dst + k] = (src[k] - prep.mean[k % c]) / prep.std[k % c];
+    }
+    labels[i] = ds.labels[idx[i]];
+  }
+  return tf.tidy(() => ({ x: tf.tensor4d(buf, [idx.length, h, w, c]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), ds.numClasses).toFloat() as tf.Tensor2D }));
+}
+
+export async function fit(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, o: FitOptions): Promise<FitResult> {
+  if (o.batchSize < 1 || o.epochs < 1) throw new StudioError('bad-model', `Training needs at least one epoch and a batch size of at least 1 (got ${o.epochs} epochs, batch ${o.batchSize}).`);
+  const optimizer = makeOptimizer(o);
+  const seed = o.seed ?? 1;
+  const stepsPerEpoch = Math.floor(ds.count / o.batchSize);
+  const totalSteps = Math.min(o.maxSteps ?? Infinity, stepsPerEpoch * o.epochs);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < o.epochs && step < totalSteps; epoch++) {
+      const order = epochPermutation(ds.count, seed, epoch);
+      for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++) {
+        o.signal?.throwIfAborted();
+        const { x, y } = batchTensors(ds, order.subarray(b * o.batchSize, (b + 1) * o.batchSize), prep);
+        const loss = optimizer.minimize(() => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor;
+          return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        }, true) as tf.Scalar;
+        const value = (await loss.data())[0];
+        tf.dispose([x, y, loss]);
+        o.afterStep?.(step);
+        losses.push(value);
+        step++;
+        const elapsed = (performance.now() - t0) / 1000;
+        const ips = (step * o.batchSize) / elapsed;
+        o.onStep?.({ step, totalSteps, epoch, loss: value, imagesPerSecond: ips, secondsLeft: ((totalSteps - step) * o.batchSize) / ips, backend: tf.getBackend() });
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  const elapsedMs = performance.now() - t0;
+  return { losses, steps: step, imagesPerSecond: (step * o.batchSize) / (elapsedMs / 1000), backend: tf.getBackend(), elapsedMs };
+}
