@@ -1,4 +1,4 @@
-import { getDataset } from '../engine/data/registry';
+import { caveatsFor, getDataset } from '../engine/data/registry';
 import { useStudio } from '../state/store';
 import { formatBytes, formatCount, formatPercent } from './format';
 
@@ -13,6 +13,7 @@ export function ModelPicker() {
       <legend className="sr-only">Pick a baseline</legend>
       {baselines.map((m) => {
         const d = getDataset(m.dataset);
+        const caveats = caveatsFor(d, 'test', m.testData.first, m.testData.count);
         const unavailable = datasets[m.dataset] && !datasets[m.dataset].available;
         return (
           <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`}>
@@ -23,7 +24,7 @@ export function ModelPicker() {
               {formatPercent(m.testAccuracy)} on {m.testData.count.toLocaleString('en')} test images
               {!m.testData.exact && ' (lossy images)'}
             </span>
-            {d.caveats.length > 0 && <span className="caveat">{d.caveats.map((c) => c.text).join(' ')}</span>}
+            {caveats.length > 0 && <span className="caveat">{caveats.map((c) => c.text).join(' ')}</span>}
             {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
           </label>
         );

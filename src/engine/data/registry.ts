@@ -143,6 +143,12 @@ export const DATASETS: readonly DatasetDescriptor[] = [
     caveats: [
       {
         split: 'test',
+        from: 0,
+        to: 1000,
+        text: 'Computed on CIFAR-10 test records 0-999 only: the 1,000 exact images of the shared copy, a subset of the 10,000-image test set.',
+      },
+      {
+        split: 'test',
         from: 1000,
         to: 10000,
         text: 'CIFAR-10 test records 1000-9999 in the shared copy were decoded from quality-75 JPEGs (lossy; costs a model 5-8 points) and are not in official order. Headline figures use the 1,000 exact records 0-999.',
