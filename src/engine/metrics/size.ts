@@ -1,0 +1,78 @@
+/**
+ * Model size in the encodings an embedded engineer cares about, from the raw weight arrays:
+ * - float32 dense: 4 bytes per parameter;
+ * - int8: 1 byte per weight element of quantized kernels, 4 bytes per int32 bias and per float32
+ *   quantization scale; tensors that stay float (BatchNorm before folding, etc.) at 4 bytes;
+ * - gzip: the serialized weights (int8 where quantized) compressed with gzip level 9, which shows
+ *   what the zeros of unstructured pruning are worth on a disk or over the air;
+ * - sparse: a bitmask of non-zeros (1 bit per element) plus the non-zero values, per tensor.
+ */
+import { gzipSync } from 'fflate';
+
+export interface WeightTensor {
+  name: string;
+  values: Float32Array;
+  /** Quantized int8 values where the tensor is an int8 kernel. */
+  int8?: Int8Array;
+  /** Number of float32 scales (per-channel) stored with an int8 tensor. */
+  scales?: number;
+  /** Bias tensors are stored as int32 in an int8 model. */
+  isBias?: boolean;
+}
+
+export interface SizeReport {
+  params: number;
+  nonZeroParams: number;
+  float32Bytes: number;
+  int8Bytes: number;
+  gzipFloat32Bytes: number;
+  gzipInt8Bytes: number;
+  sparseFloat32Bytes: number;
+  sparseInt8Bytes: number;
+}
+
+function nonZeros(v: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) n++;
+  return n;
+}
+
+/** Bytes of one tensor in the int8 model. */
+function int8TensorBytes(t: WeightTensor): number {
+  if (t.int8) return t.int8.length + 4 * (t.scales ?? 1);
+  return 4 * t.values.length; // int32 bias or float tensor
+}
+
+export function sizeReport(tensors: WeightTensor[]): SizeReport {
+  const params = tensors.reduce((a, t) => a + t.values.length, 0);
+  const nonZeroParams = tensors.reduce((a, t) => a + nonZeros(t.values), 0);
+  const float32 = new Uint8Array(params * 4);
+  const f32 = new Float32Array(float32.buffer);
+  let at = 0;
+  for (const t of tensors) {
+    f32.set(t.values, at);
+    at += t.values.length;
+  }
+  const int8Parts = tensors.map((t) => (t.int8 ? new Uint8Array(t.int8.buffer, t.int8.byteOffset, t.int8.length) : new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength)));
+  const int8Blob = new Uint8Array(int8Parts.reduce((a, p) => a + p.length, 0));
+  at = 0;
+  for (const p of int8Parts) {
+    int8Blob.set(p, at);
+    at += p.length;
+  }
+  const sparseBytes = (int8: boolean) =>
+    tensors.reduce((a, t) => {
+      const q = int8 && t.int8;
+      return a + Math.ceil(t.values.length / 8) + (q ? nonZeros(t.int8!) + 4 * (t.scales ?? 1) : nonZeros(t.values) * 4);
+    }, 0);
+  return {
+    params,
+    nonZeroParams,
+    float32Bytes: params * 4,
+    int8Bytes: tensors.reduce((a, t) => a + int8TensorBytes(t), 0),
+    gzipFloat32Bytes: gzipSync(float32, { level: 9, mtime: 0 }).length,
+    gzipInt8Bytes: gzipSync(int8Blob, { level: 9, mtime: 0 }).length,
+    sparseFloat32Bytes: sparseBytes(false),
+    sparseInt8Bytes: sparseBytes(true),
+  };
+}
