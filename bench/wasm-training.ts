@@ -1,8 +1,11 @@
 /**
  * Training throughput on the tfjs wasm backend (with the composed training kernels from
- * src/engine/backend/wasm-training-kernels.ts) against the tfjs cpu backend, batch 64, random data.
+ * src/engine/backend/wasm-training-kernels.ts) against the tfjs cpu backend and against Debian's
+ * python3-torch (the native peer, all CPU threads) on the same architecture, batch 64, random data.
  *
- *   npx tsx bench/wasm-training.ts [--wasm-steps 5] [--cpu-steps 1] [--cpu-batch 64]
+ *   npm run bench:train -- [--wasm-steps 5] [--cpu-steps 1] [--cpu-batch 8] [--torch-steps 20] [--tfjs-bn-grad]
+ *
+ * --tfjs-bn-grad keeps tfjs' own BatchNorm gradient instead of the leaner one in batchnorm-gradient.ts.
  *
  * The cpu backend is very slow here (its Conv2DBackpropFilter is a scalar loop over TensorBuffer.get:
  * about 90% of a custom-cnn step, minutes per batch of 64). Its time per image does not depend on
@@ -16,12 +19,19 @@
  * registered, a plain wasm step is tried once to show why they are needed. Absolute figures move
  * by 5-15% between runs on a shared machine; compare the ratios of one run.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerBatchNormGradient } from '../src/engine/backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../src/engine/backend/wasm-training-kernels';
 import { getArchitecture } from '../src/engine/models/registry';
 
 const BATCH = 64;
+const here = dirname(fileURLToPath(import.meta.url));
 
 interface ModelCase {
   id: string;
@@ -30,8 +40,27 @@ interface ModelCase {
 
 const MODELS: ModelCase[] = [
   { id: 'custom-cnn', inputShape: [28, 28, 1] },
+  { id: 'custom-cnn', inputShape: [32, 32, 3] },
   { id: 'mobilenet-v1-0.5', inputShape: [32, 32, 3] },
 ];
+
+const key = (m: ModelCase) => `${m.id} ${m.inputShape.join('x')}`;
+
+/** The same architecture trained by python3-torch, or why it could not be measured. */
+async function measureTorch(m: ModelCase, steps: number): Promise<{ imgPerSec?: number; threads?: number; missing?: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
+  const model = getArchitecture(m.id).build({ inputShape: m.inputShape, numClasses: 10 });
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: [], weights: a.weightSpecs }] }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  model.dispose();
+  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(here, 'torch_train_speed.py'), join(dir, 'model.json'), String(BATCH), String(steps)], { encoding: 'utf8' });
+  if (r.error) return { missing: `python3 could not run (${r.error.message})` };
+  if (r.status !== 0) return { missing: `python3-torch failed: ${(r.stderr || '').trim().split('\n').pop()}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number; threads: number };
+  return { imgPerSec: out.imagesPerSecond, threads: out.threads };
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,15 +135,18 @@ async function main() {
 
   console.log(`plain tfjs-backend-wasm, ${MODELS[0].id}: ${await tryPlainWasm(MODELS[0])}`);
   const report = registerWasmTrainingKernels();
+  if (!process.argv.includes('--tfjs-bn-grad')) registerBatchNormGradient();
   console.log(`registered: ${report.registered.join(', ')}${report.failed.length ? `; FAILED: ${JSON.stringify(report.failed)}` : ''}`);
 
+  const torch = new Map<string, Awaited<ReturnType<typeof measureTorch>>>();
+  for (const m of MODELS) torch.set(key(m), await measureTorch(m, arg('torch-steps', 20)));
   const rows: Row[] = [];
   for (const m of MODELS) {
     for (const [backend, steps, batch] of [['wasm', wasmSteps, BATCH], ['cpu', cpuSteps, cpuBatch]] as const) {
       const row = await measure(m, backend, steps, batch);
       rows.push(row);
       const growth = row.steps > 1 ? `, tensor count ${row.tensorGrowth ? `GREW by ${row.tensorGrowth}` : 'steady'} over the timed steps` : '';
-      console.log(`  ${row.model} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
+      console.log(`  ${row.model} ${row.input} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
     }
   }
 
@@ -124,9 +156,11 @@ async function main() {
   for (const r of rows) console.log(`| ${r.model} | ${r.input} | ${r.backend} | ${r.batch} | ${r.steps} | ${r.msPerStep.toFixed(0)} | ${r.imgPerSec.toFixed(2)} |`);
   console.log('');
   for (const m of MODELS) {
-    const w = rows.find((r) => r.model === m.id && r.backend === 'wasm')!;
-    const c = rows.find((r) => r.model === m.id && r.backend === 'cpu')!;
-    console.log(`${m.id}: wasm/cpu = ${(w.imgPerSec / c.imgPerSec).toFixed(1)}x`);
+    const w = rows.find((r) => `${r.model} ${r.input}` === key(m) && r.backend === 'wasm')!;
+    const c = rows.find((r) => `${r.model} ${r.input}` === key(m) && r.backend === 'cpu')!;
+    const t = torch.get(key(m))!;
+    const peer = t.imgPerSec ? `torch ${t.imgPerSec.toFixed(0)} img/s (${t.threads} threads), torch/wasm = ${(t.imgPerSec / w.imgPerSec).toFixed(1)}x` : `torch peer MISSING: ${t.missing}`;
+    console.log(`${key(m)}: wasm/cpu = ${(w.imgPerSec / c.imgPerSec).toFixed(1)}x; ${peer}`);
   }
 }
 

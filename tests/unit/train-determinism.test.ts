@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend/init';
+import { registerBatchNormGradient } from '../../src/engine/backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../../src/engine/backend/wasm-training-kernels';
 import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
@@ -42,6 +43,7 @@ beforeAll(async () => {
   train = await loadDataset(mnist, 'train', dirReader(`${PUBLIC}/data/mnist`), { count: STEPS * BATCH });
   await initBackend('wasm');
   expect(registerWasmTrainingKernels().failed).toEqual([]);
+  expect(registerBatchNormGradient()).toBe(true);
   const m = build();
   initial = await Promise.all(m.getWeights().map(async (w) => Float32Array.from(await w.data())));
   m.dispose();

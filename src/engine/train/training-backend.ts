@@ -6,6 +6,7 @@
  * falls back to another backend and the note names the missing kernel.
  */
 import { initBackend, type BackendName } from '../backend/init';
+import { registerBatchNormGradient } from '../backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels';
 
 export type TrainingBackendChoice = BackendName | 'auto';
@@ -25,6 +26,7 @@ export async function prepareTrainingBackend(
   choice: TrainingBackendChoice,
   opts: { wasmPrefix?: string; webglRenderer?: string } = {},
 ): Promise<TrainingBackend> {
+  registerBatchNormGradient();
   let requested: BackendName;
   let why: string | undefined;
   if (choice === 'auto') {
