@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { classificationMetrics } from './metrics/classification';
 import { toInputTensor } from './preprocess';
+import { yieldToEventLoop } from './yield';
 import type { ClassificationMetrics, ImageDataset, Preprocessing } from './types';
 
 export interface EvaluateOptions {
@@ -31,6 +32,7 @@ export async function evaluate(model: tf.LayersModel, ds: ImageDataset, prep: Pr
   const batch = opts.batch ?? 256;
   const predictions = new Uint8Array(ds.count);
   for (let first = 0; first < ds.count; first += batch) {
+    await yieldToEventLoop();
     opts.signal?.throwIfAborted();
     const n = Math.min(batch, ds.count - first);
     const arg = tf.tidy(() => (model.predict(toInputTensor(ds, first, n, prep)) as tf.Tensor).argMax(-1));

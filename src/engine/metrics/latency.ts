@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LatencyStats } from '../types';
+import { yieldToEventLoop } from '../yield';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -24,6 +25,7 @@ export async function measureLatency(
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + runs; i++) {
+      if (i % 10 === 0) await yieldToEventLoop();
       opts.signal?.throwIfAborted();
       const t0 = performance.now();
       const y = model.predict(x) as tf.Tensor;

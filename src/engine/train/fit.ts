@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import type { ImageDataset, Preprocessing } from '../types';
+import { yieldToEventLoop } from '../yield';
 import { epochPermutation } from './data-order';
 
 export interface FitOptions {
@@ -78,6 +79,7 @@ export async function fit(model: tf.LayersModel, ds: ImageDataset, prep: Preproc
     for (let epoch = 0; epoch < o.epochs && step < totalSteps; epoch++) {
       const order = epochPermutation(ds.count, seed, epoch);
       for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++) {
+        await yieldToEventLoop();
         o.signal?.throwIfAborted();
         const { x, y } = batchTensors(ds, order.subarray(b * o.batchSize, (b + 1) * o.batchSize), prep);
         const loss = optimizer.minimize(() => {
