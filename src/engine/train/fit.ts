@@ -98,6 +98,10 @@ export async function fit(model: tf.LayersModel, ds: ImageDataset, prep: Preproc
     }
   } finally {
     optimizer.dispose();
+    // tfjs 4.22's MomentumOptimizer.dispose() does not call SGDOptimizer's, so its learning-rate
+    // scalar `c` would leak one tensor per training run.
+    const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+    if (c && !c.isDisposed) c.dispose();
   }
   const elapsedMs = performance.now() - t0;
   return { losses, steps: step, imagesPerSecond: (step * o.batchSize) / (elapsedMs / 1000), backend: tf.getBackend(), elapsedMs };
