@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         writeFileSync(join(out, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
         writeFileSync(
           join(out, 'meta.json'),
-          JSON.stringify({ ...b, family: arch.family, alpha: arch.alpha, inputShape: ds.shape, numClasses: ds.numClasses, preprocessing: ds.preprocessing, params: summary.params, macs: summary.macs }, null, 1),
+          JSON.stringify({ ...b, family: arch.family, alpha: arch.alpha, inputShape: ds.shape, numClasses: ds.numClasses, preprocessing: ds.preprocessing, headlineTest: ds.headlineTest, params: summary.params, macs: summary.macs }, null, 1),
         );
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),

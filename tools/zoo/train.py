@@ -118,7 +118,7 @@ def train_one(spec, args):
     tx, ty, vx, vy = load_dataset(args.data, spec["dataset"])
     tx, ty = torch.from_numpy(tx.copy()), torch.from_numpy(ty.astype(np.int64))
     vx, vy = torch.from_numpy(vx.copy()), torch.from_numpy(vy.astype(np.int64))
-    first, count = meta_headline(spec["dataset"])
+    first, count = meta["headlineTest"]["first"], meta["headlineTest"]["count"]
     vx, vy = vx[first:first + count], vy[first:first + count]
     prep = meta["preprocessing"]
 
@@ -179,11 +179,6 @@ def train_one(spec, args):
     acc, logits = evaluate(model, vx, vy, prep)
     export(spec, meta, model, model_json, acc, logits[:REFERENCE_LOGITS], (first, count))
     say(f"exported, test accuracy {acc * 100:.2f}% on {count} test images")
-
-
-def meta_headline(ds):
-    # Mirrors headlineTest in src/engine/data/registry.ts: CIFAR-10 reports on its 1,000 exact test records.
-    return (0, 1000) if ds == "cifar10" else (0, 10000)
 
 
 def export(spec, meta, model, model_json, acc, ref_logits, headline):

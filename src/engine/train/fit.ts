@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import type { ImageDataset, Preprocessing } from '../types';
 import { yieldToEventLoop } from '../yield';
+import { preprocessInto } from '../preprocess';
 import { epochPermutation } from './data-order';
 
 export interface FitOptions {
@@ -53,14 +54,7 @@ function batchTensors(ds: ImageDataset, idx: Uint32Array, prep: Preprocessing): 
   const buf = new Float32Array(idx.length * per);
   const labels = new Int32Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
-    const src = ds.pixels.subarray(idx[i] * per, (idx[i] + 1) * per);
-    const dst = i * per;
-    if (prep.kind === 'scale') {
-      const s = Math.fround(prep.scale);
-      for (let k = 0; k < per; k++) buf[dst + k] = src[k] * s;
-    } else {
-      for (let k = 0; k < per; k++) buf[dst + k] = (src[k] - prep.mean[k % c]) / prep.std[k % c];
-    }
+    preprocessInto(ds.pixels.subarray(idx[i] * per, (idx[i] + 1) * per), c, prep, buf, i * per);
     labels[i] = ds.labels[idx[i]];
   }
   return tf.tidy(() => ({ x: tf.tensor4d(buf, [idx.length, h, w, c]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), ds.numClasses).toFloat() as tf.Tensor2D }));
