@@ -1,0 +1,127 @@
+/**
+ * Runs a Graph with tfjs ops on the active backend. Weights are uploaded once at compile time
+ * (optionally transformed, e.g. quantize-dequantized); an optional per-node output transform is
+ * where simulated int8 inference inserts its quantize-dequantize steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Activation, Graph, GraphNode, WeightArray } from './ir';
+
+export interface CompileOptions {
+  /** Replaces a weight's values before upload (e.g. dequantized int8). */
+  weight?: (node: GraphNode, key: string, w: WeightArray) => Float32Array;
+  /** Applied to a node's output; must return a new tensor (it runs inside a tidy). */
+  output?: (node: GraphNode, y: tf.Tensor) => tf.Tensor;
+}
+
+export interface CompiledGraph {
+  graph: Graph;
+  /** Logits for a batch [n,h,w,c]; the caller owns (disposes) the result. */
+  predict(x: tf.Tensor): tf.Tensor;
+  /** Outputs of the named nodes (after the output transform), all owned by the caller. */
+  capture(x: tf.Tensor, names: string[]): Record<string, tf.Tensor>;
+  dispose(): void;
+}
+
+type FusedAct = 'linear' | 'relu' | 'relu6';
+
+function activate(y: tf.Tensor, a: Activation): tf.Tensor {
+  switch (a) {
+    case 'relu':
+      return tf.relu(y);
+    case 'relu6':
+      return tf.relu6(y);
+    case 'softmax':
+      return tf.softmax(y);
+    default:
+      return y;
+  }
+}
+
+/** Softmax is not a fused activation in tfjs; apply it after the fused op. */
+function split(a: Activation): [FusedAct, Activation] {
+  return a === 'softmax' ? ['linear', 'softmax'] : [a, 'linear'];
+}
+
+export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph {
+  const weights = new Map<string, tf.Tensor>();
+  const upload = (n: GraphNode, key: string, w: WeightArray | undefined) => {
+    if (!w) return;
+    const values = opts.weight ? opts.weight(n, key, w) : w.values;
+    weights.set(`${n.name}/${key}`, tf.tensor(values, w.shape));
+  };
+  for (const n of g.nodes) {
+    if (n.op === 'conv2d' || n.op === 'dense') {
+      upload(n, 'kernel', n.kernel);
+      upload(n, 'bias', n.bias);
+    } else if (n.op === 'depthwise') {
+      upload(n, 'depthwise_kernel', n.kernel);
+      upload(n, 'bias', n.bias);
+    } else if (n.op === 'batchnorm') {
+      upload(n, 'gamma', n.gamma);
+      upload(n, 'beta', n.beta);
+      upload(n, 'moving_mean', n.mean);
+      upload(n, 'moving_variance', n.variance);
+    }
+  }
+  const w = (n: GraphNode, key: string) => weights.get(`${n.name}/${key}`);
+
+  function evalNode(n: GraphNode, ins: tf.Tensor[]): tf.Tensor {
+    const x = ins[0];
+    switch (n.op) {
+      case 'input':
+        return x.clone(); // shares data; keeps the caller's tensor out of this tidy's results
+      case 'conv2d': {
+        const [fused, after] = split(n.activation);
+        const y = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w(n, 'kernel') as tf.Tensor4D, strides: n.strides, pad: n.padding, bias: w(n, 'bias'), activation: fused });
+        return activate(y, after);
+      }
+      case 'depthwise': {
+        const [fused, after] = split(n.activation);
+        const y = tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: w(n, 'depthwise_kernel') as tf.Tensor4D, strides: n.strides, pad: n.padding, bias: w(n, 'bias'), activation: fused });
+        return activate(y, after);
+      }
+      case 'dense': {
+        const [fused, after] = split(n.activation);
+        const y = tf.fused.matMul({ a: x as tf.Tensor2D, b: w(n, 'kernel') as tf.Tensor2D, bias: w(n, 'bias'), activation: fused });
+        return activate(y, after);
+      }
+      case 'batchnorm':
+        return tf.batchNorm(x, w(n, 'moving_mean')!, w(n, 'moving_variance')!, w(n, 'beta'), w(n, 'gamma'), n.epsilon);
+      case 'activation':
+        return activate(x, n.activation);
+      case 'add':
+        return activate(ins.length === 2 ? tf.add(ins[0], ins[1]) : tf.addN(ins), n.activation);
+      case 'maxpool':
+        return tf.maxPool(x as tf.Tensor4D, n.pool, n.strides, n.padding);
+      case 'avgpool':
+        return tf.avgPool(x as tf.Tensor4D, n.pool, n.strides, n.padding);
+      case 'gap':
+        return tf.mean(x, [1, 2]);
+      case 'flatten':
+        return tf.reshape(x, [x.shape[0], -1]);
+      case 'dropout':
+        return x;
+    }
+  }
+
+  function forward(x: tf.Tensor, keep: Set<string>): Map<string, tf.Tensor> {
+    const outs = new Map<string, tf.Tensor>();
+    for (const n of g.nodes) {
+      const ins = n.op === 'input' ? [x] : n.inputs.map((i) => outs.get(i)!);
+      let y = evalNode(n, ins);
+      if (opts.output) y = opts.output(n, y);
+      outs.set(n.name, y);
+    }
+    return new Map([...keep].map((k) => [k, outs.get(k)!]));
+  }
+
+  return {
+    graph: g,
+    predict: (x) => tf.tidy(() => forward(x, new Set([g.output])).get(g.output)!),
+    capture: (x, names) => tf.tidy(() => Object.fromEntries(forward(x, new Set(names)))),
+    dispose: () => {
+      tf.dispose([...weights.values()]);
+      weights.clear();
+    },
+  };
+}
