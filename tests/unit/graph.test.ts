@@ -17,7 +17,7 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-function randomInput(shape: number[], seed = 3): tf.Tensor4D {
+function randomInput(shape: [number, number, number, number], seed = 3): tf.Tensor4D {
   return tf.randomUniform(shape, -1, 1, 'float32', seed) as tf.Tensor4D;
 }
 
