@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'bad-model'
   | 'shape-mismatch'
   | 'cancelled'
+  | 'bad-settings'
   | 'internal';
 
 export class StudioError extends Error {

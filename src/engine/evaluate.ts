@@ -8,6 +8,11 @@ import { toInputTensor } from './preprocess';
 import { yieldToEventLoop } from './yield';
 import type { ClassificationMetrics, ImageDataset, Preprocessing } from './types';
 
+/** Anything that maps a batch to logits: a tfjs LayersModel or a compiled engine graph. */
+export interface Predictor {
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+}
+
 export interface EvaluateOptions {
   batch?: number;
   signal?: AbortSignal;
@@ -19,7 +24,7 @@ export interface Evaluation {
   predictions: Uint8Array;
 }
 
-export async function predictLogits(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, first: number, count: number): Promise<Float32Array> {
+export async function predictLogits(model: Predictor, ds: ImageDataset, prep: Preprocessing, first: number, count: number): Promise<Float32Array> {
   const x = toInputTensor(ds, first, count, prep);
   const y = model.predict(x) as tf.Tensor;
   const out = (await y.data()) as Float32Array;
@@ -28,7 +33,7 @@ export async function predictLogits(model: tf.LayersModel, ds: ImageDataset, pre
   return out;
 }
 
-export async function evaluate(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, opts: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluate(model: Predictor, ds: ImageDataset, prep: Preprocessing, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const batch = opts.batch ?? 256;
   const predictions = new Uint8Array(ds.count);
   for (let first = 0; first < ds.count; first += batch) {

@@ -27,3 +27,12 @@ export function toInputTensor(ds: ImageDataset, first: number, count: number, pr
   preprocessInto(ds.pixels.subarray(first * per, (first + n) * per), c, prep, out, 0);
   return tf.tensor4d(out, [n, h, w, c]);
 }
+
+/** The preprocessed images at the given record indices, in that order. */
+export function toInputTensorAt(ds: ImageDataset, indices: ArrayLike<number>, prep: Preprocessing): tf.Tensor4D {
+  const [h, w, c] = ds.shape;
+  const per = h * w * c;
+  const out = new Float32Array(indices.length * per);
+  for (let i = 0; i < indices.length; i++) preprocessInto(ds.pixels.subarray(indices[i] * per, (indices[i] + 1) * per), c, prep, out, i * per);
+  return tf.tensor4d(out, [indices.length, h, w, c]);
+}

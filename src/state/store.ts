@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { BaselineEntry } from '../engine/types';
-import type { EvaluateResult, FinetuneJobResult, JobResult } from '../workers/protocol';
+import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult } from '../workers/protocol';
 import type { Progress } from '../workers/client';
 
 export interface DataManifestEntry {
@@ -25,6 +25,7 @@ export interface StudioState {
   running?: { jobId: number; progress?: Progress; startedAt: number };
   result?: EvaluateResult;
   finetune?: FinetuneJobResult;
+  compress?: CompressJobResult;
   error?: SerializedError;
   setCatalog: (baselines: BaselineEntry[], datasets: Record<string, DataManifestEntry>) => void;
   setLoadError: (message: string) => void;
@@ -47,6 +48,6 @@ export const useStudio = create<StudioState>((set) => ({
   started: (jobId) => set({ running: { jobId, startedAt: performance.now() }, error: undefined }),
   progressed: (progress) => set((s) => (s.running ? { running: { ...s.running, progress } } : {})),
   // A new result replaces the old one only when it arrives; a failure keeps the earlier result.
-  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : { finetune: r, running: undefined }),
+  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : r.type === 'finetune' ? { finetune: r, running: undefined } : { compress: r, running: undefined }),
   failed: (error) => set({ error, running: undefined }),
 }));

@@ -6,6 +6,8 @@
 import { initBackend, type BackendName } from '../engine/backend/init';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
+import { compressBaseline } from '../engine/jobs/compress';
+import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
@@ -43,6 +45,15 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
   const training = await prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
+  if (job.type === 'compress') {
+    const r = await compressBaseline(entry, withDefaults(job.settings), {
+      read,
+      signal,
+      onProgress: (stage, done, total, p) =>
+        post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+    });
+    return { type: 'compress', ...r, backendNote: training.note };
+  }
   const r = await finetuneBaseline(entry, job.settings, {
     read,
     signal,

@@ -5,6 +5,8 @@
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
+import type { CompressResult, CompressStage } from '../engine/jobs/compress';
+import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
 import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 
@@ -27,18 +29,29 @@ export interface FinetuneJob {
   settings: FinetuneSettings;
 }
 
-export type JobRequest = EvaluateJob | FinetuneJob;
+/** Prune / fine-tune / quantize a baseline and measure it before and after. */
+export interface CompressJob {
+  type: 'compress';
+  modelId: string;
+  /** Backend for every stage; 'auto' as for fine-tuning. */
+  backend: TrainingBackendChoice;
+  /** Missing fields take DEFAULT_SETTINGS (engine/jobs/compress-settings.ts). */
+  settings: PartialCompressSettings;
+}
+
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
   | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train';
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage;
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
 export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
 export type FinetuneJobResult = FinetuneResult & { type: 'finetune' };
-export type JobResult = EvaluateResult | FinetuneJobResult;
+export type CompressJobResult = CompressResult & { type: 'compress'; backendNote?: string };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult;
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

@@ -3,7 +3,15 @@
  *
  *   npm run cli -- evaluate --model custom-cnn-mnist [--backend wasm] [--limit N] [--json]
  *   npm run cli -- finetune --model custom-cnn-mnist [--epochs 1] [--batch 64] [--lr 0.01] [--backend wasm] [--json]
+ *   npm run cli -- compress --model custom-cnn --dataset mnist --prune 0.8 --quant int8 [--json]
  *   npm run cli -- list
+ *
+ * compress flags: --prune <sparsity> --prune-method per-layer|global|n:m|structured|none
+ *   --schedule one-shot|gradual --initial-sparsity S --layers conv,depthwise,dense --spare-first-last
+ *   --criterion l1|l2 --nm 2:4 --epochs N --batch N --lr X --optimizer sgd-momentum|adam
+ *   --train-limit N --max-steps N --seed N --quant int8|weight-int8|float16|none --per-tensor
+ *   --calibration minmax|percentile|mse --calibration-samples N --percentile P --limit N
+ *   --latency-runs N --settings file.json (a partial CompressSettings; flags override it)
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../src/engine/backend/init';
@@ -16,8 +24,9 @@ import { loadLayersModel } from '../../src/engine/models/load';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import { fit } from '../../src/engine/train/fit';
 import { readIndex, readPublic } from './node-io';
+import { compressFromFlags, printCompressTable } from './compress-command';
 
-type Flags = Record<string, string | boolean>;
+export type Flags = Record<string, string | boolean>;
 
 function parseFlags(argv: string[]): { command: string; flags: Flags } {
   const [command = 'help', ...rest] = argv;
@@ -102,7 +111,13 @@ async function main(): Promise<void> {
     model.dispose();
     return;
   }
-  console.log('usage: npm run cli -- <list | evaluate | finetune> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');
+  if (command === 'compress') {
+    const r = await compressFromFlags(flags, log, bar);
+    if (json) console.log(JSON.stringify(r, null, 1));
+    else printCompressTable(r);
+    return;
+  }
+  console.log('usage: npm run cli -- <list | evaluate | finetune | compress> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');
   if (command !== 'help') process.exitCode = 2;
 }
 

@@ -4,6 +4,7 @@
  * and a timer stopped before the read measures only the dispatch.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Predictor } from '../evaluate';
 import type { LatencyStats } from '../types';
 import { yieldToEventLoop } from '../yield';
 
@@ -14,7 +15,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function measureLatency(
-  model: tf.LayersModel,
+  model: Predictor,
   input: tf.Tensor4D,
   opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {},
 ): Promise<LatencyStats> {
@@ -39,4 +40,46 @@ export async function measureLatency(
   }
   times.sort((a, b) => a - b);
   return { backend: tf.getBackend(), batch: x.shape[0], runs, medianMs: percentile(times, 50), p95Ms: percentile(times, 95) };
+}
+
+export interface Throughput {
+  backend: string;
+  batch: number;
+  runs: number;
+  imagesPerSecond: number;
+}
+
+/**
+ * Images per second at a fixed batch (default 32), after warm-up: the median batch time over
+ * `runs` timed runs. `input` holds at least one image; it is tiled up to the batch.
+ */
+export async function measureThroughput(
+  model: Predictor,
+  input: tf.Tensor4D,
+  opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {},
+): Promise<Throughput> {
+  const batch = opts.batch ?? 32;
+  const warmup = opts.warmup ?? 2;
+  const runs = opts.runs ?? 10;
+  const x = tf.tidy(() => {
+    const reps = Math.ceil(batch / input.shape[0]);
+    return tf.tile(input, [reps, 1, 1, 1]).slice([0, 0, 0, 0], [batch, -1, -1, -1]);
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + runs; i++) {
+      await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
+      const t0 = performance.now();
+      const y = model.predict(x) as tf.Tensor;
+      await y.data();
+      const dt = performance.now() - t0;
+      y.dispose();
+      if (i >= warmup) times.push(dt);
+    }
+  } finally {
+    x.dispose();
+  }
+  times.sort((a, b) => a - b);
+  return { backend: tf.getBackend(), batch, runs, imagesPerSecond: (batch * 1000) / percentile(times, 50) };
 }

@@ -1,0 +1,46 @@
+/**
+ * Inference-time graph rewrites, as the TFLite converter applies them before quantizing:
+ * dropout removed, BatchNorm folded into the preceding conv/depthwise/dense, and ReLU/ReLU6
+ * fused into the op that produces their input (an int8 runtime applies them as a clamp on the
+ * requantized output, so no separate tensor exists between the op and its activation).
+ */
+import { foldBatchNorm } from '../quantize/fold-batchnorm';
+import { cloneGraph, consumers, type Graph, type GraphNode, isWeighted } from './ir';
+
+/** Removes node `n` (single input), pointing its readers at its input. */
+function bypass(g: Graph, n: GraphNode): void {
+  const src = n.inputs[0];
+  for (const m of g.nodes) m.inputs = m.inputs.map((i) => (i === n.name ? src : i));
+  if (g.output === n.name) g.output = src;
+  g.nodes = g.nodes.filter((m) => m !== n);
+}
+
+export function prepareForInference(graph: Graph): Graph {
+  const g = cloneGraph(graph);
+  for (const n of [...g.nodes]) if (n.op === 'dropout') bypass(g, n);
+
+  for (const n of [...g.nodes]) {
+    if (n.op !== 'batchnorm') continue;
+    const p = g.nodes.find((m) => m.name === n.inputs[0]);
+    if (!p || !isWeighted(p) || p.activation !== 'linear' || consumers(g).get(p.name)!.length !== 1) continue;
+    const folded = foldBatchNorm(p.kernel.values, p.bias?.values, {
+      gamma: n.gamma.values,
+      beta: n.beta.values,
+      mean: n.mean.values,
+      variance: n.variance.values,
+      epsilon: n.epsilon,
+    });
+    p.kernel = { shape: p.kernel.shape, values: folded.kernel };
+    p.bias = { shape: [folded.bias.length], values: folded.bias };
+    bypass(g, n);
+  }
+
+  for (const n of [...g.nodes]) {
+    if (n.op !== 'activation' || (n.activation !== 'relu' && n.activation !== 'relu6')) continue;
+    const p = g.nodes.find((m) => m.name === n.inputs[0]);
+    if (!p || !(isWeighted(p) || p.op === 'add') || p.activation !== 'linear' || consumers(g).get(p.name)!.length !== 1) continue;
+    p.activation = n.activation;
+    bypass(g, n);
+  }
+  return g;
+}

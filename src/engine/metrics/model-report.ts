@@ -1,0 +1,73 @@
+/**
+ * One model's measurements as the studio reports them, before or after compression: accuracy
+ * and recall on the test records, latency and throughput on the active backend, size in every
+ * encoding, dense and effective MACs, and peak activation memory. Sizes, parameters, MACs and
+ * memory are those of the inference graph (BatchNorm folded), which is what a runtime holds.
+ */
+import type { Graph } from '../graph/ir';
+import { isWeighted } from '../graph/ir';
+import { activationMemory, graphCost } from '../graph/shapes';
+import type { QuantizedModel } from '../quantize/quantize-graph';
+import type { ClassificationMetrics, LatencyStats } from '../types';
+import type { Throughput } from './latency';
+import { sizeReport, type SizeReport, type WeightTensor } from './size';
+
+export type ModelFormat = 'float32' | 'int8' | 'weight-int8' | 'float16';
+
+export interface ModelSize extends SizeReport {
+  float16Bytes: number;
+  /** Bytes of the weights in the model's own format (float32, int8 + scales + int32 bias, or float16). */
+  deployedBytes: number;
+}
+
+export interface ModelReport {
+  format: ModelFormat;
+  metrics: ClassificationMetrics;
+  latency: LatencyStats;
+  throughput: Throughput;
+  size: ModelSize;
+  params: number;
+  nonZeroParams: number;
+  macs: number;
+  effectiveMacs: number;
+  activationMemory: { peakFloat32Bytes: number; peakInt8Bytes: number; peakAt: string };
+  /** Which kernels the latency was measured with; tfjs has no int8 kernels. */
+  latencyNote: string;
+}
+
+/** The weight tensors of an inference graph as its format stores them. */
+export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
+  const out: WeightTensor[] = [];
+  for (const n of g.nodes) {
+    if (isWeighted(n)) {
+      const qw = q?.weights[n.name];
+      out.push({ name: `${n.name}/kernel`, values: n.kernel.values, int8: qw?.kernel, scales: qw?.kernelScales.length });
+      if (n.bias) out.push({ name: `${n.name}/bias`, values: n.bias.values, isBias: true });
+    } else if (n.op === 'batchnorm') {
+      for (const [k, w] of [['gamma', n.gamma], ['beta', n.beta], ['mean', n.mean], ['variance', n.variance]] as const) out.push({ name: `${n.name}/${k}`, values: w.values });
+    }
+  }
+  return out;
+}
+
+export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
+  const cost = graphCost(g);
+  const base = sizeReport(weightTensors(g, format === 'int8' || format === 'weight-int8' ? q : undefined));
+  const float16Bytes = base.params * 2;
+  const deployedBytes = format === 'float32' ? base.float32Bytes : format === 'float16' ? float16Bytes : base.int8Bytes;
+  const mem = activationMemory(g);
+  return {
+    size: { ...base, float16Bytes, deployedBytes },
+    params: cost.params,
+    nonZeroParams: cost.nonZeroParams,
+    macs: cost.macs,
+    effectiveMacs: cost.effectiveMacs,
+    activationMemory: { peakFloat32Bytes: mem.peakFloat32Bytes, peakInt8Bytes: mem.peakInt8Bytes, peakAt: mem.peakAt },
+  };
+}
+
+export function latencyNote(format: ModelFormat, backend: string): string {
+  if (format === 'float32') return `tfjs ${backend} float32 kernels`;
+  return `tfjs ${backend} float32 kernels running the ${format} weights dequantized (tfjs has no int8 kernels, so this is not an int8 runtime's latency)`;
+}
+
