@@ -337,7 +337,8 @@ describe('simulated int8 vs integer reference, per op', () => {
           { name: 'conv', op: 'conv2d', inputs: ['in'], kernel: weight(rand, [c.k, c.k, c.cin, c.cout], 0.6), bias: weight(rand, [c.cout], 0.5), strides: [c.stride, c.stride], padding: c.padding, activation: c.activation },
         ],
       };
-      const r = await checkOp({ graph, shape: [c.n, c.hw[0], c.hw[1], c.cin], seed: 200 + idx, override: clampingRange(c.activation, 'conv') });
+      const inputRange: [number, number] = c.activation === 'relu6' ? [-4, 4] : [-2, 2]; // relu6 must reach 6
+      const r = await checkOp({ graph, shape: [c.n, c.hw[0], c.hw[1], c.cin], seed: 200 + idx, inputRange, override: clampingRange(c.activation, 'conv') });
       expectAgreement(name, r);
       expectClampsExercised(r, c.activation, 'conv');
     });
@@ -379,7 +380,7 @@ describe('simulated int8 vs integer reference, per op', () => {
           { name: 'fc', op: 'dense', inputs: ['flat'], kernel: weight(rand, [24, 11], 0.4), bias: weight(rand, [11], 0.3), activation: act },
         ],
       };
-      const r = await checkOp({ graph, shape: [6, 2, 3, 4], seed: 503, override: clampingRange(act, 'fc') });
+      const r = await checkOp({ graph, shape: [24, 2, 3, 4], seed: 503, override: clampingRange(act, 'fc') });
       expect(r.q.weights.fc.kernelScales.length).toBe(1);
       expectAgreement(`dense ${act}`, r);
       expectClampsExercised(r, act, 'fc');
@@ -426,17 +427,53 @@ describe('simulated int8 vs integer reference, per op', () => {
     const name = `avgpool ${pool}x${pool} s${stride} ${pad}`;
     it(name, async () => {
       const graph: Graph = { name: 'ap', output: 'ap', nodes: [inputNode([7, 8, 3]), { name: 'ap', op: 'avgpool', inputs: ['in'], pool: [pool, pool], strides: [stride, stride], padding: pad }] };
-      const r = await checkOp({ graph, shape: [2, 7, 8, 3], seed: 800 + pool * 10 + stride, inputRange: [-0.5, 2] });
+      const r = await checkOp({ graph, shape: [4, 7, 8, 5], seed: 800 + pool * 10 + stride, inputRange: [-0.5, 2] });
       expect(r.q.activations.ap).toBe(r.q.activations.in);
-      expectAgreement(name, r);
+      // The sim rounds the mean in q half away from zero, as TFLite does, with ties made robust to
+      // float error (simulate.ts, fakeQuantAvgPoolTensor): exact.
+      expectAgreement(name, r, 1);
     });
   }
+
+  it('avgpool -> conv: the conv sees the rounded int8 mean (regression)', async () => {
+    // Before simulate.ts rounded average pooling's output, the conv read the unrounded float mean:
+    // 71-80% of its outputs agreed with the reference and some differed by 2 LSB.
+    const rand = mulberry32(851);
+    const graph: Graph = {
+      name: 'ap-conv',
+      output: 'c',
+      nodes: [
+        inputNode([8, 8, 16]),
+        { name: 'ap', op: 'avgpool', inputs: ['in'], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+        { name: 'c', op: 'conv2d', inputs: ['ap'], kernel: weight(rand, [3, 3, 16, 8], 0.5), strides: [1, 1], padding: 'same', activation: 'linear' },
+      ],
+    };
+    const r = await checkOp({ graph, shape: [4, 8, 8, 16], seed: 852, inputRange: [-1, 1] });
+    expectAgreement('avgpool -> conv (conv output)', r);
+    // and the reference chained from the quantized input gives the same conv input as the sim
+    const before = tf.memory().numTensors;
+    const shape = [4, 8, 8, 16];
+    const xRaw = uniform(mulberry32(852), prod(shape), -1, 1);
+    const xq = quantizeArray(xRaw, r.q.activations.in);
+    const chained = runInt8Graph(r.q, xq, shape);
+    const sim = compileQuantized(r.q);
+    const x = tf.tensor(Float32Array.from(xq, (v) => dequantize(v, r.q.activations.in)), shape);
+    const ap = sim.capture(x, ['ap']).ap;
+    const simAp = quantizeArray(await ap.data(), r.q.activations.ap);
+    tf.dispose([x, ap]);
+    sim.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(agreement(simAp, chained.get('ap')!.data).exact).toBe(1);
+    expect(agreement(r.sim, chained.get('c')!.data).maxDiff).toBeLessThanOrEqual(1);
+  });
 
   for (const hw of [4, 7] as const) {
     const name = `gap (MEAN over H,W) ${hw}x${hw}`;
     it(name, async () => {
       const graph: Graph = { name: 'gap', output: 'gap', nodes: [inputNode([hw, hw, 6]), { name: 'gap', op: 'gap', inputs: ['in'] }] };
-      const r = await checkOp({ graph, shape: [5, hw, hw, 6], seed: 900 + hw, inputRange: [-1, 3] });
+      // TFLite's integer Mean rescales the sum, rounds, then divides by h*w and rounds again; the sim
+      // rounds once. That differs by 1 LSB on about 1/(4*h*w) of values (~2% at 4x4).
+      const r = await checkOp({ graph, shape: [16, hw, hw, 12], seed: 900 + hw, inputRange: [-1, 3] });
       expect(r.q.activations.gap.scale).not.toBe(r.q.activations.in.scale);
       expectAgreement(name, r);
     });
@@ -464,7 +501,7 @@ describe('a small network end to end', () => {
     };
     const g = prepareForInference(float);
     expect(g.nodes.map((n) => n.op)).toEqual(['input', 'conv2d', 'maxpool', 'conv2d', 'gap', 'dense']);
-    const batch = 32;
+    const batch = 64;
     const shape: [number, number, number, number] = [batch, 12, 12, 3];
     const xRaw = tf.tensor(uniform(mulberry32(1002), prod(shape), -1, 1), shape);
     const q = quantizeGraph(g, 'int8', 'per-channel', await floatRanges(g, xRaw));
@@ -481,11 +518,14 @@ describe('a small network end to end', () => {
     const ref = runInt8Graph(q, xq, shape).get('logits')!;
     const a = agreement(simLogits, ref.data);
     measured['network logits'] = a;
-    // Each op's 1-LSB disagreements propagate: one LSB of a conv1 output moves conv2's accumulator
-    // by up to |w| (its effect on c2 is w*s1/s2, well under 1 LSB of c2 each), GAP averages them
-    // down, and the dense layer sums 14 of them. Measured: at most 1 LSB (see the report below).
+    // Per op the two agree within 1 LSB; the disagreements then accumulate. Measured over ten
+    // weight/input seeds (64 images each): c1 99.9% exact, c2 99.2-99.7%, gap 96.9-98.1% (TFLite's
+    // Mean rounds twice), logits 90.6-96.6% exact with at most 2 LSB (one seed in ten), 1 LSB in
+    // the others. A gap value off by 1 LSB moves a logit by |w| * s_gap / s_logits (~0.3 LSB
+    // here), and each logit sums 14 of them, so two same-signed gap errors plus the logit's own
+    // rounding can reach 2 LSB; 3 would need an unlikely pile-up.
     expect(a.maxDiff).toBeLessThanOrEqual(2);
-    expect(a.exact).toBeGreaterThanOrEqual(0.9);
+    expect(a.exact).toBeGreaterThanOrEqual(0.85);
     let same = 0;
     for (let b = 0; b < batch; b++) {
       const argmax = (v: Int8Array) => v.indexOf(Math.max(...v));
