@@ -4,6 +4,7 @@
  *   npm run cli -- evaluate --model custom-cnn-mnist [--backend wasm] [--limit N] [--json]
  *   npm run cli -- finetune --model custom-cnn-mnist [--epochs 1] [--batch 64] [--lr 0.01] [--backend wasm] [--json]
  *   npm run cli -- compress --model custom-cnn --dataset mnist --prune 0.8 --quant int8 [--json]
+ *   npm run cli -- train --arch custom-cnn --dataset cifar10 [--epochs 1] [--batch 64] [--lr 0.01] [--train-limit N]
  *   npm run cli -- list
  *
  * compress flags: --prune <sparsity> --prune-method per-layer|global|n:m|structured|none
@@ -23,7 +24,9 @@ import { evaluateBaseline } from '../../src/engine/jobs/evaluate-baseline';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import { fit } from '../../src/engine/train/fit';
-import { readIndex, readPublic } from './node-io';
+import { readIndex, readPublic, saveTrained } from './node-io';
+import { trainFromScratch } from '../../src/engine/jobs/train-from-scratch';
+import type { DatasetId } from '../../src/engine/types';
 import { compressFromFlags, printCompressTable } from './compress-command';
 
 export type Flags = Record<string, string | boolean>;
@@ -111,13 +114,30 @@ async function main(): Promise<void> {
     model.dispose();
     return;
   }
+  if (command === 'train') {
+    const arch = String(flags.arch ?? '');
+    const dataset = String(flags.dataset ?? '') as DatasetId;
+    const training = await prepareTrainingBackend((flags.backend as BackendName | undefined) ?? 'wasm');
+    log(`training ${arch} on ${dataset} from scratch on ${training.backend}\n`);
+    const r = await trainFromScratch(
+      { architecture: arch, dataset, epochs: num(flags, 'epochs', 1), batchSize: num(flags, 'batch', 64), learningRate: num(flags, 'lr', 0.01), optimizer: flags.optimizer === 'adam' ? 'adam' : 'sgd-momentum', seed: num(flags, 'seed', 1), trainLimit: flags['train-limit'] ? num(flags, 'train-limit', 0) : undefined, maxSteps: flags['max-steps'] ? num(flags, 'max-steps', 0) : undefined },
+      `models/trained/${arch}-${dataset}-trained`,
+      { read: readPublic, onProgress: (stage, done, total, p) => log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}${p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : ''}   `) },
+    );
+    log('\n');
+    const dir = await saveTrained(r);
+    const out = { id: r.entry.id, savedTo: dir, steps: r.steps, imagesPerSecond: r.imagesPerSecond, backend: r.backend, testAccuracy: r.metrics.accuracy, testRecords: r.entry.testData };
+    if (json) console.log(JSON.stringify(out, null, 1));
+    else console.log(`trained ${r.entry.id}: ${r.steps} steps on ${r.backend} (${r.imagesPerSecond.toFixed(0)} img/s), test accuracy ${(r.metrics.accuracy * 100).toFixed(2)}% on records ${r.entry.testData.first}-${r.entry.testData.first + r.entry.testData.count - 1}; saved to ${dir}; compress it with --model ${r.entry.id}`);
+    return;
+  }
   if (command === 'compress') {
     const r = await compressFromFlags(flags, log, bar);
     if (json) console.log(JSON.stringify(r, null, 1));
     else printCompressTable(r);
     return;
   }
-  console.log('usage: npm run cli -- <list | evaluate | finetune | compress> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');
+  console.log('usage: npm run cli -- <list | evaluate | finetune | compress | train> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');
   if (command !== 'help') process.exitCode = 2;
 }
 

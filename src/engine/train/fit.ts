@@ -60,6 +60,15 @@ function batchTensors(ds: ImageDataset, idx: Uint32Array, prep: Preprocessing): 
   return tf.tidy(() => ({ x: tf.tensor4d(buf, [idx.length, h, w, c]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), ds.numClasses).toFloat() as tf.Tensor2D }));
 }
 
+/**
+ * tfjs-layers draws dropout masks from an unseeded generator unless the layer has a seed, and a
+ * fixed seed would repeat one mask every step; a seed per (run, step) keeps runs reproducible
+ * with fresh masks each step.
+ */
+function seedDropout(model: tf.LayersModel, seed: number, step: number): void {
+  for (const l of model.layers) if (l.getClassName() === 'Dropout') (l as unknown as { seed?: number }).seed = (Math.imul(seed, 100003) + step) >>> 0;
+}
+
 export async function fit(model: tf.LayersModel, ds: ImageDataset, prep: Preprocessing, o: FitOptions): Promise<FitResult> {
   if (o.batchSize < 1 || o.epochs < 1) throw new StudioError('bad-model', `Training needs at least one epoch and a batch size of at least 1 (got ${o.epochs} epochs, batch ${o.batchSize}).`);
   const optimizer = makeOptimizer(o);
@@ -76,6 +85,7 @@ export async function fit(model: tf.LayersModel, ds: ImageDataset, prep: Preproc
         await yieldToEventLoop();
         o.signal?.throwIfAborted();
         const { x, y } = batchTensors(ds, order.subarray(b * o.batchSize, (b + 1) * o.batchSize), prep);
+        seedDropout(model, seed, step);
         const loss = optimizer.minimize(() => {
           const logits = model.apply(x, { training: true }) as tf.Tensor;
           return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
