@@ -28,8 +28,31 @@ export function gunzipCapped(bytes: Uint8Array, fileName: string, maxBytes: numb
   } catch (e) {
     throw new StudioError('truncated', `${fileName}: the gzip stream is corrupt or truncated (${(e as Error).message}).`, { fileName });
   }
+  // The trailer's CRC-32 catches what a size check cannot: a stream whose ISIZE lies (fflate
+  // stops at the end of the buffer it was given) or whose deflate data was altered.
+  const crc = (bytes[n - 8] | (bytes[n - 7] << 8) | (bytes[n - 6] << 16) | (bytes[n - 5] << 24)) >>> 0;
+  if (out.length === isize && crc32(out) !== crc) {
+    throw new StudioError('truncated', `${fileName}: the gzip stream is corrupt (CRC-32 mismatch, or its size field is wrong).`, { fileName });
+  }
   if (out.length !== isize) {
     throw new StudioError('truncated', `${fileName}: gzip stream ends early: ${out.length} of ${isize} bytes.`, { fileName, expected: isize, found: out.length });
   }
   return out;
+}
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 (IEEE 802.3, as gzip uses); fflate does not export its own. */
+export function crc32(data: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[i] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }

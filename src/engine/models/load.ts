@@ -1,16 +1,14 @@
 /**
  * Loads a tfjs LayersModel from bytes that the caller fetched (Worker) or read (Node), so the
- * same code serves both and the caller controls where files come from.
+ * same code serves both and the caller controls where files come from. Every model, shipped or
+ * uploaded, passes validate/layers-model.ts before tfjs sees it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
+import { safeParseJson } from '../validate/safe-json';
+import { validateLayersModel, type ValidatedLayersModel } from '../validate/layers-model';
 
 export type ReadModelFile = (path: string) => Promise<Uint8Array>;
-
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
-}
 
 export interface LoadedModel {
   model: tf.LayersModel;
@@ -18,34 +16,26 @@ export interface LoadedModel {
   weightBytes: number;
 }
 
+/** A validated model in tfjs (validation has already checked every byte and shape). */
+export async function modelFromValidated(v: ValidatedLayersModel): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: v.modelTopology, weightSpecs: v.weightSpecs as tf.io.WeightsManifestEntry[], weightData: v.weightData }));
+}
+
 export async function loadLayersModel(modelJsonPath: string, read: ReadModelFile): Promise<LoadedModel> {
-  let json: ModelJson;
-  try {
-    json = JSON.parse(new TextDecoder().decode(await read(modelJsonPath))) as ModelJson;
-  } catch (e) {
-    throw new StudioError('bad-model', `${modelJsonPath}: not a valid model.json (${(e as Error).message}).`, { fileName: modelJsonPath });
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new StudioError('bad-model', `${modelJsonPath}: not a tfjs LayersModel (missing modelTopology or weightsManifest).`, { fileName: modelJsonPath });
-  }
+  const bytes = await read(modelJsonPath);
+  const json = safeParseJson(bytes, modelJsonPath) as { weightsManifest?: Array<{ paths?: unknown[] }> };
   const dir = modelJsonPath.includes('/') ? modelJsonPath.slice(0, modelJsonPath.lastIndexOf('/') + 1) : '';
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    for (const p of group.paths) buffers.push(await read(dir + p));
-    specs.push(...group.weights);
+  const supplied = new Map<string, Uint8Array>();
+  for (const group of Array.isArray(json?.weightsManifest) ? json.weightsManifest : []) {
+    for (const p of Array.isArray(group?.paths) ? group.paths : []) {
+      // Only plain file names beside model.json are fetched; the validator names anything else.
+      if (typeof p === 'string' && !/[\\/]|^\.\.?$|:/.test(p) && !supplied.has(p)) supplied.set(p, await read(dir + p));
+    }
   }
-  const total = buffers.reduce((a, b) => a + b.length, 0);
-  const expected = specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1) * 4, 0);
-  if (total !== expected) {
-    throw new StudioError('size-mismatch', `${modelJsonPath}: weight files hold ${total} bytes, the manifest needs ${expected}.`, { fileName: modelJsonPath, expected, found: total });
+  const v = validateLayersModel(bytes, modelJsonPath, supplied);
+  try {
+    return { model: await modelFromValidated(v), weightBytes: v.weightData.byteLength };
+  } catch (e) {
+    throw new StudioError('bad-model', `${modelJsonPath}: tfjs could not build the validated model (${(e as Error).message}).`, { fileName: modelJsonPath }, 'bug');
   }
-  const weightData = new Uint8Array(total);
-  let at = 0;
-  for (const b of buffers) {
-    weightData.set(b, at);
-    at += b.length;
-  }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: weightData.buffer }));
-  return { model, weightBytes: total };
 }
