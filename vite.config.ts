@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation lets the tfjs wasm backend use threads (SharedArrayBuffer).
@@ -7,10 +7,36 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Content-Security-Policy for the built studio: scripts only from this origin, no eval;
+ * 'wasm-unsafe-eval' lets the tfjs wasm backends compile WebAssembly, and blob: workers are how
+ * their pthreads start. Styles allow inline attributes (React style props, recharts). The dev
+ * server goes without it because React Refresh injects an inline script.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The same policy as a meta tag in the built index.html, for hosts that cannot set headers. */
+const cspMeta: Plugin = {
+  name: 'studio-csp-meta',
+  apply: 'build',
+  transformIndexHtml: (html) => html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CSP.replace("; frame-ancestors 'none'", '')}" />`),
+};
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspMeta],
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },
   // Not minified: the tfjs wasm backend starts its pthread workers from the source text of its
   // module factory, which minification rewrites to reference bundle-scope names the worker
