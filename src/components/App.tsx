@@ -6,6 +6,8 @@ import { RunPanel } from './RunPanel';
 import { ResultCard } from './ResultCard';
 import { ZooTable } from './ZooTable';
 import { FinetuneCard } from './FinetuneCard';
+import { CompressPanel } from './compress/CompressPanel';
+import { CompressResults } from './compress/CompressResults';
 
 async function fetchJson<T>(path: string): Promise<T> {
   const res = await fetch(path);
@@ -43,8 +45,16 @@ export function App() {
           <h2 id="run-h">Evaluate</h2>
           <RunPanel />
         </section>
+        <section aria-labelledby="compress-h" className="panel wide">
+          <h2 id="compress-h">Compress</h2>
+          <CompressPanel />
+        </section>
+        <section aria-labelledby="compress-res-h" className="panel wide">
+          <h2 id="compress-res-h">Compression results</h2>
+          <CompressResults />
+        </section>
         <section aria-labelledby="res-h" className="panel results">
-          <h2 id="res-h">Results</h2>
+          <h2 id="res-h">Evaluation and fine-tuning results</h2>
           <ResultCard />
           <FinetuneCard />
         </section>

@@ -1,32 +1,27 @@
 import { useStudio } from '../state/store';
+import type { JobType } from '../state/job-slice';
+import { progressView } from '../state/progress';
 
-const STAGE_LABEL: Record<string, string> = {
-  backend: 'Starting the backend',
-  'load-model': 'Loading the model',
-  'load-data': 'Loading the data',
-  evaluate: 'Evaluating',
-  latency: 'Measuring latency',
-  train: 'Training',
-};
-
-/** The progress bar of the running job: stage, step count, images/s and time left. */
-export function ProgressView() {
+/**
+ * The progress bar of the running job, shown by the panel whose job it is: stage (and its place in
+ * the job), step count, images/s and time left. Its space is reserved whether or not a job runs.
+ */
+export function ProgressView({ jobs }: { jobs: JobType[] }) {
   const running = useStudio((s) => s.running);
-  const p = running?.progress;
-  const fraction = p && p.total > 0 ? p.done / p.total : 0;
-  const elapsed = running ? (performance.now() - running.startedAt) / 1000 : 0;
-  const secondsLeft = p?.secondsLeft ?? (p?.stage === 'evaluate' && fraction > 0.05 ? (elapsed / fraction) * (1 - fraction) : undefined);
+  const mine = running && jobs.includes(running.type) ? running : undefined;
+  const v = mine ? progressView(mine, performance.now()) : undefined;
   return (
     <div className="progress-area" aria-live="polite">
-      {running && (
+      {v && (
         <>
-          <progress max={1} value={fraction} aria-label="Job progress" />
+          <progress max={1} value={v.fraction} aria-label="Job progress" />
           <span data-testid="stage">
-            {STAGE_LABEL[p?.stage ?? 'backend']}
-            {p && p.total > 1 ? ` — ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')}` : ''}
-            {p?.imagesPerSecond !== undefined ? ` — ${p.imagesPerSecond.toFixed(0)} img/s on ${p.backend}` : ''}
-            {p?.loss !== undefined ? ` — loss ${p.loss.toFixed(3)}` : ''}
-            {secondsLeft !== undefined ? ` — about ${Math.ceil(secondsLeft)} s left` : ''}
+            {v.stageIndex !== undefined ? `Stage ${v.stageIndex} of ${v.stageCount}: ` : ''}
+            {v.label}
+            {v.total > 1 ? ` — ${v.done.toLocaleString('en')} / ${v.total.toLocaleString('en')}` : ''}
+            {v.imagesPerSecond !== undefined ? ` — ${v.imagesPerSecond.toFixed(0)} img/s on ${v.backend}` : ''}
+            {v.loss !== undefined ? ` — loss ${v.loss.toFixed(3)}` : ''}
+            {v.secondsLeft !== undefined ? ` — about ${Math.ceil(v.secondsLeft)} s left` : ''}
           </span>
         </>
       )}

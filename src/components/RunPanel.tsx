@@ -1,37 +1,27 @@
 import { useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import { EngineClient, JobError } from '../workers/client';
-import type { JobRequest } from '../workers/protocol';
+import { cancelJob, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
 import { ProgressView } from './ProgressView';
 
-let client: EngineClient | undefined;
-function engine(): EngineClient {
-  client ??= new EngineClient();
-  return client;
-}
-
+/** Evaluate a baseline, or fine-tune it; Cancel stops whichever job runs. */
 export function RunPanel() {
-  const { selectedId, backend, running, error } = useStudio();
-  const { setBackend, started, progressed, finished, failed } = useStudio.getState();
+  const selectedId = useStudio((s) => s.selectedId);
+  const backend = useStudio((s) => s.backend);
+  const running = useStudio((s) => s.running);
+  const error = useStudio((s) => (s.error && s.error.job !== 'compress' ? s.error.error : undefined));
+  const setBackend = useStudio((s) => s.setBackend);
   const [trainBackend, setTrainBackend] = useState<TrainingBackendChoice>('auto');
   const [epochs, setEpochs] = useState(1);
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState(0.005);
   const [trainLimit, setTrainLimit] = useState(0);
 
-  const start = (job: JobRequest) => {
-    if (running) return;
-    const handle = engine().run(job, progressed);
-    started(handle.id);
-    handle.done.then(finished, (e: unknown) => failed(e instanceof JobError ? e.error : { code: 'internal', kind: 'bug', message: String(e), context: {} }));
-  };
-  const evaluate = () => selectedId && start({ type: 'evaluate', modelId: selectedId, backend });
+  const evaluate = () => selectedId && runJob({ type: 'evaluate', modelId: selectedId, backend });
   const finetune = () =>
     selectedId &&
-    start({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
-  const cancel = () => running && engine().cancel(running.jobId);
+    runJob({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
 
   return (
     <div className="run-panel">
@@ -47,7 +37,7 @@ export function RunPanel() {
         <button type="button" onClick={evaluate} disabled={!selectedId || !!running}>
           Evaluate
         </button>
-        <button type="button" className="secondary" onClick={cancel} disabled={!running}>
+        <button type="button" className="secondary" onClick={cancelJob} disabled={!running || running.type === 'compress'}>
           Cancel
         </button>
       </div>
@@ -84,7 +74,7 @@ export function RunPanel() {
           Fine-tune
         </button>
       </details>
-      <ProgressView />
+      <ProgressView jobs={['evaluate', 'finetune']} />
       {error && (
         <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'}>
           {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}

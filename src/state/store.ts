@@ -1,13 +1,14 @@
 /**
- * The studio's state, one zustand store. Engine results are stored as the worker returned them;
- * components derive what they show from here and compute no figures of their own.
+ * The studio's state, one zustand store built from slices: the catalog (baselines, datasets,
+ * selection), the running job and its results, and the compression settings. Engine results are
+ * stored as the worker returned them; components derive what they show from here and compute no
+ * figures of their own.
  */
-import { create } from 'zustand';
-import type { BackendName } from '../engine/backend/init';
-import type { SerializedError } from '../engine/errors';
+import { create, type StateCreator } from 'zustand';
 import type { BaselineEntry } from '../engine/types';
-import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult } from '../workers/protocol';
-import type { Progress } from '../workers/client';
+import { createCompressSlice, type CompressSlice } from './compress-slice';
+import { createJobSlice, type JobSlice } from './job-slice';
+import { fetchModelLayers, type ModelLayer } from './model-layers';
 
 export interface DataManifestEntry {
   id: string;
@@ -16,38 +17,44 @@ export interface DataManifestEntry {
   error?: string;
 }
 
-export interface StudioState {
+export interface CatalogSlice {
   baselines: BaselineEntry[];
   datasets: Record<string, DataManifestEntry>;
   loadError?: string;
   selectedId?: string;
-  backend: BackendName;
-  running?: { jobId: number; progress?: Progress; startedAt: number };
-  result?: EvaluateResult;
-  finetune?: FinetuneJobResult;
-  compress?: CompressJobResult;
-  error?: SerializedError;
   setCatalog: (baselines: BaselineEntry[], datasets: Record<string, DataManifestEntry>) => void;
   setLoadError: (message: string) => void;
   select: (id: string) => void;
-  setBackend: (b: BackendName) => void;
-  started: (jobId: number) => void;
-  progressed: (p: Progress) => void;
-  finished: (r: JobResult) => void;
-  failed: (e: SerializedError) => void;
+  /** Prunable layers per baseline id (loaded on demand), or the reason they could not be read. */
+  modelLayers: Record<string, ModelLayer[] | { error: string }>;
+  loadModelLayers: (id: string) => void;
 }
 
-export const useStudio = create<StudioState>((set) => ({
+export type StudioState = CatalogSlice & JobSlice & CompressSlice;
+
+const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
   datasets: {},
-  backend: 'wasm',
+  modelLayers: {},
   setCatalog: (baselines, datasets) => set((s) => ({ baselines, datasets, selectedId: s.selectedId ?? baselines[0]?.id })),
   setLoadError: (loadError) => set({ loadError }),
-  select: (selectedId) => set({ selectedId }),
-  setBackend: (backend) => set({ backend }),
-  started: (jobId) => set({ running: { jobId, startedAt: performance.now() }, error: undefined }),
-  progressed: (progress) => set((s) => (s.running ? { running: { ...s.running, progress } } : {})),
-  // A new result replaces the old one only when it arrives; a failure keeps the earlier result.
-  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : r.type === 'finetune' ? { finetune: r, running: undefined } : { compress: r, running: undefined }),
-  failed: (error) => set({ error, running: undefined }),
+  // Per-layer overrides name one model's layers, so another model starts without them.
+  select: (selectedId) =>
+    set((s) =>
+      selectedId === s.selectedId ? {} : { selectedId, compressSettings: { ...s.compressSettings, prune: { ...s.compressSettings.prune, overrides: {} } } },
+    ),
+  loadModelLayers: (id) => {
+    const entry = get().baselines.find((b) => b.id === id);
+    if (!entry || get().modelLayers[id]) return;
+    fetchModelLayers(entry.path).then(
+      (layers) => set((s) => ({ modelLayers: { ...s.modelLayers, [id]: layers } })),
+      (e: Error) => set((s) => ({ modelLayers: { ...s.modelLayers, [id]: { error: e.message } } })),
+    );
+  },
+});
+
+export const useStudio = create<StudioState>()((...a) => ({
+  ...createCatalogSlice(...a),
+  ...createJobSlice(...a),
+  ...createCompressSlice(...a),
 }));

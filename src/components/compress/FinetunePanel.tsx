@@ -1,0 +1,41 @@
+import { useStudio } from '../../state/store';
+import { NumberField, SelectField } from './fields';
+
+/** Fine-tuning after pruning (epochs 0 skips it). Labels differ from the Fine-tune panel's. */
+export function FinetunePanel() {
+  const f = useStudio((s) => s.compressSettings.finetune);
+  const setFinetune = useStudio((s) => s.setFinetune);
+  const busy = useStudio((s) => !!s.running);
+  const off = f.epochs === 0;
+  return (
+    <fieldset className="settings-group" disabled={busy}>
+      <legend>Fine-tuning</legend>
+      <NumberField label="Epochs (0 = none)" field="finetune.epochs" testId="ft-epochs" min={0} max={50} step={1} value={f.epochs} onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })} />
+      <NumberField label="Images per step (batch)" field="finetune.batchSize" testId="ft-batch" min={1} max={512} step={1} disabled={off} value={f.batchSize} onChange={(v) => setFinetune({ batchSize: v ?? Number.NaN })} />
+      <NumberField label="Learning rate" field="finetune.learningRate" testId="ft-lr" min={0} step="any" disabled={off} value={f.learningRate} onChange={(v) => setFinetune({ learningRate: v ?? Number.NaN })} />
+      <SelectField
+        label="Optimizer"
+        field="finetune.optimizer"
+        testId="ft-optimizer"
+        disabled={off}
+        value={f.optimizer}
+        options={[
+          { value: 'sgd-momentum', label: 'SGD with momentum' },
+          { value: 'adam', label: 'Adam' },
+        ]}
+        onChange={(optimizer) => setFinetune({ optimizer })}
+      />
+      <NumberField
+        label="Training images (blank = all)"
+        field="finetune.trainLimit"
+        testId="ft-limit"
+        min={1}
+        step={1}
+        optional
+        disabled={off}
+        value={f.trainLimit}
+        onChange={(trainLimit) => setFinetune({ trainLimit })}
+      />
+    </fieldset>
+  );
+}

@@ -1,0 +1,59 @@
+import { cancelJob, runCompress } from '../../state/jobs';
+import { useStudio } from '../../state/store';
+import { ProgressView } from '../ProgressView';
+import { hasControl } from './placed-fields';
+
+/** An error no control owns (no field, or a field without a control), or the cancel note. */
+function RunMessage() {
+  const e = useStudio((s) => (s.error?.job === 'compress' ? s.error.error : undefined));
+  const overrides = useStudio((s) => s.compressSettings.prune.overrides);
+  if (!e) return null;
+  if (hasControl(e, overrides)) {
+    return (
+      <p className="error" data-testid="compress-error">
+        A setting needs fixing: see the message under it, marked in red.
+      </p>
+    );
+  }
+  if (e.code === 'cancelled') {
+    return (
+      <p role="alert" className="note" data-testid="compress-error">
+        {e.message}
+      </p>
+    );
+  }
+  return (
+    <p role="alert" className="error" data-testid="compress-error">
+      {e.kind === 'bug' ? 'Internal error (please report it): ' : ''}
+      {e.message}
+    </p>
+  );
+}
+
+/**
+ * Compress and Cancel, the progress bar and the run's messages, across the panel. Cancel exists
+ * only while a compression runs (the Evaluate panel has its own for its jobs).
+ */
+export function RunBar() {
+  const selectedId = useStudio((s) => s.selectedId);
+  const running = useStudio((s) => s.running);
+  const compressing = running?.type === 'compress';
+  return (
+    <div className="run-bar">
+      <div className="buttons">
+        <button type="button" onClick={runCompress} disabled={!selectedId || !!running} data-testid="compress-run">
+          Compress
+        </button>
+        {compressing && (
+          <button type="button" className="secondary" onClick={cancelJob} data-testid="compress-cancel">
+            Cancel
+          </button>
+        )}
+      </div>
+      <ProgressView jobs={['compress']} />
+      <div className="run-message">
+        <RunMessage />
+      </div>
+    </div>
+  );
+}

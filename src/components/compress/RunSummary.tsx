@@ -1,0 +1,36 @@
+import type { CompressJobResult } from '../../workers/protocol';
+import { formatSeconds } from '../format';
+
+/** Which model, data and backend the results are from, how many predictions flipped, and the data caveats. */
+export function RunSummary({ r, stale }: { r?: CompressJobResult; stale: boolean }) {
+  if (!r) {
+    return (
+      <div className="run-summary" data-testid="compress-summary">
+        <p className="placeholder">Set the recipe above and press Compress. Results appear here, before and after side by side.</p>
+      </div>
+    );
+  }
+  const last = r.testRecords.first + r.testRecords.count - 1;
+  return (
+    <div className="run-summary" data-testid="compress-summary">
+      <p>
+        {stale && (
+          <span className="badge" data-testid="compress-stale">
+            previous run; a new one is running
+          </span>
+        )}
+        <strong>{r.modelId}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend{' '}
+        <strong data-testid="compress-backend-ran">{r.backend}</strong>
+        {r.backendNote ? ` (${r.backendNote})` : ''}, in {formatSeconds(r.elapsedMs)}.{' '}
+        <span data-testid="compress-flipped">
+          {r.flippedCount.toLocaleString('en')} of {r.testRecords.count.toLocaleString('en')} predictions changed.
+        </span>
+      </p>
+      {r.caveats.map((c) => (
+        <p key={c} className="caveat" data-testid="compress-caveat">
+          {c}
+        </p>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The engine job that runs (one at a time), its latest progress, the results each kind of job
+ * returned, and the last error with the job it came from. Results are stored as the worker
+ * returned them; a failed or cancelled job never removes an earlier result.
+ */
+import type { StateCreator } from 'zustand';
+import type { BackendName } from '../engine/backend/init';
+import type { SerializedError } from '../engine/errors';
+import type { Progress } from '../workers/client';
+import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobRequest, JobResult } from '../workers/protocol';
+import type { StudioState } from './store';
+
+export type JobType = JobRequest['type'];
+
+export interface RunningJob {
+  jobId: number;
+  type: JobType;
+  job: JobRequest;
+  progress?: Progress;
+  /** How many distinct stages the job has entered so far (a stage may run twice). */
+  stagesEntered: number;
+  /** performance.now() when the job started, and when its current stage started. */
+  startedAt: number;
+  stageStartedAt: number;
+}
+
+export interface JobSlice {
+  /** Inference backend of the Evaluate panel. */
+  backend: BackendName;
+  running?: RunningJob;
+  result?: EvaluateResult;
+  finetune?: FinetuneJobResult;
+  compress?: CompressJobResult;
+  error?: { job: JobType; error: SerializedError };
+  setBackend: (b: BackendName) => void;
+  started: (jobId: number, job: JobRequest) => void;
+  progressed: (p: Progress) => void;
+  finished: (r: JobResult) => void;
+  failed: (job: JobType, e: SerializedError) => void;
+}
+
+export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set) => ({
+  backend: 'wasm',
+  setBackend: (backend) => set({ backend }),
+  started: (jobId, job) => {
+    const now = performance.now();
+    set({ running: { jobId, type: job.type, job, stagesEntered: 0, startedAt: now, stageStartedAt: now }, error: undefined });
+  },
+  progressed: (progress) =>
+    set((s) => {
+      if (!s.running) return {};
+      const same = s.running.progress?.stage === progress.stage;
+      return {
+        running: { ...s.running, progress, stageStartedAt: same ? s.running.stageStartedAt : performance.now(), stagesEntered: s.running.stagesEntered + (same ? 0 : 1) },
+      };
+    }),
+  // A new result replaces the old one only when it arrives.
+  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : r.type === 'finetune' ? { finetune: r, running: undefined } : { compress: r, running: undefined }),
+  failed: (job, error) => set({ error: { job, error }, running: undefined }),
+});

@@ -1,0 +1,71 @@
+/**
+ * What the progress bar shows, from the job's latest progress event: the stage's label, its place
+ * among the job's stages, the fraction done and the time left. Training reports its own time
+ * left; other stages are estimated from the time spent in the stage so far.
+ */
+import type { CompressSettings } from '../engine/jobs/compress-settings';
+import { withDefaults } from '../engine/jobs/compress-settings';
+import type { RunningJob } from './job-slice';
+
+const STAGE_LABEL: Record<string, string> = {
+  backend: 'Starting the backend',
+  'load-model': 'Loading the model',
+  'load-data': 'Loading the data',
+  evaluate: 'Evaluating',
+  latency: 'Measuring latency',
+  train: 'Training',
+  'evaluate-before': 'Evaluating the baseline',
+  'latency-before': 'Measuring the baseline latency',
+  prune: 'Pruning',
+  'evaluate-pruned': 'Evaluating the pruned model',
+  calibrate: 'Calibrating on training images',
+  quantize: 'Quantizing',
+  'evaluate-after': 'Evaluating the compressed model',
+  'latency-after': 'Measuring the compressed model latency',
+};
+
+/** How many stages a compression job with these settings reports (engine/jobs/compress.ts). */
+function compressStageCount(s: CompressSettings): number {
+  const fixed = 8; // backend, load-model, load-data, evaluate-before, latency-before, prune, evaluate-after, latency-after
+  const pruned = s.prune.method !== 'none' ? 1 : 0; // evaluate-pruned
+  const train = s.finetune.epochs > 0 ? 2 : 0; // train, evaluate-pruned again
+  const calibrate = s.quant.mode === 'int8' ? 1 : 0;
+  const quantize = s.quant.mode !== 'none' ? 1 : 0;
+  return fixed + pruned + train + calibrate + quantize;
+}
+
+export interface ProgressView {
+  label: string;
+  /** 1-based place of the stage in a compression job, and the job's number of stages. */
+  stageIndex?: number;
+  stageCount?: number;
+  done: number;
+  total: number;
+  fraction: number;
+  secondsLeft?: number;
+  imagesPerSecond?: number;
+  loss?: number;
+  backend?: string;
+}
+
+export function progressView(running: RunningJob, now: number): ProgressView {
+  const p = running.progress;
+  const done = p?.done ?? 0;
+  const total = p?.total ?? 0;
+  const fraction = total > 0 ? done / total : 0;
+  const elapsed = (now - running.stageStartedAt) / 1000;
+  const estimated = total > 1 && fraction > 0.05 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : undefined;
+  const count = running.job.type === 'compress' ? compressStageCount(withDefaults(running.job.settings)) : undefined;
+  return {
+    label: STAGE_LABEL[p?.stage ?? 'backend'] ?? p?.stage ?? '',
+    stageIndex: count !== undefined ? Math.min(count, Math.max(1, running.stagesEntered)) : undefined,
+    stageCount: count,
+    done,
+    total,
+    fraction,
+    secondsLeft: p?.secondsLeft ?? estimated,
+    imagesPerSecond: p?.imagesPerSecond,
+    loss: p?.loss,
+    backend: p?.backend,
+  };
+}
