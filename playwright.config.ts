@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  */
 /** E2E_PORT lets two checkouts (or two engineers) run the suite side by side. */
 const port = Number(process.env.E2E_PORT ?? 4173);
+/** E2E_DIST serves another build folder (`vite build --outDir <dir>`), so builds do not collide. */
+const dist = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -13,7 +15,7 @@ export default defineConfig({
   expect: { timeout: 120_000 },
   workers: 1,
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: process.env.E2E_RESULTS ?? 'test-results',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
@@ -31,7 +33,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 900 },
   },
   webServer: {
-    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1 --outDir ${dist}`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
