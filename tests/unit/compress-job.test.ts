@@ -83,6 +83,12 @@ describe('compress job', () => {
     for (const l of gradual.layers) expect(l.sparsity).toBeCloseTo(0.6, 2);
   }, 120_000);
 
+  it('fine-tunes on the training limit even when calibration loads more records', async () => {
+    const r = await run({ prune: { method: 'none' }, finetune: { epochs: 1, trainLimit: 64, batchSize: 16 }, quant: { mode: 'int8', calibration: { samples: 100 } } });
+    expect(r.stages.find((s) => s.stage === 'finetune')!.detail.steps).toBe(4);
+    expect(r.stages.find((s) => s.stage === 'quantize')!.detail.calibrationImages).toBe(100);
+  }, 60_000);
+
   it('structured pruning shrinks the model: fewer parameters, MACs and bytes', async () => {
     const r = await run({ prune: { method: 'structured', sparsity: 0.25 }, quant: { mode: 'float16' } });
     expect(r.after.params).toBeLessThan(0.8 * r.before.params);

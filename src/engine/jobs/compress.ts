@@ -39,6 +39,16 @@ export interface CompressContext {
   read: ReadFile;
   signal?: AbortSignal;
   onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress) => void;
+  /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
+  onModels?: (m: CompressedModels) => void;
+}
+
+/** The job's inference graphs and quantized model, and its predictions on the test records. */
+export interface CompressedModels {
+  baseline: Graph;
+  compressed: Graph;
+  quantized?: QuantizedModel;
+  predictions: { before: Uint8Array; after: Uint8Array };
 }
 
 export interface StageRecord {
@@ -206,7 +216,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       const tf0 = performance.now();
       const model = layersModelFromGraph(g1);
       disposers.push(() => model.dispose());
-      const stepsPerEpoch = Math.floor(train.count / s.finetune.batchSize);
+      const stepsPerEpoch = Math.floor(Math.min(train.count, s.finetune.trainLimit ?? Infinity) / s.finetune.batchSize);
       const totalSteps = Math.min(s.finetune.maxSteps ?? Infinity, stepsPerEpoch * s.finetune.epochs);
       const schedule = gradual ? resolveSchedule(s, totalSteps) : undefined;
       let bound: ModelMasks | undefined;
@@ -214,7 +224,9 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       if (masks) bound = new ModelMasks(model, masks);
       disposers.push(() => bound?.dispose());
       const updates: Array<{ step: number; sparsity: number }> = [];
-      const res = await fit(model, train, entry.preprocessing, {
+      // Calibration may have loaded more records than the fine-tuning limit; train on the limit.
+      const trainSet = s.finetune.trainLimit && s.finetune.trainLimit < train.count ? subset(train, s.finetune.trainLimit) : train;
+      const res = await fit(model, trainSet, entry.preprocessing, {
         epochs: s.finetune.epochs,
         batchSize: s.finetune.batchSize,
         learningRate: s.finetune.learningRate,
@@ -321,6 +333,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       flippedCount++;
       if (flipped.length < 64) flipped.push({ index: entry.testData.first + i, label: test.labels[i], before: before.predictions[i], after: after.predictions[i] });
     }
+    ctx.onModels?.({ baseline: inf0, compressed: inf1, quantized: q, predictions: { before: before.predictions, after: after.predictions } });
     return {
       modelId: entry.id,
       dataset: d.id,
@@ -339,6 +352,12 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   } finally {
     for (const f of disposers.reverse()) f();
   }
+}
+
+/** The first `count` records of a dataset (views, no copy). */
+function subset(ds: ImageDataset, count: number): ImageDataset {
+  const per = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  return { ...ds, count, pixels: ds.pixels.subarray(0, count * per), labels: ds.labels.subarray(0, count) };
 }
 
 /** The dequantized kernel a quantized layer computes with. */
