@@ -205,9 +205,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       g1 = applyMasks(g0, masks);
     }
     if (s.prune.method !== 'none') {
-      const c = compileGraph(prepareForInference(g1));
-      const m = (await evaluate(c, test, entry.preprocessing, { signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('evaluate-pruned', dn, t) })).metrics;
-      c.dispose();
+      const m = await evaluateFloat(g1, test, entry, ctx);
       stages.push({ stage: 'prune', settings: s.prune, elapsedMs: performance.now() - tp, ...brief(m), detail: { ...pruneDetail, layersPruned: masks ? [...masks.keys()] : undefined, note: gradual ? 'gradual: masks are applied during fine-tuning; this is the unpruned model' : undefined } });
     }
 
@@ -253,9 +251,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
         g1 = applyMasks(g1, masks);
         updates.push({ step: res.steps, sparsity: s.prune.sparsity });
       } else if (masks && !gradual) g1 = applyMasks(g1, masks);
-      const c = compileGraph(prepareForInference(g1));
-      const m = (await evaluate(c, test, entry.preprocessing, { signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('evaluate-pruned', dn, t) })).metrics;
-      c.dispose();
+      const m = await evaluateFloat(g1, test, entry, ctx);
       stages.push({
         stage: 'finetune',
         settings: s.finetune,
@@ -351,6 +347,16 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     };
   } finally {
     for (const f of disposers.reverse()) f();
+  }
+}
+
+/** Accuracy of a float graph (as inference graph); its weights are freed even when cancelled. */
+async function evaluateFloat(g: Graph, test: ImageDataset, entry: BaselineEntry, ctx: CompressContext): Promise<ClassificationMetrics> {
+  const c = compileGraph(prepareForInference(g));
+  try {
+    return (await evaluate(c, test, entry.preprocessing, { signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('evaluate-pruned', dn, t) })).metrics;
+  } finally {
+    c.dispose();
   }
 }
 
