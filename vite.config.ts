@@ -33,8 +33,29 @@ const cspMeta: Plugin = {
   transformIndexHtml: (html) => html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CSP.replace("; frame-ancestors 'none'", '')}" />`),
 };
 
+/**
+ * TFLite's wasm runtime (@tensorflow/tfjs-tflite) builds its JS bindings with `new Function`
+ * (emscripten embind), so the TFLite worker's script alone is served with 'unsafe-eval'; the page
+ * and the engine worker keep the policy above. A worker's CSP comes from its own script's
+ * response, so this does not loosen the page.
+ */
+export const TFLITE_WORKER_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'");
+const tfliteWorkerCsp: Plugin = {
+  name: 'studio-tflite-worker-csp',
+  configurePreviewServer(server) {
+    server.middlewares.use((req, res, next) => {
+      if (/\/assets\/tflite\.worker-[\w-]+\.js$/.test((req.url ?? '').split('?')[0])) {
+        // The static middleware sets preview.headers later; swap its policy for this response.
+        const setHeader = res.setHeader.bind(res);
+        res.setHeader = ((name: string, value: number | string | readonly string[]) => setHeader(name, name.toLowerCase() === 'content-security-policy' ? TFLITE_WORKER_CSP : value)) as typeof res.setHeader;
+      }
+      next();
+    });
+  },
+};
+
 export default defineConfig({
-  plugins: [react(), cspMeta],
+  plugins: [react(), cspMeta, tfliteWorkerCsp],
   server: { headers: isolation },
   preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },

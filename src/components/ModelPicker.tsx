@@ -1,16 +1,20 @@
 import { caveatsFor, getDataset } from '../engine/data/registry';
 import { useStudio } from '../state/store';
+import { StorageNotice } from './history/StorageNotice';
 import { formatBytes, formatCount, formatPercent } from './format';
+import { UserModelOption } from './UserModelOption';
 
 export function ModelPicker() {
   const baselines = useStudio((s) => s.baselines);
+  const userModels = useStudio((s) => s.userModels);
+  const storage = useStudio((s) => s.userModelStorage);
   const selectedId = useStudio((s) => s.selectedId);
   const select = useStudio((s) => s.select);
   const datasets = useStudio((s) => s.datasets);
   if (baselines.length === 0) return <p>Loading the model list…</p>;
   return (
     <fieldset className="model-list">
-      <legend className="sr-only">Pick a baseline</legend>
+      <legend className="sr-only">Pick a model</legend>
       {baselines.map((m) => {
         const d = getDataset(m.dataset);
         const caveats = caveatsFor(d, 'test', m.testData.first, m.testData.count);
@@ -29,6 +33,11 @@ export function ModelPicker() {
           </label>
         );
       })}
+      {userModels.length > 0 && <p className="group-label">Your models</p>}
+      {userModels.map((m) => (
+        <UserModelOption key={m.id} m={m} selected={selectedId === m.id} />
+      ))}
+      <StorageNotice status={storage} what="model" testId="user-models" />
     </fieldset>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import { cancelJob, runJob } from '../state/jobs';
+import { cancelJob, runEvaluate, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
 import { ProgressView } from './ProgressView';
 
@@ -18,7 +18,9 @@ export function RunPanel() {
   const [learningRate, setLearningRate] = useState(0.005);
   const [trainLimit, setTrainLimit] = useState(0);
 
-  const evaluate = () => selectedId && runJob({ type: 'evaluate', modelId: selectedId, backend });
+  const evaluate = () => runEvaluate();
+  // Fine-tuning reads shipped baselines only; a user's model is fine-tuned inside a compression run.
+  const userModel = useStudio((s) => s.userModels.some((m) => m.id === s.selectedId));
   const finetune = () =>
     selectedId &&
     runJob({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
@@ -70,9 +72,10 @@ export function RunPanel() {
             <input type="number" min={0} value={trainLimit} onChange={(e) => setTrainLimit(Math.max(0, Number(e.target.value)))} />
           </label>
         </div>
-        <button type="button" onClick={finetune} disabled={!selectedId || !!running}>
+        <button type="button" onClick={finetune} disabled={!selectedId || !!running || userModel}>
           Fine-tune
         </button>
+        {userModel && <p className="hint">Your own models are fine-tuned inside a compression run (Fine-tuning, below).</p>}
       </details>
       <ProgressView jobs={['evaluate', 'finetune']} />
       {error && (

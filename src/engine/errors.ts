@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'shape-mismatch'
   | 'cancelled'
   | 'bad-settings'
+  | 'export-unsupported'
   | 'internal';
 
 export class StudioError extends Error {

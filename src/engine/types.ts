@@ -27,7 +27,8 @@ export interface ImageDataset {
   classNames: string[];
 }
 
-export type ModelFamily = 'custom-cnn' | 'mobilenet-v1' | 'resnet50' | 'resnet101' | 'vgg16';
+/** 'uploaded': a user's own LayersModel (jobs/user-model.ts), built by no zoo builder. */
+export type ModelFamily = 'custom-cnn' | 'mobilenet-v1' | 'resnet50' | 'resnet101' | 'vgg16' | 'uploaded';
 
 export interface ModelSpec {
   family: ModelFamily;

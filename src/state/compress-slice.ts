@@ -20,6 +20,8 @@ export interface CompressSlice {
   setEvalLimit: (evalLimit: number | undefined) => void;
   setLatencyRuns: (latencyRuns: number) => void;
   setCompressBackend: (b: TrainingBackendChoice) => void;
+  /** Replaces every setting (a shared link, a run from the history); clears a compression error. */
+  replaceSettings: (settings: CompressSettings, backend?: TrainingBackendChoice) => void;
 }
 
 /** The error to keep after the fields `changed` (dotted paths) were edited. */
@@ -54,4 +56,6 @@ export const createCompressSlice: StateCreator<StudioState, [], [], CompressSlic
   setEvalLimit: (evalLimit) => set((s) => ({ compressSettings: { ...s.compressSettings, evalLimit }, ...keepError(s, ['evalLimit']) })),
   setLatencyRuns: (latencyRuns) => set((s) => ({ compressSettings: { ...s.compressSettings, latencyRuns }, ...keepError(s, ['latencyRuns']) })),
   setCompressBackend: (compressBackend) => set({ compressBackend }),
+  replaceSettings: (settings, backend) =>
+    set((s) => ({ compressSettings: structuredClone(settings), compressBackend: backend ?? s.compressBackend, error: s.error?.job === 'compress' ? undefined : s.error })),
 });

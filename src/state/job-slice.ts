@@ -7,7 +7,7 @@ import type { StateCreator } from 'zustand';
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { Progress } from '../workers/client';
-import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobRequest, JobResult } from '../workers/protocol';
+import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobRequest, JobResult, TrainJobResult } from '../workers/protocol';
 import type { StudioState } from './store';
 
 export type JobType = JobRequest['type'];
@@ -31,12 +31,30 @@ export interface JobSlice {
   result?: EvaluateResult;
   finetune?: FinetuneJobResult;
   compress?: CompressJobResult;
+  /** The last train-from-scratch result (its model is kept among the user's models). */
+  trained?: TrainJobResult;
   error?: { job: JobType; error: SerializedError };
   setBackend: (b: BackendName) => void;
   started: (jobId: number, job: JobRequest) => void;
   progressed: (p: Progress) => void;
   finished: (r: JobResult) => void;
   failed: (job: JobType, e: SerializedError) => void;
+}
+
+/** Where each kind of result goes; a result of a side request (validation, records) touches nothing. */
+function resultPatch(r: JobResult): Partial<JobSlice> {
+  switch (r.type) {
+    case 'evaluate':
+      return { result: r, running: undefined };
+    case 'finetune':
+      return { finetune: r, running: undefined };
+    case 'compress':
+      return { compress: r, running: undefined };
+    case 'train':
+      return { trained: r, running: undefined };
+    default:
+      return { running: undefined };
+  }
 }
 
 export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set) => ({
@@ -55,6 +73,6 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set)
       };
     }),
   // A new result replaces the old one only when it arrives.
-  finished: (r) => set(r.type === 'evaluate' ? { result: r, running: undefined } : r.type === 'finetune' ? { finetune: r, running: undefined } : { compress: r, running: undefined }),
+  finished: (r) => set(resultPatch(r)),
   failed: (job, error) => set({ error: { job, error }, running: undefined }),
 });

@@ -1,13 +1,20 @@
 /**
  * Starting and cancelling engine jobs: one worker client for the page, results and errors into
  * the store. A compression job's settings are checked with the engine's own validation before
- * they are sent, so a bad value is named at once (the worker checks them again).
+ * they are sent, so a bad value is named at once (the worker checks them again). Every finished
+ * compression becomes a run in the history. Small side requests (validating an upload, reading
+ * the gallery's pixels) go to the same worker without occupying the studio.
  */
+import { getDataset } from '../engine/data/registry';
 import { serializeError, type SerializedError } from '../engine/errors';
-import { validateCompressSettings } from '../engine/jobs/compress-settings';
+import { validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
+import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
-import type { JobRequest } from '../workers/protocol';
+import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
+import { recipeLabel, type RunRecord } from './run-record';
+import { parseSweep } from './sweep-slice';
 import { useStudio } from './store';
+import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
 
 let client: EngineClient | undefined;
 function engine(): EngineClient {
@@ -19,12 +26,27 @@ function asSerialized(e: unknown): SerializedError {
   return e instanceof JobError ? e.error : serializeError(e);
 }
 
-export function runJob(job: JobRequest): void {
+/** Runs a job as the studio's one running job; resolves with its result, or undefined if it failed (the error is in the store). */
+export function runJob(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult | undefined> {
   const { running, progressed, started, finished, failed } = useStudio.getState();
-  if (running) return;
-  const handle = engine().run(job, progressed);
+  if (running) return Promise.resolve(undefined);
+  const handle = engine().run(job, progressed, transfer);
   started(handle.id, job);
-  handle.done.then(finished, (e: unknown) => failed(job.type, asSerialized(e)));
+  return handle.done.then(
+    (r) => {
+      finished(r);
+      return r;
+    },
+    (e: unknown) => {
+      failed(job.type, asSerialized(e));
+      return undefined;
+    },
+  );
+}
+
+/** A side request: does not show as the running job and touches no result. */
+function request(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult> {
+  return engine().run(job, () => {}, transfer).done;
 }
 
 /** Cancels the running job, whatever its kind; its promise then rejects with 'cancelled'. */
@@ -33,14 +55,163 @@ export function cancelJob(): void {
   if (running) engine().cancel(running.jobId);
 }
 
-export function runCompress(): void {
+/** How a job names the selected model: a baseline id, or a user's model with copies of its files. */
+export function modelRef(id: string): { modelId: string; upload?: UserModelPayload; transfer: ArrayBuffer[] } {
+  const user = useStudio.getState().userModels.find((m) => m.id === id);
+  if (!user) return { modelId: id, transfer: [] };
+  const upload = payloadOf(user);
+  return { modelId: id, upload, transfer: upload.files.map((f) => f.bytes) };
+}
+
+/** Evaluates the selected model (a baseline or the user's own). */
+export function runEvaluate(limit?: number): void {
+  const { selectedId, backend } = useStudio.getState();
+  if (!selectedId) return;
+  const { transfer, ...ref } = modelRef(selectedId);
+  void runJob({ type: 'evaluate', ...ref, backend, limit }, transfer);
+}
+
+export interface CompressOptions {
+  /** Settings to run instead of the ones in the controls (a sweep step). */
+  settings?: CompressSettings;
+  origin?: RunRecord['origin'];
+  name?: string;
+}
+
+/** Compresses the selected model; the finished run is added to the history. */
+export async function runCompress(opts: CompressOptions = {}): Promise<CompressJobResult | undefined> {
   const { selectedId, compressSettings, compressBackend, running, failed } = useStudio.getState();
-  if (!selectedId || running) return;
+  if (!selectedId || running) return undefined;
+  const settings = opts.settings ?? compressSettings;
   try {
-    validateCompressSettings(compressSettings);
+    validateCompressSettings(settings);
   } catch (e) {
     failed('compress', serializeError(e));
+    return undefined;
+  }
+  const { transfer, ...ref } = modelRef(selectedId);
+  const r = await runJob({ type: 'compress', ...ref, backend: compressBackend, settings }, transfer);
+  if (r?.type !== 'compress') return undefined;
+  useStudio.getState().addRun(r, compressBackend, opts.origin, opts.name);
+  return r;
+}
+
+const SWEEP_METHODS = new Set(['per-layer', 'global', 'structured']);
+
+/** Runs the sweep's sparsities one after another with the current settings; stops at the first failure or a cancel. */
+export async function runSweep(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.running || !s.selectedId) return;
+  const sparsities = parseSweep(s.sweep.text);
+  if (typeof sparsities === 'string') return s.sweepEnded('failed', sparsities);
+  const base = s.compressSettings;
+  if (!SWEEP_METHODS.has(base.prune.method)) return s.sweepEnded('failed', 'A sweep varies the sparsity: choose unstructured (per layer or global) or structured pruning above.');
+  if (base.prune.method === 'structured' && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
+  const recipe = recipeLabel(base).replace(/ \d+%/, '');
+  s.sweepStarted(sparsities.length, s.selectedId, recipe);
+  for (const sparsity of sparsities) {
+    const settings = { ...base, prune: { ...base.prune, sparsity } };
+    const r = await runCompress({ settings, origin: 'sweep', name: `sweep ${Math.round(sparsity * 100)}% · ${recipe}` });
+    const st = useStudio.getState();
+    if (!r) {
+      const e = st.error?.job === 'compress' ? st.error.error : undefined;
+      const done = st.sweep.points.length;
+      return st.sweepEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled after ${done} of ${sparsities.length} sparsities.` : `Stopped at sparsity ${sparsity}: ${e?.message ?? 'the job did not finish'}`);
+    }
+    const int8 = r.after.format === 'int8' || r.after.format === 'weight-int8';
+    st.sweepPoint(
+      {
+        sparsity,
+        runId: st.currentRunId ?? '',
+        accuracy: r.after.metrics.accuracy,
+        macroRecall: r.after.metrics.macroRecall,
+        deployedBytes: r.after.size.deployedBytes,
+        gzipBytes: int8 ? r.after.size.gzipInt8Bytes : r.after.size.gzipFloat32Bytes,
+        sparseBytes: int8 ? r.after.size.sparseInt8Bytes : r.after.size.sparseFloat32Bytes,
+      },
+      { accuracy: r.before.metrics.accuracy, deployedBytes: r.before.size.deployedBytes },
+    );
+  }
+  useStudio.getState().sweepEnded('done');
+}
+
+/** Fetches the pixels of the shown run's flipped records (at most 64) unless they are already there. */
+export function loadGallery(r: CompressJobResult | undefined): void {
+  const { gallery, setGallery } = useStudio.getState();
+  if (!r || r.flipped.length === 0) {
+    if (gallery.status !== 'idle') setGallery({ status: 'idle' });
     return;
   }
-  runJob({ type: 'compress', modelId: selectedId, backend: compressBackend, settings: compressSettings });
+  const indices = r.flipped.slice(0, MAX_RECORDS).map((f) => f.index);
+  const key = `${r.dataset}:${indices.join(',')}`;
+  if (gallery.key === key) return;
+  setGallery({ key, status: 'loading' });
+  request({ type: 'records', dataset: r.dataset as DatasetId, indices }).then(
+    (res) => {
+      if (useStudio.getState().gallery.key === key && res.type === 'records') setGallery({ key, status: 'ready', records: res });
+    },
+    (e: unknown) => {
+      if (useStudio.getState().gallery.key === key) setGallery({ key, status: 'error', error: asSerialized(e).message });
+    },
+  );
+}
+
+/** model.json and weights at most this large (the validator caps weights at 512 MiB). */
+const MAX_UPLOAD_BYTES = 520 * 1024 * 1024;
+
+/** Reads the user's files, has the worker validate them for the chosen dataset, and keeps the model. */
+export async function uploadModel(files: File[]): Promise<void> {
+  const { uploadDataset: dataset, setUpload, addUserModel } = useStudio.getState();
+  setUpload({ status: 'reading', error: undefined, added: undefined, fileNames: files.map((f) => f.name) });
+  try {
+    const total = files.reduce((a, f) => a + f.size, 0);
+    if (total > MAX_UPLOAD_BYTES) throw new JobError({ code: 'bad-model', kind: 'user', message: `The files hold ${(total / 2 ** 20).toFixed(0)} MiB; the studio accepts models up to 512 MiB of weights.`, context: {} });
+    const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    setUpload({ status: 'validating' });
+    const id = newUserModelId('upload');
+    const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
+    const r = await request({ type: 'validate-model', upload: { id, dataset, files: copies } }, copies.map((f) => f.bytes));
+    if (r.type !== 'validate-model') return;
+    const label = `${r.summary.modelJsonName.replace(/\.json$/i, '')} (${getDataset(dataset).label})`;
+    addUserModel({ v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary });
+    setUpload({ status: 'idle', added: label });
+  } catch (e) {
+    setUpload({ status: 'idle', error: asSerialized(e) });
+  }
+}
+
+/** Trains the form's architecture from scratch; the model is validated like an upload and kept. */
+export async function runTrain(): Promise<UserModelRecord | undefined> {
+  const f = useStudio.getState().trainForm;
+  const id = newUserModelId('trained');
+  const settings = { architecture: f.architecture, dataset: f.dataset, epochs: f.epochs, batchSize: f.batchSize, learningRate: f.learningRate, optimizer: f.optimizer, seed: 1, trainLimit: f.trainLimit, maxSteps: f.maxSteps, evalLimit: f.evalLimit };
+  const r = await runJob({ type: 'train', id, backend: f.backend, settings });
+  if (r?.type !== 'train') return undefined;
+  const weights = r.artifacts.weights;
+  const files = [
+    { name: 'model.json', bytes: new TextEncoder().encode(r.artifacts.modelJson).buffer as ArrayBuffer },
+    { name: 'weights.bin', bytes: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer },
+  ];
+  try {
+    const copies = files.map((x) => ({ name: x.name, bytes: x.bytes.slice(0) }));
+    const v = await request({ type: 'validate-model', upload: { id, dataset: f.dataset, files: copies } }, copies.map((x) => x.bytes));
+    if (v.type !== 'validate-model') return undefined;
+    const rec: UserModelRecord = { v: 1, id, label: `${f.architecture} on ${getDataset(f.dataset).label}, trained here`, origin: 'trained', dataset: f.dataset, createdAt: Date.now(), files, summary: v.summary, accuracy: r.metrics.accuracy, evaluatedOn: r.metrics.count, training: r.entry.training };
+    useStudio.getState().addUserModel(rec);
+    return rec;
+  } catch (e) {
+    useStudio.getState().failed('train', { ...asSerialized(e), kind: 'bug' });
+    return undefined;
+  }
+}
+
+/** Puts a history run's model and settings back into the controls. */
+export function applyRunSettings(id: string): void {
+  const s = useStudio.getState();
+  const run = s.runs.find((r) => r.id === id);
+  if (!run || s.running) return;
+  const known = s.baselines.some((b) => b.id === run.modelId) || s.userModels.some((m) => m.id === run.modelId);
+  if (known) s.select(run.modelId);
+  else s.notify('run-model', `The model of “${run.name}” (${run.modelId}) is no longer in this browser; its settings were applied to ${s.selectedId ?? 'the selected model'}.`);
+  useStudio.getState().replaceSettings(run.settings, run.backend);
 }

@@ -9,6 +9,12 @@ import type { BaselineEntry } from '../engine/types';
 import { createCompressSlice, type CompressSlice } from './compress-slice';
 import { createJobSlice, type JobSlice } from './job-slice';
 import { fetchModelLayers, type ModelLayer } from './model-layers';
+import { createGallerySlice, type GallerySlice } from './gallery-slice';
+import { createHistorySlice, type HistorySlice } from './history-slice';
+import { createSweepSlice, type SweepSlice } from './sweep-slice';
+import { createTrainSlice, type TrainSlice } from './train-slice';
+import { createUiSlice, type UiSlice } from './ui-slice';
+import { createUserModelsSlice, type UserModelsSlice } from './user-models-slice';
 
 export interface DataManifestEntry {
   id: string;
@@ -30,7 +36,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -44,8 +50,14 @@ const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set
       selectedId === s.selectedId ? {} : { selectedId, compressSettings: { ...s.compressSettings, prune: { ...s.compressSettings.prune, overrides: {} } } },
     ),
   loadModelLayers: (id) => {
+    if (get().modelLayers[id]) return;
+    const user = get().userModels.find((m) => m.id === id);
+    if (user) {
+      set((s) => ({ modelLayers: { ...s.modelLayers, [id]: user.summary.layers } }));
+      return;
+    }
     const entry = get().baselines.find((b) => b.id === id);
-    if (!entry || get().modelLayers[id]) return;
+    if (!entry) return;
     fetchModelLayers(entry.path).then(
       (layers) => set((s) => ({ modelLayers: { ...s.modelLayers, [id]: layers } })),
       (e: Error) => set((s) => ({ modelLayers: { ...s.modelLayers, [id]: { error: e.message } } })),
@@ -57,4 +69,10 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createCatalogSlice(...a),
   ...createJobSlice(...a),
   ...createCompressSlice(...a),
+  ...createHistorySlice(...a),
+  ...createUserModelsSlice(...a),
+  ...createUiSlice(...a),
+  ...createSweepSlice(...a),
+  ...createGallerySlice(...a),
+  ...createTrainSlice(...a),
 }));

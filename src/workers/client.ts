@@ -35,10 +35,11 @@ export class EngineClient {
     };
   }
 
-  run(job: JobRequest, onProgress: (p: Progress) => void): { id: number; done: Promise<JobResult> } {
+  /** `transfer`: buffers in the job (e.g. a user's model files) handed to the worker, not copied. */
+  run(job: JobRequest, onProgress: (p: Progress) => void, transfer: Transferable[] = []): { id: number; done: Promise<JobResult> } {
     const id = this.nextId++;
     const done = new Promise<JobResult>((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
-    this.send({ v: PROTOCOL_VERSION, kind: 'job', id, job });
+    this.send({ v: PROTOCOL_VERSION, kind: 'job', id, job }, transfer);
     return { id, done };
   }
 
@@ -46,8 +47,8 @@ export class EngineClient {
     this.send({ v: PROTOCOL_VERSION, kind: 'cancel', id });
   }
 
-  private send(msg: WorkerRequest): void {
-    this.worker.postMessage(msg);
+  private send(msg: WorkerRequest, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
   }
 
   private handle(msg: WorkerResponse): void {

@@ -6,17 +6,21 @@
 import { initBackend, type BackendName } from '../engine/backend/init';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
-import { compressBaseline } from '../engine/jobs/compress';
+import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
 import { PROTOCOL_VERSION, type JobRequest, type JobResult, type WorkerRequest, type WorkerResponse } from './protocol';
 import { webglRenderer } from './webgl-renderer';
+import { tfliteStep } from './tflite-step';
+import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
+import type { ReadFile } from '../engine/data/load';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
+const tfliteWasmPath = new URL('tflite-wasm/', origin).href;
 const controllers = new Map<number, AbortController>();
 
 function post(msg: WorkerResponse): void {
@@ -36,26 +40,36 @@ async function baseline(modelId: string): Promise<BaselineEntry> {
   return entry;
 }
 
+/** The model a job names: a shipped baseline, or a user's own files (served from memory). */
+async function jobModel(job: Exclude<JobRequest, { type: 'validate-model' | 'records' | 'train' }>): Promise<{ entry: BaselineEntry; read: ReadFile }> {
+  if (job.type !== 'finetune' && job.upload) return userModel(job.upload, read);
+  return { entry: await baseline(job.modelId), read };
+}
+
 async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise<JobResult> {
   post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
-  const entry = await baseline(job.modelId);
+  if (isStudioJob(job)) return runStudioJob(job, { read, signal, wasmPrefix, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
+  const { entry, read: readFile } = await jobModel(job);
   if (job.type === 'evaluate') {
     const status = await initBackend(job.backend as BackendName, { wasmPrefix });
-    const r = await evaluateBaseline(entry, { read, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
+    const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
   const training = await prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
   if (job.type === 'compress') {
+    let models: CompressedModels | undefined;
     const r = await compressBaseline(entry, withDefaults(job.settings), {
-      read,
+      read: readFile,
       signal,
       onProgress: (stage, done, total, p) =>
         post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+      onModels: job.tflite ? (m) => (models = m) : undefined,
     });
-    return { type: 'compress', ...r, backendNote: training.note };
+    const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPath: tfliteWasmPath, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};
+    return { type: 'compress', ...r, backendNote: training.note, ...tflite };
   }
   const r = await finetuneBaseline(entry, job.settings, {
-    read,
+    read: readFile,
     signal,
     onProgress: (stage, done, total, p) =>
       post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),

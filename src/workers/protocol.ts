@@ -6,9 +6,15 @@ import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
 import type { CompressResult, CompressStage } from '../engine/jobs/compress';
+import type { CompressExports } from '../engine/export/compress-exports';
+import type { TfliteIo } from '../engine/export/tflite/from-graph';
+import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
 import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
 import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
+import type { UserModelSummary } from '../engine/jobs/user-model';
+import type { TrainFromScratchResult, TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
+import type { DatasetId, InputShape } from '../engine/types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -19,6 +25,8 @@ export interface EvaluateJob {
   backend: BackendName;
   /** Evaluate on at most this many of the baseline's test records (default: all of them). */
   limit?: number;
+  /** A user's own model instead of a shipped baseline (modelId is then its id). */
+  upload?: UserModelPayload;
 }
 
 export interface FinetuneJob {
@@ -37,21 +45,85 @@ export interface CompressJob {
   backend: TrainingBackendChoice;
   /** Missing fields take DEFAULT_SETTINGS (engine/jobs/compress-settings.ts). */
   settings: PartialCompressSettings;
+  /** Export .tflite files (and optionally run them on TFLite) when the job ends. */
+  tflite?: TfliteRequest;
+  /** A user's own model instead of a shipped baseline (modelId is then its id). */
+  upload?: UserModelPayload;
 }
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob;
+/** What a compress job does with TFLite after compressing (engine/export, engine/jobs/tflite-eval.ts). */
+export interface TfliteRequest {
+  /** I/O of the int8 file: 'float' (QUANTIZE/DEQUANTIZE inside, default) or 'int8'. */
+  io?: TfliteIo;
+  /** Run the exported files on the TFLite wasm runtime on the job's test records. */
+  evaluate?: boolean;
+  /** Timed batch-1 runs per file (default 200). */
+  latencyRuns?: number;
+  /** TFLite interpreter threads (default 1). */
+  numThreads?: number;
+}
+
+/** A user's own LayersModel: its files (ArrayBuffers, transferred) and the dataset it is for. */
+export interface UserModelPayload {
+  /** The studio's id for it (lower-case, digits, dashes), never a user-typed name. */
+  id: string;
+  dataset: DatasetId;
+  files: Array<{ name: string; bytes: ArrayBuffer }>;
+}
+
+/** Validate a user's model for a dataset (engine/jobs/user-model.ts) before the studio keeps it. */
+export interface ValidateModelJob {
+  type: 'validate-model';
+  upload: UserModelPayload;
+}
+
+/** Test records' pixels, e.g. for the gallery of flipped predictions (at most 64). */
+export interface RecordsJob {
+  type: 'records';
+  dataset: DatasetId;
+  /** Absolute record indices in the test split. */
+  indices: number[];
+}
+
+/** Train an architecture with no shipped baseline from scratch (engine/jobs/train-from-scratch.ts). */
+export interface TrainJob {
+  type: 'train';
+  /** The studio's id for the trained model. */
+  id: string;
+  backend: TrainingBackendChoice;
+  settings: TrainFromScratchSettings;
+}
+
+export const MAX_RECORDS = 64;
+
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
   | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage;
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
+
+/** Stages after compression when a compress job asks for TFLite files. */
+export type TfliteStage = 'tflite-export' | 'tflite-evaluate' | 'tflite-latency';
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
 export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
 export type FinetuneJobResult = FinetuneResult & { type: 'finetune' };
-export type CompressJobResult = CompressResult & { type: 'compress'; backendNote?: string };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult;
+export type CompressJobResult = CompressResult & {
+  type: 'compress';
+  backendNote?: string;
+  /** With `tflite` in the job: the .tflite files, their summaries and arena plans. */
+  exports?: CompressExports;
+  /** With `tflite.evaluate`: the files measured on TFLite (real int8), labelled apart from tfjs. */
+  tflite?: TfliteEvalResult;
+  /** Why the TFLite step failed, if it did (the compression result stands). */
+  tfliteError?: SerializedError;
+};
+export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary };
+export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
+export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult;
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

@@ -1,7 +1,7 @@
 /** `npm run cli -- compress`: flags -> CompressSettings -> the engine's compress job -> report. */
 import { readFile } from 'node:fs/promises';
 import { StudioError } from '../../src/engine/errors';
-import { compressBaseline, type CompressResult } from '../../src/engine/jobs/compress';
+import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { type PartialCompressSettings, type PruneMethod, withDefaults } from '../../src/engine/jobs/compress-settings';
 import type { LayerKind } from '../../src/engine/prune/unstructured';
 import { prepareTrainingBackend, type TrainingBackendChoice } from '../../src/engine/train/training-backend';
@@ -86,7 +86,7 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
   return s;
 }
 
-export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string): Promise<CompressResult & { trainingBackendNote?: string }> {
+export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { trainingBackendNote?: string }> {
   const entry = await findBaseline(flags);
   let base: PartialCompressSettings = {};
   const file = str(flags, 'settings');
@@ -106,6 +106,7 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
       const extra = p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : '';
       log(`\r${stage.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}${extra}   `);
     },
+    onModels,
   });
   log('\n');
   return { ...r, trainingBackendNote: backend.note };

@@ -13,6 +13,8 @@
  *   --train-limit N --max-steps N --seed N --quant int8|weight-int8|float16|none --per-tensor
  *   --calibration minmax|percentile|mse --calibration-samples N --percentile P --limit N
  *   --latency-runs N --settings file.json (a partial CompressSettings; flags override it)
+ *   --export-dir DIR (.tflite int8/float32, C array, report.json; see export-command.ts)
+ *   --tflite-io float|int8 --board <id>
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../src/engine/backend/init';
@@ -28,6 +30,8 @@ import { readIndex, readPublic, saveTrained } from './node-io';
 import { trainFromScratch } from '../../src/engine/jobs/train-from-scratch';
 import type { DatasetId } from '../../src/engine/types';
 import { compressFromFlags, printCompressTable } from './compress-command';
+import { printExports, writeExports } from './export-command';
+import type { CompressedModels } from '../../src/engine/jobs/compress';
 
 export type Flags = Record<string, string | boolean>;
 
@@ -132,9 +136,16 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'compress') {
-    const r = await compressFromFlags(flags, log, bar);
-    if (json) console.log(JSON.stringify(r, null, 1));
-    else printCompressTable(r);
+    let models: CompressedModels | undefined;
+    const exportDir = flags['export-dir'];
+    if (exportDir === true) throw new StudioError('bad-settings', '--export-dir needs a folder.', { flag: 'export-dir' });
+    const r = await compressFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined);
+    const exported = exportDir && models ? await writeExports(exportDir, r, models, flags) : undefined;
+    if (json) console.log(JSON.stringify(exported ? { ...r, exported: { dir: exported.dir, files: exported.files, fit: exported.fit, skipped: exported.skipped } } : r, null, 1));
+    else {
+      printCompressTable(r);
+      if (exported) printExports(exported);
+    }
     return;
   }
   console.log('usage: npm run cli -- <list | evaluate | finetune | compress | train> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');

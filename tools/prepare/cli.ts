@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASETS } from '../../src/engine/data/registry';
 import type { BaselineIndex } from '../../src/engine/types';
-import { copyWasmBinaries } from './wasm-assets';
+import { copyTfliteWasm, copyWasmBinaries } from './wasm-assets';
 import { DatasetUnavailableError, prepareDataset, readManifest, writeManifest, type PreparedDataset } from './prepare';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     }
   }
   copyWasmBinaries(root);
+  copyTfliteWasm(root);
   const previous = readManifest(outDir)?.datasets ?? {};
   const result: Record<string, PreparedDataset> = {};
   const failures: string[] = [];

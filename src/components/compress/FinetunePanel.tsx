@@ -11,10 +11,10 @@ export function FinetunePanel() {
     <fieldset className="settings-group" disabled={busy}>
       <legend>Fine-tuning</legend>
       <NumberField label="Epochs (0 = none)" field="finetune.epochs" testId="ft-epochs" min={0} max={50} step={1} value={f.epochs} onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })} />
-      <NumberField label="Images per step (batch)" field="finetune.batchSize" testId="ft-batch" min={1} max={512} step={1} disabled={off} value={f.batchSize} onChange={(v) => setFinetune({ batchSize: v ?? Number.NaN })} />
-      <NumberField label="Learning rate" field="finetune.learningRate" testId="ft-lr" min={0} step="any" disabled={off} value={f.learningRate} onChange={(v) => setFinetune({ learningRate: v ?? Number.NaN })} />
+      <NumberField label="Images per step (batch)" advanced field="finetune.batchSize" testId="ft-batch" min={1} max={512} step={1} disabled={off} value={f.batchSize} onChange={(v) => setFinetune({ batchSize: v ?? Number.NaN })} />
+      <NumberField label="Learning rate" advanced field="finetune.learningRate" testId="ft-lr" min={0} step="any" disabled={off} value={f.learningRate} onChange={(v) => setFinetune({ learningRate: v ?? Number.NaN })} />
       <SelectField
-        label="Optimizer"
+        label="Optimizer" advanced
         field="finetune.optimizer"
         testId="ft-optimizer"
         disabled={off}
@@ -26,7 +26,7 @@ export function FinetunePanel() {
         onChange={(optimizer) => setFinetune({ optimizer })}
       />
       <NumberField
-        label="Training images (blank = all)"
+        label="Training images (blank = all)" advanced
         field="finetune.trainLimit"
         testId="ft-limit"
         min={1}

@@ -22,10 +22,10 @@ export function MeasurePanel() {
     <fieldset className="settings-group" disabled={running}>
       <legend>Measurement</legend>
       <NumberField label="Test images (blank = all)" field="evalLimit" testId="eval-limit" min={1} step={1} optional value={settings.evalLimit} onChange={setEvalLimit} />
-      <NumberField label="Latency runs (batch 1)" field="latencyRuns" testId="latency-runs" min={1} step={1} value={settings.latencyRuns} onChange={(v) => setLatencyRuns(v ?? Number.NaN)} />
-      <SelectField label="Backend" field="backend" testId="compress-backend" value={backend} options={BACKENDS} onChange={setBackend} />
+      <NumberField label="Latency runs (batch 1)" advanced field="latencyRuns" testId="latency-runs" min={1} step={1} value={settings.latencyRuns} onChange={(v) => setLatencyRuns(v ?? Number.NaN)} />
+      <SelectField label="Backend" advanced field="backend" testId="compress-backend" value={backend} options={BACKENDS} onChange={setBackend} />
       {/* Clamped to a few lines so a long fallback note cannot push the page down; the full note is in the results. */}
-      <p className="hint ran-on" data-testid="compress-ran-on" title={ran?.backendNote}>
+      <p className="hint ran-on advanced" data-testid="compress-ran-on" title={ran?.backendNote}>
         {ran ? (
           <>
             Last run ran on <strong>{ran.backend}</strong>

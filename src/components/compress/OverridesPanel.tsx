@@ -49,12 +49,14 @@ export function OverridesPanel() {
   const overrides = useStudio((s) => s.compressSettings.prune.overrides);
   const count = Object.keys(overrides).length;
   const busy = useStudio((s) => !!s.running);
+  // A link may select a model before the catalog has loaded: load its layers once it is known.
+  const known = useStudio((s) => s.baselines.some((b) => b.id === s.selectedId) || s.userModels.some((m) => m.id === s.selectedId));
   useEffect(() => {
-    if (selectedId) load(selectedId);
-  }, [selectedId, load]);
+    if (selectedId && known) load(selectedId);
+  }, [selectedId, known, load]);
   const applies = method === 'per-layer' || method === 'structured';
   return (
-    <details className="overrides" data-testid="overrides">
+    <details className="overrides advanced" data-testid="overrides">
       <summary>Per-layer sparsity {count > 0 ? `(${count} layer${count > 1 ? 's' : ''} set)` : '(optional)'}</summary>
       <p className="hint">
         {applies

@@ -53,7 +53,7 @@ export function PrunePanel() {
         onChange={(sparsity) => setPrune({ sparsity })}
       />
       <SelectField
-        label="Schedule"
+        label="Schedule" advanced
         field="prune.schedule"
         testId="prune-schedule"
         value={p.schedule.kind}
@@ -65,7 +65,7 @@ export function PrunePanel() {
         onChange={(kind) => setPrune({ schedule: kind === 'gradual' ? { kind: 'gradual', initialSparsity: 0, power: 3 } : { kind: 'one-shot' } })}
       />
       <FractionSlider
-        label="Initial sparsity (gradual)"
+        label="Initial sparsity (gradual)" advanced
         field="prune.schedule.initialSparsity"
         testId="prune-initial-sparsity"
         value={p.schedule.kind === 'gradual' ? p.schedule.initialSparsity : 0}
@@ -73,7 +73,7 @@ export function PrunePanel() {
         onChange={(initialSparsity) => p.schedule.kind === 'gradual' && setPrune({ schedule: { ...p.schedule, initialSparsity } })}
       />
       <SelectField
-          label="Filter ranking (structured)"
+          label="Filter ranking (structured)" advanced
           field="prune.criterion"
           disabled={p.method !== 'structured'}
           value={p.criterion}
@@ -83,7 +83,7 @@ export function PrunePanel() {
           ]}
           onChange={(criterion) => setPrune({ criterion })}
         />
-      <div className="field" role="group" aria-label="Layer kinds to prune">
+      <div className="field advanced" role="group" aria-label="Layer kinds to prune">
         <span className="field-label">Layer kinds to prune</span>
         <div className="checks">
           {KINDS.map(({ kind, label }) => (
@@ -99,7 +99,7 @@ export function PrunePanel() {
           ))}
         </div>
       </div>
-      <CheckboxField label="Spare the first and last layers" field="prune.spareFirstLast" testId="prune-spare" disabled={off} checked={p.spareFirstLast} onChange={(spareFirstLast) => setPrune({ spareFirstLast })} />
+      <CheckboxField label="Spare the first and last layers" advanced field="prune.spareFirstLast" testId="prune-spare" disabled={off} checked={p.spareFirstLast} onChange={(spareFirstLast) => setPrune({ spareFirstLast })} />
     </fieldset>
   );
 }

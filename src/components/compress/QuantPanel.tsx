@@ -34,7 +34,7 @@ export function QuantPanel() {
       <legend>Quantization</legend>
       <SelectField label="Format" field="quant.mode" testId="quant-mode" value={q.mode} options={MODES} onChange={(mode) => setQuant({ mode })} />
       <SelectField
-        label="Weight scales"
+        label="Weight scales" advanced
         field="quant.granularity"
         testId="quant-granularity"
         value={q.granularity}
@@ -43,9 +43,9 @@ export function QuantPanel() {
         hint="Dense layers: per tensor either way (TFLite)."
         onChange={(granularity) => setQuant({ granularity })}
       />
-      <div className="field-pair">
+      <div className="field-pair advanced">
         <SelectField
-          label="Calibration"
+          label="Calibration" advanced
           field="quant.calibration.method"
           testId="quant-calibration"
           value={q.calibration.method}
@@ -54,7 +54,7 @@ export function QuantPanel() {
           onChange={(method) => setCalibration({ method })}
         />
         <NumberField
-          label="Percentile"
+          label="Percentile" advanced
           field="quant.calibration.percentile"
           testId="quant-percentile"
           min={50}
@@ -66,7 +66,7 @@ export function QuantPanel() {
         />
       </div>
       <NumberField
-        label="Calibration samples"
+        label="Calibration samples" advanced
         field="quant.calibration.samples"
         testId="quant-samples"
         min={1}

@@ -41,7 +41,7 @@ export function RunBar() {
   return (
     <div className="run-bar">
       <div className="buttons">
-        <button type="button" onClick={runCompress} disabled={!selectedId || !!running} data-testid="compress-run">
+        <button type="button" onClick={() => void runCompress()} disabled={!selectedId || !!running} data-testid="compress-run">
           Compress
         </button>
         {compressing && (

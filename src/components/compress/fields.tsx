@@ -32,6 +32,8 @@ interface Common {
   testId?: string;
   disabled?: boolean;
   hint?: ReactNode;
+  /** Hidden in lecture mode (styles.css). */
+  advanced?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export function NumberField({
   testId,
   disabled,
   hint,
+  advanced,
   value,
   onChange,
   optional,
@@ -62,7 +65,7 @@ export function NumberField({
   // Follow changes made elsewhere (a reset, a restored run) without fighting the user's typing.
   if (!Object.is(parse(text), value) && !(value === undefined && text === '')) setText(shown);
   return (
-    <div className="field">
+    <div className={advanced ? 'field advanced' : 'field'}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
@@ -87,11 +90,11 @@ export function NumberField({
   );
 }
 
-export function SelectField<T extends string>({ label, field, testId, disabled, hint, value, options, onChange }: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
+export function SelectField<T extends string>({ label, field, testId, disabled, hint, advanced, value, options, onChange }: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
   const id = useId();
   const error = useFieldError(field);
   return (
-    <div className="field">
+    <div className={advanced ? 'field advanced' : 'field'}>
       <label htmlFor={id}>{label}</label>
       <select
         id={id}
@@ -115,11 +118,11 @@ export function SelectField<T extends string>({ label, field, testId, disabled, 
 }
 
 /** A fraction 0-1 on a slider, shown as a percentage beside it. */
-export function FractionSlider({ label, field, testId, disabled, hint, value, onChange, max = 0.95, step = 0.05 }: Common & { value: number; onChange: (v: number) => void; max?: number; step?: number }) {
+export function FractionSlider({ label, field, testId, disabled, hint, advanced, value, onChange, max = 0.95, step = 0.05 }: Common & { value: number; onChange: (v: number) => void; max?: number; step?: number }) {
   const id = useId();
   const error = useFieldError(field);
   return (
-    <div className="field">
+    <div className={advanced ? 'field advanced' : 'field'}>
       <label htmlFor={id}>{label}</label>
       <div className="slider">
         <input
@@ -146,11 +149,11 @@ export function FractionSlider({ label, field, testId, disabled, hint, value, on
   );
 }
 
-export function CheckboxField({ label, field, testId, disabled, checked, onChange }: Common & { checked: boolean; onChange: (v: boolean) => void }) {
+export function CheckboxField({ label, field, testId, disabled, advanced, checked, onChange }: Common & { checked: boolean; onChange: (v: boolean) => void }) {
   const error = useFieldError(field);
   const id = useId();
   return (
-    <div className="field">
+    <div className={advanced ? 'field advanced' : 'field'}>
       <label className="check">
         <input type="checkbox" checked={checked} disabled={disabled} data-testid={testId} aria-describedby={error ? `${id}-err` : undefined} onChange={(e) => onChange(e.target.checked)} />
         {label}

@@ -1,0 +1,90 @@
+import { useState, type DragEvent } from 'react';
+import { DATASETS } from '../../engine/data/registry';
+import type { DatasetId } from '../../engine/types';
+import { uploadModel } from '../../state/jobs';
+import { useStudio } from '../../state/store';
+
+/**
+ * Bring your own model: a tfjs LayersModel (model.json + weight files) by file picker or drag and
+ * drop, for a chosen dataset. The worker validates it before the studio keeps it; a refusal is
+ * the validator's message, naming the file, layer or shape. File and layer names are the user's
+ * and are only ever rendered as text.
+ */
+export function UploadPanel() {
+  const upload = useStudio((s) => s.upload);
+  const dataset = useStudio((s) => s.uploadDataset);
+  const setDataset = useStudio((s) => s.setUploadDataset);
+  const manifest = useStudio((s) => s.datasets);
+  const [over, setOver] = useState(false);
+  const busy = upload.status !== 'idle';
+  const take = (files: FileList | null) => {
+    if (files && files.length > 0 && !busy) void uploadModel([...files]);
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    take(e.dataTransfer.files);
+  };
+  return (
+    <div className="upload" data-testid="upload-panel">
+      <p className="hint">
+        A tfjs LayersModel: its <code>model.json</code> and weight files together (tensorflowjs_converter --output_format tfjs_layers_model). It is checked in the worker
+        before use; images are scaled as for the dataset’s own baselines.
+      </p>
+      <label className="field inline">
+        Dataset it was trained on
+        <select value={dataset} onChange={(e) => setDataset(e.target.value as DatasetId)} disabled={busy} data-testid="upload-dataset">
+          {DATASETS.map((d) => (
+            <option key={d.id} value={d.id} disabled={manifest[d.id] && !manifest[d.id].available}>
+              {d.label} ({d.shape.join('x')}, {d.numClasses} classes)
+            </option>
+          ))}
+        </select>
+      </label>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="upload-drop"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <span>Drop model.json and its weight files here, or</span>
+        <label className="file-button">
+          choose files…
+          <input
+            type="file"
+            multiple
+            accept=".json,.bin,application/json,application/octet-stream"
+            disabled={busy}
+            data-testid="upload-input"
+            onChange={(e) => {
+              take(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <div className="upload-status" aria-live="polite">
+        {upload.status === 'reading' && <p className="note">Reading {upload.fileNames.length} files…</p>}
+        {upload.status === 'validating' && <p className="note">Checking the model in the worker…</p>}
+        {upload.status === 'idle' && upload.added && (
+          <p className="ok" data-testid="upload-ok">
+            Added “{upload.added}” and selected it: set the recipe below and press Compress.
+          </p>
+        )}
+        {upload.status === 'idle' && upload.error && (
+          <div role="alert" className="error upload-error" data-testid="upload-error">
+            <p>
+              {upload.error.kind === 'bug' ? 'Internal error (please report it): ' : 'This model cannot be used: '}
+              {upload.error.message}
+            </p>
+            <p className="hint">Files given: {upload.fileNames.join(', ') || 'none'}. The studio keeps working with the other models.</p>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

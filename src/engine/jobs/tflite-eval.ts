@@ -1,0 +1,203 @@
+/**
+ * Evaluates exported .tflite files on a real runtime (ModelRuntime: TFLite's wasm build in the
+ * browser): top-1 accuracy and macro recall on the baseline's test records, agreement of the
+ * predictions with a reference (the engine's simulated int8 predictions on the same records), and
+ * batch-1 latency. These are measurements of the runtime's own kernels (real int8 for an int8
+ * file), labelled apart from the tfjs figures of the compress job.
+ *
+ * Latency of several models is measured in interleaved blocks (A, B, A, B, ...) so that load from
+ * other processes on a shared machine falls on all of them alike and their ratio stays meaningful.
+ */
+import { caveatsFor, getDataset } from '../data/registry';
+import { loadDataset, type ReadFile } from '../data/load';
+import { StudioError } from '../errors';
+import { parseTflite } from '../export/tflite/reader';
+import { TensorType } from '../export/tflite/schema';
+import { classificationMetrics } from '../metrics/classification';
+import { percentile } from '../metrics/latency';
+import { preprocessInto } from '../preprocess';
+import type { LoadedModel, ModelRuntime, RuntimeInfo, RuntimeTensorInfo } from '../runtime/model-runtime';
+import type { BaselineEntry, ClassificationMetrics, ImageDataset, LatencyStats } from '../types';
+import { yieldToEventLoop } from '../yield';
+
+export interface TfliteEvalModel {
+  /** e.g. "int8", "float32". */
+  label: string;
+  bytes: Uint8Array;
+}
+
+export interface TfliteEvalSettings {
+  /** Evaluate on the first `limit` of the baseline's test records (default: all). */
+  limit?: number;
+  /** Timed batch-1 runs per model (default 200) after `warmup` (default 20). */
+  latencyRuns?: number;
+  warmup?: number;
+  /** Predictions to compare with, one per evaluated test record (e.g. simulated int8). */
+  reference?: { label: string; predictions: Uint8Array };
+}
+
+export interface TfliteModelEvaluation {
+  label: string;
+  sizeBytes: number;
+  input: RuntimeTensorInfo;
+  output: RuntimeTensorInfo;
+  metrics: ClassificationMetrics;
+  predictions: Uint8Array;
+  /** Records whose prediction equals the reference's. */
+  agreement?: { against: string; identical: number; fraction: number };
+  latency: LatencyStats;
+  /** Whole evaluation loop, preprocessing and copies included. */
+  imagesPerSecond: number;
+  loadMs: number;
+}
+
+export interface TfliteEvalResult {
+  modelId: string;
+  dataset: string;
+  runtime: RuntimeInfo;
+  testRecords: { first: number; count: number };
+  caveats: string[];
+  models: TfliteModelEvaluation[];
+  /** latency(float32) / latency(int8) where both labels are present. */
+  int8Speedup?: number;
+  note: string;
+  elapsedMs: number;
+}
+
+export interface TfliteEvalContext {
+  read: ReadFile;
+  signal?: AbortSignal;
+  onProgress?: (stage: 'load-data' | 'tflite-evaluate' | 'tflite-latency', done: number, total: number) => void;
+}
+
+/**
+ * Models loaded at once. They are all loaded for the interleaved latency runs, and the threaded
+ * TFLite runtime has a pool of 8 pthreads that loaded models hold on to.
+ */
+const MAX_MODELS = 4;
+
+interface Prepared {
+  label: string;
+  bytes: Uint8Array;
+  model: LoadedModel;
+  loadMs: number;
+  /** Input quantization for int8-input models. */
+  inputQuant?: { scale: number; zeroPoint: number };
+}
+
+/** The input array a model takes for test record i (quantized for an int8 input). */
+function inputFor(p: Prepared, ds: ImageDataset, entry: BaselineEntry, i: number, scratch: Float32Array): Float32Array | Int8Array {
+  const [h, w, c] = ds.shape;
+  const per = h * w * c;
+  preprocessInto(ds.pixels.subarray(i * per, (i + 1) * per), c, entry.preprocessing, scratch, 0);
+  if (!p.inputQuant) return scratch.slice();
+  const { scale, zeroPoint } = p.inputQuant;
+  const q = new Int8Array(per);
+  for (let k = 0; k < per; k++) {
+    const v = scratch[k] / scale;
+    q[k] = Math.max(-128, Math.min(127, (v < 0 ? -Math.round(-v) : Math.round(v)) + zeroPoint));
+  }
+  return q;
+}
+
+function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
+  return best;
+}
+
+async function prepare(runtime: ModelRuntime, m: TfliteEvalModel, expected: number[]): Promise<Prepared> {
+  const parsed = parseTflite(m.bytes, `${m.label}.tflite`);
+  const sg = parsed.subgraphs[0];
+  const inT = sg.tensors[sg.inputs[0]];
+  const t0 = performance.now();
+  const model = await runtime.load(m.bytes);
+  const loadMs = performance.now() - t0;
+  if (model.input.shape.slice(1).join() !== expected.join()) {
+    model.dispose();
+    throw new StudioError('shape-mismatch', `${m.label}.tflite takes input [${model.input.shape.join(',')}], the dataset's images are [${expected.join(',')}].`, { label: m.label });
+  }
+  const inputQuant = inT.type === TensorType.INT8 && inT.quantization ? { scale: inT.quantization.scale[0], zeroPoint: inT.quantization.zeroPoint[0] } : undefined;
+  return { label: m.label, bytes: m.bytes, model, loadMs, inputQuant };
+}
+
+export async function evaluateTflite(entry: BaselineEntry, models: TfliteEvalModel[], runtime: ModelRuntime, settings: TfliteEvalSettings, ctx: TfliteEvalContext): Promise<TfliteEvalResult> {
+  const t0 = performance.now();
+  if (models.length === 0 || models.length > MAX_MODELS) throw new StudioError('bad-settings', `Evaluate 1 to ${MAX_MODELS} .tflite files at a time, not ${models.length}.`, { count: models.length });
+  const d = getDataset(entry.dataset);
+  ctx.onProgress?.('load-data', 0, 1);
+  const count = Math.min(entry.testData.count, settings.limit ?? Infinity);
+  const ds = await loadDataset(d, 'test', (name) => ctx.read(`data/${d.id}/${name}`), { first: entry.testData.first, count });
+  if (settings.reference && settings.reference.predictions.length !== ds.count) {
+    throw new StudioError('bad-settings', `The reference "${settings.reference.label}" has ${settings.reference.predictions.length} predictions for ${ds.count} test records.`, { label: settings.reference.label });
+  }
+  const info = await runtime.info();
+  const prepared: Prepared[] = [];
+  try {
+    for (const m of models) prepared.push(await prepare(runtime, m, ds.shape));
+    const scratch = new Float32Array(ds.shape[0] * ds.shape[1] * ds.shape[2]);
+    const shapeOf = (p: Prepared) => p.model.input.shape;
+    const results: Array<Omit<TfliteModelEvaluation, 'latency'>> = [];
+    const total = ds.count * prepared.length;
+    for (const [k, p] of prepared.entries()) {
+      const predictions = new Uint8Array(ds.count);
+      const te = performance.now();
+      for (let i = 0; i < ds.count; i++) {
+        if (i % 64 === 0) {
+          await yieldToEventLoop();
+          ctx.signal?.throwIfAborted();
+          ctx.onProgress?.('tflite-evaluate', k * ds.count + i, total);
+        }
+        predictions[i] = argmax(p.model.predict(inputFor(p, ds, entry, i, scratch), shapeOf(p)));
+      }
+      const imagesPerSecond = (ds.count * 1000) / (performance.now() - te);
+      const ref = settings.reference;
+      let agreement: TfliteModelEvaluation['agreement'];
+      if (ref) {
+        let same = 0;
+        for (let i = 0; i < ds.count; i++) if (predictions[i] === ref.predictions[i]) same++;
+        agreement = { against: ref.label, identical: same, fraction: ds.count ? same / ds.count : 1 };
+      }
+      results.push({ label: p.label, sizeBytes: p.bytes.length, input: p.model.input, output: p.model.output, metrics: classificationMetrics(ds.labels, predictions, ds.numClasses), predictions, agreement, imagesPerSecond, loadMs: p.loadMs });
+    }
+    ctx.onProgress?.('tflite-evaluate', total, total);
+
+    // Batch-1 latency, interleaved in blocks of 10 runs.
+    const runs = settings.latencyRuns ?? 200;
+    const warmup = settings.warmup ?? 20;
+    const inputs = prepared.map((p) => inputFor(p, ds, entry, 0, scratch));
+    const times: number[][] = prepared.map(() => []);
+    const block = 10;
+    for (let done = -warmup; done < runs; done += block) {
+      await yieldToEventLoop();
+      ctx.signal?.throwIfAborted();
+      ctx.onProgress?.('tflite-latency', Math.max(0, done), runs);
+      prepared.forEach((p, k) => {
+        for (let r = 0; r < block; r++) {
+          const ts = performance.now();
+          p.model.predict(inputs[k], shapeOf(p));
+          if (done + r >= 0 && done + r < runs) times[k].push(performance.now() - ts);
+        }
+      });
+    }
+    const evaluations: TfliteModelEvaluation[] = results.map((r, k) => {
+      const sorted = times[k].sort((a, b) => a - b);
+      return { ...r, latency: { backend: 'tflite-wasm', batch: 1, runs: sorted.length, medianMs: percentile(sorted, 50), p95Ms: percentile(sorted, 95) } };
+    });
+    const i8 = evaluations.find((e) => e.label === 'int8');
+    const f32 = evaluations.find((e) => e.label === 'float32');
+    return {
+      modelId: entry.id,
+      dataset: d.id,
+      runtime: info,
+      testRecords: { first: entry.testData.first, count: ds.count },
+      caveats: caveatsFor(d, 'test', entry.testData.first, ds.count).map((c) => c.text),
+      models: evaluations,
+      int8Speedup: i8 && f32 ? f32.latency.medianMs / i8.latency.medianMs : undefined,
+      note: `Measured on ${info.name}, ${info.threads} thread(s), batch 1: the runtime's own kernels (real int8 for an int8 file), not tfjs.`,
+      elapsedMs: performance.now() - t0,
+    };
+  } finally {
+    for (const p of prepared) p.model.dispose();
+  }
+}

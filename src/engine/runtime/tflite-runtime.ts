@@ -1,0 +1,156 @@
+/**
+ * The TFLite runtime in the browser: TFLite compiled to wasm (XNNPACK delegate, real int8
+ * kernels) through @tensorflow/tfjs-tflite 0.0.1-alpha.10, behind the ModelRuntime seam.
+ *
+ * Browser-only, and only the engine worker may import it: the package does not run in Node
+ * ("self is not defined"), and it needs a cross-origin-isolated page for threads.
+ *
+ * Measured pitfalls this wrapper handles (../shared/notes/browser-runtimes.md):
+ * - its loader fetches the wasm glue with importScripts, which a module worker (ours) refuses,
+ *   and the studio's CSP forbids eval: the glue is imported beforehand from a blob URL;
+ * - with threads, the 9th model load hangs unless each model runner is cleaned up, so dispose()
+ *   calls the runner's cleanUp();
+ * - its wasm and glue files are served locally (tools/prepare/wasm-assets.ts copies them to
+ *   public/tflite-wasm/), never from a CDN.
+ */
+import type { TFLiteWebModelRunner, TFLiteWebModelRunnerTensorInfo } from '@tensorflow/tfjs-tflite';
+import * as tflite from '@tensorflow/tfjs-tflite/dist/tf-tflite.fesm.js';
+import { StudioError } from '../errors';
+import type { LoadedModel, ModelRuntime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
+
+export const TFLITE_PACKAGE = '@tensorflow/tfjs-tflite 0.0.1-alpha.10';
+
+export interface TfliteRuntimeOptions {
+  /** URL of the folder holding tflite_web_api_cc*.{js,wasm}, ending in "/". */
+  wasmPath: string;
+  /** Interpreter threads (default 1: comparable across machines, and what a microcontroller has). */
+  numThreads?: number;
+}
+
+type Scope = typeof globalThis & { importScripts?: (...urls: Array<string | URL>) => void; tflite_web_api_ModuleFactory?: unknown };
+
+/** The emscripten glue the TFLite loader picks for this browser (its genFullLoaderUrl). */
+async function glueUrl(wasmPath: string): Promise<string> {
+  const f = await tflite.getWasmFeatures();
+  const variant = f.simd && f.multiThreading ? '_simd_threaded' : f.multiThreading ? '_threaded' : f.simd ? '_simd' : '';
+  return `${wasmPath}tflite_web_api_cc${variant}.js`;
+}
+
+/**
+ * In a module worker importScripts throws, and the studio's Content-Security-Policy forbids eval;
+ * the TFLite loader calls importScripts once for its emscripten glue and then reads the global
+ * factory the glue declares. So the glue is fetched and imported beforehand as a module from a
+ * blob URL (allowed: script-src blob:), with one line appended that puts its factory on the global
+ * object, and importScripts becomes a check that the factory is there.
+ */
+async function preloadGlueInModuleWorker(wasmPath: string): Promise<void> {
+  const scope = globalThis as Scope;
+  if (typeof window !== 'undefined' || typeof scope.importScripts !== 'function') return; // main thread: the loader adds a script tag
+  try {
+    scope.importScripts();
+    return; // a classic worker: the real importScripts works
+  } catch {
+    // a module worker: preload below
+  }
+  const url = await glueUrl(wasmPath);
+  if (!scope.tflite_web_api_ModuleFactory) {
+    const res = await fetch(url);
+    if (!res.ok) throw new StudioError('dataset-missing', `Could not load the TFLite runtime script ${url}: HTTP ${res.status}. Run "npm run prepare-data", which copies it to public/tflite-wasm/.`, { fileName: url });
+    const text = await res.text();
+    const blob = new Blob([text, '\n;globalThis.tflite_web_api_ModuleFactory = tflite_web_api_ModuleFactory;\n'], { type: 'text/javascript' });
+    const blobUrl = URL.createObjectURL(blob);
+    try {
+      await import(/* @vite-ignore */ blobUrl);
+    } finally {
+      URL.revokeObjectURL(blobUrl);
+    }
+  }
+  scope.importScripts = (...urls: Array<string | URL>) => {
+    if (!scope.tflite_web_api_ModuleFactory) throw new StudioError('internal', `The TFLite glue ${urls.map(String).join(', ')} was not preloaded.`, {}, 'bug');
+  };
+}
+
+function dataType(t: string): RuntimeDataType {
+  return t === 'float32' || t === 'int8' || t === 'uint8' || t === 'int16' || t === 'int32' ? t : 'other';
+}
+
+function info(t: TFLiteWebModelRunnerTensorInfo): RuntimeTensorInfo {
+  return { shape: t.shape.split(',').map(Number), type: dataType(t.dataType) };
+}
+
+class TfliteModel implements LoadedModel {
+  readonly input: RuntimeTensorInfo;
+  readonly output: RuntimeTensorInfo;
+  private runner: TFLiteWebModelRunner | undefined;
+  // Taken once: each getInputs()/getOutputs() call builds new embind objects.
+  private readonly inputTensor: TFLiteWebModelRunnerTensorInfo;
+  private readonly outputTensor: TFLiteWebModelRunnerTensorInfo;
+
+  constructor(runner: TFLiteWebModelRunner) {
+    this.runner = runner;
+    const ins = runner.getInputs();
+    const outs = runner.getOutputs();
+    if (ins.length !== 1 || outs.length !== 1) {
+      runner.cleanUp();
+      throw new StudioError('bad-model', `The studio runs models with one input and one output; this one has ${ins.length} and ${outs.length}.`, {});
+    }
+    this.inputTensor = ins[0];
+    this.outputTensor = outs[0];
+    this.input = info(ins[0]);
+    this.output = info(outs[0]);
+  }
+
+  predict(x: Float32Array | Int8Array, shape: number[]): Float32Array {
+    const r = this.runner;
+    if (!r) throw new StudioError('internal', 'This TFLite model was disposed.', {}, 'bug');
+    if (shape.join() !== this.input.shape.join()) throw new StudioError('shape-mismatch', `The TFLite model takes input [${this.input.shape.join(',')}], got [${shape.join(',')}].`, { expected: this.input.shape, got: shape });
+    const want = this.input.type === 'int8' ? Int8Array : Float32Array;
+    if (!(x instanceof want)) throw new StudioError('shape-mismatch', `The TFLite model takes ${this.input.type} input, got a ${x.constructor.name}.`, {});
+    // data() is a view on the wasm heap; take it afresh each call (the heap may have grown).
+    this.inputTensor.data().set(x);
+    if (!r.infer()) throw new StudioError('internal', 'TFLite inference failed.', {}, 'bug');
+    return Float32Array.from(this.outputTensor.data());
+  }
+
+  dispose(): void {
+    if (!this.runner) return;
+    for (const t of [this.inputTensor, this.outputTensor]) (t as unknown as { delete?: () => void }).delete?.();
+    // Without cleanUp the threaded runtime hangs after about 8 model loads.
+    this.runner.cleanUp();
+    this.runner = undefined;
+  }
+}
+
+export function createTfliteRuntime(opts: TfliteRuntimeOptions): ModelRuntime {
+  const threads = opts.numThreads ?? 1;
+  let ready: Promise<void> | undefined;
+  const init = () => {
+    if (!ready) {
+      tflite.setWasmPath(opts.wasmPath);
+      ready = preloadGlueInModuleWorker(opts.wasmPath);
+      ready.catch(() => (ready = undefined));
+    }
+    return ready;
+  };
+  return {
+    async info(): Promise<RuntimeInfo> {
+      await init();
+      const f = await tflite.getWasmFeatures();
+      return { name: `TFLite (wasm${f.simd ? ' SIMD' : ''}, XNNPACK) via ${TFLITE_PACKAGE}`, threads: f.multiThreading ? threads : 1, simd: f.simd, multiThreading: f.multiThreading };
+    },
+    async load(bytes: Uint8Array): Promise<LoadedModel> {
+      await init();
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      let model: tflite.TFLiteModel;
+      try {
+        model = await tflite.loadTFLiteModel(buffer, { numThreads: threads });
+      } catch (e) {
+        throw new StudioError('bad-model', `TFLite could not load the model: ${(e as Error).message}`, { sizeBytes: bytes.length });
+      }
+      // TFLiteModel keeps its runner private; the runner has the typed-array I/O and cleanUp().
+      const runner = (model as unknown as { modelRunner?: TFLiteWebModelRunner }).modelRunner;
+      if (!runner) throw new StudioError('internal', `${TFLITE_PACKAGE}: TFLiteModel no longer exposes its model runner.`, {}, 'bug');
+      return new TfliteModel(runner);
+    },
+  };
+}

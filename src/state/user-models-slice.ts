@@ -1,0 +1,89 @@
+/**
+ * The user's own models (uploaded or trained in the studio), kept in IndexedDB like the run
+ * history, with the same fallbacks: memory only (and a warning) where storage fails, and an
+ * unreadable entry skipped and reported. The upload's progress and its last error live here too.
+ */
+import type { StateCreator } from 'zustand';
+import type { SerializedError } from '../engine/errors';
+import type { DatasetId } from '../engine/types';
+import type { SkippedEntry, StorageStatus } from './history-slice';
+import { idbTable, storageProblem } from './idb-table';
+import { restoreUserModel, type UserModelRecord } from './user-model-record';
+import type { StudioState } from './store';
+
+export interface UploadState {
+  status: 'idle' | 'reading' | 'validating';
+  /** The validator's refusal (or a read error), naming the problem; rendered as text. */
+  error?: SerializedError;
+  /** The files of the last attempt, as named by the user. */
+  fileNames: string[];
+  /** The label of the model the last attempt added. */
+  added?: string;
+}
+
+export interface UserModelsSlice {
+  userModels: UserModelRecord[];
+  userModelStorage: StorageStatus;
+  upload: UploadState;
+  uploadDataset: DatasetId;
+  setUploadDataset: (d: DatasetId) => void;
+  setUpload: (u: Partial<UploadState>) => void;
+  loadUserModels: () => Promise<void>;
+  /** Keeps a validated model (and selects it). */
+  addUserModel: (m: UserModelRecord) => void;
+  removeUserModel: (id: string) => void;
+}
+
+const table = idbTable('compression-studio-models');
+
+export const createUserModelsSlice: StateCreator<StudioState, [], [], UserModelsSlice> = (set, get) => {
+  const persist = (op: () => Promise<void>) => {
+    if (get().userModelStorage.storage === 'memory') return;
+    op().catch((e: unknown) =>
+      set((s) => ({ userModelStorage: { ...s.userModelStorage, storage: 'memory', warning: `Your models could not be saved (${storageProblem(e)}); they are kept in this tab only.` } })),
+    );
+  };
+  return {
+    userModels: [],
+    userModelStorage: { storage: 'loading', skipped: [] },
+    upload: { status: 'idle', fileNames: [] },
+    uploadDataset: 'mnist',
+    setUploadDataset: (uploadDataset) => set({ uploadDataset }),
+    setUpload: (u) => set((s) => ({ upload: { ...s.upload, ...u } })),
+    loadUserModels: async () => {
+      try {
+        const stored = await table.list();
+        const models: UserModelRecord[] = [];
+        const skipped: SkippedEntry[] = [];
+        for (const [key, raw] of stored) {
+          const m = restoreUserModel(raw);
+          if (m instanceof Error) skipped.push({ key, reason: m.message });
+          else models.push(m);
+        }
+        set((s) => {
+          const known = new Set(s.userModels.map((m) => m.id));
+          return {
+            userModels: [...s.userModels, ...models.filter((m) => !known.has(m.id))].sort((a, b) => a.createdAt - b.createdAt),
+            userModelStorage: { storage: s.userModelStorage.storage === 'memory' ? 'memory' : 'indexeddb', warning: s.userModelStorage.warning, skipped },
+          };
+        });
+        for (const m of get().userModels) if (!stored.some(([k]) => k === m.id)) persist(() => table.put(m.id, m));
+      } catch (e) {
+        set((s) => ({ userModelStorage: { ...s.userModelStorage, storage: 'memory', warning: `Your models are not saved: ${storageProblem(e)}. They are kept in this tab only.` } }));
+      }
+    },
+    addUserModel: (m) => {
+      set((s) => ({ userModels: [...s.userModels.filter((x) => x.id !== m.id), m] }));
+      get().select(m.id);
+      if (get().userModelStorage.storage === 'indexeddb') persist(() => table.put(m.id, m));
+    },
+    removeUserModel: (id) => {
+      set((s) => ({ userModels: s.userModels.filter((m) => m.id !== id) }));
+      if (get().selectedId === id) {
+        const first = get().baselines[0]?.id;
+        if (first) get().select(first);
+      }
+      persist(() => table.remove(id));
+    },
+  };
+};

@@ -1,0 +1,24 @@
+/**
+ * Messages between the engine worker and the TFLite worker (tflite.worker.ts), which the engine
+ * worker starts for one evaluation and terminates afterwards. Plain data and typed arrays only.
+ */
+import type { SerializedError } from '../engine/errors';
+import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
+import type { BaselineEntry } from '../engine/types';
+
+export interface TfliteWorkerRequest {
+  kind: 'evaluate';
+  entry: BaselineEntry;
+  models: TfliteEvalModel[];
+  settings: TfliteEvalSettings;
+  /** URL of public/tflite-wasm/, ending in "/". */
+  wasmPath: string;
+  numThreads?: number;
+}
+
+export type TfliteWorkerStage = 'load-data' | 'tflite-evaluate' | 'tflite-latency';
+
+export type TfliteWorkerResponse =
+  | { kind: 'progress'; stage: TfliteWorkerStage; done: number; total: number }
+  | { kind: 'result'; result: TfliteEvalResult }
+  | { kind: 'error'; error: SerializedError };

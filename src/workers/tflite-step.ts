@@ -1,0 +1,68 @@
+/**
+ * The TFLite step of a compress job, in the engine worker: export the run's models as .tflite
+ * files and, if asked, run them on TFLite's wasm runtime in a TFLite worker of their own
+ * (tflite.worker.ts) on the job's test records: real int8 accuracy, agreement with the simulated
+ * int8 predictions, batch-1 latency next to float32. A failure here is reported beside the
+ * compression result instead of discarding it; a cancel terminates the TFLite worker.
+ */
+import { exportCompressed } from '../engine/export/compress-exports';
+import { serializeError, StudioError } from '../engine/errors';
+import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
+import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
+import type { BaselineEntry } from '../engine/types';
+import type { CompressJobResult, TfliteRequest, TfliteStage } from './protocol';
+import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
+
+export interface TfliteStepContext {
+  signal: AbortSignal;
+  /** URL of public/tflite-wasm/, ending in "/". */
+  wasmPath: string;
+  onProgress: (stage: TfliteStage, done: number, total: number) => void;
+}
+
+/** Runs one evaluation in a fresh TFLite worker, terminated when it ends or is cancelled. */
+export function evaluateInTfliteWorker(entry: BaselineEntry, models: TfliteEvalModel[], settings: TfliteEvalSettings, numThreads: number | undefined, ctx: TfliteStepContext): Promise<TfliteEvalResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./tflite.worker.ts', import.meta.url), { type: 'module' });
+    const done = () => {
+      worker.terminate();
+      ctx.signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(new StudioError('cancelled', 'Cancelled.'));
+    };
+    ctx.signal.addEventListener('abort', onAbort);
+    worker.onerror = (e) => {
+      done();
+      reject(new StudioError('internal', `The TFLite worker failed to start or crashed: ${e.message || 'no message (is its script served with a CSP that allows unsafe-eval?)'}`, {}, 'bug'));
+    };
+    worker.onmessage = (ev: MessageEvent<TfliteWorkerResponse>) => {
+      const m = ev.data;
+      if (m.kind === 'progress') {
+        if (m.stage !== 'load-data') ctx.onProgress(m.stage, m.done, m.total);
+        return;
+      }
+      done();
+      if (m.kind === 'result') resolve(m.result);
+      else reject(new StudioError(m.error.code, m.error.message, m.error.context, m.error.kind));
+    };
+    const req: TfliteWorkerRequest = { kind: 'evaluate', entry, models, settings, wasmPath: ctx.wasmPath, numThreads };
+    worker.postMessage(req);
+  });
+}
+
+export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models: CompressedModels, req: TfliteRequest, ctx: TfliteStepContext): Promise<Pick<CompressJobResult, 'exports' | 'tflite' | 'tfliteError'>> {
+  ctx.onProgress('tflite-export', 0, 1);
+  const exports = exportCompressed(models, { io: req.io });
+  ctx.onProgress('tflite-export', 1, 1);
+  if (!req.evaluate) return { exports };
+  try {
+    const files = exports.models.filter((m) => m.label !== 'baseline-float32').map((m) => ({ label: m.label, bytes: m.bytes }));
+    const settings: TfliteEvalSettings = { limit: r.testRecords.count, latencyRuns: req.latencyRuns, reference: { label: exports.predictions.compressedLabel, predictions: exports.predictions.compressed } };
+    return { exports, tflite: await evaluateInTfliteWorker(entry, files, settings, req.numThreads, ctx) };
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    return { exports, tfliteError: serializeError(e) };
+  }
+}

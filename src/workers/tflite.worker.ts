@@ -1,0 +1,36 @@
+/// <reference lib="webworker" />
+/**
+ * The TFLite worker: runs exported .tflite files on TFLite's wasm runtime for the engine worker.
+ * It is a worker of its own because the runtime (@tensorflow/tfjs-tflite, an alpha package) builds
+ * its JS bindings with `new Function` (emscripten embind): this worker's script alone is served
+ * with 'unsafe-eval' in its Content-Security-Policy (vite.config.ts), while the page and the
+ * engine worker keep the strict policy. Terminating it frees the runtime's heap and threads.
+ */
+import { serializeError, StudioError } from '../engine/errors';
+import { evaluateTflite } from '../engine/jobs/tflite-eval';
+import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
+import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const origin = scope.location.origin + '/';
+
+function post(msg: TfliteWorkerResponse): void {
+  scope.postMessage(msg);
+}
+
+async function read(path: string): Promise<Uint8Array> {
+  const res = await fetch(new URL(path, origin).href);
+  if (!res.ok) throw new StudioError('dataset-missing', `Could not load ${path}: HTTP ${res.status}. Run "npm start", which prepares data and models.`, { fileName: path });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
+  const m = ev.data;
+  try {
+    const runtime = createTfliteRuntime({ wasmPath: m.wasmPath, numThreads: m.numThreads });
+    const result = await evaluateTflite(m.entry, m.models, runtime, m.settings, { read, onProgress: (stage, done, total) => post({ kind: 'progress', stage, done, total }) });
+    post({ kind: 'result', result });
+  } catch (e) {
+    post({ kind: 'error', error: serializeError(e) });
+  }
+};

@@ -1,0 +1,31 @@
+/** Shared steps of the studio's end-to-end specs: fast settings by URL, one run, screenshots. */
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+/**
+ * A quick recipe as a link: custom CNN on MNIST, 50% per-layer + INT8, 300 test images,
+ * 64 calibration images (and 64 training images loaded), 3 latency runs, no fine-tuning.
+ */
+export const FAST = { m: 'custom-cnn-mnist', sp: '0.5', q: 'int8', cs: '64', tl: '64', el: '300', lat: '3' };
+
+export function link(params: Record<string, string> = FAST): string {
+  return `/?${new URLSearchParams({ v: '1', ...params }).toString()}`;
+}
+
+/** Where this suite's screenshots go (inside E2E_RESULTS, beside Playwright's own output). */
+export function shot(name: string): string {
+  return join(process.env.E2E_RESULTS ?? 'test-results', 'screens', name);
+}
+
+/** Clicks Compress and waits until the run is in the history (which then has `runsAfter` rows). */
+export async function compressOnce(page: Page, runsAfter: number): Promise<void> {
+  await page.getByTestId('compress-run').click();
+  await expect(page.getByTestId('history-row')).toHaveCount(runsAfter, { timeout: 150_000 });
+  await expect(page.getByTestId('compress-run')).toBeEnabled();
+}
+
+export async function openWith(page: Page, url: string, modelId = FAST.m): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId(`model-${modelId}`).locator('input[type=radio]')).toBeChecked();
+  await expect(page.getByTestId('history-count')).not.toHaveText(/Reading/);
+}

@@ -1,0 +1,122 @@
+/**
+ * The TFLite evaluation job (src/engine/jobs/tflite-eval.ts) in Node, with a stand-in runtime:
+ * the integer reference interpreter over the exported file (tflite-interpreter.ts) behind the
+ * ModelRuntime seam. Checks the job's own logic: preprocessing and int8-input quantization, metrics,
+ * agreement with a reference, latency fields, that every loaded model is disposed (also on error),
+ * and its refusals. The real runtime is exercised in tests/e2e/tflite.spec.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/engine/data/load';
+import { getDataset } from '../../src/engine/data/registry';
+import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
+import { parseTflite } from '../../src/engine/export/tflite/reader';
+import { TensorType } from '../../src/engine/export/tflite/schema';
+import type { Graph } from '../../src/engine/graph/ir';
+import { evaluateTflite } from '../../src/engine/jobs/tflite-eval';
+import { preprocessInto } from '../../src/engine/preprocess';
+import { quantize } from '../../src/engine/quantize/affine';
+import { runInt8Graph } from '../../src/engine/quantize/int8-reference';
+import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
+import type { LoadedModel, ModelRuntime } from '../../src/engine/runtime/model-runtime';
+import type { BaselineIndex } from '../../src/engine/types';
+import { dirReader, PUBLIC } from './node-files';
+import { runTfliteReference, type Value } from './tflite-interpreter';
+
+const index = JSON.parse(readFileSync(join(PUBLIC, 'models', 'index.json'), 'utf8')) as BaselineIndex;
+const entry = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
+const read = dirReader(PUBLIC);
+const N = 40;
+
+// A small MNIST-shaped model: conv 3x3/2 x8 -> GAP -> dense 10.
+const v = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k) * 0.5);
+const g: Graph = {
+  name: 'small',
+  output: 'd',
+  nodes: [
+    { name: 'in', op: 'input', inputs: [], shape: [28, 28, 1] },
+    { name: 'c', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 1, 8], values: v(72, 1.3) }, strides: [2, 2], padding: 'same', activation: 'relu' },
+    { name: 'gap', op: 'gap', inputs: ['c'] },
+    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 10], values: v(80, 0.7) }, activation: 'linear' },
+  ],
+};
+const q = quantizeGraph(g, 'int8', 'per-channel', { in: { min: -0.5, max: 3 }, c: { min: 0, max: 4 }, gap: { min: 0, max: 2 }, d: { min: -3, max: 3 } });
+
+/** The integer reference behind the runtime seam, counting loads and disposals. */
+class ReferenceRuntime implements ModelRuntime {
+  loads = 0;
+  disposals = 0;
+  async info() {
+    return { name: 'integer reference (test)', threads: 1, simd: false, multiThreading: false };
+  }
+  async load(bytes: Uint8Array): Promise<LoadedModel> {
+    this.loads++;
+    const sg = parseTflite(bytes).subgraphs[0];
+    const tensor = (i: number) => ({ shape: sg.tensors[i].shape, type: sg.tensors[i].type === TensorType.INT8 ? ('int8' as const) : ('float32' as const) });
+    const outName = sg.tensors[sg.outputs[0]].name;
+    return {
+      input: tensor(sg.inputs[0]),
+      output: tensor(sg.outputs[0]),
+      predict: (x) => {
+        const o = runTfliteReference(bytes, x).get(outName) as Value;
+        return 'float' in o ? o.float : Float32Array.from(o.data);
+      },
+      dispose: () => void this.disposals++,
+    };
+  }
+}
+
+async function simulatedPredictions(): Promise<Uint8Array> {
+  const d = getDataset(entry.dataset);
+  const test = await loadDataset(d, 'test', (n) => read(`data/${d.id}/${n}`), { count: N });
+  const out = new Uint8Array(N);
+  const x = new Float32Array(784);
+  for (let i = 0; i < N; i++) {
+    preprocessInto(test.pixels.subarray(i * 784, (i + 1) * 784), 1, entry.preprocessing, x, 0);
+    const logits = runInt8Graph(q, Int8Array.from(x, (e) => quantize(e, q.activations.in)), [1, 28, 28, 1]).get('d')!.data;
+    out[i] = logits.indexOf(Math.max(...logits));
+  }
+  return out;
+}
+
+describe('evaluateTflite', () => {
+  it('evaluates float-I/O and int8-I/O files identically to the integer reference, and disposes them', async () => {
+    const rt = new ReferenceRuntime();
+    const reference = await simulatedPredictions();
+    const r = await evaluateTflite(
+      entry,
+      [
+        { label: 'int8', bytes: exportInt8Tflite(q).bytes },
+        { label: 'int8 (int8 I/O)', bytes: exportInt8Tflite(q, { io: 'int8' }).bytes },
+      ],
+      rt,
+      { limit: N, latencyRuns: 10, warmup: 2, reference: { label: 'runInt8Graph', predictions: reference } },
+      { read },
+    );
+    expect(rt.loads).toBe(2);
+    expect(rt.disposals).toBe(2);
+    expect(r.testRecords).toEqual({ first: 0, count: N });
+    expect(r.runtime.name).toBe('integer reference (test)');
+    expect(r.note).toMatch(/runtime's own kernels/);
+    for (const m of r.models) {
+      expect(Array.from(m.predictions)).toEqual(Array.from(reference));
+      expect(m.agreement).toEqual({ against: 'runInt8Graph', identical: N, fraction: 1 });
+      expect(m.metrics.count).toBe(N);
+      expect(m.latency).toMatchObject({ backend: 'tflite-wasm', batch: 1, runs: 10 });
+      expect(m.latency.medianMs).toBeGreaterThan(0);
+    }
+    expect(r.models.map((m) => m.input.type)).toEqual(['float32', 'int8']);
+    expect(r.int8Speedup).toBeUndefined(); // no float32 file
+  }, 60_000);
+
+  it('refuses a reference of the wrong length, too many files, and a model of the wrong input shape, disposing what it loaded', async () => {
+    const rt = new ReferenceRuntime();
+    const bytes = exportInt8Tflite(q).bytes;
+    await expect(evaluateTflite(entry, [{ label: 'int8', bytes }], rt, { limit: 5, reference: { label: 'x', predictions: new Uint8Array(4) } }, { read })).rejects.toThrow(/4 predictions for 5 test records/);
+    await expect(evaluateTflite(entry, Array.from({ length: 5 }, () => ({ label: 'int8', bytes })), rt, { limit: 5 }, { read })).rejects.toThrow(/1 to 4/);
+    const wide = exportInt8Tflite(quantizeGraph({ ...g, nodes: [{ name: 'in', op: 'input', inputs: [], shape: [32, 32, 1] }, ...g.nodes.slice(1)] }, 'int8', 'per-channel', { in: { min: -1, max: 1 }, c: { min: 0, max: 1 }, gap: { min: 0, max: 1 }, d: { min: -1, max: 1 } })).bytes;
+    await expect(evaluateTflite(entry, [{ label: 'int8', bytes }, { label: 'wide', bytes: wide }], rt, { limit: 5 }, { read })).rejects.toThrow(/takes input \[1,32,32,1\]/);
+    expect(rt.disposals).toBe(rt.loads);
+  });
+});
