@@ -8,6 +8,7 @@ import { ZooTable } from './ZooTable';
 import { FinetuneCard } from './FinetuneCard';
 import { CompressPanel } from './compress/CompressPanel';
 import { CompressResults } from './compress/CompressResults';
+import { SweepPanel } from './compress/SweepPanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { Notices } from './Notices';
 import { ShareBar } from './ShareBar';
@@ -57,6 +58,10 @@ export function App() {
         <section aria-labelledby="compress-res-h" className="panel wide">
           <h2 id="compress-res-h">Compression results</h2>
           <CompressResults />
+        </section>
+        <section aria-labelledby="sweep-h" className="panel wide">
+          <h2 id="sweep-h">Sparsity sweep</h2>
+          <SweepPanel />
         </section>
         <section aria-labelledby="history-h" className="panel wide">
           <h2 id="history-h">Run history</h2>

@@ -12,6 +12,7 @@ import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
 import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
 import { recipeLabel, type RunRecord } from './run-record';
+import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
 import { useStudio } from './store';
 import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
@@ -90,7 +91,9 @@ export async function runCompress(opts: CompressOptions = {}): Promise<CompressJ
     return undefined;
   }
   const { transfer, ...ref } = modelRef(selectedId);
-  const r = await runJob({ type: 'compress', ...ref, backend: compressBackend, settings }, transfer);
+  // A sweep measures many points on tfjs only; the TFLite step belongs to a single run.
+  const tflite = opts.origin === 'sweep' ? undefined : tfliteRequest(useStudio.getState().deploy);
+  const r = await runJob({ type: 'compress', ...ref, backend: compressBackend, settings, ...(tflite ? { tflite } : {}) }, transfer);
   if (r?.type !== 'compress') return undefined;
   useStudio.getState().addRun(r, compressBackend, opts.origin, opts.name);
   return r;

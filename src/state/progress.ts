@@ -5,6 +5,7 @@
  */
 import type { CompressSettings } from '../engine/jobs/compress-settings';
 import { withDefaults } from '../engine/jobs/compress-settings';
+import type { TfliteRequest } from '../workers/protocol';
 import type { RunningJob } from './job-slice';
 
 const STAGE_LABEL: Record<string, string> = {
@@ -22,6 +23,9 @@ const STAGE_LABEL: Record<string, string> = {
   quantize: 'Quantizing',
   'evaluate-after': 'Evaluating the compressed model',
   'latency-after': 'Measuring the compressed model latency',
+  'tflite-export': 'Exporting .tflite files',
+  'tflite-evaluate': 'Evaluating the .tflite files on the TFLite runtime (real int8)',
+  'tflite-latency': 'Measuring latency on the TFLite runtime',
 };
 
 /** How many stages a compression job with these settings reports (engine/jobs/compress.ts). */
@@ -32,6 +36,11 @@ function compressStageCount(s: CompressSettings): number {
   const calibrate = s.quant.mode === 'int8' ? 1 : 0;
   const quantize = s.quant.mode !== 'none' ? 1 : 0;
   return fixed + pruned + train + calibrate + quantize;
+}
+
+/** Stages of a compress job's TFLite step (workers/tflite-step.ts): export, then evaluate and latency. */
+function tfliteStageCount(t: TfliteRequest | undefined): number {
+  return t ? (t.evaluate ? 3 : 1) : 0;
 }
 
 export interface ProgressView {
@@ -55,7 +64,7 @@ export function progressView(running: RunningJob, now: number): ProgressView {
   const fraction = total > 0 ? done / total : 0;
   const elapsed = (now - running.stageStartedAt) / 1000;
   const estimated = total > 1 && fraction > 0.05 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : undefined;
-  const count = running.job.type === 'compress' ? compressStageCount(withDefaults(running.job.settings)) : undefined;
+  const count = running.job.type === 'compress' ? compressStageCount(withDefaults(running.job.settings)) + tfliteStageCount(running.job.tflite) : undefined;
   return {
     label: STAGE_LABEL[p?.stage ?? 'backend'] ?? p?.stage ?? '',
     stageIndex: count !== undefined ? Math.min(count, Math.max(1, running.stagesEntered)) : undefined,

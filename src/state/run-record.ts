@@ -10,7 +10,7 @@ import type { CompressJobResult } from '../workers/protocol';
 
 export const RUN_RECORD_VERSION = 1;
 
-/** The result as stored: exported .tflite files are left out (large, and rebuilt on demand). */
+/** The result as stored: exported .tflite files are left out (binary, large): a run shown from the history has its figures, not its files. */
 export type StoredResult = Omit<CompressJobResult, 'exports'>;
 
 export interface RunRecord {

@@ -7,6 +7,7 @@
 import { create, type StateCreator } from 'zustand';
 import type { BaselineEntry } from '../engine/types';
 import { createCompressSlice, type CompressSlice } from './compress-slice';
+import { createDeploySlice, type DeploySlice } from './deploy-slice';
 import { createJobSlice, type JobSlice } from './job-slice';
 import { fetchModelLayers, type ModelLayer } from './model-layers';
 import { createGallerySlice, type GallerySlice } from './gallery-slice';
@@ -36,7 +37,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -75,4 +76,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createSweepSlice(...a),
   ...createGallerySlice(...a),
   ...createTrainSlice(...a),
+  ...createDeploySlice(...a),
 }));

@@ -1,10 +1,12 @@
 import { useStudio } from '../../state/store';
 import { CompareCharts } from './CompareCharts';
 import { ConfusionMatrix } from './ConfusionMatrix';
+import { FlippedGallery } from './FlippedGallery';
 import { LayerView } from './LayerView';
 import { MetricCards } from './MetricCards';
 import { RunSummary } from './RunSummary';
 import { StagesTable } from './StagesTable';
+import { DeploySection } from '../deploy/DeploySection';
 
 /**
  * The last compression run, laid out the same way with or without a result (placeholders keep
@@ -23,7 +25,10 @@ export function CompressResults() {
       <LayerView layers={r?.layers} />
       <h3>Confusion</h3>
       <ConfusionMatrix r={r} />
+      <h3>Flipped predictions</h3>
+      <FlippedGallery r={r} />
       <StagesTable r={r} />
+      <DeploySection r={r} />
     </div>
   );
 }

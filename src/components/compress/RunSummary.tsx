@@ -1,8 +1,11 @@
 import type { CompressJobResult } from '../../workers/protocol';
+import { modelLabel } from '../../state/model-label';
+import { useStudio } from '../../state/store';
 import { formatSeconds } from '../format';
 
 /** Which model, data and backend the results are from, how many predictions flipped, and the data caveats. */
 export function RunSummary({ r, stale }: { r?: CompressJobResult; stale: boolean }) {
+  const label = useStudio((s) => (r ? modelLabel(s, r.modelId) : ''));
   if (!r) {
     return (
       <div className="run-summary" data-testid="compress-summary">
@@ -19,7 +22,7 @@ export function RunSummary({ r, stale }: { r?: CompressJobResult; stale: boolean
             previous run; a new one is running
           </span>
         )}
-        <strong>{r.modelId}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend{' '}
+        <strong>{label}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend{' '}
         <strong data-testid="compress-backend-ran">{r.backend}</strong>
         {r.backendNote ? ` (${r.backendNote})` : ''}, in {formatSeconds(r.elapsedMs)}.{' '}
         <span data-testid="compress-flipped">

@@ -1,4 +1,6 @@
+import { modelLabel } from '../../state/model-label';
 import { recipeLabel, type RunRecord } from '../../state/run-record';
+import { useStudio } from '../../state/store';
 import { formatBytes, formatChange, formatCount, formatMs, formatPercent, formatPoints } from '../format';
 import { packedBytes } from '../compress/metric-rows';
 import { peakAfter } from './run-figures';
@@ -11,13 +13,13 @@ interface Row {
   diff?: string;
 }
 
-function rows(a: RunRecord, b: RunRecord): Row[] {
+function rows(a: RunRecord, b: RunRecord, label: (id: string) => string): Row[] {
   const ra = a.result;
   const rb = b.result;
   const bytes = (label: string, x: number, y: number): Row => ({ label, a: formatBytes(x), b: formatBytes(y), diff: formatChange(x, y) });
   const pct = (label: string, x: number, y: number): Row => ({ label, a: formatPercent(x), b: formatPercent(y), diff: formatPoints(x, y) });
   return [
-    { label: 'Model', a: a.modelId, b: b.modelId },
+    { label: 'Model', a: label(a.modelId), b: label(b.modelId) },
     { label: 'Recipe', a: recipeLabel(a.settings), b: recipeLabel(b.settings) },
     { label: 'Test records', a: `${ra.dataset} ${ra.testRecords.first}–${ra.testRecords.first + ra.testRecords.count - 1}`, b: `${rb.dataset} ${rb.testRecords.first}–${rb.testRecords.first + rb.testRecords.count - 1}` },
     { label: 'Backend', a: ra.backend, b: rb.backend },
@@ -36,6 +38,7 @@ function rows(a: RunRecord, b: RunRecord): Row[] {
 
 /** Two runs side by side, with B's change against A. */
 export function CompareRuns({ pair }: { pair: RunRecord[] }) {
+  const userModels = useStudio((s) => s.userModels);
   if (pair.length < 2) {
     return (
       <p className="hint compare-hint" data-testid="compare-hint">
@@ -56,7 +59,7 @@ export function CompareRuns({ pair }: { pair: RunRecord[] }) {
         </tr>
       </thead>
       <tbody>
-        {rows(a, b).map((r) => (
+        {rows(a, b, (id) => modelLabel({ userModels }, id)).map((r) => (
           <tr key={r.label}>
             <th scope="row">{r.label}</th>
             <td>{r.a}</td>

@@ -59,7 +59,7 @@ export function HistoryPanel() {
               <th scope="col">Run</th>
               <th scope="col">Recipe</th>
               <th scope="col">Accuracy after</th>
-              <th scope="col">Size after</th>
+              <th scope="col">Size after ({SIZE_MEASURES.find((m) => m.value === measure)!.label})</th>
               <th scope="col">Test images</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
@@ -68,7 +68,7 @@ export function HistoryPanel() {
           </thead>
           <tbody>
             {runs.map((r) => (
-              <HistoryRow key={r.id} run={r} current={r.id === currentId} picked={compareIds.includes(r.id)} />
+              <HistoryRow key={r.id} run={r} current={r.id === currentId} picked={compareIds.includes(r.id)} measure={measure} />
             ))}
           </tbody>
         </table>

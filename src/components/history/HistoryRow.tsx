@@ -1,16 +1,19 @@
 import { useState } from 'react';
 import { applyRunSettings } from '../../state/jobs';
 import { recipeLabel, type RunRecord } from '../../state/run-record';
+import { modelLabel } from '../../state/model-label';
 import { useStudio } from '../../state/store';
 import { formatBytes, formatPercent } from '../format';
+import { sizeAfter, type SizeMeasure } from './run-figures';
 
 /** One run: pick for comparison, its figures, and show / use settings / rename / delete. */
-export function HistoryRow({ run, current, picked }: { run: RunRecord; current: boolean; picked: boolean }) {
+export function HistoryRow({ run, current, picked, measure }: { run: RunRecord; current: boolean; picked: boolean; measure: SizeMeasure }) {
   const { renameRun, deleteRun, showRun, toggleCompare } = useStudio.getState();
   const busy = useStudio((s) => !!s.running);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const a = run.result.after;
+  const model = useStudio((s) => modelLabel(s, run.modelId));
   const save = () => {
     renameRun(run.id, name);
     setEditing(false);
@@ -42,14 +45,14 @@ export function HistoryRow({ run, current, picked }: { run: RunRecord; current: 
           <span data-testid="history-name">{run.name}</span>
         )}
         <span className="run-sub">
-          {run.modelId} · {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'short' })}
+          {model} · {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'short' })}
         </span>
       </td>
       <td className="recipe">{recipeLabel(run.settings)}</td>
       <td className="num" data-testid="history-accuracy">
         {formatPercent(a.metrics.accuracy)}
       </td>
-      <td className="num">{formatBytes(a.size.deployedBytes)}</td>
+      <td className="num">{formatBytes(sizeAfter(run, measure))}</td>
       <td className="num">{run.result.testRecords.count.toLocaleString('en')}</td>
       <td className="actions">
         <button type="button" className="link" onClick={() => showRun(run.id)} disabled={current} data-testid="history-show">

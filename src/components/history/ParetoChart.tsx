@@ -1,5 +1,6 @@
-import { CartesianGrid, Cell, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis, type TooltipContentProps, type TooltipValueType } from 'recharts';
+import { CartesianGrid, Legend, Scatter, ScatterChart, Symbols, Tooltip, XAxis, YAxis, type TooltipContentProps, type TooltipValueType } from 'recharts';
 import type { RunRecord } from '../../state/run-record';
+import { modelLabel } from '../../state/model-label';
 import { useStudio } from '../../state/store';
 import { AXIS_TICK } from '../compress/chart-theme';
 import { ChartFrame } from '../compress/ChartFrame';
@@ -33,6 +34,24 @@ function frontIds(points: Array<{ id: string; kB: number; accuracy: number }>): 
   return front;
 }
 
+interface ShapeProps {
+  cx?: number;
+  cy?: number;
+  payload?: Point;
+}
+
+/** A run: filled on the Pareto front, hollow behind it. */
+function runShape(props: unknown) {
+  const { cx = 0, cy = 0, payload } = props as ShapeProps;
+  return <circle cx={cx} cy={cy} r={5} fill={payload?.front ? RUN_COLOR : '#ffffff'} stroke={RUN_COLOR} strokeWidth={1.5} />;
+}
+
+/** The run shown in the results: a larger star, drawn over the others. */
+function currentShape(props: unknown) {
+  const { cx = 0, cy = 0 } = props as ShapeProps;
+  return <Symbols cx={cx} cy={cy} type="star" size={180} fill={CURRENT_COLOR} stroke="#8a5a00" strokeWidth={1} />;
+}
+
 function RunTip({ active, payload }: TooltipContentProps<TooltipValueType, string | number>) {
   const p = active ? (payload?.[0]?.payload as Point | undefined) : undefined;
   if (!p) return null;
@@ -51,7 +70,8 @@ function RunTip({ active, payload }: TooltipContentProps<TooltipValueType, strin
 /** Size against accuracy after compression, one point per run in the history; the shown run highlighted. */
 export function ParetoChart({ runs, measure }: { runs: RunRecord[]; measure: SizeMeasure }) {
   const currentId = useStudio((s) => s.currentRunId);
-  const raw = runs.map((r) => ({ id: r.id, name: r.name, model: r.modelId, kB: sizeAfter(r, measure) / 1000, accuracy: r.result.after.metrics.accuracy * 100 }));
+  const userModels = useStudio((s) => s.userModels);
+  const raw = runs.map((r) => ({ id: r.id, name: r.name, model: modelLabel({ userModels }, r.modelId), kB: sizeAfter(r, measure) / 1000, accuracy: r.result.after.metrics.accuracy * 100 }));
   const front = frontIds(raw);
   const points: Point[] = raw.map((p) => ({ ...p, front: front.has(p.id) }));
   const others = points.filter((p) => p.id !== currentId);
@@ -71,16 +91,8 @@ export function ParetoChart({ runs, measure }: { runs: RunRecord[]; measure: Siz
           <YAxis type="number" dataKey="accuracy" name="accuracy" unit="%" tick={AXIS_TICK} width={52} domain={['auto', 'auto']} />
           <Tooltip content={RunTip} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Scatter name="runs" data={others} fill={RUN_COLOR} isAnimationActive={false}>
-            {others.map((p) => (
-              <Cell key={p.id} fill={p.front ? RUN_COLOR : '#ffffff'} stroke={RUN_COLOR} strokeWidth={1.5} />
-            ))}
-          </Scatter>
-          <Scatter name="run shown above" data={current} fill={CURRENT_COLOR} shape="star" isAnimationActive={false}>
-            {current.map((p) => (
-              <Cell key={p.id} fill={CURRENT_COLOR} stroke="#8a5a00" strokeWidth={1} />
-            ))}
-          </Scatter>
+          <Scatter name="runs" data={others} fill={RUN_COLOR} shape={runShape} isAnimationActive={false} />
+          <Scatter name="run shown above" data={current} fill={CURRENT_COLOR} shape={currentShape} legendType="star" isAnimationActive={false} />
         </ScatterChart>
       </ChartFrame>
   );

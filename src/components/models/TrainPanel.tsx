@@ -56,8 +56,8 @@ export function TrainPanel() {
         <NumberField label="Learning rate" field="train.learningRate" testId="train-lr" min={0} step="any" value={f.learningRate} onChange={(v) => set({ learningRate: v ?? Number.NaN })} />
         <NumberField label="Training images (blank = all)" field="train.trainLimit" testId="train-limit" min={1} step={1} optional value={f.trainLimit} onChange={(trainLimit) => set({ trainLimit })} />
         <NumberField label="Stop after steps (blank = none)" field="train.maxSteps" testId="train-steps" min={1} step={1} optional value={f.maxSteps} onChange={(maxSteps) => set({ maxSteps })} />
-        <NumberField label="Test images (blank = all)" field="train.evalLimit" testId="train-eval" min={1} step={1} optional value={f.evalLimit} onChange={(evalLimit) => set({ evalLimit })} />
-        <SelectField label="Backend" field="train.backend" testId="train-backend" value={f.backend} options={BACKENDS} onChange={(backend) => set({ backend })} />
+        <NumberField label="Test images to evaluate (blank = all)" field="train.evalLimit" testId="train-eval" min={1} step={1} optional value={f.evalLimit} onChange={(evalLimit) => set({ evalLimit })} />
+        <SelectField label="Backend for training" field="train.backend" testId="train-backend" value={f.backend} options={BACKENDS} onChange={(backend) => set({ backend })} />
       </fieldset>
       <div className="buttons">
         <button type="button" onClick={() => void runTrain()} disabled={!!running} data-testid="train-run">

@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import type { ExportedModel, ExportLabel } from '../../engine/export/compress-exports';
+import type { McuFit } from '../../engine/export/mcu-fit';
+import type { CompressJobResult } from '../../workers/protocol';
+import { formatBytes } from '../format';
+import { cArrayFor, exportStem, fileStem, reportFor, saveBytes, saveText } from './deploy-files';
+
+const FILE_LABEL: Record<ExportLabel, string> = {
+  int8: 'int8, compressed',
+  float32: 'float32, compressed (not quantized)',
+  'baseline-float32': 'float32, baseline',
+};
+
+function operatorsText(ops: Record<string, number>): string {
+  return Object.entries(ops)
+    .map(([op, n]) => (n > 1 ? `${op} ×${n}` : op))
+    .join(', ');
+}
+
+function FileRow({ modelId, m, onError }: { modelId: string; m: ExportedModel; onError: (message: string) => void }) {
+  const s = m.summary;
+  const stem = exportStem(modelId, m);
+  const zeros = s.kernelElements ? s.zeroKernelElements / s.kernelElements : 0;
+  const cFile = (part: 'header' | 'source') => {
+    try {
+      const f = cArrayFor(modelId, m)[part];
+      saveText(f.fileName, f.text, 'text/x-c');
+    } catch (e) {
+      onError(`Could not write the C ${part}: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <tr data-testid={`export-${m.label}`}>
+      <th scope="row">
+        {FILE_LABEL[m.label]}
+        <span className="ops" title={`${s.tensors} tensors`}>
+          {operatorsText(s.operators)}
+        </span>
+      </th>
+      <td title={`${s.sizeBytes.toLocaleString('en')} bytes`} data-testid={`export-${m.label}-size`}>
+        {formatBytes(s.sizeBytes)}
+      </td>
+      <td title={`${s.gzipBytes.toLocaleString('en')} bytes`}>{formatBytes(s.gzipBytes)}</td>
+      <td>{(zeros * 100).toFixed(1)}%</td>
+      <td>
+        {s.input.type} → {s.output.type}
+      </td>
+      <td className="downloads">
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-tflite`} onClick={() => saveBytes(`${stem}.tflite`, m.bytes)}>
+          .tflite
+        </button>
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-h`} onClick={() => cFile('header')} title="C header: the array's declaration and length">
+          .h
+        </button>
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-c`} onClick={() => cFile('source')} title="C source: the 16-byte aligned array, xxd -i style">
+          .c
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * The run's .tflite files with their sizes (gzip beside them, which is where unstructured zeros
+ * show), each downloadable as .tflite and as a C header/source pair, and the run's report.
+ */
+export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] }) {
+  const [error, setError] = useState<string>();
+  const models = r.exports?.models ?? [];
+  const note = models.find((m) => m.summary.note)?.summary.note;
+  return (
+    <div className="export-files" data-testid="deploy-files">
+      {models.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">.tflite file</th>
+              <th scope="col">Size</th>
+              <th scope="col">gzip</th>
+              <th scope="col">Zero weights</th>
+              <th scope="col">I/O</th>
+              <th scope="col">Download</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.map((m) => (
+              <FileRow key={m.label} modelId={r.modelId} m={m} onError={setError} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="placeholder" data-testid="deploy-no-files">
+          The .tflite files are not kept in the run history. Compress again with “Real int8 on the TFLite runtime” to download them.
+        </p>
+      )}
+      {note && (
+        <p className="deploy-note" data-testid="deploy-size-note">
+          <strong>Why unstructured pruning does not shrink the file:</strong> {note}
+        </p>
+      )}
+      {r.exports?.skipped.map((s) => (
+        <p key={s} className="hint">
+          Not exported: {s}
+        </p>
+      ))}
+      <p className="report-line">
+        <button type="button" className="secondary small" data-testid="download-report" onClick={() => saveText(`${fileStem(r.modelId)}_report.json`, reportFor(r, fit), 'application/json')}>
+          Report (.json)
+        </button>
+        <span className="hint">The whole run: settings, before and after, the files’ summaries and arena plans, the TFLite measurements and the fit checks.</span>
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Deployment choices: whether a compression job also exports .tflite files and runs them on the
+ * TFLite runtime (the job's `tflite` request, workers/protocol.ts), and the board the Deploy
+ * section checks the exported model against. Sizes of a custom board are in KB (1 KB = 1024 B),
+ * as board makers state them.
+ */
+import type { StateCreator } from 'zustand';
+import type { ExportLabel } from '../engine/export/compress-exports';
+import type { TfliteIo } from '../engine/export/tflite/from-graph';
+import type { TfliteRequest } from '../workers/protocol';
+import type { StudioState } from './store';
+
+/** A board id from MCU_PROFILES (engine/export/mcu-fit.ts), or 'custom'. */
+export type BoardChoice = string;
+
+export interface DeployState {
+  /** Export .tflite files and evaluate them on TFLite's wasm runtime (real int8). */
+  tflite: boolean;
+  /** I/O of the int8 file: float (QUANTIZE/DEQUANTIZE inside) or int8. */
+  io: TfliteIo;
+  board: BoardChoice;
+  /** The custom board's RAM and flash in KB; NaN while the box is empty or not a number. */
+  customRamKb: number;
+  customFlashKb: number;
+  /** Which exported file the fit check is about. */
+  file: ExportLabel;
+}
+
+export interface DeploySlice {
+  deploy: DeployState;
+  setDeploy: (patch: Partial<DeployState>) => void;
+}
+
+export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: 'float', board: 'arduino-nano-33-ble-sense', customRamKb: 64, customFlashKb: 512, file: 'int8' };
+
+/** The compress job's `tflite` request for these choices, or undefined when it is off. */
+export function tfliteRequest(d: DeployState): TfliteRequest | undefined {
+  return d.tflite ? { evaluate: true, io: d.io } : undefined;
+}
+
+export const createDeploySlice: StateCreator<StudioState, [], [], DeploySlice> = (set) => ({
+  deploy: DEFAULT_DEPLOY,
+  setDeploy: (patch) => set((s) => ({ deploy: { ...s.deploy, ...patch } })),
+});

@@ -1,0 +1,121 @@
+/**
+ * The studio's persistence table, in Node: the URL codec (round trip, compactness, refusals),
+ * history records read back through restoreRun, the CSV/JSON exports, and the sweep's parser.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type CompressSettings } from '../../src/engine/jobs/compress-settings';
+import { csvCell, historyCsv, historyJson } from '../../src/state/history-export';
+import { restoreRun, type RunRecord } from '../../src/state/run-record';
+import { parseSweep } from '../../src/state/sweep-slice';
+import { decodeUrlState, encodeUrlState } from '../../src/state/url-state';
+
+const settings = (patch: (s: CompressSettings) => void): CompressSettings => {
+  const s = structuredClone(DEFAULT_SETTINGS);
+  patch(s);
+  return s;
+};
+
+describe('URL state', () => {
+  it('writes only the version for the defaults', () => {
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', run: false, lecture: false })).toBe('v=1');
+  });
+
+  it('round-trips every field', () => {
+    const s = settings((x) => {
+      x.prune = { ...x.prune, method: 'structured', sparsity: 0.35, layerKinds: ['conv', 'depthwise'], spareFirstLast: true, criterion: 'l2', overrides: { 'a,b:c': 0.2, 'conv/1': 0.9 }, schedule: { kind: 'gradual', initialSparsity: 0.1, power: 2 }, n: 1, m: 8 };
+      x.finetune = { epochs: 3, batchSize: 32, learningRate: 0.0125, optimizer: 'adam', seed: 7, trainLimit: 500, maxSteps: 40 };
+      x.quant = { mode: 'weight-int8', granularity: 'per-tensor', calibration: { method: 'percentile', samples: 64, percentile: 99.9 } };
+      x.evalLimit = 300;
+      x.latencyRuns = 5;
+    });
+    const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: s, backend: 'wasm', run: true, lecture: true });
+    const d = decodeUrlState(`?${q}`);
+    expect(d.ignored).toEqual([]);
+    expect(d.settings).toEqual(s);
+    expect(d).toMatchObject({ modelId: 'custom-cnn-mnist', backend: 'wasm', run: true, lecture: true, present: true });
+  });
+
+  it('leaves values it cannot read at their defaults and names them', () => {
+    const d = decodeUrlState('?v=1&sp=1.5&ep=-1&q=int4&ov=__proto__:0.5&lk=conv.fc&sc=g:x:3&foo=1&pm=gl');
+    expect(d.ignored.sort()).toEqual(['ep', 'foo', 'lk', 'ov', 'q', 'sc', 'sp']);
+    expect(d.settings.prune.method).toBe('global');
+    expect(d.settings.prune.sparsity).toBe(DEFAULT_SETTINGS.prune.sparsity);
+    expect(Object.getPrototypeOf(d.settings.prune.overrides)).toBe(Object.prototype);
+  });
+
+  it('applies nothing from a newer version and never runs it', () => {
+    const d = decodeUrlState('?v=2&sp=0.9&run=1');
+    expect(d.newerVersion).toBe('2');
+    expect(d.run).toBe(false);
+    expect(d.settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('a bare address or lecture=1 alone holds no settings', () => {
+    expect(decodeUrlState('').present).toBe(false);
+    expect(decodeUrlState('?lecture=1')).toMatchObject({ present: false, lecture: true });
+  });
+});
+
+function record(over: Partial<RunRecord> = {}): RunRecord {
+  const report = { format: 'int8', metrics: { accuracy: 0.9, macroRecall: 0.89, confusion: [[1]] }, size: { deployedBytes: 1000, gzipInt8Bytes: 700, sparseInt8Bytes: 600, gzipFloat32Bytes: 2000, sparseFloat32Bytes: 1800 }, latency: { medianMs: 1.5, p95Ms: 2 }, macs: 100 };
+  return {
+    v: 1,
+    id: 'run-abc-01',
+    name: 'my run',
+    createdAt: 1_700_000_000_000,
+    modelId: 'custom-cnn-mnist',
+    backend: 'auto',
+    settings: DEFAULT_SETTINGS,
+    origin: 'run',
+    result: { type: 'compress', modelId: 'custom-cnn-mnist', dataset: 'mnist', backend: 'wasm', settings: DEFAULT_SETTINGS, testRecords: { first: 0, count: 300 }, caveats: [], before: report, after: report, stages: [], layers: [], flipped: [], flippedCount: 0, elapsedMs: 1234 } as unknown as RunRecord['result'],
+    ...over,
+  };
+}
+
+describe('run records', () => {
+  it('restores a valid record and fills settings added since', () => {
+    const r = restoreRun(JSON.parse(JSON.stringify({ ...record(), settings: { prune: DEFAULT_SETTINGS.prune, quant: DEFAULT_SETTINGS.quant, finetune: DEFAULT_SETTINGS.finetune } })));
+    expect(r).not.toBeInstanceOf(Error);
+    expect((r as RunRecord).settings.latencyRuns).toBe(DEFAULT_SETTINGS.latencyRuns);
+  });
+
+  it.each([
+    ['a string', 'x', 'not an object'],
+    ['another version', { ...record(), v: 2 }, 'unknown record version 2'],
+    ['a bad id', { ...record(), id: '<script>' }, 'its id is malformed'],
+    ['no metrics', { ...record(), result: { ...record().result, after: { size: {} } } }, 'result.after.metrics is not a metrics object'],
+    ['no layers', { ...record(), result: { ...record().result, layers: undefined } }, 'its result lacks layers'],
+  ])('refuses %s', (_what, raw, reason) => {
+    const r = restoreRun(raw);
+    expect(r).toBeInstanceOf(Error);
+    expect((r as Error).message).toContain(reason);
+  });
+});
+
+describe('history exports', () => {
+  it('writes a versioned JSON envelope', () => {
+    const doc = JSON.parse(historyJson([record()], new Date('2026-01-02T03:04:05Z'))) as { format: string; version: number; exportedAt: string; runs: unknown[] };
+    expect(doc).toMatchObject({ format: 'compression-studio-history', version: 1, exportedAt: '2026-01-02T03:04:05.000Z' });
+    expect(doc.runs).toHaveLength(1);
+  });
+
+  it('writes one CSV row per run, quoting and defusing formulas', () => {
+    const lines = historyCsv([record({ name: '=cmd|"x", y' })]).trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`"'=cmd|""x"", y"`);
+    expect(lines[1]).toContain(',0.9,0.9,');
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell('-3')).toBe("'-3");
+  });
+});
+
+describe('sweep parser', () => {
+  it('reads fractions and percentages, sorted and unique', () => {
+    expect(parseSweep('0.9, 30%,0.5; 50%')).toEqual([0.3, 0.5, 0.9]);
+  });
+  it('names what it cannot read', () => {
+    expect(parseSweep('')).toMatch(/at least one/);
+    expect(parseSweep('0.5, 1')).toMatch(/"1" is not a sparsity/);
+    expect(parseSweep(Array(13).fill('0.1').join(','))).toMatch(/At most 12/);
+  });
+});
