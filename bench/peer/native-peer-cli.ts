@@ -79,7 +79,8 @@ async function main() {
   console.log(`\n${modelId} on ${entry.dataset}, test records ${first}-${first + count - 1} (${count === entry.testData.count ? "the baseline's full recorded test set" : `a subset of the baseline's ${entry.testData.count}`})`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; 1-min load ${load0.toFixed(2)} -> ${load1.toFixed(2)}`);
   if (Math.max(load0, load1) > cpus().length - 0.5) {
-    console.log(`  WARNING: the machine was busy with other work; timings are unreliable, torch's with ${threads} threads most of all (its threads wait for each other). Rerun when it is idle, or with --threads 1.`);
+    const why = threads > 1 ? `, torch's with ${threads} threads most of all (each op waits for its slowest thread). Rerun when it is idle, or with --threads 1` : '. Rerun when it is idle';
+    console.log(`  WARNING: the machine was busy with other work (load above its ${cpus().length} cores); timings are unreliable${why}.`);
   }
   const wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => 'unknown');
   console.log(`studio: tfjs ${tf.version.tfjs} ${studio.backend} in Node ${process.version} (wasm threads: ${wasmThreads})${backend.fallbackReason ? `, FALLBACK: ${backend.fallbackReason}` : ''}; int8 = the compress job's simulated int8 (per-channel, minmax, ${calibration} calibration images)`);
@@ -91,7 +92,7 @@ async function main() {
     return;
   }
   const int8 = isInt8Supported(peer.int8) ? peer.int8 : undefined;
-  console.log(`peer: python3-torch ${peer.torchVersion}, ${peer.threads} threads, eager mode; int8 = ${int8 ? `${int8.api}, engine ${int8.engine}, ${int8.qconfig}, ${int8.calibration.images} calibration images (training split, seed ${int8.calibration.seed})` : `UNSUPPORTED: ${(peer.int8 as { unsupported: string }).unsupported}`}`);
+  console.log(`peer: python3-torch ${peer.torchVersion}, ${peer.threads} thread${peer.threads === 1 ? '' : 's'}, eager mode; int8 = ${int8 ? `${int8.api}, engine ${int8.engine}, ${int8.qconfig}, ${int8.calibration.images} calibration images (training split, seed ${int8.calibration.seed})` : `UNSUPPORTED: ${(peer.int8 as { unsupported: string }).unsupported}`}`);
   const ratios = peerRatios(studio, peer);
   const si = studio.int8!;
   console.log('\n| figure | studio (tfjs) | peer (torch) | studio vs peer |');

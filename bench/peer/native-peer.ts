@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Debian's interpreter: the one python3-torch is installed for (the python3 on PATH may lack it). */
-export const DEFAULT_PYTHON = '/usr/bin/python3';
+/**
+ * Debian's interpreter, the one python3-torch is installed for (the python3 on PATH may lack it);
+ * STUDIO_PEER_PYTHON names another.
+ */
+export const DEFAULT_PYTHON = process.env.STUDIO_PEER_PYTHON ?? '/usr/bin/python3';
 /** torch_peer.py's exit status when torch (or numpy) is not installed for the interpreter. */
 const EXIT_MISSING = 3;
 

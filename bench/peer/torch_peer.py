@@ -59,22 +59,19 @@ class Fail(Exception):
     """A failure the caller should see as the reason (exit 1, message on stderr)."""
 
 
-class Act(nn.Module):
-    """Keras activations as modules torch's quantizer recognises."""
-
-    @staticmethod
-    def make(name):
-        if name in ("linear", None):
-            return nn.Identity()
-        if name == "relu":
-            return nn.ReLU()
-        if name == "relu6":
-            return nn.ReLU6()
-        if name == "softmax":
-            return nn.Softmax(dim=-1)
-        if name == "sigmoid":
-            return nn.Sigmoid()
-        raise Fail(f"activation {name} is not supported by the peer")
+def activation_module(name):
+    """A Keras activation as a module torch's quantizer recognises (Identity for 'linear')."""
+    if name in ("linear", None):
+        return nn.Identity()
+    if name == "relu":
+        return nn.ReLU()
+    if name == "relu6":
+        return nn.ReLU6()
+    if name == "softmax":
+        return nn.Softmax(dim=-1)
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    raise Fail(f"activation {name} is not supported by the peer")
 
 
 def seq(*mods):
@@ -83,14 +80,16 @@ def seq(*mods):
     return mods[0] if len(mods) == 1 else nn.Sequential(*mods)
 
 
-class Flatten(nn.Module):
-    """Keras Flatten: NHWC order, so the Dense kernel after it reads the same features."""
+class FlattenNhwc(nn.Module):
+    """Keras Flatten of a feature map: NHWC order, so the Dense kernel after it reads the same features."""
 
     def forward(self, x):
         return torch.flatten(x.permute(0, 2, 3, 1), 1)
 
 
-class Flatten2(nn.Module):
+class FlattenFeatures(nn.Module):
+    """Keras Flatten of an already flat (N, features) tensor; torch.flatten stays on int8 tensors."""
+
     def forward(self, x):
         return torch.flatten(x, 1)
 
@@ -103,6 +102,8 @@ class GlobalAvgPool(nn.Module):
 
 
 class Add(nn.Module):
+    """Keras Add of two tensors (residual connections); torch.add has an int8 kernel."""
+
     def forward(self, a, b):
         return torch.add(a, b)
 
@@ -162,15 +163,15 @@ class StdNet(nn.Module):
                     lin.weight.copy_(k.t())
                     if c["use_bias"]:
                         lin.bias.copy_(graph.p(name, "bias"))
-                    m = seq(lin, Act.make(c.get("activation")))
+                    m = seq(lin, activation_module(c.get("activation")))
                 elif cls in ("MaxPooling2D", "AveragePooling2D"):
                     m = pool_module(cls, c, in_shape[:2])
                 elif cls == "GlobalAveragePooling2D":
                     m = GlobalAvgPool()
                 elif cls == "Flatten":
-                    m = Flatten() if len(in_shape) == 3 else Flatten2()
+                    m = FlattenNhwc() if len(in_shape) == 3 else FlattenFeatures()
                 elif cls == "Activation":
-                    m = Act.make(c["activation"])
+                    m = activation_module(c["activation"])
                 elif cls == "ReLU":
                     if c.get("max_value") not in (None, 6, 6.0):
                         raise Fail(f"layer {name}: ReLU max_value {c['max_value']} is not supported by the peer")
@@ -215,7 +216,7 @@ class StdNet(nn.Module):
             conv.weight.copy_(dk.permute(2, 3, 0, 1).reshape(cout, 1, kh, kw))
         if c["use_bias"]:
             conv.bias.copy_(graph.p(name, "bias"))
-        return seq(pre, conv, Act.make(c.get("activation")))
+        return seq(pre, conv, activation_module(c.get("activation")))
 
     def forward(self, x):
         vals = {}
@@ -371,11 +372,20 @@ def build_int8(float_model, calib_x, example):
     return q, details
 
 
-def run(args):
-    index = json.loads((args.public / "models" / "index.json").read_text())
-    entry = next((m for m in index["models"] if m["id"] == args.model), None)
+def find_baseline(public, model_id):
+    """The index entry of a shipped baseline, or of one trained here (public/models/trained/), as the CLI reads them."""
+    models = json.loads((public / "models" / "index.json").read_text())["models"]
+    trained = public / "models" / "trained" / "index.json"
+    if trained.exists():
+        models += [m for m in json.loads(trained.read_text())["models"] if m["id"] not in {s["id"] for s in models}]
+    entry = next((m for m in models if m["id"] == model_id), None)
     if entry is None:
-        raise Fail(f"baseline {args.model!r} is not in public/models/index.json (have: {', '.join(m['id'] for m in index['models'])})")
+        raise Fail(f"baseline {model_id!r} is not in public/models/index.json (have: {', '.join(m['id'] for m in models)})")
+    return entry
+
+
+def run(args):
+    entry = find_baseline(args.public, args.model)
     model_json = json.loads((args.public / entry["path"]).read_text())
     weights = (args.public / Path(entry["path"]).parent / "weights.bin").read_bytes()
     graph = TfjsGraph(model_json)
