@@ -6,10 +6,12 @@ test('fine-tunes the custom CNN on wasm in the worker, showing images/s and time
   await page.goto('/');
   await page.getByTestId('model-custom-cnn-mnist').click();
   await page.getByText('Fine-tune', { exact: true }).first().click();
-  await page.getByLabel('Training backend').selectOption('auto');
-  await page.getByLabel('Batch size').fill('32');
-  await page.getByLabel('Training images (0 = all)').fill('640');
-  await page.getByRole('button', { name: 'Fine-tune' }).click();
+  // The Evaluate panel's fine-tune controls (the train-from-scratch panel has a batch size too).
+  const panel = page.getByRole('region', { name: 'Evaluate' });
+  await panel.getByLabel('Training backend').selectOption('auto');
+  await panel.getByLabel('Batch size').fill('32');
+  await panel.getByLabel('Training images (0 = all)').fill('320');
+  await panel.getByRole('button', { name: 'Fine-tune' }).click();
   await expect(page.getByTestId('stage')).toContainText(/img\/s on wasm.*s left/, { timeout: 120_000 });
   await expect(page.getByTestId('finetune-result')).toBeVisible({ timeout: 170_000 });
   // Chromium here renders WebGL with SwiftShader, so 'auto' must have chosen wasm and said why.
