@@ -9,14 +9,17 @@ import type { JobRequest, JobResult } from './workers/protocol';
 
 declare global {
   interface Window {
-    studioBench?: { run(job: JobRequest): Promise<JobResult>; progress: string };
+    studioBench?: { run(job: JobRequest): Promise<JobResult>; progress: string; restarts(): number };
   }
 }
 
-export function installBenchHook(): void {
-  const client = new EngineClient();
+export function installBenchHook(params: URLSearchParams): void {
+  // `?bench&deadline=<ms>` shortens the watchdog (tests/e2e/faults.spec.ts).
+  const deadline = Number(params.get('deadline')) || undefined;
+  const client = new EngineClient({ deadlineMs: deadline });
   const hook = {
     progress: '',
+    restarts: () => client.restarts,
     async run(job: JobRequest): Promise<JobResult> {
       const r = await client.run(job, (p) => (hook.progress = `${p.stage} ${p.done}/${p.total}`)).done;
       if (r.type === 'compress' && r.exports) {

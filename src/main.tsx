@@ -3,7 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import './styles.css';
 
-if (new URLSearchParams(location.search).has('bench')) void import('./bench-hook').then((m) => m.installBenchHook());
+// Read before the app renders: the studio rewrites the query string to its own settings.
+const startParams = new URLSearchParams(location.search);
+if (startParams.has('bench')) void import('./bench-hook').then((m) => m.installBenchHook(startParams));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'shape-mismatch'
   | 'cancelled'
   | 'bad-settings'
+  | 'worker-restarted'
+  | 'worker-crashed'
   | 'export-unsupported'
   | 'internal';
 
