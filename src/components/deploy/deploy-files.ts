@@ -8,6 +8,7 @@ import type { ExportedModel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
 import { reportJson } from '../../engine/export/report';
 import type { CompressJobResult } from '../../workers/protocol';
+import { saveBlob } from '../download';
 
 /** The model id as a file-name stem: letters, digits and "_" only ("custom-cnn-mnist" -> "custom_cnn_mnist"). */
 export function fileStem(modelId: string): string {
@@ -31,19 +32,6 @@ export function cArrayFor(modelId: string, m: ExportedModel): CArrayFiles {
 export function reportFor(r: CompressJobResult, fit: McuFit[]): string {
   const { exports, tflite, ...compress } = r;
   return reportJson({ compress, exports: exports?.models, tflite, fit });
-}
-
-/** Saves a Blob as a file the browser downloads (an object URL, clicked once, revoked later). */
-export function saveBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function saveBytes(fileName: string, bytes: Uint8Array): void {

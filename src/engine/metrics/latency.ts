@@ -14,6 +14,29 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[idx];
 }
 
+/**
+ * Sorted times (ms) of `runs` predictions of `x` after `warmup` untimed ones; `x` is disposed.
+ * Each run ends with a data read (see the header); the loop yields so Cancel can arrive.
+ */
+async function timeRuns(model: Predictor, x: tf.Tensor, warmup: number, runs: number, yieldEvery: number, signal?: AbortSignal): Promise<number[]> {
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + runs; i++) {
+      if (i % yieldEvery === 0) await yieldToEventLoop();
+      signal?.throwIfAborted();
+      const t0 = performance.now();
+      const y = model.predict(x) as tf.Tensor;
+      await y.data();
+      const dt = performance.now() - t0;
+      y.dispose();
+      if (i >= warmup) times.push(dt);
+    }
+  } finally {
+    x.dispose();
+  }
+  return times.sort((a, b) => a - b);
+}
+
 export async function measureLatency(
   model: Predictor,
   input: tf.Tensor4D,
@@ -23,23 +46,9 @@ export async function measureLatency(
   const warmup = opts.warmup ?? 5;
   const runs = opts.runs ?? 30;
   const x = tf.tidy(() => input.slice([0, 0, 0, 0], [Math.min(batch, input.shape[0]), -1, -1, -1]));
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < warmup + runs; i++) {
-      if (i % 10 === 0) await yieldToEventLoop();
-      opts.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const y = model.predict(x) as tf.Tensor;
-      await y.data();
-      const dt = performance.now() - t0;
-      y.dispose();
-      if (i >= warmup) times.push(dt / x.shape[0]);
-    }
-  } finally {
-    x.dispose();
-  }
-  times.sort((a, b) => a - b);
-  return { backend: tf.getBackend(), batch: x.shape[0], runs, medianMs: percentile(times, 50), p95Ms: percentile(times, 95) };
+  const n = x.shape[0];
+  const times = (await timeRuns(model, x, warmup, runs, 10, opts.signal)).map((t) => t / n);
+  return { backend: tf.getBackend(), batch: n, runs, medianMs: percentile(times, 50), p95Ms: percentile(times, 95) };
 }
 
 export interface Throughput {
@@ -65,21 +74,6 @@ export async function measureThroughput(
     const reps = Math.ceil(batch / input.shape[0]);
     return tf.tile(input, [reps, 1, 1, 1]).slice([0, 0, 0, 0], [batch, -1, -1, -1]);
   });
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < warmup + runs; i++) {
-      await yieldToEventLoop();
-      opts.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const y = model.predict(x) as tf.Tensor;
-      await y.data();
-      const dt = performance.now() - t0;
-      y.dispose();
-      if (i >= warmup) times.push(dt);
-    }
-  } finally {
-    x.dispose();
-  }
-  times.sort((a, b) => a - b);
+  const times = await timeRuns(model, x, warmup, runs, 1, opts.signal);
   return { backend: tf.getBackend(), batch, runs, imagesPerSecond: (batch * 1000) / percentile(times, 50) };
 }
