@@ -10,6 +10,7 @@ model.json (tfjs_graph.py), initialised from the tfjs initial weights, and expor
 manifest order, so the studio loads exactly what was trained.
 """
 import argparse
+import fcntl
 import gzip
 import json
 import math
@@ -64,23 +65,31 @@ def preprocess(x_uint8, prep):
     x = x_uint8.float()
     if prep["kind"] == "scale":
         return x * float(np.float32(prep["scale"]))
-    mean = torch.tensor(prep["mean"], dtype=torch.float32).view(1, -1, 1, 1)
-    std = torch.tensor(prep["std"], dtype=torch.float32).view(1, -1, 1, 1)
+    mean = torch.tensor(prep["mean"], dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
+    std = torch.tensor(prep["std"], dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
     return (x - mean) / std
 
 
 def augment(xb, mode, gen):
-    """xb: uint8 NCHW batch. Random 4-pixel-padded crop and/or horizontal flip."""
+    """xb: uint8 NCHW batch. Random 4-pixel-padded crop and/or horizontal flip.
+
+    The random draws come from the CPU generator `gen` whatever the device, so a run on CUDA sees
+    the same augmentations as one on the CPU; the crop is one gather, not a per-image loop, so it
+    does not starve a GPU.
+    """
     if mode == "none":
         return xb
-    n, _, h, w = xb.shape
+    n, c, h, w = xb.shape
+    dev = xb.device
     if "flip" in mode:
-        flip = torch.rand(n, generator=gen) < 0.5
+        flip = (torch.rand(n, generator=gen) < 0.5).to(dev)
         xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(3), xb)
     if "crop" in mode:
         padded = F.pad(xb, (4, 4, 4, 4))
-        offs = torch.randint(0, 9, (n, 2), generator=gen)
-        xb = torch.stack([padded[i, :, offs[i, 0]:offs[i, 0] + h, offs[i, 1]:offs[i, 1] + w] for i in range(n)])
+        offs = torch.randint(0, 9, (n, 2), generator=gen).to(dev)
+        rows = (offs[:, 0:1] + torch.arange(h, device=dev)).view(n, 1, h, 1).expand(n, c, h, padded.shape[3])
+        cols = (offs[:, 1:2] + torch.arange(w, device=dev)).view(n, 1, 1, w).expand(n, c, h, w)
+        xb = padded.gather(2, rows).gather(3, cols)
     return xb
 
 
@@ -115,11 +124,15 @@ def train_one(spec, args):
         log.write(line + "\n")
         log.flush()
 
+    dev = torch.device(args.device)
+    model.to(dev)
     tx, ty, vx, vy = load_dataset(args.data, spec["dataset"])
-    tx, ty = torch.from_numpy(tx.copy()), torch.from_numpy(ty.astype(np.int64))
+    if args.train_limit:
+        tx, ty = tx[:args.train_limit], ty[:args.train_limit]
+    tx, ty = torch.from_numpy(tx.copy()).to(dev), torch.from_numpy(ty.astype(np.int64)).to(dev)
     vx, vy = torch.from_numpy(vx.copy()), torch.from_numpy(vy.astype(np.int64))
     first, count = meta["headlineTest"]["first"], meta["headlineTest"]["count"]
-    vx, vy = vx[first:first + count], vy[first:first + count]
+    vx, vy = vx[first:first + count].to(dev), vy[first:first + count].to(dev)
     prep = meta["preprocessing"]
 
     decay, no_decay = [], []
@@ -140,7 +153,7 @@ def train_one(spec, args):
     start_epoch = 0
     ckpt = run_dir / "ckpt.pt"
     if ckpt.exists():
-        state = torch.load(ckpt)
+        state = torch.load(ckpt, map_location=dev)
         if state.get("spec") == spec:
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["opt"])
@@ -157,7 +170,7 @@ def train_one(spec, args):
         aug_gen = torch.Generator().manual_seed(SEED + epoch)
         loss_sum, correct = 0.0, 0
         for s in range(steps_per_epoch):
-            idx = perm[s * batch:(s + 1) * batch]
+            idx = perm[s * batch:(s + 1) * batch].to(dev)
             # channels_last makes oneDNN's CPU convolutions ~1.3-1.5x faster here.
             xb = preprocess(augment(tx[idx], spec["augment"], aug_gen), prep).contiguous(memory_format=torch.channels_last)
             yb = ty[idx]
@@ -176,12 +189,16 @@ def train_one(spec, args):
             f"test-acc {acc:.4f} ({len(tx) / dt:.0f} img/s, {dt:.0f}s)")
         torch.save({"spec": spec, "epoch": epoch + 1, "model": model.state_dict(), "opt": opt.state_dict()}, ckpt)
 
-    acc, logits = evaluate(model, vx, vy, prep)
-    export(spec, meta, model, model_json, acc, logits[:REFERENCE_LOGITS], (first, count))
+    # The headline figures and reference logits are computed on the CPU in float32 whatever the
+    # training device: CUDA convolutions may use TF32, whose ~1e-3 rounding would be recorded as
+    # the reference the studio's tfjs logits are checked against.
+    model.cpu()
+    acc, logits = evaluate(model, vx.cpu(), vy.cpu(), prep)
+    export(spec, meta, model, model_json, acc, logits[:REFERENCE_LOGITS], (first, count), args.device)
     say(f"exported, test accuracy {acc * 100:.2f}% on {count} test images")
 
 
-def export(spec, meta, model, model_json, acc, ref_logits, headline):
+def export(spec, meta, model, model_json, acc, ref_logits, headline, device="cpu"):
     out = ROOT / "public" / "models" / spec["id"]
     out.mkdir(parents=True, exist_ok=True)
     weights = dump_weights(model, model_json)
@@ -203,7 +220,8 @@ def export(spec, meta, model, model_json, acc, ref_logits, headline):
         "testAccuracy": round(acc, 6),
         "testData": {"split": "test", "first": first, "count": count, "exact": exact, "note": note},
         "training": {
-            "tool": "tools/zoo/train.py (Debian python3-torch %s, CPU, %d threads)" % (torch.__version__, torch.get_num_threads()),
+            "tool": ("tools/zoo/train.py (Debian python3-torch %s, CPU, %d threads)" % (torch.__version__, torch.get_num_threads())
+                     if device == "cpu" else "tools/zoo/train.py (PyTorch %s, %s)" % (torch.__version__, torch.cuda.get_device_name())),
             "trainData": "official training split, all records",
             "epochs": spec["epochs"], "batch": spec["batch"], "optimizer": "SGD nesterov momentum 0.9, weight decay 5e-4 on kernels",
             "lr": f"{spec['lr']} peak, 1 epoch linear warm-up, cosine decay", "augment": spec["augment"], "seed": SEED,
@@ -213,10 +231,14 @@ def export(spec, meta, model, model_json, acc, ref_logits, headline):
     if meta.get("alpha") is not None:
         entry["alpha"] = meta["alpha"]
     index_path = ROOT / "public" / "models" / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else {"version": 1, "models": []}
-    index["models"] = [m for m in index["models"] if m["id"] != spec["id"]] + [entry]
-    index["models"].sort(key=lambda m: m["id"])
-    index_path.write_text(json.dumps(index, indent=1) + "\n")
+    # Several trainers may run side by side (one GPU fits many of these small nets): lock the
+    # read-modify-write of the shared index.
+    with open(index_path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        index = json.loads(index_path.read_text()) if index_path.exists() else {"version": 1, "models": []}
+        index["models"] = [m for m in index["models"] if m["id"] != spec["id"]] + [entry]
+        index["models"].sort(key=lambda m: m["id"])
+        index_path.write_text(json.dumps(index, indent=1) + "\n")
 
 
 def main():
@@ -224,8 +246,12 @@ def main():
     ap.add_argument("ids", nargs="*", help="baseline ids (default: all in baselines.json)")
     ap.add_argument("--data", default=str(ROOT / "public" / "data"), help="prepared dataset folder")
     ap.add_argument("--epochs", type=int, help="override epochs (for a quick smoke run)")
+    ap.add_argument("--train-limit", type=int, help="train on the first N training images only (smoke runs)")
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda: where to train; the export is always computed on the CPU")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
     torch.manual_seed(SEED)
     specs = json.loads((HERE / "baselines.json").read_text())["baselines"]
     for spec in specs:
