@@ -3,7 +3,7 @@
  * Chromium, the native peer (python3-torch) on the same weights and test records, and the
  * study's published figures side by side. Writes bench/results/<date>-<machine>.json and .md.
  *
- *   npm run bench -- [--preset quick|full] [--limit N] [--only <baseline id>] [--no-peer] [--out dir]
+ *   npm run bench -- [--preset quick|full] [--limit N] [--only <id>[,<id>...]] [--no-peer] [--out dir] [--name stem-suffix]
  *
  * quick (default, < 10 min on the 2-core machine): custom-cnn-mnist and mobilenet-v1-0.5-cifar10,
  *   500 test records, fine-tuning on 640 training images (10 steps of 64).
@@ -100,7 +100,10 @@ const ms = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
 
 async function main() {
   const index = await readIndex();
-  const models = (preset === 'quick' ? ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10'] : index.models.map((m) => m.id)).filter((id) => !flag('only') || id === flag('only'));
+  const only = flag('only')?.split(',');
+  const unknown = only?.filter((id) => !index.models.some((m) => m.id === id)) ?? [];
+  if (unknown.length) throw new Error(`--only: no shipped baseline ${unknown.join(', ')} (index.json has ${index.models.map((m) => m.id).join(', ')})`);
+  const models = (preset === 'quick' && !only ? ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10'] : index.models.map((m) => m.id)).filter((id) => !only || only.includes(id));
   const outDir = join(ROOT, '.cache', 'bench-dist');
   process.stderr.write('building the studio...\n');
   await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
@@ -146,6 +149,8 @@ async function main() {
   const machine = `${hostname()}`.replace(/[^a-z0-9-]/gi, '') || 'machine';
   lines.push(`# Benchmark ${new Date().toISOString().slice(0, 10)} on ${machine} (${cpus().length} CPUs, ${cpus()[0]?.model ?? ''}), preset ${preset}`);
   lines.push('');
+  lines.push(`Command: \`npm run bench -- ${args.join(' ')}\``);
+  lines.push('');
   lines.push('Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime. Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.');
   lines.push('');
   lines.push('| model | method | test records | float32 B | int8 B | gzip B | .tflite B | size reduction | accuracy | macro recall | tfjs latency ms | TFLite float32 ms | TFLite int8 ms | TFLite int8 acc | job s |');
@@ -185,7 +190,7 @@ async function main() {
   console.log(md);
   const dir = flag('out', join(ROOT, 'bench', 'results'))!;
   mkdirSync(dir, { recursive: true });
-  const stem = `${new Date().toISOString().slice(0, 10)}-${machine}-${preset}`;
+  const stem = `${new Date().toISOString().slice(0, 10)}-${machine}-${preset}${flag('name') ? `-${flag('name')!.replace(/[^a-z0-9-]/gi, '')}` : ''}`;
   writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ preset, limit, machine: { host: machine, cpus: cpus().length, model: cpus()[0]?.model }, rows, peers, study: STUDY }, null, 1));
   writeFileSync(join(dir, `${stem}.md`), md + '\n');
 }
