@@ -116,6 +116,17 @@ test('a sample of the fuzz corpus through the real upload: the expected answer, 
     if (id === SAMPLE[0]) heapAfterFirst = await heaps.used();
   }
   expect([...kinds].sort()).toEqual(['accept', 'refuse']);
+
+  // A file name is the user's too: named in the refusal, as text only.
+  const evil = '<img src=x onerror="window.__pwned=1">.bin';
+  const valid = corpus.get('model/valid')!;
+  await page.getByTestId('upload-input').setInputFiles([
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(valid.files['model.json']) },
+    { name: evil, mimeType: 'application/octet-stream', buffer: Buffer.from(valid.files['weights.bin']) },
+  ]);
+  await expect(panel.getByTestId('upload-error')).toContainText(`the weights file "weights.bin" is missing; supplied: ${evil}`, { timeout: 10_000 });
+  await expect(panel.locator('img')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expect(page.locator('.user-model')).toHaveCount(accepted);
 
   // Bounded memory: the page keeps the second accepted model (0.56 MB of weights) and nothing of
