@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import { cancelJob, runEvaluate, runJob } from '../state/jobs';
@@ -17,6 +17,11 @@ export function RunPanel() {
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState(0.005);
   const [trainLimit, setTrainLimit] = useState(0);
+  // After a lost WebGL context the training picker, like the others, shows wasm (job-slice.ts).
+  const webglLostAt = useStudio((s) => s.webglLostAt);
+  useEffect(() => {
+    if (webglLostAt) setTrainBackend((b) => (b === 'webgl' || b === 'auto' ? 'wasm' : b));
+  }, [webglLostAt]);
 
   const evaluate = () => runEvaluate();
   // Fine-tuning reads shipped baselines only; a user's model is fine-tuned inside a compression run.

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'bad-settings'
   | 'worker-restarted'
   | 'worker-crashed'
+  | 'webgl-context-lost'
   | 'export-unsupported'
   | 'internal';
 

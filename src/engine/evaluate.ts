@@ -46,5 +46,7 @@ export async function evaluate(model: Predictor, ds: ImageDataset, prep: Preproc
     predictions.set(p, first);
     opts.onProgress?.(first + n, ds.count);
   }
+  // A cancel during the last batch counts too: the caller may have nothing left that checks.
+  opts.signal?.throwIfAborted();
   return { metrics: classificationMetrics(ds.labels, predictions, ds.numClasses), predictions };
 }

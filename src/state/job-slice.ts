@@ -34,11 +34,29 @@ export interface JobSlice {
   /** The last train-from-scratch result (its model is kept among the user's models). */
   trained?: TrainJobResult;
   error?: { job: JobType; error: SerializedError };
+  /** When (Date.now()) WebGL's context was last lost; the pickers then moved from webgl to wasm. */
+  webglLostAt?: number;
   setBackend: (b: BackendName) => void;
   started: (jobId: number, job: JobRequest) => void;
   progressed: (p: Progress) => void;
   finished: (r: JobResult) => void;
   failed: (job: JobType, e: SerializedError) => void;
+}
+
+/**
+ * After a lost WebGL context, every backend picker that could choose webgl shows wasm (what runs
+ * next), and the page says why. 'auto' moves too when the failed job ran on it.
+ */
+function wasmAfterContextLoss(s: StudioState, job: JobRequest | undefined): Partial<StudioState> {
+  const jobAuto = (b: string) => b === 'webgl' || (b === 'auto' && job !== undefined && 'backend' in job && job.backend === 'auto');
+  const text = 'WebGL stopped working (its context was lost), so the job that used it stopped and the studio switched to the wasm backend. Earlier results and the history are kept.';
+  return {
+    webglLostAt: Date.now(),
+    backend: s.backend === 'webgl' ? 'wasm' : s.backend,
+    compressBackend: jobAuto(s.compressBackend) ? 'wasm' : s.compressBackend,
+    trainForm: jobAuto(s.trainForm.backend) ? { ...s.trainForm, backend: 'wasm' } : s.trainForm,
+    notices: [...s.notices.filter((n) => n.id !== 'webgl-lost'), { id: 'webgl-lost', text }],
+  };
 }
 
 /** Where each kind of result goes; a result of a side request (validation, records) touches nothing. */
@@ -74,5 +92,6 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set)
     }),
   // A new result replaces the old one only when it arrives.
   finished: (r) => set(resultPatch(r)),
-  failed: (job, error) => set({ error: { job, error }, running: undefined }),
+  failed: (job, error) =>
+    set((s) => ({ ...(error.code === 'webgl-context-lost' ? wasmAfterContextLoss(s, s.running?.job) : {}), error: { job, error }, running: undefined })),
 });

@@ -2,7 +2,8 @@
  * Starting and cancelling engine jobs: one worker client for the page, results and errors into
  * the store. A compression job's settings are checked with the engine's own validation before
  * they are sent, so a bad value is named at once (the worker checks them again). Every finished
- * compression becomes a run in the history. Small side requests (validating an upload, reading
+ * compression becomes a run in the history. A job that occupies the studio is marked as running
+ * in storage while it runs (run-marker.ts), so a reload mid-run is reported. Small side requests (validating an upload, reading
  * the gallery's pixels) go to the same worker without occupying the studio.
  */
 import { getDataset } from '../engine/data/registry';
@@ -11,6 +12,8 @@ import { validateCompressSettings, type CompressSettings } from '../engine/jobs/
 import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
 import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
+import { modelLabel } from './model-label';
+import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';
 import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
@@ -31,14 +34,18 @@ function asSerialized(e: unknown): SerializedError {
 export function runJob(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult | undefined> {
   const { running, progressed, started, finished, failed } = useStudio.getState();
   if (running) return Promise.resolve(undefined);
+  const model = 'modelId' in job ? modelLabel(useStudio.getState(), job.modelId) : undefined;
+  const unmark = markRunning(describeJob(job, model));
   const handle = engine().run(job, progressed, transfer);
   started(handle.id, job);
   return handle.done.then(
     (r) => {
+      unmark();
       finished(r);
       return r;
     },
     (e: unknown) => {
+      unmark();
       failed(job.type, asSerialized(e));
       return undefined;
     },

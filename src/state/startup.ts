@@ -1,9 +1,11 @@
 /**
  * Start-up, once per page: the URL's settings, the catalog (baselines and prepared datasets), the
- * run history and the user's models from IndexedDB; then a link's run=1 runs.
+ * run history and the user's models from IndexedDB, and a notice for any run that a reload or a
+ * closed tab cut short (run-marker.ts); then a link's run=1 runs.
  */
 import type { BaselineIndex } from '../engine/types';
 import { runCompress } from './jobs';
+import { takeUnfinishedRuns, unfinishedNotice } from './run-marker';
 import { useStudio, type DataManifestEntry } from './store';
 import { modelsReady, startUrlSync } from './url-sync';
 
@@ -20,6 +22,10 @@ export function startStudio(): void {
   started = true;
   startUrlSync();
   const s = useStudio.getState();
+  void takeUnfinishedRuns().then((runs) => {
+    const text = unfinishedNotice(runs);
+    if (text) useStudio.getState().notify('unfinished-run', text);
+  });
   void s.loadHistory();
   const catalog = Promise.all([
     fetchJson<BaselineIndex>('/models/index.json'),

@@ -5,7 +5,9 @@
  * Watchdog: every job reports progress at least per batch or stage, so a worker that sends
  * nothing for `deadlineMs` while a job runs is taken to be stuck (a hung load, an endless wasm
  * loop). It is terminated and replaced, the job rejects with a 'worker-restarted' error saying
- * so, and later jobs run on the fresh worker. A crashed worker is replaced the same way.
+ * so, and later jobs run on the fresh worker. A crashed worker is replaced the same way, and so is
+ * one whose WebGL context was lost ('webgl-context-lost', see webgl-context.ts): its tfjs engine
+ * still holds the dead backend, so only a fresh worker is sure to work.
  */
 import type { SerializedError } from '../engine/errors';
 import { PROTOCOL_VERSION, type JobRequest, type JobResult, type ProgressMessage, type WorkerRequest, type WorkerResponse } from './protocol';
@@ -52,19 +54,21 @@ export class EngineClient {
       this.lastHeard = performance.now();
       this.handle(ev.data);
     };
-    this.worker.onerror = (ev) => this.restart('worker-crashed', `The engine worker crashed (${ev.message || 'no message'}); it was restarted. Earlier results are kept.`);
+    this.worker.onerror = (ev) =>
+      this.restart({ code: 'worker-crashed', kind: 'bug', message: `The engine worker crashed (${ev.message || 'no message'}); it was restarted. Earlier results are kept.`, context: {} });
   }
 
-  private restart(code: 'worker-crashed' | 'worker-restarted', message: string): void {
+  /** Terminates the worker, rejects every pending job with `error`, and starts a fresh one. */
+  private restart(error: SerializedError): void {
     this.worker.terminate();
     this.restarts++;
     for (const [id, p] of this.pending) {
-      p.reject(new JobError({ code, kind: code === 'worker-crashed' ? 'bug' : 'user', message, context: {} }));
+      p.reject(new JobError(error));
       this.pending.delete(id);
     }
     this.watch();
     this.start();
-    this.opts.onRestart?.(message);
+    this.opts.onRestart?.(error.message);
   }
 
   /** Runs the watchdog only while jobs are pending. */
@@ -72,7 +76,12 @@ export class EngineClient {
     if (this.pending.size > 0 && !this.timer) {
       this.timer = setInterval(() => {
         if (this.pending.size > 0 && performance.now() - this.lastHeard > this.deadlineMs) {
-          this.restart('worker-restarted', `The engine stopped answering for ${Math.round(this.deadlineMs / 1000)} s, so it was stopped and restarted. Earlier results are kept; run the job again.`);
+          this.restart({
+            code: 'worker-restarted',
+            kind: 'user',
+            message: `The engine stopped answering for ${Math.round(this.deadlineMs / 1000)} s, so it was stopped and restarted. Earlier results are kept; run the job again.`,
+            context: {},
+          });
         }
       }, Math.min(5000, Math.max(250, this.deadlineMs / 4)));
     } else if (this.pending.size === 0 && this.timer) {
@@ -109,7 +118,10 @@ export class EngineClient {
       this.pending.delete(msg.id);
       this.watch();
       if (msg.kind === 'result') p.resolve(msg.result);
-      else p.reject(new JobError(msg.error));
+      else if (msg.error.code === 'webgl-context-lost') {
+        this.pending.set(msg.id, p);
+        this.restart(msg.error);
+      } else p.reject(new JobError(msg.error));
     }
   }
 }

@@ -13,6 +13,7 @@ import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
 import { PROTOCOL_VERSION, type JobRequest, type JobResult, type WorkerRequest, type WorkerResponse } from './protocol';
 import { webglRenderer } from './webgl-renderer';
+import { contextLostError, watchWebglContext, webglContextLost } from './webgl-context';
 import { tfliteStep } from './tflite-step';
 import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
@@ -86,12 +87,31 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   }
   const ctrl = new AbortController();
   controllers.set(msg.id, ctrl);
+  // A lost WebGL context can leave the job waiting forever, so the error goes out at once; the
+  // client then replaces this worker. `answered` keeps the job from answering twice.
+  let answered = false;
+  const answer = (m: WorkerResponse) => {
+    if (!answered) post(m);
+    answered = true;
+  };
+  const stopWatching = watchWebglContext(() => {
+    answer({ v: 1, kind: 'error', id: msg.id, error: contextLostError().toJSON() });
+    ctrl.abort();
+  });
   try {
-    post({ v: 1, kind: 'result', id: msg.id, result: await runJob(msg.id, msg.job, ctrl.signal) });
+    const result = await runJob(msg.id, msg.job, ctrl.signal);
+    // Figures read back from a lost context are zeros: never report them.
+    if (webglContextLost()) throw contextLostError();
+    answer({ v: 1, kind: 'result', id: msg.id, result });
   } catch (e) {
-    const error = ctrl.signal.aborted ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled; earlier results are kept.', context: {} } : serializeError(e);
-    post({ v: 1, kind: 'error', id: msg.id, error });
+    const error = webglContextLost()
+      ? contextLostError().toJSON()
+      : ctrl.signal.aborted
+        ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled; earlier results are kept.', context: {} }
+        : serializeError(e);
+    answer({ v: 1, kind: 'error', id: msg.id, error });
   } finally {
+    stopWatching();
     controllers.delete(msg.id);
   }
 };

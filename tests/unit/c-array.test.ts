@@ -55,6 +55,26 @@ describe('C array', () => {
     expect(() => tfliteCArray(bytes, { baseName: '../model' })).toThrow(/file name/);
   });
 
+  it.skipIf(!has('/usr/bin/gcc'))('a comment or file name from outside cannot change the code: line splices, trigraphs, line separators, a leading digit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carray-'));
+    try {
+      // A comment ending in a backslash (or the trigraph ??/) would splice the next line into
+      // the comment; the guard of a name starting with a digit would not be a macro name.
+      const comment = 'model \\\n??/\u2028evil */ \\';
+      const c = tfliteCArray(bytes, { baseName: '1model', arrayName: 'g_model', comment });
+      const first = c.source.text.split('\n')[0];
+      expect(first).toMatch(/^\/\/ [\x20-\x7e]*$/);
+      expect(first).not.toMatch(/\\|\?\?/);
+      writeFileSync(join(dir, c.header.fileName), c.header.text);
+      writeFileSync(join(dir, c.source.fileName), c.source.text);
+      writeFileSync(join(dir, 'main.c'), `#include "1model.h"\nint main(void) { return g_model_len == ${bytes.length} && g_model[4] == 'T' ? 0 : 1; }\n`);
+      execFileSync('/usr/bin/gcc', ['-std=c11', '-trigraphs', '-Wall', '-Wextra', '-Werror', '-o', 'c11', 'main.c', '1model.c'], { cwd: dir });
+      execFileSync(join(dir, 'c11'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!has('/usr/bin/gcc'))('compiles as C11 and C++11; the array holds the bytes, 16-byte aligned', () => {
     const dir = mkdtempSync(join(tmpdir(), 'carray-'));
     try {

@@ -38,6 +38,15 @@ export interface CArrayFiles {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FILE_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/**
+ * Text safe inside a `//` comment: printable ASCII only (a newline or U+2028 could end it), no
+ * backslash (a trailing one splices the next line into the comment) and no "??" (the trigraph
+ * ??/ is a backslash where trigraphs are on).
+ */
+export function cCommentText(text: string): string {
+  return text.replace(/[^\x20-\x7e]+/g, ' ').replace(/\\/g, '/').replace(/\?\?/g, '?_');
+}
+
 /** The bytes as `xxd -i` lists them: "  0x1c, 0x00, ..." with 12 bytes per line. */
 export function xxdBody(bytes: Uint8Array): string {
   const lines: string[] = [];
@@ -54,8 +63,10 @@ export function tfliteCArray(bytes: Uint8Array, opts: CArrayOptions = {}): CArra
   const base = opts.baseName ?? 'model';
   if (!IDENTIFIER.test(name)) throw new StudioError('bad-settings', `The C array name "${name}" is not a C identifier (letters, digits and _, not starting with a digit).`, { arrayName: name });
   if (!FILE_NAME.test(base)) throw new StudioError('bad-settings', `The file name "${base}" may hold only letters, digits, ".", "-" and "_".`, { baseName: base });
-  const guard = `${base.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_H_`;
-  const comment = opts.comment ? `// ${opts.comment.replace(/[\r\n]+/g, ' ')}\n` : '';
+  // The include guard must be a macro name, so it may not start with a digit.
+  const stem = base.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const guard = `${/^[A-Z]/.test(stem) ? '' : 'M_'}${stem}_H_`;
+  const comment = opts.comment ? `// ${cCommentText(opts.comment)}\n` : '';
   const header = [
     `${comment}// ${bytes.length} bytes of a .tflite model, 16-byte aligned, for TensorFlow Lite Micro.`,
     `#ifndef ${guard}`,
