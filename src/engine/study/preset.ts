@@ -26,9 +26,9 @@ export interface StudyRunSettings {
 export const STUDY_BATCH = 64;
 const LEARNING_RATE = 0.002;
 
-export const STUDY_PROFILES: Record<StudyProfile, { label: string; run: StudyRunSettings }> = {
-  lecture: { label: 'Quick, for a lecture', run: { evalLimit: 500, steps: 10, sparsity: 0.5, calibrationSamples: 200, latencyRuns: 10 } },
-  full: { label: 'Fuller', run: { evalLimit: undefined, steps: 100, sparsity: 0.5, calibrationSamples: 500, latencyRuns: 30 } },
+export const STUDY_PROFILES: Record<StudyProfile, { label: string; duration: string; run: StudyRunSettings }> = {
+  lecture: { label: 'Quick, for a lecture', duration: 'a few minutes on a laptop for two models', run: { evalLimit: 500, steps: 10, sparsity: 0.5, calibrationSamples: 200, latencyRuns: 10 } },
+  full: { label: 'Fuller', duration: 'tens of minutes for two models', run: { evalLimit: undefined, steps: 100, sparsity: 0.5, calibrationSamples: 500, latencyRuns: 30 } },
 };
 
 /** The shipped baselines the preset picks by default: one model of each family the study published figures for. */
@@ -98,6 +98,6 @@ export function studyConfigs(models: StudyModel[], run: StudyRunSettings): Study
 export function studyRunProblem(run: StudyRunSettings): string | undefined {
   if (run.evalLimit !== undefined && !(Number.isInteger(run.evalLimit) && run.evalLimit >= 1)) return `Test images: use a whole number of at least 1, or leave it blank for all (got ${String(run.evalLimit)}).`;
   if (!(Number.isInteger(run.steps) && run.steps >= 0 && run.steps <= 10_000)) return `Fine-tuning steps: use a whole number from 0 to 10,000 (got ${String(run.steps)}).`;
-  if (!(run.sparsity > 0 && run.sparsity < 1)) return `Sparsity: use a fraction above 0 and below 1 (got ${String(run.sparsity)}).`;
+  if (!(run.sparsity > 0 && run.sparsity < 1)) return `Sparsity: use more than 0% and less than 100% (got ${String(Math.round(run.sparsity * 1e4) / 100)}%).`;
   return undefined;
 }
