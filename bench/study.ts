@@ -19,6 +19,8 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { PartialCompressSettings } from '../src/engine/jobs/compress-settings';
 import type { CompressJobResult, JobRequest } from '../src/workers/protocol';
+import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/engine/study/published';
+import { sizeReduction } from '../src/engine/study/size-reduction';
 import { readIndex, ROOT } from '../tools/cli/node-io';
 import { isInt8Supported, isMissing, runNativePeer, type PeerMissing, type PeerResult } from './peer/native-peer';
 
@@ -27,12 +29,6 @@ const flag = (name: string, fallback?: string) => (args.includes(`--${name}`) ? 
 const preset = flag('preset', 'quick') as 'quick' | 'full';
 const limit = flag('limit') ? Number(flag('limit')) : preset === 'quick' ? 500 : undefined;
 const trainLimit = preset === 'quick' ? 640 : 6400;
-
-/** Shabir, Torta, Damiani (2025), Telecommunication Systems: published size reductions. */
-const STUDY = [
-  { model: 'MobileNet', dataset: 'CIFAR-100', method: 'pruning + INT8', sizeReduction: 77.01 },
-  { model: 'custom CNN', dataset: 'as in the study', method: 'pruning + INT8', sizeReduction: 94.38 },
-];
 
 const METHODS: Array<{ key: string; label: string; settings: PartialCompressSettings }> = [
   { key: 'baseline', label: 'baseline', settings: { prune: { method: 'none' }, quant: { mode: 'none' } } },
@@ -67,9 +63,7 @@ interface Row {
 function rowOf(modelId: string, label: string, r: CompressJobResult, seconds: number): Row {
   const a = r.after;
   const quantized = a.format !== 'float32';
-  const zeros = a.nonZeroParams < a.params;
-  // The smallest honest encoding: gzip when pruning left zeros, the format's own bytes otherwise.
-  const bytes = zeros ? (quantized ? a.size.gzipInt8Bytes : a.size.gzipFloat32Bytes) : a.size.deployedBytes;
+  const reduction = sizeReduction(r.before, a);
   const tfl = r.exports?.models.find((m) => m.label === (quantized ? 'int8' : 'float32')) as { byteLength?: number } | undefined;
   const t = (label: string) => r.tflite?.models.find((m) => m.label === label);
   return {
@@ -79,8 +73,8 @@ function rowOf(modelId: string, label: string, r: CompressJobResult, seconds: nu
     int8Bytes: a.size.int8Bytes,
     gzipBytes: quantized ? a.size.gzipInt8Bytes : a.size.gzipFloat32Bytes,
     tfliteBytes: tfl?.byteLength,
-    reductionPct: (1 - bytes / r.before.size.float32Bytes) * 100,
-    reductionBasis: zeros ? 'gzip' : a.format,
+    reductionPct: reduction.pct,
+    reductionBasis: reduction.basis,
     accuracy: a.metrics.accuracy,
     macroRecall: a.metrics.macroRecall,
     tfjsLatencyMs: a.latency.medianMs,
@@ -107,7 +101,7 @@ async function main() {
   const outDir = join(ROOT, '.cache', 'bench-dist');
   process.stderr.write('building the studio...\n');
   await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 4183, strictPort: false, host: '127.0.0.1', open: false } });
+  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -159,11 +153,11 @@ async function main() {
     lines.push(`| ${r.modelId} | ${r.method} | ${r.testRecords} | ${r.float32Bytes} | ${r.int8Bytes} | ${r.gzipBytes} | ${r.tfliteBytes ?? '—'} | ${r.reductionPct.toFixed(2)}% (${r.reductionBasis}) | ${pct(r.accuracy)} | ${pct(r.macroRecall)} | ${ms(r.tfjsLatencyMs)} (${r.tfjsBackend}) | ${ms(r.tfliteFloatMs)} | ${ms(r.tfliteInt8Ms)} | ${pct(r.tfliteInt8Accuracy)} | ${r.jobSeconds.toFixed(0)} |`);
   }
   lines.push('');
-  lines.push('Published (Shabir, Torta, Damiani, "TinyML model compression: a comparative study of pruning and quantization", Telecommunication Systems, 2025):');
+  lines.push(`Published (${STUDY_CITATION}):`);
   lines.push('');
   lines.push('| model | dataset | method | size reduction |');
   lines.push('|---|---|---|---|');
-  for (const s of STUDY) lines.push(`| ${s.model} | ${s.dataset} | ${s.method} | ${s.sizeReduction}% |`);
+  for (const s of PUBLISHED_FIGURES) lines.push(`| ${s.model} | ${s.dataset} | ${STUDY_METHOD_LABEL[s.method]} | ${s.sizeReductionPct}% |`);
   lines.push('');
   lines.push('Native peer (python3-torch on the same weights and test records):');
   lines.push('');
@@ -191,7 +185,7 @@ async function main() {
   const dir = flag('out', join(ROOT, 'bench', 'results'))!;
   mkdirSync(dir, { recursive: true });
   const stem = `${new Date().toISOString().slice(0, 10)}-${machine}-${preset}${flag('name') ? `-${flag('name')!.replace(/[^a-z0-9-]/gi, '')}` : ''}`;
-  writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ preset, limit, machine: { host: machine, cpus: cpus().length, model: cpus()[0]?.model }, rows, peers, study: STUDY }, null, 1));
+  writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ preset, limit, machine: { host: machine, cpus: cpus().length, model: cpus()[0]?.model }, rows, peers, study: PUBLISHED_FIGURES }, null, 1));
   writeFileSync(join(dir, `${stem}.md`), md + '\n');
 }
 

@@ -9,6 +9,7 @@ import { FinetuneCard } from './FinetuneCard';
 import { CompressPanel } from './compress/CompressPanel';
 import { CompressResults } from './compress/CompressResults';
 import { SweepPanel } from './compress/SweepPanel';
+import { StudyPanel } from './study/StudyPanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { Notices } from './Notices';
 import { ShareBar } from './ShareBar';
@@ -62,6 +63,10 @@ export function App() {
         <section aria-labelledby="sweep-h" className="panel wide">
           <h2 id="sweep-h">Sparsity sweep</h2>
           <SweepPanel />
+        </section>
+        <section aria-labelledby="study-h" className="panel wide">
+          <h2 id="study-h">Reproduce the study</h2>
+          <StudyPanel />
         </section>
         <section aria-labelledby="history-h" className="panel wide">
           <h2 id="history-h">Run history</h2>

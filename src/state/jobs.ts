@@ -9,6 +9,7 @@
 import { getDataset } from '../engine/data/registry';
 import { serializeError, type SerializedError } from '../engine/errors';
 import { validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
+import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
 import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
@@ -17,6 +18,7 @@ import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';
 import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
+import { studyModels } from './study-models';
 import { useStudio } from './store';
 import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
 
@@ -80,16 +82,19 @@ export function runEvaluate(limit?: number): void {
 }
 
 export interface CompressOptions {
-  /** Settings to run instead of the ones in the controls (a sweep step). */
+  /** Settings to run instead of the ones in the controls (a sweep step, a study configuration). */
   settings?: CompressSettings;
+  /** A model other than the selected one (the study preset runs several). */
+  modelId?: string;
   origin?: RunRecord['origin'];
   name?: string;
 }
 
-/** Compresses the selected model; the finished run is added to the history. */
+/** Compresses the selected model (or opts.modelId); the finished run is added to the history. */
 export async function runCompress(opts: CompressOptions = {}): Promise<CompressJobResult | undefined> {
   const { selectedId, compressSettings, compressBackend, running, failed } = useStudio.getState();
-  if (!selectedId || running) return undefined;
+  const modelId = opts.modelId ?? selectedId;
+  if (!modelId || running) return undefined;
   const settings = opts.settings ?? compressSettings;
   try {
     validateCompressSettings(settings);
@@ -97,9 +102,9 @@ export async function runCompress(opts: CompressOptions = {}): Promise<CompressJ
     failed('compress', serializeError(e));
     return undefined;
   }
-  const { transfer, ...ref } = modelRef(selectedId);
-  // A sweep measures many points on tfjs only; the TFLite step belongs to a single run.
-  const tflite = opts.origin === 'sweep' ? undefined : tfliteRequest(useStudio.getState().deploy);
+  const { transfer, ...ref } = modelRef(modelId);
+  // A sweep or the study preset measures many points on tfjs only; the TFLite step belongs to a single run.
+  const tflite = opts.origin === 'sweep' || opts.origin === 'study' ? undefined : tfliteRequest(useStudio.getState().deploy);
   const r = await runJob({ type: 'compress', ...ref, backend: compressBackend, settings, ...(tflite ? { tflite } : {}) }, transfer);
   if (r?.type !== 'compress') return undefined;
   useStudio.getState().addRun(r, compressBackend, opts.origin, opts.name);
@@ -143,6 +148,30 @@ export async function runSweep(): Promise<void> {
     );
   }
   useStudio.getState().sweepEnded('done');
+}
+
+/** Runs the study preset's configurations one after another; stops at the first failure or a cancel, keeping what finished. */
+export async function runStudy(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.running) return;
+  const problem = studyRunProblem(s.study.run);
+  if (problem) return s.studyEnded('failed', problem);
+  const models = studyModels(s.baselines, s.datasets).filter((m) => s.study.modelIds.includes(m.id));
+  if (models.length === 0) return s.studyEnded('failed', 'Choose at least one model for the study.');
+  const configs = studyConfigs(models, s.study.run);
+  s.studyStarted(configs);
+  for (const [i, c] of configs.entries()) {
+    useStudio.getState().studyStep(i);
+    const r = await runCompress({ modelId: c.modelId, settings: c.settings, origin: 'study', name: `study ${i + 1}/${configs.length} · ${c.label}` });
+    const st = useStudio.getState();
+    if (!r) {
+      const e = st.error?.job === 'compress' ? st.error.error : undefined;
+      if (e?.code === 'cancelled') return st.studyEnded('cancelled', `Cancelled after ${i} of ${configs.length} configurations; the finished ones stay below and in the run history.`);
+      return st.studyEnded('failed', `Stopped at ${i + 1} of ${configs.length} (${c.label}): ${e?.message ?? 'the job did not finish'}`);
+    }
+    st.studyResult(c.key, r, st.currentRunId ?? '');
+  }
+  useStudio.getState().studyEnded('done');
 }
 
 /** Fetches the pixels of the shown run's flipped records (at most 64) unless they are already there. */

@@ -25,8 +25,8 @@ export interface RunRecord {
   backend: TrainingBackendChoice;
   settings: CompressSettings;
   result: StoredResult;
-  /** How it was started: a single run or one step of a sparsity sweep. */
-  origin: 'run' | 'sweep';
+  /** How it was started: a single run, one step of a sparsity sweep, or one configuration of the study preset. */
+  origin: 'run' | 'sweep' | 'study';
 }
 
 export const MAX_NAME_LENGTH = 120;
@@ -88,5 +88,5 @@ export function restoreRun(raw: unknown): RunRecord | Error {
   const problem = runProblem(raw);
   if (problem) return new Error(problem);
   const r = raw as RunRecord;
-  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' ? 'sweep' : 'run', backend: r.backend ?? 'auto', result: { ...r.result, type: 'compress' } };
+  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' || r.origin === 'study' ? r.origin : 'run', backend: r.backend ?? 'auto', result: { ...r.result, type: 'compress' } };
 }

@@ -12,6 +12,7 @@ import { createJobSlice, type JobSlice } from './job-slice';
 import { fetchModelLayers, type ModelLayer } from './model-layers';
 import { createGallerySlice, type GallerySlice } from './gallery-slice';
 import { createHistorySlice, type HistorySlice } from './history-slice';
+import { createStudySlice, type StudySlice } from './study-slice';
 import { createSweepSlice, type SweepSlice } from './sweep-slice';
 import { createTrainSlice, type TrainSlice } from './train-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
@@ -37,7 +38,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -77,4 +78,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createGallerySlice(...a),
   ...createTrainSlice(...a),
   ...createDeploySlice(...a),
+  ...createStudySlice(...a),
 }));

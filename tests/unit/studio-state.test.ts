@@ -79,6 +79,11 @@ describe('run records', () => {
     expect((r as RunRecord).settings.latencyRuns).toBe(DEFAULT_SETTINGS.latencyRuns);
   });
 
+  it('keeps how a run was started (single, sweep, study preset); anything else reads as a single run', () => {
+    const origin = (o: unknown) => (restoreRun(JSON.parse(JSON.stringify({ ...record(), origin: o }))) as RunRecord).origin;
+    expect([origin('run'), origin('sweep'), origin('study'), origin('other'), origin(undefined)]).toEqual(['run', 'sweep', 'study', 'run', 'run']);
+  });
+
   it.each([
     ['a string', 'x', 'not an object'],
     ['another version', { ...record(), v: 2 }, 'unknown record version 2'],
