@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import { cancelJob, runEvaluate, runJob } from '../state/jobs';
+import { cancelJob, modelRef, runEvaluate, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
 import { ProgressView } from './ProgressView';
 
@@ -19,11 +19,12 @@ export function RunPanel() {
   const [trainLimit, setTrainLimit] = useState(0);
 
   const evaluate = () => runEvaluate();
-  // Fine-tuning reads shipped baselines only; a user's model is fine-tuned inside a compression run.
-  const userModel = useStudio((s) => s.userModels.some((m) => m.id === s.selectedId));
-  const finetune = () =>
-    selectedId &&
-    runJob({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
+  // A user's model travels with the job as copies of its files, as for Evaluate and Compress.
+  const finetune = () => {
+    if (!selectedId) return;
+    const { transfer, ...ref } = modelRef(selectedId);
+    void runJob({ type: 'finetune', ...ref, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } }, transfer);
+  };
 
   return (
     <div className="run-panel">
@@ -72,10 +73,9 @@ export function RunPanel() {
             <input type="number" min={0} value={trainLimit} onChange={(e) => setTrainLimit(Math.max(0, Number(e.target.value)))} />
           </label>
         </div>
-        <button type="button" onClick={finetune} disabled={!selectedId || !!running || userModel}>
+        <button type="button" onClick={finetune} disabled={!selectedId || !!running}>
           Fine-tune
         </button>
-        {userModel && <p className="hint">Your own models are fine-tuned inside a compression run (Fine-tuning, below).</p>}
       </details>
       <ProgressView jobs={['evaluate', 'finetune']} />
       {error && (

@@ -42,7 +42,7 @@ async function baseline(modelId: string): Promise<BaselineEntry> {
 
 /** The model a job names: a shipped baseline, or a user's own files (served from memory). */
 async function jobModel(job: Exclude<JobRequest, { type: 'validate-model' | 'records' | 'train' }>): Promise<{ entry: BaselineEntry; read: ReadFile }> {
-  if (job.type !== 'finetune' && job.upload) return userModel(job.upload, read);
+  if (job.upload) return userModel(job.upload, read);
   return { entry: await baseline(job.modelId), read };
 }
 

@@ -35,6 +35,8 @@ export interface FinetuneJob {
   /** 'auto' trains on wasm unless WebGL is hardware-accelerated. */
   backend: TrainingBackendChoice;
   settings: FinetuneSettings;
+  /** A user's own model instead of a shipped baseline (modelId is then its id). */
+  upload?: UserModelPayload;
 }
 
 /** Prune / fine-tune / quantize a baseline and measure it before and after. */
