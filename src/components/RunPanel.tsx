@@ -3,6 +3,7 @@ import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import { cancelJob, modelRef, runEvaluate, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
+import { JobLog } from './JobLog';
 import { ProgressView } from './ProgressView';
 
 /** Evaluate a baseline, or fine-tune it; Cancel stops whichever job runs. */
@@ -78,6 +79,7 @@ export function RunPanel() {
         </button>
       </details>
       <ProgressView jobs={['evaluate', 'finetune']} />
+      <JobLog jobs={['evaluate', 'finetune']} />
       {error && (
         <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'}>
           {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}

@@ -61,8 +61,8 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     const r = await compressBaseline(entry, withDefaults(job.settings), {
       read: readFile,
       signal,
-      onProgress: (stage, done, total, p) =>
-        post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+      onProgress: (stage, done, total, p, figures) =>
+        post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend, ...(figures ? { figures } : {}) }),
       onModels: job.tflite ? (m) => (models = m) : undefined,
     });
     const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPath: tfliteWasmPath, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};

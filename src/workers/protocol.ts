@@ -5,7 +5,7 @@
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
-import type { CompressResult, CompressStage } from '../engine/jobs/compress';
+import type { CompressResult, CompressStage, StageFigures } from '../engine/jobs/compress';
 import type { CompressExports } from '../engine/export/compress-exports';
 import type { TfliteIo } from '../engine/export/tflite/from-graph';
 import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
@@ -139,6 +139,8 @@ export interface ProgressMessage {
   secondsLeft?: number;
   loss?: number;
   backend?: string;
+  /** Sent with a stage's last event: its key figures (accuracy, latency, pruned fraction) for the job log. */
+  figures?: StageFigures;
 }
 
 export type WorkerResponse =
