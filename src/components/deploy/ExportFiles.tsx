@@ -93,6 +93,17 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
           The .tflite files are not kept in the run history. Compress again with “Real int8 on the TFLite runtime” to download them.
         </p>
       )}
+      {r.exports?.tfjs && (
+        <p className="tfjs-line" data-testid="export-tfjs">
+          <button type="button" className="secondary small" data-testid="download-tfjs-zip" onClick={() => saveBytes(`${fileStem(r.modelId)}_tfjs.zip`, r.exports!.tfjs!.zip)}>
+            tfjs model (.zip)
+          </button>
+          <span className="hint">
+            model.json + weights.bin for tf.loadLayersModel (or this studio’s upload): <span data-testid="export-tfjs-size" title={`${r.exports.tfjs.zip.length.toLocaleString('en')} bytes`}>{formatBytes(r.exports.tfjs.zip.length)}</span> zipped,{' '}
+            {formatBytes(r.exports.tfjs.weightBytes)} of weights. {r.exports.tfjs.note}
+          </span>
+        </p>
+      )}
       {note && (
         <p className="deploy-note" data-testid="deploy-size-note">
           <strong>Why unstructured pruning does not shrink the file:</strong> {note}
