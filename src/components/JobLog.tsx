@@ -28,7 +28,8 @@ export function JobLog({ jobs }: { jobs: JobType[] }) {
       {entries && entries.length > 0 ? (
         entries.map((e, i) => (
           <li key={i} data-testid="log-line" data-kind={e.kind === 'end' ? e.outcome : e.stage} className={e.kind === 'end' ? `log-end ${e.outcome}` : e.endMs === undefined ? 'log-open' : undefined}>
-            <time>+{seconds(e.atMs)}</time> {logLineText(e)}
+            <time>+{seconds(e.atMs)}</time>
+            <span> {logLineText(e)}</span>
           </li>
         ))
       ) : (

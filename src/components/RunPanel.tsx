@@ -18,13 +18,14 @@ export function RunPanel() {
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState(0.005);
   const [trainLimit, setTrainLimit] = useState(0);
+  const [evalLimit, setEvalLimit] = useState(0);
 
   const evaluate = () => runEvaluate();
   // A user's model travels with the job as copies of its files, as for Evaluate and Compress.
   const finetune = () => {
     if (!selectedId) return;
     const { transfer, ...ref } = modelRef(selectedId);
-    void runJob({ type: 'finetune', ...ref, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } }, transfer);
+    void runJob({ type: 'finetune', ...ref, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined, evalLimit: evalLimit > 0 ? evalLimit : undefined } }, transfer);
   };
 
   return (
@@ -72,6 +73,10 @@ export function RunPanel() {
           <label className="field">
             Training images (0 = all)
             <input type="number" min={0} value={trainLimit} onChange={(e) => setTrainLimit(Math.max(0, Number(e.target.value)))} />
+          </label>
+          <label className="field">
+            Test images (0 = all)
+            <input type="number" min={0} value={evalLimit} onChange={(e) => setEvalLimit(Math.max(0, Number(e.target.value)))} />
           </label>
         </div>
         <button type="button" onClick={finetune} disabled={!selectedId || !!running}>

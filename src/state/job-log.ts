@@ -81,6 +81,11 @@ const ms = (v: number) => (v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms
 const count = (n: number) => n.toLocaleString('en');
 export const seconds = (v: number) => `${(v / 1000).toFixed(1)} s`;
 
+/** "300" when the stage got through all of it, else "120 / 300" (running, or cut short by a cancel or an error). */
+function amount(p: Progress): string {
+  return p.done >= p.total ? count(p.total) : `${count(p.done)} / ${count(p.total)}`;
+}
+
 /** What a stage did, from its last event and figures: "300 steps, loss 0.210, 410 img/s on wasm". */
 function stageDetail(e: StageEntry): string {
   const p = e.last;
@@ -89,25 +94,25 @@ function stageDetail(e: StageEntry): string {
   const parts: string[] = [];
   switch (e.stage) {
     case 'train':
-      parts.push(ended ? `${count(p.done)} steps` : `${count(p.done)} / ${count(p.total)} steps`);
+      parts.push(`${amount(p)} steps`);
       if (p.loss !== undefined) parts.push(`loss ${p.loss.toFixed(3)}`);
       if (p.imagesPerSecond !== undefined) parts.push(`${p.imagesPerSecond.toFixed(0)} img/s${p.backend ? ` on ${p.backend}` : ''}`);
       break;
     case 'calibrate':
-      parts.push(ended ? `on ${count(p.total)} images` : `${count(p.done)} / ${count(p.total)} images`);
+      parts.push(`${p.done >= p.total ? 'on ' : ''}${amount(p)} images`);
       break;
     case 'evaluate':
     case 'evaluate-before':
     case 'evaluate-pruned':
     case 'evaluate-after':
-      parts.push(ended || p.total <= 1 ? `${count(p.total)} images` : `${count(p.done)} / ${count(p.total)} images`);
+      parts.push(`${amount(p)} images`);
       if (f.accuracy !== undefined) parts.push(`accuracy ${pct(f.accuracy)}`);
       break;
     case 'tflite-evaluate':
-      parts.push(ended ? `${count(p.total)} inferences` : `${count(p.done)} / ${count(p.total)} inferences`);
+      parts.push(`${amount(p)} inferences`);
       break;
     case 'tflite-latency':
-      parts.push(`${count(ended ? p.total : p.done)} timed runs`);
+      parts.push(`${amount(p)} timed runs`);
       break;
     default:
       if (!ended && p.total > 1) parts.push(`${count(p.done)} / ${count(p.total)}`);

@@ -56,6 +56,8 @@ describe('job log', () => {
     const log = replay(events.slice(0, 8));
     const cancelled = logEnd(log, 1000, { error: { code: 'cancelled', kind: 'user', message: 'Cancelled; earlier results are kept.', context: {} } });
     expect(cancelled.at(-2)).toMatchObject({ stage: 'train', endMs: 1000 });
+    // A stage cut short says how far it got.
+    expect(logLineText(cancelled.at(-2)!)).toBe('train: 150 / 300 steps, loss 0.500, 380 img/s on wasm (0.1 s)');
     expect(logLineText(cancelled.at(-1)!)).toBe('cancelled: Cancelled; earlier results are kept.');
     const failed = logEnd(log, 1000, { error: { code: 'bad-model', kind: 'user', message: 'model.json is not valid JSON', context: {} } });
     expect(logLineText(failed.at(-1)!)).toBe('error: model.json is not valid JSON');
