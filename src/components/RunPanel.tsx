@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { BackendName } from '../engine/backend/init';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import { cancelJob, runEvaluate, runJob } from '../state/jobs';
+import { cancelJob, modelRef, runEvaluate, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
+import { JobLog } from './JobLog';
 import { ProgressView } from './ProgressView';
 
 /** Evaluate a baseline, or fine-tune it; Cancel stops whichever job runs. */
@@ -17,6 +18,7 @@ export function RunPanel() {
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState(0.005);
   const [trainLimit, setTrainLimit] = useState(0);
+  const [evalLimit, setEvalLimit] = useState(0);
   // After a lost WebGL context the training picker, like the others, shows wasm (job-slice.ts).
   const webglLostAt = useStudio((s) => s.webglLostAt);
   useEffect(() => {
@@ -24,11 +26,12 @@ export function RunPanel() {
   }, [webglLostAt]);
 
   const evaluate = () => runEvaluate();
-  // Fine-tuning reads shipped baselines only; a user's model is fine-tuned inside a compression run.
-  const userModel = useStudio((s) => s.userModels.some((m) => m.id === s.selectedId));
-  const finetune = () =>
-    selectedId &&
-    runJob({ type: 'finetune', modelId: selectedId, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined } });
+  // A user's model travels with the job as copies of its files, as for Evaluate and Compress.
+  const finetune = () => {
+    if (!selectedId) return;
+    const { transfer, ...ref } = modelRef(selectedId);
+    void runJob({ type: 'finetune', ...ref, backend: trainBackend, settings: { epochs, batchSize, learningRate, seed: 1, trainLimit: trainLimit > 0 ? trainLimit : undefined, evalLimit: evalLimit > 0 ? evalLimit : undefined } }, transfer);
+  };
 
   return (
     <div className="run-panel">
@@ -76,13 +79,17 @@ export function RunPanel() {
             Training images (0 = all)
             <input type="number" min={0} value={trainLimit} onChange={(e) => setTrainLimit(Math.max(0, Number(e.target.value)))} />
           </label>
+          <label className="field">
+            Test images (0 = all)
+            <input type="number" min={0} value={evalLimit} onChange={(e) => setEvalLimit(Math.max(0, Number(e.target.value)))} />
+          </label>
         </div>
-        <button type="button" onClick={finetune} disabled={!selectedId || !!running || userModel}>
+        <button type="button" onClick={finetune} disabled={!selectedId || !!running}>
           Fine-tune
         </button>
-        {userModel && <p className="hint">Your own models are fine-tuned inside a compression run (Fine-tuning, below).</p>}
       </details>
       <ProgressView jobs={['evaluate', 'finetune']} />
+      <JobLog jobs={['evaluate', 'finetune']} />
       {error && (
         <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'}>
           {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}

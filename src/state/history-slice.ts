@@ -1,6 +1,6 @@
 /**
  * Run history: every finished compression run (newest first), kept in IndexedDB so it survives a
- * reload. Memory is the source of truth and IndexedDB is written through; where IndexedDB is
+ * reload, its exported files apart (run-files.ts) and put back into the result when it is shown. Memory is the source of truth and IndexedDB is written through; where IndexedDB is
  * missing, fails or is over quota, the history stays in memory and says so, and an entry that
  * cannot be read is skipped and reported (and can be removed), never shown half-broken.
  */
@@ -8,6 +8,7 @@ import type { StateCreator } from 'zustand';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { CompressJobResult } from '../workers/protocol';
 import { idbTable, storageProblem } from './idb-table';
+import { runFilesStore } from './run-files';
 import { MAX_NAME_LENGTH, newRunRecord, restoreRun, type RunRecord } from './run-record';
 import type { StudioState } from './store';
 
@@ -30,6 +31,8 @@ export interface HistorySlice {
   currentRunId?: string;
   /** Up to two runs picked for the side-by-side comparison, in the order picked. */
   compareIds: string[];
+  /** The shown run's exported files while they are read, or why it has none (absent: shown, or not asked for). */
+  runFiles?: { runId: string; state: 'loading' | 'missing' | 'unreadable'; reason?: string };
   loadHistory: () => Promise<void>;
   addRun: (result: CompressJobResult, backend: TrainingBackendChoice, origin?: RunRecord['origin'], name?: string) => RunRecord;
   renameRun: (id: string, name: string) => void;
@@ -40,6 +43,7 @@ export interface HistorySlice {
 }
 
 const table = idbTable('compression-studio-history');
+const files = runFilesStore();
 
 const MEMORY_ONLY = 'Runs are kept in this tab only and are lost when it closes; export them to keep them.';
 
@@ -50,6 +54,16 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
     op().catch((e: unknown) =>
       set((s) => ({ history: { ...s.history, storage: 'memory', warning: `Run history could not be saved (${storageProblem(e)}). ${MEMORY_ONLY}` } })),
     );
+  };
+  /** Puts a shown run's stored files back into its result, unless another result is shown by then. */
+  const attachFiles = (runId: string, shown: CompressJobResult) => {
+    set({ runFiles: { runId, state: 'loading' } });
+    void files.load(runId).then((f) => {
+      if (get().compress !== shown) return;
+      if (f instanceof Error) set({ runFiles: { runId, state: 'unreadable', reason: f.message } });
+      else if (f) set({ compress: { ...shown, exports: f }, runFiles: undefined });
+      else set({ runFiles: { runId, state: 'missing' } });
+    });
   };
   return {
     runs: [],
@@ -74,6 +88,8 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
           const shown = s.compress || s.running ? {} : all[0] ? { compress: all[0].result as CompressJobResult, currentRunId: all[0].id } : {};
           return { runs: all, history: { storage: s.history.storage === 'memory' ? 'memory' : 'indexeddb', warning: s.history.warning, skipped }, ...shown };
         });
+        const { compress, currentRunId } = get();
+        if (compress && currentRunId && !compress.exports && compress === get().runs.find((r) => r.id === currentRunId)?.result) attachFiles(currentRunId, compress);
         // Runs added before the history was readable were not written yet.
         for (const r of get().runs) if (!stored.some(([k]) => k === r.id)) persist(() => table.put(r.id, r));
       } catch (e) {
@@ -82,8 +98,15 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
     },
     addRun: (result, backend, origin = 'run', name) => {
       const run = newRunRecord(result, backend, origin, name);
-      set((s) => ({ runs: [run, ...s.runs], currentRunId: run.id }));
+      set((s) => ({ runs: [run, ...s.runs], currentRunId: run.id, runFiles: undefined }));
       if (get().history.storage === 'indexeddb') persist(() => table.put(run.id, run));
+      if (result.exports) {
+        void files.save(run.id, result.exports).then((where) => {
+          if (where.storage === 'memory' && get().history.storage !== 'memory') {
+            set((s) => ({ history: { ...s.history, warning: `The exported files of “${run.name}” could not be saved (${where.reason}); they are kept in this tab only.` } }));
+          }
+        });
+      }
       return run;
     },
     renameRun: (id, name) => {
@@ -97,17 +120,24 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
     deleteRun: (id) => {
       set((s) => ({ runs: s.runs.filter((r) => r.id !== id), compareIds: s.compareIds.filter((c) => c !== id), currentRunId: s.currentRunId === id ? undefined : s.currentRunId }));
       persist(() => table.remove(id));
+      void files.remove(id);
     },
     showRun: (id) => {
       const run = get().runs.find((r) => r.id === id);
-      if (run) set({ compress: run.result as CompressJobResult, currentRunId: id });
+      if (!run) return;
+      const shown = run.result as CompressJobResult;
+      set({ compress: shown, currentRunId: id });
+      attachFiles(id, shown);
     },
     toggleCompare: (id) =>
       set((s) => ({ compareIds: s.compareIds.includes(id) ? s.compareIds.filter((c) => c !== id) : [...s.compareIds, id].slice(-2) })),
     removeSkipped: () => {
       const keys = get().history.skipped.map((k) => k.key);
       set((s) => ({ history: { ...s.history, skipped: [] } }));
-      for (const k of keys) persist(() => table.remove(k));
+      for (const k of keys) {
+        persist(() => table.remove(k));
+        void files.remove(k);
+      }
     },
   };
 };

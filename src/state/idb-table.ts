@@ -1,14 +1,16 @@
 /**
  * One IndexedDB object store as a small key-value table (idb-keyval), for what the studio keeps
- * across reloads: run history and the user's own models. Every call is bounded by a deadline, so
+ * across reloads: run history, runs' exported files and the user's own models. Every call is bounded by a deadline, so
  * storage that never answers (a blocked or broken database) cannot hang the studio; callers treat
  * any failure as "storage unavailable" and keep their data in memory.
  */
-import { createStore, del, entries, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 
 export interface Table {
   /** Every stored [key, value]; values are unchecked (callers restore them). */
   list(): Promise<Array<[string, unknown]>>;
+  /** One stored value (unchecked), or undefined when the key is absent. */
+  get(key: string): Promise<unknown>;
   put(key: string, value: unknown): Promise<void>;
   remove(key: string): Promise<void>;
 }
@@ -43,6 +45,7 @@ export function idbTable(dbName: string): Table {
   // async wrappers turn idb-keyval's synchronous throws into rejections.
   return {
     list: async () => withDeadline(entries<IDBValidKey, unknown>(open()), 'reading').then((es) => es.map(([k, v]) => [String(k), v] as [string, unknown])),
+    get: async (key) => withDeadline(get<unknown>(key, open()), 'reading'),
     put: async (key, value) => withDeadline(set(key, value, open()), 'saving'),
     remove: async (key) => withDeadline(del(key, open()), 'deleting'),
   };

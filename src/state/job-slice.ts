@@ -8,6 +8,7 @@ import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { Progress } from '../workers/client';
 import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobRequest, JobResult, TrainJobResult } from '../workers/protocol';
+import { logEnd, logProgress, type LogEntry } from './job-log';
 import type { StudioState } from './store';
 
 export type JobType = JobRequest['type'];
@@ -36,6 +37,8 @@ export interface JobSlice {
   error?: { job: JobType; error: SerializedError };
   /** When (Date.now()) WebGL's context was last lost; the pickers then moved from webgl to wasm. */
   webglLostAt?: number;
+  /** The log of the running job, or of the last one (kept after it ends, until the next starts). */
+  log?: { job: JobType; entries: LogEntry[] };
   setBackend: (b: BackendName) => void;
   started: (jobId: number, job: JobRequest) => void;
   progressed: (p: Progress) => void;
@@ -80,18 +83,25 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set)
   setBackend: (backend) => set({ backend }),
   started: (jobId, job) => {
     const now = performance.now();
-    set({ running: { jobId, type: job.type, job, stagesEntered: 0, startedAt: now, stageStartedAt: now }, error: undefined });
+    set({ running: { jobId, type: job.type, job, stagesEntered: 0, startedAt: now, stageStartedAt: now }, error: undefined, log: { job: job.type, entries: [] } });
   },
   progressed: (progress) =>
     set((s) => {
       if (!s.running) return {};
+      const now = performance.now();
       const same = s.running.progress?.stage === progress.stage;
       return {
-        running: { ...s.running, progress, stageStartedAt: same ? s.running.stageStartedAt : performance.now(), stagesEntered: s.running.stagesEntered + (same ? 0 : 1) },
+        running: { ...s.running, progress, stageStartedAt: same ? s.running.stageStartedAt : now, stagesEntered: s.running.stagesEntered + (same ? 0 : 1) },
+        log: { job: s.running.type, entries: logProgress(s.log?.entries ?? [], progress, now - s.running.startedAt) },
       };
     }),
   // A new result replaces the old one only when it arrives.
-  finished: (r) => set(resultPatch(r)),
+  finished: (r) => set((s) => ({ ...resultPatch(r), ...(s.running ? { log: { job: s.running.type, entries: logEnd(s.log?.entries ?? [], performance.now() - s.running.startedAt, { result: r }) } } : {}) })),
   failed: (job, error) =>
-    set((s) => ({ ...(error.code === 'webgl-context-lost' ? wasmAfterContextLoss(s, s.running?.job) : {}), error: { job, error }, running: undefined })),
+    set((s) => ({
+      ...(error.code === 'webgl-context-lost' ? wasmAfterContextLoss(s, s.running?.job) : {}),
+      error: { job, error },
+      running: undefined,
+      ...(s.running ? { log: { job: s.running.type, entries: logEnd(s.log?.entries ?? [], performance.now() - s.running.startedAt, { error }) } } : {}),
+    })),
 });

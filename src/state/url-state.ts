@@ -3,7 +3,11 @@
  * TensorFlow Playground's state.ts. The query string is compact (short keys; only values that
  * differ from the engine's defaults) and versioned (`v`), so a link keeps meaning the same thing.
  *
- *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&run=1&lecture=1
+ *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&run=1&lecture=1
+ *
+ * Two tables: the compression settings (SETTINGS_FIELDS, against the engine's DEFAULT_SETTINGS)
+ * and the Deploy choices (DEPLOY_FIELDS, against DEFAULT_DEPLOY: the TFLite step, its int8 I/O,
+ * the board of the fit check with a custom board's RAM and flash, the file checked).
  *
  * Decoding starts from DEFAULT_SETTINGS and applies each key it understands; a value it cannot
  * read is left at its default and named in `ignored`, never guessed.
@@ -13,6 +17,10 @@ import type { LayerKind } from '../engine/prune/unstructured';
 import type { CalibrationMethod } from '../engine/quantize/calibrate';
 import type { Granularity } from '../engine/quantize/quantize-graph';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
+import type { ExportLabel } from '../engine/export/compress-exports';
+import { MCU_PROFILES } from '../engine/export/mcu-fit';
+import type { TfliteIo } from '../engine/export/tflite/from-graph';
+import { DEFAULT_DEPLOY, type DeployState } from './deploy-slice';
 
 export const URL_STATE_VERSION = 1;
 
@@ -91,16 +99,19 @@ const schedule: Codec<Schedule> = {
   },
 };
 
-/** One row of the table: a query key, how to read it from the settings, how to write it back. */
-interface Field<T> {
+/** One row of a table: a query key, how to read it from the state `S`, how to write it back. */
+interface Field<S, T> {
   key: string;
   codec: Codec<T>;
-  get: (s: CompressSettings) => T;
-  set: (s: CompressSettings, v: T) => void;
+  get: (s: S) => T;
+  set: (s: S, v: T) => void;
 }
-const field = <T,>(key: string, codec: Codec<T>, get: (s: CompressSettings) => T, set: (s: CompressSettings, v: T) => void): Field<unknown> => ({ key, codec, get, set }) as Field<unknown>;
+const field = <T,>(key: string, codec: Codec<T>, get: (s: CompressSettings) => T, set: (s: CompressSettings, v: T) => void): Field<CompressSettings, unknown> =>
+  ({ key, codec, get, set }) as Field<CompressSettings, unknown>;
+const deployField = <T,>(key: string, codec: Codec<T>, get: (s: DeployState) => T, set: (s: DeployState, v: T) => void): Field<DeployState, unknown> =>
+  ({ key, codec, get, set }) as Field<DeployState, unknown>;
 
-export const SETTINGS_FIELDS: ReadonlyArray<Field<unknown>> = [
+export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = [
   field('pm', oneOf<PruneMethod>({ none: 'none', pl: 'per-layer', gl: 'global', nm: 'n:m', st: 'structured' }), (s) => s.prune.method, (s, v) => (s.prune.method = v)),
   field('sp', frac, (s) => s.prune.sparsity, (s, v) => (s.prune.sparsity = v)),
   field('nm', nm, (s) => [s.prune.n, s.prune.m] as [number, number], (s, [n, m]) => ((s.prune.n = n), (s.prune.m = m))),
@@ -125,18 +136,39 @@ export const SETTINGS_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('lat', int(1), (s) => s.latencyRuns, (s, v) => (s.latencyRuns = v)),
 ];
 
+/** A board id of MCU_PROFILES, or 'custom'. */
+const board: Codec<string> = { encode: (v) => v, decode: (t) => (t === 'custom' || MCU_PROFILES.some((p) => p.id === t) ? t : undefined) };
+
+/**
+ * A custom board's size in KB. The boxes may be empty (NaN in the store) while the user types; an
+ * empty box is written as its default rather than as a value no link could read back.
+ */
+const kb = (get: (d: DeployState) => number, fallback: number) => (d: DeployState) => (Number.isFinite(get(d)) ? get(d) : fallback);
+
+export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
+  deployField('tfl', bool, (d) => d.tflite, (d, v) => (d.tflite = v)),
+  deployField('io', oneOf<TfliteIo>({ f: 'float', i8: 'int8' }), (d) => d.io, (d, v) => (d.io = v)),
+  deployField('bd', board, (d) => d.board, (d, v) => (d.board = v)),
+  deployField('ram', positive, kb((d) => d.customRamKb, DEFAULT_DEPLOY.customRamKb), (d, v) => (d.customRamKb = v)),
+  deployField('fl', positive, kb((d) => d.customFlashKb, DEFAULT_DEPLOY.customFlashKb), (d, v) => (d.customFlashKb = v)),
+  deployField('ff', oneOf<ExportLabel>({ i8: 'int8', f32: 'float32', base: 'baseline-float32' }), (d) => d.file, (d, v) => (d.file = v)),
+];
+
 const backend = oneOf<TrainingBackendChoice>({ auto: 'auto', wasm: 'wasm', webgl: 'webgl', cpu: 'cpu' });
 
 export interface UrlState {
   modelId?: string;
   settings: CompressSettings;
   backend: TrainingBackendChoice;
+  /** The Deploy choices (omitted: the defaults). */
+  deploy?: DeployState;
   /** run=1: run the settings at once (a lecture link). */
   run: boolean;
   lecture: boolean;
 }
 
 export interface DecodedUrl extends UrlState {
+  deploy: DeployState;
   /** Whether the query held any settings at all (a bare URL changes nothing). */
   present: boolean;
   /** Keys whose values could not be read (left at their defaults). */
@@ -145,15 +177,34 @@ export interface DecodedUrl extends UrlState {
   newerVersion?: string;
 }
 
+/** Writes the fields whose text differs from the default's. */
+function writeFields<S>(q: URLSearchParams, fields: ReadonlyArray<Field<S, unknown>>, value: S, defaults: S): void {
+  for (const f of fields) {
+    const text = f.codec.encode(f.get(value));
+    if (text !== f.codec.encode(f.get(defaults))) q.set(f.key, text);
+  }
+}
+
+/** Applies the fields present in the query to `target`; returns the keys whose values could not be read. */
+function readFields<S>(q: URLSearchParams, fields: ReadonlyArray<Field<S, unknown>>, target: S): string[] {
+  const ignored: string[] = [];
+  for (const f of fields) {
+    const text = q.get(f.key);
+    if (text === null) continue;
+    const value = f.codec.decode(text);
+    if (value === undefined && text !== '') ignored.push(f.key);
+    else f.set(target, value);
+  }
+  return ignored;
+}
+
 export function encodeUrlState(u: UrlState): string {
   const q = new URLSearchParams();
   q.set('v', String(URL_STATE_VERSION));
   if (u.modelId) q.set('m', u.modelId);
   if (u.backend !== 'auto') q.set('be', backend.encode(u.backend));
-  for (const f of SETTINGS_FIELDS) {
-    const text = f.codec.encode(f.get(u.settings));
-    if (text !== f.codec.encode(f.get(DEFAULT_SETTINGS))) q.set(f.key, text);
-  }
+  writeFields(q, SETTINGS_FIELDS, u.settings, DEFAULT_SETTINGS);
+  writeFields(q, DEPLOY_FIELDS, u.deploy ?? DEFAULT_DEPLOY, DEFAULT_DEPLOY);
   if (u.run) q.set('run', '1');
   if (u.lecture) q.set('lecture', '1');
   return q.toString();
@@ -164,9 +215,10 @@ const FLAG_KEYS = new Set(['v', 'm', 'be', 'run', 'lecture']);
 export function decodeUrlState(search: string): DecodedUrl {
   const q = new URLSearchParams(search);
   const settings = structuredClone(DEFAULT_SETTINGS);
-  const out: DecodedUrl = { settings, backend: 'auto', run: q.get('run') === '1', lecture: q.get('lecture') === '1', present: false, ignored: [] };
+  const deploy = { ...DEFAULT_DEPLOY };
+  const out: DecodedUrl = { settings, deploy, backend: 'auto', run: q.get('run') === '1', lecture: q.get('lecture') === '1', present: false, ignored: [] };
   const v = q.get('v');
-  const known = new Set([...FLAG_KEYS, ...SETTINGS_FIELDS.map((f) => f.key)]);
+  const known = new Set([...FLAG_KEYS, ...SETTINGS_FIELDS.map((f) => f.key), ...DEPLOY_FIELDS.map((f) => f.key)]);
   out.present = [...q.keys()].some((k) => known.has(k) && k !== 'lecture');
   if (v !== null && v !== String(URL_STATE_VERSION)) {
     out.newerVersion = v;
@@ -184,13 +236,7 @@ export function decodeUrlState(search: string): DecodedUrl {
     if (b) out.backend = b;
     else out.ignored.push('be');
   }
-  for (const f of SETTINGS_FIELDS) {
-    const text = q.get(f.key);
-    if (text === null) continue;
-    const value = f.codec.decode(text);
-    if (value === undefined && text !== '') out.ignored.push(f.key);
-    else f.set(settings, value);
-  }
+  out.ignored.push(...readFields(q, SETTINGS_FIELDS, settings), ...readFields(q, DEPLOY_FIELDS, deploy));
   for (const k of q.keys()) if (!known.has(k) && !out.ignored.includes(k)) out.ignored.push(k);
   return out;
 }

@@ -43,7 +43,7 @@ async function baseline(modelId: string): Promise<BaselineEntry> {
 
 /** The model a job names: a shipped baseline, or a user's own files (served from memory). */
 async function jobModel(job: Exclude<JobRequest, { type: 'validate-model' | 'records' | 'train' }>): Promise<{ entry: BaselineEntry; read: ReadFile }> {
-  if (job.type !== 'finetune' && job.upload) return userModel(job.upload, read);
+  if (job.upload) return userModel(job.upload, read);
   return { entry: await baseline(job.modelId), read };
 }
 
@@ -62,8 +62,8 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     const r = await compressBaseline(entry, withDefaults(job.settings), {
       read: readFile,
       signal,
-      onProgress: (stage, done, total, p) =>
-        post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+      onProgress: (stage, done, total, p, figures) =>
+        post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend, ...(figures ? { figures } : {}) }),
       onModels: job.tflite ? (m) => (models = m) : undefined,
     });
     const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPath: tfliteWasmPath, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};

@@ -5,7 +5,7 @@
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
-import type { CompressResult, CompressStage } from '../engine/jobs/compress';
+import type { CompressResult, CompressStage, StageFigures } from '../engine/jobs/compress';
 import type { CompressExports } from '../engine/export/compress-exports';
 import type { TfliteIo } from '../engine/export/tflite/from-graph';
 import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
@@ -35,6 +35,8 @@ export interface FinetuneJob {
   /** 'auto' trains on wasm unless WebGL is hardware-accelerated. */
   backend: TrainingBackendChoice;
   settings: FinetuneSettings;
+  /** A user's own model instead of a shipped baseline (modelId is then its id). */
+  upload?: UserModelPayload;
 }
 
 /** Prune / fine-tune / quantize a baseline and measure it before and after. */
@@ -137,6 +139,8 @@ export interface ProgressMessage {
   secondsLeft?: number;
   loss?: number;
   backend?: string;
+  /** Sent with a stage's last event: its key figures (accuracy, latency, pruned fraction) for the job log. */
+  figures?: StageFigures;
 }
 
 export type WorkerResponse =

@@ -1,11 +1,12 @@
 /**
  * The TFLite step of a compress job, in the engine worker: export the run's models as .tflite
- * files and, if asked, run them on TFLite's wasm runtime in a TFLite worker of their own
+ * files (and the compressed model as a zipped tfjs LayersModel) and, if asked, run them on TFLite's wasm runtime in a TFLite worker of their own
  * (tflite.worker.ts) on the job's test records: real int8 accuracy, agreement with the simulated
  * int8 predictions, batch-1 latency next to float32. A failure here is reported beside the
  * compression result instead of discarding it; a cancel terminates the TFLite worker.
  */
 import { exportCompressed } from '../engine/export/compress-exports';
+import { exportTfjsModel } from '../engine/export/tfjs-model';
 import { serializeError, StudioError } from '../engine/errors';
 import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
@@ -55,6 +56,11 @@ export function evaluateInTfliteWorker(entry: BaselineEntry, models: TfliteEvalM
 export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models: CompressedModels, req: TfliteRequest, ctx: TfliteStepContext): Promise<Pick<CompressJobResult, 'exports' | 'tflite' | 'tfliteError'>> {
   ctx.onProgress('tflite-export', 0, 1);
   const exports = exportCompressed(models, { io: req.io });
+  try {
+    exports.tfjs = await exportTfjsModel(models.compressed, models.quantized);
+  } catch (e) {
+    exports.skipped.push(`tfjs model: ${(e as Error).message}`);
+  }
   ctx.onProgress('tflite-export', 1, 1);
   if (!req.evaluate) return { exports };
   try {

@@ -3,7 +3,9 @@
  * full-integer INT8, 300 test images, 64 calibration images, with "Real int8 on the TFLite
  * runtime" ticked. The real int8 accuracy on the TFLite runtime is close to the simulated one on
  * screen; the .tflite, C header and report download; the fit verdict says the model fits an
- * Arduino Nano 33 BLE Sense and not a custom 16 KB-RAM board; the live-bytes chart draws bars.
+ * Arduino Nano 33 BLE Sense and not a custom 16 KB-RAM board; the live-bytes chart draws bars;
+ * the job log lists the stages with their figures; after a reload the run from the history still
+ * downloads the same .tflite, C and tfjs files, and the board comes back from the URL.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Locator } from '@playwright/test';
@@ -98,11 +100,40 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   await deploy.screenshot({ path: shot('deploy-custom-16k.png') });
   await page.screenshot({ path: shot('deploy-page.png'), fullPage: true });
 
-  // After a reload the run comes back from the history: measurements yes, files no (not kept).
-  await openWith(page, link(FAST));
+  // The tfjs model: model.json + weights.bin in one zip (its reload is checked in tests/unit/tfjs-export.test.ts).
+  const zip = await save('download-tfjs-zip');
+  expect(zip.name).toBe('custom_cnn_mnist_tfjs.zip');
+  expect(zip.bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+  expect(zip.bytes.includes(Buffer.from('model.json'))).toBe(true);
+  expect(zip.bytes.includes(Buffer.from('weights.bin'))).toBe(true);
+  expect(await deploy.getByTestId('export-tfjs-size').getAttribute('title')).toBe(`${zip.bytes.length.toLocaleString('en')} bytes`);
+
+  // The job log: one line per stage with the engine's figures, timed from the job start, and the outcome.
+  const log = page.getByTestId('compress-panel').getByTestId('job-log');
+  await expect(log.locator('[data-kind="evaluate-after"]')).toContainText(/^\+\d+\.\d s evaluate compressed: 300 images, accuracy \d+\.\d\d% \(\d+\.\d s\)$/);
+  await expect(log.locator('[data-kind="calibrate"]')).toContainText('calibrate: on 64 images');
+  await expect(log.locator('[data-kind="prune"]')).toContainText(/of weights removed/);
+  await expect(log.locator('[data-kind="tflite-evaluate"]')).toContainText('TFLite run: 600 inferences');
+  await expect(log.locator('[data-kind="finished"]')).toContainText(`TFLite int8 ${real.toFixed(2)}%`);
+  await page.getByTestId('compress-panel').locator('.run-bar').screenshot({ path: shot('job-log.png') });
+
+  // After a reload the run comes back from the history with its files, and the board from the URL.
+  expect(new URL(page.url()).searchParams.get('bd')).toBe('custom');
+  expect(new URL(page.url()).searchParams.get('ram')).toBe('16');
+  await page.reload();
   await expect(deploy.getByTestId('deploy-int8-accuracy')).toHaveText(`${real.toFixed(2)}%`);
-  await expect(deploy.getByTestId('deploy-no-files')).toBeVisible();
-  await expect(deploy.getByTestId('fit-check')).toHaveCount(0);
+  await expect(deploy.getByTestId('export-int8')).toBeVisible();
+  expect((await save('download-int8-tflite')).bytes.equals(tflite.bytes)).toBe(true);
+  const float32Again = await save('download-float32-tflite');
+  expect(float32Again.bytes.subarray(4, 8).toString('latin1')).toBe('TFL3');
+  expect(float32Again.bytes.equals(float32.bytes)).toBe(true);
+  expect((await save('download-int8-c')).bytes.equals(source.bytes)).toBe(true);
+  expect((await save('download-tfjs-zip')).bytes.equals(zip.bytes)).toBe(true);
+  await expect(fit.getByTestId('fit-board')).toHaveValue('custom');
+  await expect(fit.getByTestId('fit-custom-ram')).toHaveValue('16');
+  await expect(fit.getByTestId('fit-verdict')).toHaveAttribute('data-fits', 'false');
+  // The log is of this page's jobs only: none ran since the reload.
+  await expect(log.getByTestId('log-line')).toHaveCount(0);
 
   expect(pageErrors).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 test('fine-tunes the custom CNN on wasm in the worker, showing images/s and time left', async ({ page }) => {
@@ -30,7 +31,46 @@ test('cancel mid-run keeps the studio usable', async ({ page }) => {
   await expect(page.getByTestId('stage')).toContainText('Evaluating', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('alert')).toContainText('Cancelled');
+  // The log keeps the stages up to the cancel, and the cancel itself.
+  const log = page.getByRole('region', { name: 'Evaluate' }).getByTestId('job-log');
+  await expect(log.locator('[data-kind="evaluate"]')).toContainText(/^\+\d+\.\d s evaluate: [\d,]+ \/ 10,000 images \(\d+\.\d s\)$/);
+  await expect(log.locator('[data-kind="cancelled"]')).toHaveText(/^\+\d+\.\d s cancelled: Cancelled; earlier results are kept\.$/);
   await expect(page.getByRole('button', { name: 'Evaluate' })).toBeEnabled();
   await page.getByRole('button', { name: 'Evaluate' }).click();
   await expect(page.getByTestId('result-accuracy')).toBeVisible({ timeout: 150_000 });
+});
+
+test('the Fine-tune button takes an uploaded model', async ({ page }) => {
+  test.setTimeout(120_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  // The shipped custom CNN's files, uploaded as the user's own model for MNIST.
+  const dir = 'public/models/custom-cnn-mnist';
+  await page.getByTestId('upload-dataset').selectOption('mnist');
+  await page.getByTestId('upload-input').setInputFiles(['model.json', 'weights.bin'].map((name) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(`${dir}/${name}`) })));
+  await expect(page.getByTestId('upload-ok')).toContainText('Added “model (MNIST)”');
+  await expect(page.locator('.user-model input[type=radio]')).toBeChecked();
+
+  await page.getByText('Fine-tune', { exact: true }).first().click();
+  const panel = page.getByRole('region', { name: 'Evaluate' });
+  await panel.getByLabel('Training backend').selectOption('wasm');
+  await panel.getByLabel('Batch size').fill('32');
+  await panel.getByLabel('Training images (0 = all)').fill('320');
+  await panel.getByLabel('Test images (0 = all)').fill('300');
+  await expect(panel.getByRole('button', { name: 'Fine-tune' })).toBeEnabled();
+  await panel.getByRole('button', { name: 'Fine-tune' }).click();
+  await expect(page.getByTestId('finetune-result')).toBeVisible({ timeout: 200_000 });
+  await expect(page.getByTestId('finetune-model')).toHaveText('model (MNIST)');
+  // 320 images in batches of 32: 10 steps.
+  await expect(page.getByTestId('finetune-steps')).toHaveText('10');
+  // Before fine-tuning these are the shipped baseline's weights, which classify all of the first
+  // 300 MNIST test records correctly (the compress job's "before" on them, e.g. in deploy.spec.ts).
+  await expect(page.getByTestId('finetune-before')).toHaveText('100.00%');
+  await expect(page.getByTestId('finetune-result')).toContainText('(300 test images)');
+  expect(parseFloat((await page.getByTestId('finetune-after').innerText()).replace('%', ''))).toBeGreaterThan(97);
+  // The job log of the Evaluate panel has the training line with its figures.
+  await expect(panel.getByTestId('job-log').locator('[data-kind="train"]')).toContainText(/train: 10 steps, loss \d\.\d{3}, \d+ img\/s on wasm/);
+  await expect(panel.getByTestId('job-log').locator('[data-kind="finished"]')).toContainText('10 steps, accuracy');
+  expect(pageErrors).toEqual([]);
 });

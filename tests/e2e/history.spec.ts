@@ -1,8 +1,10 @@
 /**
  * Run history (issues 4 and 9): every finished run kept in IndexedDB across reloads; rename,
  * compare, delete, CSV and JSON export; the Pareto chart with one point per run; a corrupted entry
- * skipped and reported; IndexedDB missing or over quota -> history in memory with a warning.
+ * skipped and reported; IndexedDB missing or over quota -> history (and runs' files) in memory with
+ * a warning.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { compressOnce, FAST, link, openWith, shot } from './studio-helpers';
@@ -107,11 +109,18 @@ test('a corrupted history entry is skipped and reported, and the others still lo
 test('without IndexedDB the history is kept in memory, with a warning', async ({ page }) => {
   test.setTimeout(200_000);
   await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }));
-  await openWith(page, link());
+  await openWith(page, link({ ...FAST, tfl: '1' }));
   await expect(page.getByTestId('history-warning')).toContainText('IndexedDB is not available');
   await compressOnce(page, 1);
   await expect(page.getByTestId('history-count')).toHaveText('1 run, in this tab only.');
   await expect(page.getByTestId('chart-pareto').locator('.recharts-scatter-symbol')).toHaveCount(1);
+  // Its exported files are kept in memory too: shown again after another run, it still downloads them.
+  await page.getByTestId('tflite-enabled').uncheck();
+  await compressOnce(page, 2);
+  await expect(page.getByTestId('deploy-empty')).toContainText('This run exported no .tflite files.');
+  await page.getByTestId('history-row').nth(1).getByTestId('history-show').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-int8-tflite').click()]);
+  expect(readFileSync(await download.path()).subarray(4, 8).toString('latin1')).toBe('TFL3');
 });
 
 test('when storage is over quota the run stays in memory and the studio says so', async ({ page }) => {

@@ -1,6 +1,6 @@
 /**
  * Settings in the URL (issue 4): editing the controls rewrites the link, and opening the link in a
- * fresh page restores them; run=1 runs at once; lecture=1 (and the toggle) enlarges the type and
+ * fresh page restores them (the Deploy choices too); run=1 runs at once; lecture=1 (and the toggle) enlarges the type and
  * hides the advanced controls, readable at 1280x720; a link the studio cannot fully read says so.
  */
 import { expect, test } from '@playwright/test';
@@ -41,6 +41,29 @@ test('a URL round-trip restores the settings', async ({ page, context }) => {
   expect(fresh.url()).toBe(page.url());
 });
 
+test('the Deploy choices go into the link and come back from it', async ({ page, context }) => {
+  await openWith(page, link({ m: 'custom-cnn-mnist', q: 'int8' }));
+  const option = page.getByTestId('tflite-option');
+  await option.getByTestId('tflite-enabled').check();
+  await option.getByTestId('tflite-io').selectOption('int8');
+  await expect(page).toHaveURL(/io=i8/);
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ v: '1', m: 'custom-cnn-mnist', tfl: '1', io: 'i8' });
+
+  // A link with a board (the fit check shows with a run's files; its choice is restored with the rest).
+  const url = new URL(page.url());
+  url.searchParams.set('bd', 'custom');
+  url.searchParams.set('ram', '48');
+  url.searchParams.set('fl', '768');
+  const fresh = await context.newPage();
+  await openWith(fresh, url.pathname + url.search);
+  await expect(fresh.getByTestId('tflite-enabled')).toBeChecked();
+  await expect(fresh.getByTestId('tflite-io')).toHaveValue('int8');
+  expect(Object.fromEntries(new URL(fresh.url()).searchParams)).toEqual({ v: '1', m: 'custom-cnn-mnist', tfl: '1', io: 'i8', bd: 'custom', ram: '48', fl: '768' });
+  // Unticking writes the default back (nothing in the link).
+  await fresh.getByTestId('tflite-enabled').uncheck();
+  await expect(fresh).not.toHaveURL(/tfl=/);
+});
+
 test('run=1 runs the linked settings at once, and only once', async ({ page }) => {
   test.setTimeout(200_000);
   await page.goto(link({ ...FAST, sp: '0.4', run: '1' }));
@@ -70,6 +93,11 @@ test('lecture mode: larger type, advanced controls hidden, readable at 1280x720'
   await page.screenshot({ path: shot('lecture-1280x720-top.png') });
   await page.getByTestId('compress-run').click();
   await expect(page.getByTestId('history-row')).toHaveCount(1, { timeout: 150_000 });
+  // The job log stays a fixed box with readable type on the projector.
+  const log = page.getByTestId('compress-panel').getByTestId('job-log');
+  await expect(log.locator('[data-kind="finished"]')).toBeVisible();
+  expect(await log.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(15);
+  await page.getByTestId('compress-panel').locator('.run-bar').screenshot({ path: shot('lecture-job-log.png') });
   await page.evaluate(() => document.getElementById('compress-res-h')!.scrollIntoView());
   await page.mouse.move(1270, 5);
   await page.screenshot({ path: shot('lecture-1280x720-results.png') });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compressBaseline, type CompressResult } from '../../src/engine/jobs/compress';
+import { compressBaseline, type CompressResult, type StageFigures } from '../../src/engine/jobs/compress';
 import { type PartialCompressSettings, validateCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineIndex } from '../../src/engine/types';
@@ -26,8 +26,8 @@ const quick = (p: PartialCompressSettings): PartialCompressSettings => ({
   quant: { mode: 'none', ...p.quant, calibration: { samples: 64, ...p.quant?.calibration } },
 });
 
-function run(p: PartialCompressSettings, signal?: AbortSignal, onStage?: (s: string) => void): Promise<CompressResult> {
-  return compressBaseline(mnist, withDefaults(quick(p)), { read, signal, onProgress: (stage) => onStage?.(stage) });
+function run(p: PartialCompressSettings, signal?: AbortSignal, onStage?: (s: string) => void, onFigures?: (stage: string, f: StageFigures) => void): Promise<CompressResult> {
+  return compressBaseline(mnist, withDefaults(quick(p)), { read, signal, onProgress: (stage, _d, _t, _p, f) => (onStage?.(stage), f && onFigures?.(stage, f)) });
 }
 
 beforeAll(async () => {
@@ -36,7 +36,18 @@ beforeAll(async () => {
 
 describe('compress job', () => {
   it('per-layer 50% + full-integer int8: exact layer sparsity, int8 size, stages and a working model', async () => {
-    const r = await run({ prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8' } });
+    const figures: Record<string, StageFigures> = {};
+    const r = await run({ prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8' } }, undefined, undefined, (stage, f) => (figures[stage] = { ...figures[stage], ...f }));
+    // The job log's figures are the result's own.
+    expect(figures['evaluate-before'].accuracy).toBe(r.before.metrics.accuracy);
+    expect(figures['evaluate-after'].accuracy).toBe(r.after.metrics.accuracy);
+    expect(figures['evaluate-pruned'].accuracy).toBe(r.stages[0].accuracy);
+    expect(figures['latency-before'].latencyMs).toBe(r.before.latency.medianMs);
+    expect(figures['latency-after'].latencyMs).toBe(r.after.latency.medianMs);
+    // Zeroed kernel weights over all kernel weights, from the per-layer report (kernel = params - one bias per output channel).
+    const zeros = r.layers.reduce((a, l) => a + l.sparsity * (l.paramsAfter - l.channelsAfter), 0);
+    const total = r.layers.reduce((a, l) => a + l.paramsAfter - l.channelsAfter, 0);
+    expect(figures.prune.removedFraction).toBeCloseTo(zeros / total, 3);
     const convs = r.layers.filter((l) => l.op === 'conv2d' || l.op === 'dense');
     // Every conv and dense kernel loses round(0.5 * n) weights (BN folding keeps zeros at zero).
     for (const l of convs) expect(l.sparsity).toBeCloseTo(0.5, 2);

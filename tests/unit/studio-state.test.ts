@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, type CompressSettings } from '../../src/engine/jobs/c
 import { csvCell, historyCsv, historyJson } from '../../src/state/history-export';
 import { restoreRun, type RunRecord } from '../../src/state/run-record';
 import { parseSweep } from '../../src/state/sweep-slice';
+import { DEFAULT_DEPLOY } from '../../src/state/deploy-slice';
 import { decodeUrlState, encodeUrlState } from '../../src/state/url-state';
 
 const settings = (patch: (s: CompressSettings) => void): CompressSettings => {
@@ -48,6 +49,28 @@ describe('URL state', () => {
     expect(d.newerVersion).toBe('2');
     expect(d.run).toBe(false);
     expect(d.settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('round-trips the Deploy choices: TFLite step, int8 I/O, board, custom RAM and flash, file', () => {
+    const deploy = { tflite: true, io: 'int8' as const, board: 'custom', customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
+    const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: DEFAULT_SETTINGS, backend: 'auto', deploy, run: false, lecture: false });
+    expect(q).toBe('v=1&m=custom-cnn-mnist&tfl=1&io=i8&bd=custom&ram=16&fl=1536.5&ff=f32');
+    const d = decodeUrlState(`?${q}`);
+    expect(d.deploy).toEqual(deploy);
+    expect(d.ignored).toEqual([]);
+    expect(d.present).toBe(true);
+    // A listed board by its id; the defaults write nothing.
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'esp32' }, run: false, lecture: false })).toBe('v=1&bd=esp32');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: DEFAULT_DEPLOY, run: false, lecture: false })).toBe('v=1');
+    expect(decodeUrlState('?v=1&bd=esp32').deploy).toEqual({ ...DEFAULT_DEPLOY, board: 'esp32' });
+  });
+
+  it('an empty custom-board box is written as its default, and unreadable Deploy values are named', () => {
+    const q = encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'custom', customRamKb: Number.NaN }, run: false, lecture: false });
+    expect(q).toBe('v=1&bd=custom');
+    const d = decodeUrlState('?v=1&tfl=yes&io=int4&bd=arduino-uno&ram=-4&fl=0&ff=f32');
+    expect(d.ignored.sort()).toEqual(['bd', 'fl', 'io', 'ram', 'tfl']);
+    expect(d.deploy).toEqual({ ...DEFAULT_DEPLOY, file: 'float32' });
   });
 
   it('a bare address or lecture=1 alone holds no settings', () => {

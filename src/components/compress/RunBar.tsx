@@ -1,5 +1,6 @@
 import { cancelJob, runCompress } from '../../state/jobs';
 import { useStudio } from '../../state/store';
+import { JobLog } from '../JobLog';
 import { ProgressView } from '../ProgressView';
 import { hasControl } from './placed-fields';
 
@@ -31,7 +32,7 @@ function RunMessage() {
 }
 
 /**
- * Compress and Cancel, the progress bar and the run's messages, across the panel. Cancel exists
+ * Compress and Cancel, the progress bar with the job log under it, and the run's messages, across the panel. Cancel exists
  * only while a compression runs (the Evaluate panel has its own for its jobs).
  */
 export function RunBar() {
@@ -50,7 +51,10 @@ export function RunBar() {
           </button>
         )}
       </div>
-      <ProgressView jobs={['compress']} />
+      <div className="progress-log">
+        <ProgressView jobs={['compress']} />
+        <JobLog jobs={['compress']} />
+      </div>
       <div className="run-message">
         <RunMessage />
       </div>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ExportedModel, ExportLabel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
 import type { CompressJobResult } from '../../workers/protocol';
+import { useStudio } from '../../state/store';
 import { formatBytes } from '../format';
 import { cArrayFor, exportStem, fileStem, reportFor, saveBytes, saveText } from './deploy-files';
 
@@ -66,6 +67,7 @@ function FileRow({ modelId, m, onError }: { modelId: string; m: ExportedModel; o
  */
 export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] }) {
   const [error, setError] = useState<string>();
+  const runFiles = useStudio((s) => s.runFiles);
   const models = r.exports?.models ?? [];
   const note = models.find((m) => m.summary.note)?.summary.note;
   return (
@@ -89,8 +91,23 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
           </tbody>
         </table>
       ) : (
-        <p className="placeholder" data-testid="deploy-no-files">
-          The .tflite files are not kept in the run history. Compress again with “Real int8 on the TFLite runtime” to download them.
+        <p className="placeholder" data-testid={runFiles?.state === 'loading' ? 'deploy-files-loading' : 'deploy-no-files'}>
+          {runFiles?.state === 'loading'
+            ? 'Reading this run’s files from the browser’s storage…'
+            : runFiles?.state === 'unreadable'
+              ? `This run’s stored files could not be read (${runFiles.reason ?? 'unknown reason'}). Compress again with “Real int8 on the TFLite runtime” to download them.`
+              : 'This run’s files were not kept (it was made before the studio kept them, or they were in another tab’s memory). Compress again with “Real int8 on the TFLite runtime” to download them.'}
+        </p>
+      )}
+      {r.exports?.tfjs && (
+        <p className="tfjs-line" data-testid="export-tfjs">
+          <button type="button" className="secondary small" data-testid="download-tfjs-zip" onClick={() => saveBytes(`${fileStem(r.modelId)}_tfjs.zip`, r.exports!.tfjs!.zip)}>
+            tfjs model (.zip)
+          </button>
+          <span className="hint">
+            model.json + weights.bin for tf.loadLayersModel (or this studio’s upload): <span data-testid="export-tfjs-size" title={`${r.exports.tfjs.zip.length.toLocaleString('en')} bytes`}>{formatBytes(r.exports.tfjs.zip.length)}</span> zipped,{' '}
+            {formatBytes(r.exports.tfjs.weightBytes)} of weights. {r.exports.tfjs.note}
+          </span>
         </p>
       )}
       {note && (

@@ -6,6 +6,7 @@ import { cancelJob, runTrain } from '../../state/jobs';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from '../compress/fields';
 import { formatPercent, formatSeconds } from '../format';
+import { JobLog } from '../JobLog';
 import { ProgressView } from '../ProgressView';
 
 const BACKENDS: ReadonlyArray<{ value: TrainingBackendChoice; label: string }> = [
@@ -70,6 +71,7 @@ export function TrainPanel() {
         )}
       </div>
       <ProgressView jobs={['train']} />
+      <JobLog jobs={['train']} />
       {error && (
         <p role="alert" className={error.code === 'cancelled' ? 'note' : 'error'} data-testid="train-error">
           {error.kind === 'bug' ? 'Internal error (please report it): ' : ''}

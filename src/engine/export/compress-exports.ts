@@ -8,6 +8,7 @@ import type { CompressedModels } from '../jobs/compress';
 import { planArena, type ArenaPlan } from './mcu-fit';
 import { exportFloat32Tflite, exportInt8Tflite, type TfliteArtifact } from './tflite/export';
 import type { TfliteIo } from './tflite/from-graph';
+import type { TfjsModelExport } from './tfjs-model';
 
 export type ExportLabel = 'int8' | 'float32' | 'baseline-float32';
 
@@ -22,6 +23,8 @@ export interface CompressExports {
   models: ExportedModel[];
   /** Why an artifact is missing (e.g. weight-only quantization has no int8 .tflite here). */
   skipped: string[];
+  /** The compressed model as a zipped tfjs LayersModel (export/tfjs-model.ts), when it was written. */
+  tfjs?: TfjsModelExport;
   /** The run's predictions on its test records: compressed (simulated int8 when int8) and baseline. */
   predictions: { compressed: Uint8Array; baseline: Uint8Array; compressedLabel: string };
 }

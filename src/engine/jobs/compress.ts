@@ -35,10 +35,21 @@ import type { ReadFile } from '../data/load';
 
 export type CompressStage = 'load-model' | 'load-data' | 'evaluate-before' | 'latency-before' | 'prune' | 'train' | 'evaluate-pruned' | 'calibrate' | 'quantize' | 'evaluate-after' | 'latency-after';
 
+/**
+ * A stage's key figures, reported once with its last progress event (the studio's job log shows
+ * them): test accuracy after an evaluation, median batch-1 latency, the fraction of kernel weights
+ * pruning removed (zeroed or cut out, over every kernel of the model before pruning).
+ */
+export interface StageFigures {
+  accuracy?: number;
+  latencyMs?: number;
+  removedFraction?: number;
+}
+
 export interface CompressContext {
   read: ReadFile;
   signal?: AbortSignal;
-  onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress) => void;
+  onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
   /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
   onModels?: (m: CompressedModels) => void;
 }
@@ -132,12 +143,13 @@ async function measure(
   stages: [CompressStage, CompressStage],
 ): Promise<{ report: ModelReport; predictions: Uint8Array }> {
   const ev = await evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) });
+  ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy });
   ctx.onProgress?.(stages[1], 0, 1);
   const x = toInputTensor(test, 0, 1, entry.preprocessing);
   try {
     const latency = await measureLatency(measureWith, x, { batch: 1, warmup: 5, runs: s.latencyRuns, signal: ctx.signal });
     const throughput = await measureThroughput(measureWith, x, { batch: 32, warmup: 2, runs: Math.max(3, Math.round(s.latencyRuns / 3)), signal: ctx.signal });
-    ctx.onProgress?.(stages[1], 1, 1);
+    ctx.onProgress?.(stages[1], 1, 1, undefined, { latencyMs: latency.medianMs });
     return { report: { format, metrics: ev.metrics, latency, throughput, ...staticReport(g, format, q), latencyNote: latencyNote(format, tf.getBackend()) }, predictions: ev.predictions };
   } finally {
     x.dispose();
@@ -205,6 +217,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       g1 = applyMasks(g0, masks);
     }
     if (s.prune.method !== 'none') {
+      ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, g1) });
       const m = await evaluateFloat(g1, test, entry, ctx);
       stages.push({ stage: 'prune', settings: s.prune, elapsedMs: performance.now() - tp, ...brief(m), detail: { ...pruneDetail, layersPruned: masks ? [...masks.keys()] : undefined, note: gradual ? 'gradual: masks are applied during fine-tuning; this is the unpruned model' : undefined } });
     }
@@ -354,10 +367,21 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
 async function evaluateFloat(g: Graph, test: ImageDataset, entry: BaselineEntry, ctx: CompressContext): Promise<ClassificationMetrics> {
   const c = compileGraph(prepareForInference(g));
   try {
-    return (await evaluate(c, test, entry.preprocessing, { signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('evaluate-pruned', dn, t) })).metrics;
+    const m = (await evaluate(c, test, entry.preprocessing, { signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('evaluate-pruned', dn, t) })).metrics;
+    ctx.onProgress?.('evaluate-pruned', test.count, test.count, undefined, { accuracy: m.accuracy });
+    return m;
   } finally {
     c.dispose();
   }
+}
+
+/** 1 - (non-zero kernel weights of `after`) / (kernel weights of `before`): what pruning removed, zeroed or cut. */
+function removedFraction(before: Graph, after: Graph): number {
+  let total = 0;
+  let kept = 0;
+  for (const n of before.nodes) if (isWeighted(n)) total += n.kernel.values.length;
+  for (const n of after.nodes) if (isWeighted(n)) kept += n.kernel.values.length * (1 - kernelSparsity(n.kernel.values));
+  return total ? 1 - kept / total : 0;
 }
 
 /** The first `count` records of a dataset (views, no copy). */

@@ -17,6 +17,8 @@ export interface FinetuneSettings {
   seed: number;
   /** Use only the first N training images (quick previews). */
   trainLimit?: number;
+  /** Evaluate on the first N of the model's test records only (quick previews; default: all). */
+  evalLimit?: number;
 }
 
 export interface FinetuneResult {
@@ -46,7 +48,7 @@ export async function finetuneBaseline(entry: BaselineEntry, s: FinetuneSettings
     ctx.onProgress?.('load-data', 0, 1);
     const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
     const train = await loadDataset(d, 'train', read, s.trainLimit ? { count: s.trainLimit } : {});
-    const test = await loadDataset(d, 'test', read, { first: entry.testData.first, count: entry.testData.count });
+    const test = await loadDataset(d, 'test', read, { first: entry.testData.first, count: Math.min(entry.testData.count, s.evalLimit ?? Infinity) });
     const evalOpts = { signal: ctx.signal, onProgress: (done: number, total: number) => ctx.onProgress?.('evaluate', done, total) };
     const before = await evaluate(model, test, entry.preprocessing, evalOpts);
     const res = await fit(model, train, entry.preprocessing, {
