@@ -13,7 +13,9 @@ export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 180_000,
   expect: { timeout: 120_000 },
-  workers: 1,
+  // Two browsers at a time: each test's compute runs in one page's Worker on one core, so on the
+  // 2-core CI machine a second worker nearly halves the suite. E2E_WORKERS=1 runs them one by one.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   reporter: [['list']],
   outputDir: process.env.E2E_RESULTS ?? 'test-results',
   use: {

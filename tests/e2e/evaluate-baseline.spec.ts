@@ -4,12 +4,24 @@ import type { BaselineIndex } from '../../src/engine/types';
 
 const index = JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex;
 
-test('evaluates the custom CNN on MNIST in the worker and matches index.json', async ({ page }) => {
+test('evaluates the custom CNN on MNIST in the worker and matches index.json, after a cancelled first try', async ({ page }) => {
   const entry = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await page.getByTestId('model-custom-cnn-mnist').click();
+
+  // Cancel mid-run first: the log keeps the stages up to the cancel, and the studio stays usable
+  // (the full evaluation below is the proof).
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(page.getByTestId('stage')).toContainText('Evaluating', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alert')).toContainText('Cancelled');
+  const log = page.getByRole('region', { name: 'Evaluate' }).getByTestId('job-log');
+  await expect(log.locator('[data-kind="evaluate"]')).toContainText(/^\+\d+\.\d s evaluate: [\d,]+ \/ 10,000 images \(\d+\.\d s\)$/);
+  await expect(log.locator('[data-kind="cancelled"]')).toHaveText(/^\+\d+\.\d s cancelled: Cancelled; earlier results are kept\.$/);
+  await expect(page.getByRole('button', { name: 'Evaluate' })).toBeEnabled();
+
   await page.getByRole('button', { name: 'Evaluate' }).click();
 
   // Progress appears while the worker runs, and the page keeps answering.
