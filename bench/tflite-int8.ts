@@ -15,6 +15,13 @@
  *    evaluates the files on the first `--limit` test records and then times `--runs` batch-1
  *    inferences per file, interleaved in blocks of 10 so that load from other processes falls on
  *    all files alike. Absolute times move by 5-15% on a shared machine; compare the ratios.
+ *    With --batch 8,32 the same graphs are exported with a wider batch axis (not what the studio
+ *    downloads; for telling per-invoke overhead from kernel time) and timed per image.
+ * 3. Per-op breakdown: the worker reruns each file with TFLite's profiler on (--profile invokes,
+ *    on a second copy so it never slows the timed runs). That profiler sees an XNNPACK-delegated
+ *    graph as one node, so the bench also cuts each operator of the batch-1 files out as its own
+ *    .tflite (tflite-ops.ts) and times float32 and int8 of each interleaved (--op-runs invokes,
+ *    less the invoke of an empty model): which ops gain from int8 and which lose.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
