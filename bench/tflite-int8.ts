@@ -3,7 +3,7 @@
  * in headless Chromium, batch 1, for the custom CNN (MNIST) and MobileNetV1 0.5 (CIFAR-10).
  * Prints each model's median latency and the ratio float32 / int8 (issue 5's target: >= 1.5).
  *
- *   npm run bench:tflite -- [--only mnist|mobilenet] [--threads 1,2] [--runs 1000] [--limit 200] [--json out.json]
+ *   npm run bench:tflite -- [--only mnist|mobilenet] [--threads 1,2] [--batch 1,8,32] [--profile 50] [--runs 1000] [--limit 200] [--json out.json]
  *
  * (npm run bench:tflite builds into .cache/tflite-bench and passes --dist, so it does not touch dist/.)
  *
@@ -15,19 +15,29 @@
  *    evaluates the files on the first `--limit` test records and then times `--runs` batch-1
  *    inferences per file, interleaved in blocks of 10 so that load from other processes falls on
  *    all files alike. Absolute times move by 5-15% on a shared machine; compare the ratios.
+ *    With --batch 8,32 the same graphs are exported with a wider batch axis (not what the studio
+ *    downloads; for telling per-invoke overhead from kernel time) and timed per image.
+ * 3. Per-op breakdown: the worker reruns each file with TFLite's profiler on (--profile invokes,
+ *    on a second copy so it never slows the timed runs). That profiler sees an XNNPACK-delegated
+ *    graph as one node, so the bench also cuts each operator of the batch-1 files out as its own
+ *    .tflite (tflite-ops.ts) and times float32 and int8 of each interleaved (--op-runs invokes,
+ *    less the invoke of an empty model): which ops gain from int8 and which lose.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { exportCompressed } from '../src/engine/export/compress-exports';
-import { exportInt8Tflite } from '../src/engine/export/tflite/export';
+import { exportFloat32Tflite, exportInt8Tflite } from '../src/engine/export/tflite/export';
+import { float32TfliteModel, int8TfliteModel } from '../src/engine/export/tflite/from-graph';
+import { writeTflite } from '../src/engine/export/tflite/writer';
 import { compressBaseline, type CompressedModels } from '../src/engine/jobs/compress';
 import { withDefaults } from '../src/engine/jobs/compress-settings';
-import type { TfliteEvalResult } from '../src/engine/jobs/tflite-eval';
+import type { OpProfile, TfliteEvalModel, TfliteEvalResult, TfliteTiming } from '../src/engine/jobs/tflite-eval';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../src/workers/tflite-protocol';
 import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
+import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -39,6 +49,9 @@ const CASES = [
   { key: 'mobilenet', modelId: 'mobilenet-v1-0.5-cifar10', label: 'MobileNetV1 0.5, CIFAR-10' },
 ].filter((c) => !flag('only') || c.key === flag('only'));
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
+const batches = (flag('batch', '1') ?? '1').split(',').map(Number);
+const profileRuns = Number(flag('profile', '50'));
+const opRuns = Number(flag('op-runs', '300'));
 const runs = Number(flag('runs', '1000'));
 const limit = Number(flag('limit', '200'));
 const TARGET = 1.5;
@@ -62,14 +75,27 @@ async function exportFiles(modelId: string) {
   const int8 = exports.models.find((m) => m.label === 'int8')!;
   const float32 = exports.models.find((m) => m.label === 'float32')!;
   const int8io = exportInt8Tflite(models!.quantized!, { io: 'int8' });
+  // Batch 1 is what the studio downloads; larger batches are the same graphs with a wider batch axis.
+  const filesFor = (batch: number): TfliteEvalModel[] =>
+    batch === 1
+      ? [
+          { label: 'int8', bytes: int8.bytes },
+          { label: 'int8 (int8 I/O)', bytes: int8io.bytes },
+          { label: 'float32', bytes: float32.bytes },
+        ]
+      : [
+          { label: 'int8', bytes: exportInt8Tflite(models!.quantized!, { batch }).bytes },
+          { label: 'float32', bytes: exportFloat32Tflite(models!.compressed, { batch }).bytes },
+        ];
+  // The batch-1 files cut into single operators (the same bytes per op as in the files above).
+  const f32Ops = singleOpModels(float32TfliteModel(models!.compressed));
+  const i8Ops = singleOpModels(int8TfliteModel(models!.quantized!));
   return {
     entry,
     simulated: r.after.metrics.accuracy,
-    files: [
-      { label: 'int8', bytes: int8.bytes },
-      { label: 'int8 (int8 I/O)', bytes: int8io.bytes },
-      { label: 'float32', bytes: float32.bytes },
-    ],
+    filesFor,
+    f32Ops,
+    i8Ops,
     reference: exports.predictions.compressed,
   };
 }
@@ -81,40 +107,36 @@ async function main(): Promise<void> {
     process.stderr.write(`quantizing and exporting ${c.modelId} ...\n`);
     prepared.push({ ...c, ...(await exportFiles(c.modelId)) });
   }
-  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: distDir }, preview: { port: 4181, strictPort: false, host: '127.0.0.1', open: false } });
+  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: distDir }, preview: { port: Number(flag('port', '4181')), strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
   const rows: Array<Record<string, unknown>> = [];
+  const profiles: ProfiledFile[] = [];
+  const opTables: string[] = [];
   try {
     const page = await browser.newPage();
     await page.goto(base);
     for (const p of prepared) {
-      for (const t of threads) {
-        process.stderr.write(`${p.modelId}: TFLite, ${t} thread(s), ${runs} timed runs per file ...\n`);
-        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.files, settings: { limit, latencyRuns: runs, warmup: 50, reference: { label: 'simulated int8', predictions: p.reference } }, wasmPath: new URL('tflite-wasm/', base).href, numThreads: t };
-        const result = await page.evaluate(
-          ([url, request]) =>
-            new Promise<TfliteEvalResult>((resolve, reject) => {
-              const w = new Worker(url, { type: 'module' });
-              w.onerror = (e) => reject(new Error(`TFLite worker: ${e.message}`));
-              w.onmessage = (ev: MessageEvent<TfliteWorkerResponse>) => {
-                if (ev.data.kind === 'progress') return;
-                w.terminate();
-                if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
-                else resolve({ ...ev.data.result, models: ev.data.result.models.map((m) => ({ ...m, predictions: new Uint8Array(0) })) });
-              };
-              w.postMessage(request);
-            }),
-          [`${base}assets/${tfliteWorker}`, req] as const,
-        );
-        const ms = (label: string) => result.models.find((m) => m.label === label)!.latency.medianMs;
+      for (const t of threads) for (const batch of batches) {
+        process.stderr.write(`${p.modelId}: TFLite, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
+        const batchRuns = Math.max(20, Math.round(runs / batch));
+        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: Math.max(5, Math.round(profileRuns / batch)), reference: { label: 'simulated int8', predictions: p.reference } }, wasmPath: new URL('tflite-wasm/', base).href, numThreads: t };
+        const full = await inWorker<TfliteEvalResult>(page, base, req);
+        const result = { ...full, models: full.models.map((m) => ({ ...m, predictions: new Uint8Array(0) })) };
+        // Per image: one invoke runs `batch` images.
+        const ms = (label: string) => {
+          const m = result.models.find((e) => e.label === label);
+          return m ? m.latency.medianMs / batch : NaN;
+        };
         const int8 = result.models.find((m) => m.label === 'int8')!;
+        for (const m of result.models) if (m.profile) profiles.push({ model: p.label, threads: t, batch, label: m.label, profile: m.profile, medianMs: m.latency.medianMs });
         rows.push({
           model: p.label,
           threads: t,
+          batch,
           runtime: result.runtime.name,
           int8Ms: ms('int8'),
           int8IoMs: ms('int8 (int8 I/O)'),
@@ -125,8 +147,12 @@ async function main(): Promise<void> {
           simulatedAccuracy: p.simulated,
           agreement: int8.agreement?.fraction,
           records: result.testRecords.count,
-          runs,
+          runs: batchRuns,
         });
+        if (batch === 1 && opRuns > 0) {
+          process.stderr.write(`${p.modelId}: TFLite, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
+          opTables.push(await timeOps(page, base, p, t, ms('float32'), ms('int8')));
+        }
       }
     }
   } finally {
@@ -134,15 +160,119 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
   const pct = (x: unknown) => `${((x as number) * 100).toFixed(2)}%`;
-  const f = (x: unknown, d = 3) => (x as number).toFixed(d);
-  console.log(`TFLite int8 vs float32, batch-1 latency (median of ${runs} runs, interleaved), ${rows[0]?.runtime ?? ''}`);
-  console.log(`${'model'.padEnd(28)}${'thr'.padStart(4)}${'int8 ms'.padStart(10)}${'int8-I/O ms'.padStart(13)}${'float32 ms'.padStart(12)}${'f32/int8'.padStart(10)}${'f32/int8-I/O'.padStart(14)}  ${'target'}   accuracy int8 (sim), agreement on ${limit} records`);
+  const f = (x: unknown, d = 3) => (Number.isNaN(x) ? '-' : (x as number).toFixed(d));
+  printProfiles(profiles);
+  for (const tbl of opTables) console.log(tbl);
+  console.log(`\nTFLite int8 vs float32, latency per image (median of the invokes, interleaved; batch B: one invoke / B), ${rows[0]?.runtime ?? ''}`);
+  console.log(`${'model'.padEnd(28)}${'thr'.padStart(4)}${'batch'.padStart(6)}${'int8 ms'.padStart(10)}${'int8-I/O ms'.padStart(13)}${'float32 ms'.padStart(12)}${'f32/int8'.padStart(10)}${'f32/int8-I/O'.padStart(14)}  ${'target'}   accuracy int8 (sim), agreement on ${limit} records`);
   for (const r of rows) {
     const ok = (r.ratio as number) >= TARGET ? 'met' : 'MISSED';
-    console.log(`${String(r.model).padEnd(28)}${String(r.threads).padStart(4)}${f(r.int8Ms).padStart(10)}${f(r.int8IoMs).padStart(13)}${f(r.float32Ms).padStart(12)}${`${f(r.ratio, 2)}x`.padStart(10)}${`${f(r.ratioInt8Io, 2)}x`.padStart(14)}  >=${TARGET}x ${ok}   ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)}`);
+    const io = Number.isNaN(r.ratioInt8Io) ? '-' : `${f(r.ratioInt8Io, 2)}x`;
+    console.log(`${String(r.model).padEnd(28)}${String(r.threads).padStart(4)}${String(r.batch).padStart(6)}${f(r.int8Ms).padStart(10)}${f(r.int8IoMs).padStart(13)}${f(r.float32Ms).padStart(12)}${`${f(r.ratio, 2)}x`.padStart(10)}${io.padStart(14)}  >=${TARGET}x ${ok}   ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)}`);
   }
   const out = flag('json');
-  if (out) writeFileSync(out, JSON.stringify(rows, null, 1));
+  if (out) writeFileSync(out, JSON.stringify({ rows, profiles }, null, 1));
+}
+
+/**
+ * Per op type (and the kernel TFLite picked: XNNPACK's name for delegated ops, the builtin's op
+ * name otherwise), float32 against int8, with each side's share of its own profiled total.
+ */
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>['newPage']>>;
+
+async function inWorker<T>(page: Page, base: string, req: TfliteWorkerRequest): Promise<T> {
+  return page.evaluate(
+    ([url, request]) =>
+      new Promise<T>((resolve, reject) => {
+        const w = new Worker(url, { type: 'module' });
+        w.onerror = (e) => reject(new Error(`TFLite worker: ${e.message}`));
+        w.onmessage = (ev: MessageEvent<TfliteWorkerResponse>) => {
+          if (ev.data.kind === 'progress') return;
+          w.terminate();
+          if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
+          else resolve((ev.data.kind === 'timed' ? ev.data.timings : ev.data.result) as T);
+        };
+        w.postMessage(request);
+      }),
+    [`${base}assets/${tfliteWorker}`, req] as const,
+  );
+}
+
+/**
+ * Each operator of the batch-1 files alone, float32 and int8 timed interleaved, plus an empty
+ * model for the invoke's own cost: where int8 gains and where it loses.
+ */
+async function timeOps(page: Page, base: string, p: { label: string; f32Ops: SingleOp[]; i8Ops: SingleOp[] }, threads: number, wholeF32: number, wholeI8: number): Promise<string> {
+  const file = (label: string, op: SingleOp) => ({ label, bytes: writeTflite(op.model) });
+  const rows: Array<{ layer: string; op: string; shapes: string; f32?: number; i8?: number }> = [];
+  const groups = [[{ label: 'empty', bytes: writeTflite(emptyModel()) }]];
+  for (const i8 of p.i8Ops) {
+    const f32 = p.f32Ops.find((o) => o.output === i8.output && o.op === i8.op);
+    rows.push({ layer: i8.output, op: i8.op, shapes: i8.shapes });
+    groups.push(f32 ? [file('float32', f32), file('int8', i8)] : [file('int8', i8)]);
+  }
+  for (const f32 of p.f32Ops) {
+    if (p.i8Ops.some((o) => o.output === f32.output && o.op === f32.op)) continue;
+    rows.push({ layer: f32.output, op: f32.op, shapes: f32.shapes });
+    groups.push([file('float32', f32)]);
+  }
+  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, wasmPath: new URL('tflite-wasm/', base).href, numThreads: threads });
+  const empty = timings[0][0].medianMs;
+  timings.slice(1).forEach((g, k) => {
+    rows[k].f32 = g.find((x) => x.label === 'float32')?.medianMs;
+    rows[k].i8 = g.find((x) => x.label === 'int8')?.medianMs;
+  });
+  // An op's own time: its invoke less the empty invoke.
+  const own = (x?: number) => (x === undefined ? undefined : Math.max(0, x - empty));
+  const fmt = (x?: number) => (x === undefined ? '-' : x.toFixed(3));
+  const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || a < 0.01 || b < 0.01 ? '-' : `${(a / b).toFixed(2)}x`);
+  const lines = [`\nSingle operators, ${p.label}, ${threads} thread(s), batch 1 (each op cut out as its own .tflite; median of ${opRuns} invokes less the empty invoke, ${empty.toFixed(3)} ms)`];
+  lines.push(`  ${'layer'.padEnd(16)}${'op'.padEnd(19)}${'shapes'.padEnd(30)}${'f32 ms'.padStart(8)}${'int8 ms'.padStart(9)}${'f32/int8'.padStart(10)}`);
+  for (const r of rows) lines.push(`  ${r.layer.slice(0, 15).padEnd(16)}${r.op.padEnd(19)}${r.shapes.padEnd(30)}${fmt(own(r.f32)).padStart(8)}${fmt(own(r.i8)).padStart(9)}${ratio(own(r.f32), own(r.i8)).padStart(10)}`);
+  const byOp = new Map<string, { f32: number; i8: number }>();
+  for (const r of rows) {
+    const s = byOp.get(r.op) ?? { f32: 0, i8: 0 };
+    s.f32 += own(r.f32) ?? 0;
+    s.i8 += own(r.i8) ?? 0;
+    byOp.set(r.op, s);
+  }
+  const sumF = [...byOp.values()].reduce((a, s) => a + s.f32, 0);
+  const sumI = [...byOp.values()].reduce((a, s) => a + s.i8, 0);
+  lines.push(`  by op type: ${[...byOp].map(([op, s]) => `${op} ${s.f32.toFixed(3)} / ${s.i8.toFixed(3)} ms (${ratio(s.f32, s.i8)})`).join('; ')}`);
+  lines.push('  (a single op includes copying its input into the interpreter; the whole files copy only the image in and 10 values out)');
+  lines.push(`  ops alone: float32 ${sumF.toFixed(3)} ms, int8 ${sumI.toFixed(3)} ms (${ratio(sumF, sumI)}); whole files: float32 ${wholeF32.toFixed(3)} ms, int8 ${wholeI8.toFixed(3)} ms (${ratio(wholeF32, wholeI8)}), of which one invoke's own cost ~${empty.toFixed(3)} ms`);
+  return lines.join('\n');
+}
+
+interface ProfiledFile {
+  model: string;
+  threads: number;
+  batch: number;
+  label: string;
+  profile: OpProfile;
+  medianMs: number;
+}
+
+function printProfiles(list: ProfiledFile[]): void {
+  const keyOf = (m: string, t: number, b: number) => `${m} | ${t} thread(s) | batch ${b}`;
+  const groups = new Map<string, ProfiledFile[]>();
+  for (const p of list) groups.set(keyOf(p.model, p.threads, p.batch), [...(groups.get(keyOf(p.model, p.threads, p.batch)) ?? []), p]);
+  for (const [key, ps] of groups) {
+    const f32 = ps.find((p) => p.label === 'float32');
+    const i8 = ps.find((p) => p.label === 'int8');
+    if (!f32 || !i8) continue;
+    console.log(`\nPer-op profile, ${key} (TFLite profiler, mean ms per invoke over ${i8.profile.runs} profiled invokes; timed median per invoke in brackets)`);
+    console.log(`  float32: ops ${f32.profile.totalMsPerRun.toFixed(3)} ms [${f32.medianMs.toFixed(3)}]   int8: ops ${i8.profile.totalMsPerRun.toFixed(3)} ms [${i8.medianMs.toFixed(3)}]   ops ratio ${(f32.profile.totalMsPerRun / i8.profile.totalMsPerRun).toFixed(2)}x`);
+    console.log(`  ${'float32 op / kernel'.padEnd(54)}${'n'.padStart(4)}${'ms'.padStart(8)}${'share'.padStart(7)}   ${'int8 op / kernel'.padEnd(54)}${'n'.padStart(4)}${'ms'.padStart(8)}${'share'.padStart(7)}`);
+    const n = Math.max(f32.profile.ops.length, i8.profile.ops.length);
+    const cell = (p: OpProfile, i: number) => {
+      const r = p.ops[i];
+      if (!r) return ''.padEnd(73);
+      const name = `${r.op === 'TfLiteXNNPackDelegate' ? 'XNNPACK' : r.op}: ${r.node}`.slice(0, 53);
+      return `${name.padEnd(54)}${String(Math.round(r.count * 100) / 100).padStart(4)}${r.msPerRun.toFixed(3).padStart(8)}${`${((r.msPerRun / p.totalMsPerRun) * 100).toFixed(0)}%`.padStart(7)}`;
+    };
+    for (let i = 0; i < n; i++) console.log(`  ${cell(f32.profile, i)}   ${cell(i8.profile, i)}`);
+  }
 }
 
 main().catch((e) => {

@@ -3,22 +3,33 @@
  * worker starts for one evaluation and terminates afterwards. Plain data and typed arrays only.
  */
 import type { SerializedError } from '../engine/errors';
-import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
+import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings, TfliteTiming } from '../engine/jobs/tflite-eval';
 import type { BaselineEntry } from '../engine/types';
 
-export interface TfliteWorkerRequest {
-  kind: 'evaluate';
-  entry: BaselineEntry;
-  models: TfliteEvalModel[];
-  settings: TfliteEvalSettings;
-  /** URL of public/tflite-wasm/, ending in "/". */
-  wasmPath: string;
-  numThreads?: number;
-}
+export type TfliteWorkerRequest =
+  | {
+      kind: 'evaluate';
+      entry: BaselineEntry;
+      models: TfliteEvalModel[];
+      settings: TfliteEvalSettings;
+      /** URL of public/tflite-wasm/, ending in "/". */
+      wasmPath: string;
+      numThreads?: number;
+    }
+  | {
+      /** Invoke times of groups of files on zero input (bench/tflite-int8.ts: single operators). */
+      kind: 'time';
+      groups: TfliteEvalModel[][];
+      runs: number;
+      warmup: number;
+      wasmPath: string;
+      numThreads?: number;
+    };
 
 export type TfliteWorkerStage = 'load-data' | 'tflite-evaluate' | 'tflite-latency';
 
 export type TfliteWorkerResponse =
   | { kind: 'progress'; stage: TfliteWorkerStage; done: number; total: number }
   | { kind: 'result'; result: TfliteEvalResult }
+  | { kind: 'timed'; timings: TfliteTiming[][] }
   | { kind: 'error'; error: SerializedError };

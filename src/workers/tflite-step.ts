@@ -46,6 +46,7 @@ export function evaluateInTfliteWorker(entry: BaselineEntry, models: TfliteEvalM
       }
       done();
       if (m.kind === 'result') resolve(m.result);
+      else if (m.kind === 'timed') reject(new StudioError('internal', 'The TFLite worker answered an evaluation with timings.', {}, 'bug'));
       else reject(new StudioError(m.error.code, m.error.message, m.error.context, m.error.kind));
     };
     const req: TfliteWorkerRequest = { kind: 'evaluate', entry, models, settings, wasmPath: ctx.wasmPath, numThreads };

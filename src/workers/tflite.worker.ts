@@ -7,7 +7,7 @@
  * engine worker keep the strict policy. Terminating it frees the runtime's heap and threads.
  */
 import { serializeError, StudioError } from '../engine/errors';
-import { evaluateTflite } from '../engine/jobs/tflite-eval';
+import { evaluateTflite, timeTfliteModels } from '../engine/jobs/tflite-eval';
 import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
 
@@ -28,6 +28,10 @@ scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
   const m = ev.data;
   try {
     const runtime = createTfliteRuntime({ wasmPath: m.wasmPath, numThreads: m.numThreads });
+    if (m.kind === 'time') {
+      post({ kind: 'timed', timings: await timeTfliteModels(runtime, m.groups, m) });
+      return;
+    }
     const result = await evaluateTflite(m.entry, m.models, runtime, m.settings, { read, onProgress: (stage, done, total) => post({ kind: 'progress', stage, done, total }) });
     post({ kind: 'result', result });
   } catch (e) {

@@ -14,12 +14,12 @@ import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
 import { parseTflite } from '../../src/engine/export/tflite/reader';
 import { TensorType } from '../../src/engine/export/tflite/schema';
 import type { Graph } from '../../src/engine/graph/ir';
-import { evaluateTflite } from '../../src/engine/jobs/tflite-eval';
+import { evaluateTflite, timeTfliteModels } from '../../src/engine/jobs/tflite-eval';
 import { preprocessInto } from '../../src/engine/preprocess';
 import { quantize } from '../../src/engine/quantize/affine';
 import { runInt8Graph } from '../../src/engine/quantize/int8-reference';
 import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
-import type { LoadedModel, ModelRuntime } from '../../src/engine/runtime/model-runtime';
+import type { LoadedModel, LoadOptions, ModelRuntime, OpTime } from '../../src/engine/runtime/model-runtime';
 import type { BaselineIndex } from '../../src/engine/types';
 import { dirReader, PUBLIC } from './node-files';
 import { runTfliteReference, type Value } from './tflite-interpreter';
@@ -119,4 +119,55 @@ describe('evaluateTflite', () => {
     await expect(evaluateTflite(entry, [{ label: 'int8', bytes }, { label: 'wide', bytes: wide }], rt, { limit: 5 }, { read })).rejects.toThrow(/takes input \[1,32,32,1\]/);
     expect(rt.disposals).toBe(rt.loads);
   });
+
+  it('evaluates a batch-3 file row by row (the last batch padded), and profiles on a second copy without the warm-up runs', async () => {
+    // Stand-in for a runtime with a profiler: runs each row of a batch on the batch-1 reference and
+    // records two "ops" per invoke, cumulatively as TFLite's profiler does.
+    const inner = new ReferenceRuntime();
+    const single = exportInt8Tflite(q).bytes;
+    const loads: LoadOptions[] = [];
+    const rt: ModelRuntime = {
+      info: () => inner.info(),
+      async load(bytes, opts = {}) {
+        loads.push(opts);
+        const batch = parseTflite(bytes).subgraphs[0].tensors[parseTflite(bytes).subgraphs[0].inputs[0]].shape[0];
+        const m = await inner.load(single);
+        const records: OpTime[] = [];
+        const predict = (x: Float32Array | Int8Array, shape: number[]) => {
+          expect(shape).toEqual([batch, 28, 28, 1]);
+          const out = new Float32Array(batch * 10);
+          for (let r = 0; r < batch; r++) out.set(m.predict(x.subarray(r * 784, (r + 1) * 784), [1, 28, 28, 1]), r * 10);
+          if (opts.profile) records.push({ op: 'CONV_2D', node: 'c', ms: 2 }, { op: 'MEAN', node: 'gap', ms: 0.5 });
+          return out;
+        };
+        return { input: { shape: [batch, 28, 28, 1], type: 'float32' }, output: { shape: [batch, 10], type: 'float32' }, predict, profile: () => (opts.profile ? records.slice() : undefined), dispose: () => m.dispose() };
+      },
+    };
+    const reference = await simulatedPredictions();
+    const r = await evaluateTflite(entry, [{ label: 'int8', bytes: exportInt8Tflite(q, { batch: 3 }).bytes }], rt, { limit: N, latencyRuns: 10, warmup: 4, profileRuns: 6, reference: { label: 'runInt8Graph', predictions: reference } }, { read });
+    const m = r.models[0];
+    expect(N % 3).not.toBe(0);
+    expect(Array.from(m.predictions)).toEqual(Array.from(reference));
+    expect(m.latency.batch).toBe(3);
+    expect(loads).toEqual([{}, { profile: true }]);
+    expect(m.profile).toEqual({
+      runs: 6,
+      totalMsPerRun: 2.5,
+      ops: [
+        { op: 'CONV_2D', node: 'c', count: 1, msPerRun: 2 },
+        { op: 'MEAN', node: 'gap', count: 1, msPerRun: 0.5 },
+      ],
+    });
+    expect(inner.disposals).toBe(inner.loads);
+  }, 60_000);
+
+  it('times groups of files of any input shape on zero input, and disposes each group', async () => {
+    const rt = new ReferenceRuntime();
+    const bytes = exportInt8Tflite(q).bytes;
+    const t = await timeTfliteModels(rt, [[{ label: 'a', bytes }], [{ label: 'b', bytes }, { label: 'c', bytes }]], { runs: 20, warmup: 10 });
+    expect(t.map((g) => g.map((x) => [x.label, x.runs]))).toEqual([[['a', 20]], [['b', 20], ['c', 20]]]);
+    expect(rt.loads).toBe(3);
+    expect(rt.disposals).toBe(3);
+    await expect(timeTfliteModels(rt, [[]], { runs: 1, warmup: 0 })).rejects.toThrow(/1 to 4/);
+  }, 60_000);
 });

@@ -21,8 +21,29 @@ export interface LoadedModel {
    * values for an int8 output (the caller dequantizes if it needs real values).
    */
   predict(x: Float32Array | Int8Array, shape: number[]): Float32Array;
+  /** Runs one inference without reading the output (timing a single op, whose output copy would be most of the time). */
+  run?(x: Float32Array | Int8Array, shape: number[]): void;
+  /**
+   * Per-op times of the runs since the model was loaded, where it was loaded with `profile`
+   * (undefined otherwise, or where the runtime has no profiler).
+   */
+  profile?(): OpTime[] | undefined;
   /** Frees the model's interpreter and its memory; the model cannot be used afterwards. */
   dispose(): void;
+}
+
+/** One operator execution as the runtime's profiler records it. */
+export interface OpTime {
+  /** The runtime's name for the op type, e.g. "CONV_2D", or "TfLiteXNNPackDelegate" for ops a delegate took over. */
+  op: string;
+  /** The runtime's name for the node (TFLite: the delegate's kernel, e.g. "Convolution (NHWC, QS8) IGEMM"). */
+  node: string;
+  ms: number;
+}
+
+export interface LoadOptions {
+  /** Turn the runtime's per-op profiler on (it costs time: do not time runs of such a model). */
+  profile?: boolean;
 }
 
 export interface RuntimeInfo {
@@ -35,5 +56,5 @@ export interface RuntimeInfo {
 
 export interface ModelRuntime {
   info(): Promise<RuntimeInfo>;
-  load(bytes: Uint8Array): Promise<LoadedModel>;
+  load(bytes: Uint8Array, opts?: LoadOptions): Promise<LoadedModel>;
 }

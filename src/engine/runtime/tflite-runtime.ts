@@ -16,7 +16,7 @@
 import type { TFLiteWebModelRunner, TFLiteWebModelRunnerTensorInfo } from '@tensorflow/tfjs-tflite';
 import * as tflite from '@tensorflow/tfjs-tflite/dist/tf-tflite.fesm.js';
 import { StudioError } from '../errors';
-import type { LoadedModel, ModelRuntime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
+import type { LoadedModel, LoadOptions, ModelRuntime, OpTime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
 
 export const TFLITE_PACKAGE = '@tensorflow/tfjs-tflite 0.0.1-alpha.10';
 
@@ -86,7 +86,10 @@ class TfliteModel implements LoadedModel {
   private readonly inputTensor: TFLiteWebModelRunnerTensorInfo;
   private readonly outputTensor: TFLiteWebModelRunnerTensorInfo;
 
-  constructor(runner: TFLiteWebModelRunner) {
+  constructor(
+    runner: TFLiteWebModelRunner,
+    private readonly profiled: boolean,
+  ) {
     this.runner = runner;
     const ins = runner.getInputs();
     const outs = runner.getOutputs();
@@ -101,6 +104,11 @@ class TfliteModel implements LoadedModel {
   }
 
   predict(x: Float32Array | Int8Array, shape: number[]): Float32Array {
+    this.run(x, shape);
+    return Float32Array.from(this.outputTensor.data());
+  }
+
+  run(x: Float32Array | Int8Array, shape: number[]): void {
     const r = this.runner;
     if (!r) throw new StudioError('internal', 'This TFLite model was disposed.', {}, 'bug');
     if (shape.join() !== this.input.shape.join()) throw new StudioError('shape-mismatch', `The TFLite model takes input [${this.input.shape.join(',')}], got [${shape.join(',')}].`, { expected: this.input.shape, got: shape });
@@ -109,7 +117,11 @@ class TfliteModel implements LoadedModel {
     // data() is a view on the wasm heap; take it afresh each call (the heap may have grown).
     this.inputTensor.data().set(x);
     if (!r.infer()) throw new StudioError('internal', 'TFLite inference failed.', {}, 'bug');
-    return Float32Array.from(this.outputTensor.data());
+  }
+
+  profile(): OpTime[] | undefined {
+    if (!this.profiled || !this.runner) return undefined;
+    return this.runner.getProfilingResults().map((p) => ({ op: p.nodeType, node: p.nodeName, ms: p.nodeExecMs }));
   }
 
   dispose(): void {
@@ -138,19 +150,21 @@ export function createTfliteRuntime(opts: TfliteRuntimeOptions): ModelRuntime {
       const f = await tflite.getWasmFeatures();
       return { name: `TFLite (wasm${f.simd ? ' SIMD' : ''}, XNNPACK) via ${TFLITE_PACKAGE}`, threads: f.multiThreading ? threads : 1, simd: f.simd, multiThreading: f.multiThreading };
     },
-    async load(bytes: Uint8Array): Promise<LoadedModel> {
+    async load(bytes: Uint8Array, loadOpts: LoadOptions = {}): Promise<LoadedModel> {
       await init();
       const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       let model: tflite.TFLiteModel;
       try {
-        model = await tflite.loadTFLiteModel(buffer, { numThreads: threads });
+        const profile = loadOpts.profile ?? false;
+        // The profiler's buffer must hold every op of the runs read between two profile() calls.
+        model = await tflite.loadTFLiteModel(buffer, { numThreads: threads, enableProfiling: profile, ...(profile ? { maxProfilingBufferEntries: 100_000 } : {}) });
       } catch (e) {
         throw new StudioError('bad-model', `TFLite could not load the model: ${(e as Error).message}`, { sizeBytes: bytes.length });
       }
       // TFLiteModel keeps its runner private; the runner has the typed-array I/O and cleanUp().
       const runner = (model as unknown as { modelRunner?: TFLiteWebModelRunner }).modelRunner;
       if (!runner) throw new StudioError('internal', `${TFLITE_PACKAGE}: TFLiteModel no longer exposes its model runner.`, {}, 'bug');
-      return new TfliteModel(runner);
+      return new TfliteModel(runner, loadOpts.profile ?? false);
     },
   };
 }
