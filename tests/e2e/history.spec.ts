@@ -32,6 +32,24 @@ test('runs survive a reload and can be renamed, compared, exported and deleted',
   await expect(older.getByTestId('history-name')).toHaveText('=1+1 <b>bold</b>');
   await expect(page.locator('.history-table b')).toHaveCount(0);
 
+  // The rename is written to IndexedDB asynchronously: reload only once it is stored, as a user
+  // would long after renaming (a reload within milliseconds can lose the write).
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise<string[]>((resolve, reject) => {
+            const open = indexedDB.open('compression-studio-history');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const all = open.result.transaction('records').objectStore('records').getAll();
+              all.onsuccess = () => (open.result.close(), resolve((all.result as Array<{ name: string }>).map((r) => r.name)));
+              all.onerror = () => reject(all.error);
+            };
+          }),
+      ),
+    )
+    .toContain('=1+1 <b>bold</b>');
   await page.reload();
   await expect(page.getByTestId('history-row')).toHaveCount(2);
   await expect(page.getByTestId('history-count')).toHaveText('2 runs, saved in this browser.');
