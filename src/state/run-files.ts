@@ -14,6 +14,7 @@
  * read back through `restoreRunFiles`, which checks what the Deploy section relies on.
  */
 import type { CompressExports, ExportLabel } from '../engine/export/compress-exports';
+import { isTflite } from '../engine/export/tflite/reader';
 import { idbTable, storageProblem, type Table } from './idb-table';
 
 export const RUN_FILES_VERSION = 1;
@@ -26,10 +27,6 @@ export interface RunFilesRecord {
 const LABELS: ReadonlySet<ExportLabel> = new Set(['int8', 'float32', 'baseline-float32']);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A .tflite FlatBuffer starts with its root offset, then the file identifier "TFL3" at bytes 4..8. */
-function isTflite(b: unknown): b is Uint8Array {
-  return b instanceof Uint8Array && b.length > 8 && String.fromCharCode(b[4], b[5], b[6], b[7]) === 'TFL3';
-}
 
 /** A stored value as the run's exports, or an Error saying what is wrong with it. */
 export function restoreRunFiles(raw: unknown): CompressExports | Error {
@@ -38,7 +35,7 @@ export function restoreRunFiles(raw: unknown): CompressExports | Error {
   if (!Array.isArray(e.models) || !Array.isArray(e.skipped) || !isObj(e.predictions)) return new Error('its exports lack models, skipped or predictions');
   for (const m of e.models as unknown[]) {
     if (!isObj(m) || !LABELS.has(m.label as ExportLabel)) return new Error('a model has no known label');
-    if (!isTflite(m.bytes)) return new Error(`the ${String(m.label)} file is not a .tflite FlatBuffer`);
+    if (!(m.bytes instanceof Uint8Array && isTflite(m.bytes))) return new Error(`the ${String(m.label)} file is not a .tflite FlatBuffer`);
     if (!isObj(m.summary) || !isObj(m.arena)) return new Error(`the ${String(m.label)} file lacks its summary or arena plan`);
   }
   if (e.tfjs !== undefined && (!isObj(e.tfjs) || !(e.tfjs.zip instanceof Uint8Array))) return new Error('its tfjs model is not a zip');
