@@ -1,9 +1,10 @@
 /**
- * Real int8 against float32 on one runtime: TFLite's wasm build (XNNPACK, @tensorflow/tfjs-tflite)
- * in headless Chromium, batch 1, for the custom CNN (MNIST) and MobileNetV1 0.5 (CIFAR-10).
- * Prints each model's median latency and the ratio float32 / int8 (issue 5's target: >= 1.5).
+ * Real int8 against float32 on one runtime, for each of the studio's two TFLite wasm runtimes
+ * (LiteRT.js, the default, and @tensorflow/tfjs-tflite; both XNNPACK) in headless Chromium, batch 1,
+ * for the custom CNN (MNIST) and MobileNetV1 1.0 and 0.5 (CIFAR-10). Prints each model's median
+ * latency and the ratio float32 / int8 on the same runtime (issue 5's target: >= 1.5).
  *
- *   npm run bench:tflite -- [--only mnist|mobilenet] [--threads 1,2] [--batch 1,8,32] [--profile 50] [--runs 1000] [--limit 200] [--json out.json]
+ *   npm run bench:tflite -- [--runtime litert,tfjs-tflite] [--only mnist,mobilenet,mobilenet1] [--threads 1,2] [--batch 1,8,32] [--profile 50] [--runs 1000] [--limit 200] [--json out.json]
  *
  * (npm run bench:tflite builds into .cache/tflite-bench and passes --dist, so it does not touch dist/.)
  *
@@ -17,7 +18,10 @@
  *    all files alike. Absolute times move by 5-15% on a shared machine; compare the ratios.
  *    With --batch 8,32 the same graphs are exported with a wider batch axis (not what the studio
  *    downloads; for telling per-invoke overhead from kernel time) and timed per image.
+ *    The runtimes run one after the other, each in a worker of its own; LiteRT.js cannot carry
+ *    int8 tensors in JS, so the int8-I/O file runs on tfjs-tflite only.
  * 3. Per-op breakdown: the worker reruns each file with TFLite's profiler on (--profile invokes,
+ *    tfjs-tflite only: LiteRT.js has no profiler in JS;
  *    on a second copy so it never slows the timed runs). That profiler sees an XNNPACK-delegated
  *    graph as one node, so the bench also cuts each operator of the batch-1 files out as its own
  *    .tflite (tflite-ops.ts) and times float32 and int8 of each interleaved (--op-runs invokes,
@@ -35,6 +39,7 @@ import { compressBaseline, type CompressedModels } from '../src/engine/jobs/comp
 import { withDefaults } from '../src/engine/jobs/compress-settings';
 import type { OpProfile, TfliteEvalModel, TfliteEvalResult, TfliteTiming } from '../src/engine/jobs/tflite-eval';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
+import type { RuntimeId } from '../src/engine/runtime/model-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../src/workers/tflite-protocol';
 import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
 import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
@@ -46,8 +51,11 @@ const flag = (name: string, fallback?: string) => {
 };
 const CASES = [
   { key: 'mnist', modelId: 'custom-cnn-mnist', label: 'custom CNN, MNIST' },
+  { key: 'mobilenet1', modelId: 'mobilenet-v1-1-cifar10', label: 'MobileNetV1 1.0, CIFAR-10' },
   { key: 'mobilenet', modelId: 'mobilenet-v1-0.5-cifar10', label: 'MobileNetV1 0.5, CIFAR-10' },
-].filter((c) => !flag('only') || c.key === flag('only'));
+].filter((c) => !flag('only') || flag('only')!.split(',').includes(c.key));
+const runtimes = (flag('runtime', 'litert,tfjs-tflite') ?? '').split(',') as RuntimeId[];
+const wasmFolder: Record<RuntimeId, string> = { litert: 'litert-wasm/', 'tfjs-tflite': 'tflite-wasm/' };
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
 const batches = (flag('batch', '1') ?? '1').split(',').map(Number);
 const profileRuns = Number(flag('profile', '50'));
@@ -76,11 +84,11 @@ async function exportFiles(modelId: string) {
   const float32 = exports.models.find((m) => m.label === 'float32')!;
   const int8io = exportInt8Tflite(models!.quantized!, { io: 'int8' });
   // Batch 1 is what the studio downloads; larger batches are the same graphs with a wider batch axis.
-  const filesFor = (batch: number): TfliteEvalModel[] =>
+  const filesFor = (batch: number, runtime: RuntimeId): TfliteEvalModel[] =>
     batch === 1
       ? [
           { label: 'int8', bytes: int8.bytes },
-          { label: 'int8 (int8 I/O)', bytes: int8io.bytes },
+          ...(runtime === 'tfjs-tflite' ? [{ label: 'int8 (int8 I/O)', bytes: int8io.bytes }] : []),
           { label: 'float32', bytes: float32.bytes },
         ]
       : [
@@ -120,10 +128,11 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     await page.goto(base);
     for (const p of prepared) {
-      for (const t of threads) for (const batch of batches) {
-        process.stderr.write(`${p.modelId}: TFLite, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
+      for (const rt of runtimes) for (const t of threads) for (const batch of batches) {
+        process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
         const batchRuns = Math.max(20, Math.round(runs / batch));
-        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: Math.max(5, Math.round(profileRuns / batch)), reference: { label: 'simulated int8', predictions: p.reference } }, wasmPath: new URL('tflite-wasm/', base).href, numThreads: t };
+        const profiled = rt === 'tfjs-tflite' ? Math.max(5, Math.round(profileRuns / batch)) : 0;
+        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(wasmFolder[rt], base).href, numThreads: t };
         const full = await inWorker<TfliteEvalResult>(page, base, req);
         const result = { ...full, models: full.models.map((m) => ({ ...m, predictions: new Uint8Array(0) })) };
         // Per image: one invoke runs `batch` images.
@@ -135,6 +144,7 @@ async function main(): Promise<void> {
         for (const m of result.models) if (m.profile) profiles.push({ model: p.label, threads: t, batch, label: m.label, profile: m.profile, medianMs: m.latency.medianMs });
         rows.push({
           model: p.label,
+          runtimeId: rt,
           threads: t,
           batch,
           runtime: result.runtime.name,
@@ -150,8 +160,8 @@ async function main(): Promise<void> {
           runs: batchRuns,
         });
         if (batch === 1 && opRuns > 0) {
-          process.stderr.write(`${p.modelId}: TFLite, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
-          opTables.push(await timeOps(page, base, p, t, ms('float32'), ms('int8')));
+          process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
+          opTables.push(await timeOps(page, base, p, rt, t, ms('float32'), ms('int8')));
         }
       }
     }
@@ -163,12 +173,13 @@ async function main(): Promise<void> {
   const f = (x: unknown, d = 3) => (Number.isNaN(x) ? '-' : (x as number).toFixed(d));
   printProfiles(profiles);
   for (const tbl of opTables) console.log(tbl);
-  console.log(`\nTFLite int8 vs float32, latency per image (median of the invokes, interleaved; batch B: one invoke / B), ${rows[0]?.runtime ?? ''}`);
-  console.log(`${'model'.padEnd(28)}${'thr'.padStart(4)}${'batch'.padStart(6)}${'int8 ms'.padStart(10)}${'int8-I/O ms'.padStart(13)}${'float32 ms'.padStart(12)}${'f32/int8'.padStart(10)}${'f32/int8-I/O'.padStart(14)}  ${'target'}   accuracy int8 (sim), agreement on ${limit} records`);
+  console.log('\nTFLite int8 vs float32 on the same runtime, latency per image (median of the invokes, interleaved; batch B: one invoke / B)');
+  for (const rt of runtimes) console.log(`  ${rt}: ${rows.find((r) => r.runtimeId === rt)?.runtime ?? ''}`);
+  console.log(`${'model'.padEnd(28)}${'runtime'.padEnd(12)}${'thr'.padStart(4)}${'batch'.padStart(6)}${'int8 ms'.padStart(10)}${'int8-I/O ms'.padStart(13)}${'float32 ms'.padStart(12)}${'f32/int8'.padStart(10)}${'f32/int8-I/O'.padStart(14)}  ${'target'}   accuracy int8 (sim), agreement on ${limit} records`);
   for (const r of rows) {
     const ok = (r.ratio as number) >= TARGET ? 'met' : 'MISSED';
     const io = Number.isNaN(r.ratioInt8Io) ? '-' : `${f(r.ratioInt8Io, 2)}x`;
-    console.log(`${String(r.model).padEnd(28)}${String(r.threads).padStart(4)}${String(r.batch).padStart(6)}${f(r.int8Ms).padStart(10)}${f(r.int8IoMs).padStart(13)}${f(r.float32Ms).padStart(12)}${`${f(r.ratio, 2)}x`.padStart(10)}${io.padStart(14)}  >=${TARGET}x ${ok}   ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)}`);
+    console.log(`${String(r.model).padEnd(28)}${String(r.runtimeId).padEnd(12)}${String(r.threads).padStart(4)}${String(r.batch).padStart(6)}${f(r.int8Ms).padStart(10)}${f(r.int8IoMs).padStart(13)}${f(r.float32Ms).padStart(12)}${`${f(r.ratio, 2)}x`.padStart(10)}${io.padStart(14)}  >=${TARGET}x ${ok}   ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)}`);
   }
   const out = flag('json');
   if (out) writeFileSync(out, JSON.stringify({ rows, profiles }, null, 1));
@@ -202,7 +213,7 @@ async function inWorker<T>(page: Page, base: string, req: TfliteWorkerRequest): 
  * Each operator of the batch-1 files alone, float32 and int8 timed interleaved, plus an empty
  * model for the invoke's own cost: where int8 gains and where it loses.
  */
-async function timeOps(page: Page, base: string, p: { label: string; f32Ops: SingleOp[]; i8Ops: SingleOp[] }, threads: number, wholeF32: number, wholeI8: number): Promise<string> {
+async function timeOps(page: Page, base: string, p: { label: string; f32Ops: SingleOp[]; i8Ops: SingleOp[] }, runtime: RuntimeId, threads: number, wholeF32: number, wholeI8: number): Promise<string> {
   const file = (label: string, op: SingleOp) => ({ label, bytes: writeTflite(op.model) });
   const rows: Array<{ layer: string; op: string; shapes: string; f32?: number; i8?: number }> = [];
   const groups = [[{ label: 'empty', bytes: writeTflite(emptyModel()) }]];
@@ -216,7 +227,7 @@ async function timeOps(page: Page, base: string, p: { label: string; f32Ops: Sin
     rows.push({ layer: f32.output, op: f32.op, shapes: f32.shapes });
     groups.push([file('float32', f32)]);
   }
-  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, wasmPath: new URL('tflite-wasm/', base).href, numThreads: threads });
+  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, runtime, wasmPath: new URL(wasmFolder[runtime], base).href, numThreads: threads });
   const empty = timings[0][0].medianMs;
   timings.slice(1).forEach((g, k) => {
     rows[k].f32 = g.find((x) => x.label === 'float32')?.medianMs;
@@ -226,7 +237,7 @@ async function timeOps(page: Page, base: string, p: { label: string; f32Ops: Sin
   const own = (x?: number) => (x === undefined ? undefined : Math.max(0, x - empty));
   const fmt = (x?: number) => (x === undefined ? '-' : x.toFixed(3));
   const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || a < 0.01 || b < 0.01 ? '-' : `${(a / b).toFixed(2)}x`);
-  const lines = [`\nSingle operators, ${p.label}, ${threads} thread(s), batch 1 (each op cut out as its own .tflite; median of ${opRuns} invokes less the empty invoke, ${empty.toFixed(3)} ms)`];
+  const lines = [`\nSingle operators, ${p.label}, ${runtime}, ${threads} thread(s), batch 1 (each op cut out as its own .tflite; median of ${opRuns} invokes less the empty invoke, ${empty.toFixed(3)} ms)`];
   lines.push(`  ${'layer'.padEnd(16)}${'op'.padEnd(19)}${'shapes'.padEnd(30)}${'f32 ms'.padStart(8)}${'int8 ms'.padStart(9)}${'f32/int8'.padStart(10)}`);
   for (const r of rows) lines.push(`  ${r.layer.slice(0, 15).padEnd(16)}${r.op.padEnd(19)}${r.shapes.padEnd(30)}${fmt(own(r.f32)).padStart(8)}${fmt(own(r.i8)).padStart(9)}${ratio(own(r.f32), own(r.i8)).padStart(10)}`);
   const byOp = new Map<string, { f32: number; i8: number }>();

@@ -21,7 +21,7 @@ import type { ReadFile } from '../engine/data/load';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
-const tfliteWasmPath = new URL('tflite-wasm/', origin).href;
+const wasmPaths = { litert: new URL('litert-wasm/', origin).href, 'tfjs-tflite': new URL('tflite-wasm/', origin).href };
 const controllers = new Map<number, AbortController>();
 
 function post(msg: WorkerResponse): void {
@@ -66,7 +66,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
         post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend, ...(figures ? { figures } : {}) }),
       onModels: job.tflite ? (m) => (models = m) : undefined,
     });
-    const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPath: tfliteWasmPath, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};
+    const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPaths, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};
     return { type: 'compress', ...r, backendNote: training.note, ...tflite };
   }
   const r = await finetuneBaseline(entry, job.settings, {

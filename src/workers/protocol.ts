@@ -9,6 +9,7 @@ import type { CompressResult, CompressStage, StageFigures } from '../engine/jobs
 import type { CompressExports } from '../engine/export/compress-exports';
 import type { TfliteIo } from '../engine/export/tflite/from-graph';
 import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
+import type { RuntimeId } from '../engine/runtime/model-runtime';
 import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
 import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
@@ -63,6 +64,11 @@ export interface TfliteRequest {
   latencyRuns?: number;
   /** TFLite interpreter threads (default 1). */
   numThreads?: number;
+  /**
+   * Which runtime runs the files (default: LiteRT.js, or tfjs-tflite where the int8 file has int8
+   * I/O, which LiteRT.js' JS tensors cannot carry). See tfliteRuntimeFor in tflite-step.ts.
+   */
+  runtime?: RuntimeId;
 }
 
 /** A user's own LayersModel: its files (ArrayBuffers, transferred) and the dataset it is for. */

@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from '../engine/errors';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings, TfliteTiming } from '../engine/jobs/tflite-eval';
+import type { RuntimeId } from '../engine/runtime/model-runtime';
 import type { BaselineEntry } from '../engine/types';
 
 export type TfliteWorkerRequest =
@@ -12,7 +13,8 @@ export type TfliteWorkerRequest =
       entry: BaselineEntry;
       models: TfliteEvalModel[];
       settings: TfliteEvalSettings;
-      /** URL of public/tflite-wasm/, ending in "/". */
+      runtime: RuntimeId;
+      /** URL of the runtime's files (public/litert-wasm/ or public/tflite-wasm/), ending in "/". */
       wasmPath: string;
       numThreads?: number;
     }
@@ -22,6 +24,7 @@ export type TfliteWorkerRequest =
       groups: TfliteEvalModel[][];
       runs: number;
       warmup: number;
+      runtime: RuntimeId;
       wasmPath: string;
       numThreads?: number;
     };

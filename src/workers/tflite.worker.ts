@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 /**
- * The TFLite worker: runs exported .tflite files on TFLite's wasm runtime for the engine worker.
- * It is a worker of its own because the runtime (@tensorflow/tfjs-tflite, an alpha package) builds
- * its JS bindings with `new Function` (emscripten embind): this worker's script alone is served
+ * The TFLite worker: runs exported .tflite files on a TFLite wasm runtime (LiteRT.js, or
+ * @tensorflow/tfjs-tflite) for the engine worker. It is a worker of its own because both runtimes
+ * build their JS bindings with `new Function` (emscripten embind): this worker's script alone is served
  * with 'unsafe-eval' in its Content-Security-Policy (vite.config.ts), while the page and the
  * engine worker keep the strict policy. Terminating it frees the runtime's heap and threads.
  */
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateTflite, timeTfliteModels } from '../engine/jobs/tflite-eval';
+import { createLiteRtRuntime } from '../engine/runtime/litert-runtime';
 import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
 
@@ -27,7 +28,8 @@ async function read(path: string): Promise<Uint8Array> {
 scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
   const m = ev.data;
   try {
-    const runtime = createTfliteRuntime({ wasmPath: m.wasmPath, numThreads: m.numThreads });
+    const opts = { wasmPath: m.wasmPath, numThreads: m.numThreads };
+    const runtime = m.runtime === 'litert' ? createLiteRtRuntime(opts) : createTfliteRuntime(opts);
     if (m.kind === 'time') {
       post({ kind: 'timed', timings: await timeTfliteModels(runtime, m.groups, m) });
       return;

@@ -1,10 +1,11 @@
 /**
  * Real int8 on TFLite in the browser (issue 5): the engine worker compresses a baseline with
- * full-integer int8 post-training quantization, exports .tflite files, and runs them on TFLite's
- * wasm runtime (@tensorflow/tfjs-tflite, XNNPACK). The real int8 model must agree with the
- * engine's simulated int8 model: top-1 accuracy within 0.3 points and at least 99% identical
- * predictions, on the first 1,000 test records (TFLITE_EVAL_LIMIT overrides), for the custom CNN
- * on MNIST and MobileNetV1 0.5 on CIFAR-10.
+ * full-integer int8 post-training quantization, exports .tflite files, and runs them on a TFLite
+ * wasm runtime (LiteRT.js by default; @tensorflow/tfjs-tflite for a file with int8 I/O; both
+ * XNNPACK). The real int8 model must agree with the engine's simulated int8 model: top-1 accuracy
+ * within 0.3 points and at least 99% identical predictions, on the first 1,000 test records
+ * (TFLITE_EVAL_LIMIT overrides), for the custom CNN on MNIST and MobileNetV1 0.5 on CIFAR-10 on
+ * LiteRT.js, and for the custom CNN with int8 I/O on tfjs-tflite.
  *
  * The test speaks the worker protocol directly (no UI): it starts the built engine worker from
  * the served page, which is cross-origin isolated as the studio is.
@@ -34,8 +35,14 @@ interface Summary {
   stages: string[];
 }
 
-for (const modelId of ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10']) {
-  test(`${modelId}: real int8 on TFLite agrees with the simulated int8`, async ({ page }) => {
+const CASES: Array<{ modelId: string; io: 'float' | 'int8'; runtime: 'litert' | 'tfjs-tflite' }> = [
+  { modelId: 'custom-cnn-mnist', io: 'float', runtime: 'litert' },
+  { modelId: 'mobilenet-v1-0.5-cifar10', io: 'float', runtime: 'litert' },
+  { modelId: 'custom-cnn-mnist', io: 'int8', runtime: 'tfjs-tflite' },
+];
+
+for (const { modelId, io, runtime } of CASES) {
+  test(`${modelId}, ${io} I/O: real int8 on ${runtime} agrees with the simulated int8`, async ({ page }) => {
     test.setTimeout(600_000);
     expect(workerFile, 'run "vite build" first: dist/assets has no engine worker').toBeTruthy();
     const errors: string[] = [];
@@ -50,7 +57,7 @@ for (const modelId of ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10']) {
         modelId,
         backend: 'wasm',
         settings: { prune: { method: 'none' }, quant: { mode: 'int8' }, evalLimit: LIMIT, latencyRuns: 5 },
-        tflite: { evaluate: true, latencyRuns: 100 },
+        tflite: { evaluate: true, latencyRuns: 100, io },
       },
     };
     const s = await page.evaluate(
@@ -93,7 +100,8 @@ for (const modelId of ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10']) {
         `files ${s.exports.map((e) => `${e.label} ${e.sizeBytes} B arena ${e.arenaBytes} B`).join(', ')}`,
     );
     expect(t.testRecords.count).toBe(LIMIT);
-    expect(int8.input.type).toBe('float32');
+    expect(t.runtime.id).toBe(runtime);
+    expect(int8.input.type).toBe(io === 'int8' ? 'int8' : 'float32');
     expect(Math.abs(int8.metrics.accuracy - s.simulated) * 100).toBeLessThanOrEqual(0.3);
     expect(int8.agreement!.fraction).toBeGreaterThanOrEqual(0.99);
     // The float32 file on TFLite is the same float model tfjs evaluated.
@@ -105,51 +113,55 @@ for (const modelId of ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10']) {
   });
 }
 
-test('the TFLite worker loads and frees 12 models in a row with 2 threads (no pthread-pool hang)', async ({ page }) => {
-  // Without the runner's cleanUp() the 9th load hangs: this test then times out.
-  test.setTimeout(120_000);
-  // A small MNIST-shaped model: conv 3x3/2 x8 -> GAP -> dense 10, int8 and float32.
-  const v = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k) * 0.5);
-  const g: Graph = {
-    name: 'small',
-    output: 'd',
-    nodes: [
-      { name: 'in', op: 'input', inputs: [], shape: [28, 28, 1] },
-      { name: 'c', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 1, 8], values: v(72, 1.3) }, strides: [2, 2], padding: 'same', activation: 'relu' },
-      { name: 'gap', op: 'gap', inputs: ['c'] },
-      { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 10], values: v(80, 0.7) }, activation: 'linear' },
-    ],
-  };
-  const q = quantizeGraph(g, 'int8', 'per-channel', { in: { min: -0.5, max: 3 }, c: { min: 0, max: 4 }, gap: { min: 0, max: 2 }, d: { min: -3, max: 3 } });
-  const models = [
-    { label: 'int8', bytes: Array.from(exportInt8Tflite(q).bytes) },
-    { label: 'float32', bytes: Array.from(exportFloat32Tflite(g).bytes) },
-  ];
-  const entry = (JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex).models.find((m) => m.id === 'custom-cnn-mnist')!;
-  await page.goto('/');
-  const loads = await page.evaluate(
-    async ([url, entry, models]) => {
-      const w = new Worker(url, { type: 'module' });
-      const once = (req: TfliteWorkerRequest) =>
-        new Promise<TfliteEvalResult>((resolve, reject) => {
-          w.onmessage = (ev: MessageEvent<TfliteWorkerResponse>) => {
-            if (ev.data.kind === 'result') resolve(ev.data.result);
-            else if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
-          };
-          w.postMessage(req);
-        });
-      let loaded = 0;
-      try {
-        for (let i = 0; i < 6; i++) {
-          const r = await once({ kind: 'evaluate', entry, models: models.map((m) => ({ label: m.label, bytes: new Uint8Array(m.bytes) })), settings: { limit: 10, latencyRuns: 5, warmup: 1 }, wasmPath: new URL('/tflite-wasm/', location.href).href, numThreads: 2 });
-          loaded += r.models.length;
+for (const [runtime, folder] of [['tfjs-tflite', 'tflite-wasm'], ['litert', 'litert-wasm']] as const) {
+  test(`the TFLite worker loads and frees 12 models in a row on ${runtime} with 2 threads (no pthread-pool hang)`, async ({ page }) => {
+    // Without tfjs-tflite's runner cleanUp() the 9th load hangs: this test then times out.
+    test.setTimeout(120_000);
+    // A small MNIST-shaped model: conv 3x3/2 x8 -> GAP -> dense 10, int8 and float32.
+    const v = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k) * 0.5);
+    const g: Graph = {
+      name: 'small',
+      output: 'd',
+      nodes: [
+        { name: 'in', op: 'input', inputs: [], shape: [28, 28, 1] },
+        { name: 'c', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 1, 8], values: v(72, 1.3) }, strides: [2, 2], padding: 'same', activation: 'relu' },
+        { name: 'gap', op: 'gap', inputs: ['c'] },
+        { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 10], values: v(80, 0.7) }, activation: 'linear' },
+      ],
+    };
+    const q = quantizeGraph(g, 'int8', 'per-channel', { in: { min: -0.5, max: 3 }, c: { min: 0, max: 4 }, gap: { min: 0, max: 2 }, d: { min: -3, max: 3 } });
+    const models = [
+      { label: 'int8', bytes: Array.from(exportInt8Tflite(q).bytes) },
+      { label: 'float32', bytes: Array.from(exportFloat32Tflite(g).bytes) },
+    ];
+    const entry = (JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex).models.find((m) => m.id === 'custom-cnn-mnist')!;
+    await page.goto('/');
+    const loads = await page.evaluate(
+      async ([url, entry, models, runtime, folder]) => {
+        const w = new Worker(url, { type: 'module' });
+        const once = (req: TfliteWorkerRequest) =>
+          new Promise<TfliteEvalResult>((resolve, reject) => {
+            w.onmessage = (ev: MessageEvent<TfliteWorkerResponse>) => {
+              if (ev.data.kind === 'result') resolve(ev.data.result);
+              else if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
+            };
+            w.postMessage(req);
+          });
+        let loaded = 0;
+        let threads = 0;
+        try {
+          for (let i = 0; i < 6; i++) {
+            const r = await once({ kind: 'evaluate', entry, models: models.map((m) => ({ label: m.label, bytes: new Uint8Array(m.bytes) })), settings: { limit: 10, latencyRuns: 5, warmup: 1 }, runtime, wasmPath: new URL(`/${folder}/`, location.href).href, numThreads: 2 });
+            loaded += r.models.length;
+            threads = r.runtime.threads;
+          }
+        } finally {
+          w.terminate();
         }
-      } finally {
-        w.terminate();
-      }
-      return loaded;
-    },
-    [`/assets/${tfliteWorkerFile}`, entry, models] as const,
-  );
-  expect(loads).toBe(12);
-});
+        return { loaded, threads };
+      },
+      [`/assets/${tfliteWorkerFile}`, entry, models, runtime, folder] as const,
+    );
+    expect(loads).toEqual({ loaded: 12, threads: 2 });
+  });
+}

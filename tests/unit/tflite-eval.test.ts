@@ -58,7 +58,7 @@ class ReferenceRuntime implements ModelRuntime {
     return {
       input: tensor(sg.inputs[0]),
       output: tensor(sg.outputs[0]),
-      predict: (x) => {
+      predict: async (x) => {
         const o = runTfliteReference(bytes, x).get(outName) as Value;
         return 'float' in o ? o.float : Float32Array.from(o.data);
       },
@@ -133,10 +133,10 @@ describe('evaluateTflite', () => {
         const batch = parseTflite(bytes).subgraphs[0].tensors[parseTflite(bytes).subgraphs[0].inputs[0]].shape[0];
         const m = await inner.load(single);
         const records: OpTime[] = [];
-        const predict = (x: Float32Array | Int8Array, shape: number[]) => {
+        const predict = async (x: Float32Array | Int8Array, shape: number[]) => {
           expect(shape).toEqual([batch, 28, 28, 1]);
           const out = new Float32Array(batch * 10);
-          for (let r = 0; r < batch; r++) out.set(m.predict(x.subarray(r * 784, (r + 1) * 784), [1, 28, 28, 1]), r * 10);
+          for (let r = 0; r < batch; r++) out.set(await m.predict(x.subarray(r * 784, (r + 1) * 784), [1, 28, 28, 1]), r * 10);
           if (opts.profile) records.push({ op: 'CONV_2D', node: 'c', ms: 2 }, { op: 'MEAN', node: 'gap', ms: 0.5 });
           return out;
         };

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASETS } from '../../src/engine/data/registry';
 import type { BaselineIndex } from '../../src/engine/types';
-import { copyTfliteWasm, copyWasmBinaries } from './wasm-assets';
+import { copyLiteRtWasm, copyTfliteWasm, copyWasmBinaries } from './wasm-assets';
 import { DatasetUnavailableError, prepareDataset, readManifest, writeManifest, type PreparedDataset } from './prepare';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   }
   copyWasmBinaries(root);
   copyTfliteWasm(root);
+  copyLiteRtWasm(root);
   const previous = readManifest(outDir)?.datasets ?? {};
   const result: Record<string, PreparedDataset> = {};
   const failures: string[] = [];

@@ -1,27 +1,37 @@
-/** Copies the tfjs wasm backend's .wasm binaries to public/tfjs-wasm/, so they are served locally. */
+/**
+ * Copies the wasm runtimes from node_modules to public/, so the studio serves them itself (never
+ * from a CDN). Files already there with the same size are left alone.
+ */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function copyWasmBinaries(root: string): void {
-  const src = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
-  const dst = join(root, 'public', 'tfjs-wasm');
+function copyMatching(root: string, from: string[], to: string, name: RegExp): void {
+  const src = join(root, 'node_modules', ...from);
+  const dst = join(root, 'public', to);
   mkdirSync(dst, { recursive: true });
-  for (const f of readdirSync(src).filter((n) => n.endsWith('.wasm'))) {
-    const to = join(dst, f);
-    if (!existsSync(to) || statSync(to).size !== statSync(join(src, f)).size) copyFileSync(join(src, f), to);
+  for (const f of readdirSync(src).filter((n) => name.test(n))) {
+    const out = join(dst, f);
+    if (!existsSync(out) || statSync(out).size !== statSync(join(src, f)).size) copyFileSync(join(src, f), out);
   }
 }
 
+/** The tfjs wasm backend's .wasm binaries, to public/tfjs-wasm/. */
+export function copyWasmBinaries(root: string): void {
+  copyMatching(root, ['@tensorflow', 'tfjs-backend-wasm', 'dist'], 'tfjs-wasm', /\.wasm$/);
+}
+
 /**
- * Copies TFLite's wasm runtime (@tensorflow/tfjs-tflite: tflite_web_api_cc*.js/.wasm, with and
- * without SIMD and threads) to public/tflite-wasm/, where the engine worker loads it from.
+ * TFLite's wasm runtime from @tensorflow/tfjs-tflite (tflite_web_api_cc*.js/.wasm, with and
+ * without SIMD and threads), to public/tflite-wasm/.
  */
 export function copyTfliteWasm(root: string): void {
-  const src = join(root, 'node_modules', '@tensorflow', 'tfjs-tflite', 'wasm');
-  const dst = join(root, 'public', 'tflite-wasm');
-  mkdirSync(dst, { recursive: true });
-  for (const f of readdirSync(src).filter((n) => /^tflite_web_api_cc[a-z_]*\.(js|wasm)$/.test(n))) {
-    const to = join(dst, f);
-    if (!existsSync(to) || statSync(to).size !== statSync(join(src, f)).size) copyFileSync(join(src, f), to);
-  }
+  copyMatching(root, ['@tensorflow', 'tfjs-tflite', 'wasm'], 'tflite-wasm', /^tflite_web_api_cc[a-z_]*\.(js|wasm)$/);
+}
+
+/**
+ * LiteRT.js' wasm runtime from @litertjs/core (litert_wasm_*_internal.js/.wasm: the relaxed-SIMD,
+ * compat, threaded and JSPI builds), to public/litert-wasm/.
+ */
+export function copyLiteRtWasm(root: string): void {
+  copyMatching(root, ['@litertjs', 'core', 'wasm'], 'litert-wasm', /^litert_wasm_[a-z_]*\.(js|wasm)$/);
 }

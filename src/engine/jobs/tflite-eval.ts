@@ -197,7 +197,7 @@ export async function evaluateTflite(entry: BaselineEntry, models: TfliteEvalMod
           ctx.signal?.throwIfAborted();
           ctx.onProgress?.('tflite-evaluate', k * ds.count + i, total);
         }
-        const y = p.model.predict(inputFor(p, ds, entry, i), shapeOf(p));
+        const y = await p.model.predict(inputFor(p, ds, entry, i), shapeOf(p));
         for (let r = 0; r < batch && i + r < ds.count; r++) predictions[i + r] = argmax(y, r * classes, classes);
       }
       const imagesPerSecond = (ds.count * 1000) / (performance.now() - te);
@@ -222,13 +222,13 @@ export async function evaluateTflite(entry: BaselineEntry, models: TfliteEvalMod
       await yieldToEventLoop();
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.('tflite-latency', Math.max(0, done), runs);
-      prepared.forEach((p, k) => {
+      for (const [k, p] of prepared.entries()) {
         for (let r = 0; r < block; r++) {
           const ts = performance.now();
-          p.model.predict(inputs[k], shapeOf(p));
+          await p.model.predict(inputs[k], shapeOf(p));
           if (done + r >= 0 && done + r < runs) times[k].push(performance.now() - ts);
         }
-      });
+      }
     }
     const profiles: Array<OpProfile | undefined> = [];
     const profileRuns = settings.profileRuns ?? 0;
@@ -238,10 +238,10 @@ export async function evaluateTflite(entry: BaselineEntry, models: TfliteEvalMod
       ctx.signal?.throwIfAborted();
       const model = await runtime.load(p.bytes, { profile: true });
       try {
-        for (let r = 0; r < Math.min(10, warmup); r++) model.predict(inputs[k], shapeOf(p));
+        for (let r = 0; r < Math.min(10, warmup); r++) await model.predict(inputs[k], shapeOf(p));
         // TFLite's profiler returns every record since the load, oldest first: drop the warm-up's.
         const skip = model.profile?.()?.length ?? 0;
-        for (let r = 0; r < profileRuns; r++) model.predict(inputs[k], shapeOf(p));
+        for (let r = 0; r < profileRuns; r++) await model.predict(inputs[k], shapeOf(p));
         const items: OpTime[] = model.profile?.()?.slice(skip) ?? [];
         profiles[k] = items.length ? summarizeProfile(items, profileRuns) : undefined;
       } finally {
@@ -300,14 +300,14 @@ export async function timeTfliteModels(runtime: ModelRuntime, groups: TfliteEval
       for (let done = -settings.warmup; done < settings.runs; done += 10) {
         await yieldToEventLoop();
         signal?.throwIfAborted();
-        loaded.forEach((m, k) => {
+        for (const [k, m] of loaded.entries()) {
           for (let r = 0; r < 10; r++) {
             const ts = performance.now();
-            if (m.run) m.run(inputs[k], m.input.shape);
-            else m.predict(inputs[k], m.input.shape);
+            if (m.run) await m.run(inputs[k], m.input.shape);
+            else await m.predict(inputs[k], m.input.shape);
             if (done + r >= 0 && done + r < settings.runs) times[k].push(performance.now() - ts);
           }
-        });
+        }
       }
       out.push(group.map((m, k) => ({ label: m.label, medianMs: percentile(times[k].sort((a, b) => a - b), 50), runs: times[k].length })));
     } finally {

@@ -1,8 +1,13 @@
 /**
- * The seam between the engine and an inference runtime that executes exported model files (today
- * TFLite compiled to wasm, through @tensorflow/tfjs-tflite, an alpha package: tflite-runtime.ts).
- * Plain typed arrays in and out, so the runtime can be replaced without touching the jobs.
+ * The seam between the engine and an inference runtime that executes exported model files: TFLite
+ * compiled to wasm, either LiteRT.js (@litertjs/core: litert-runtime.ts, the default) or
+ * @tensorflow/tfjs-tflite (an alpha package: tflite-runtime.ts). Plain typed arrays in and out, so
+ * a runtime can be replaced without touching the jobs. Inference is asynchronous because LiteRT.js'
+ * public API is.
  */
+
+/** The runtimes the studio ships. */
+export type RuntimeId = 'litert' | 'tfjs-tflite';
 
 export type RuntimeDataType = 'float32' | 'int8' | 'uint8' | 'int16' | 'int32' | 'other';
 
@@ -20,9 +25,9 @@ export interface LoadedModel {
    * int8) and `shape` the input's shape. Returns a copy of the output as float32 values: raw int8
    * values for an int8 output (the caller dequantizes if it needs real values).
    */
-  predict(x: Float32Array | Int8Array, shape: number[]): Float32Array;
+  predict(x: Float32Array | Int8Array, shape: number[]): Promise<Float32Array>;
   /** Runs one inference without reading the output (timing a single op, whose output copy would be most of the time). */
-  run?(x: Float32Array | Int8Array, shape: number[]): void;
+  run?(x: Float32Array | Int8Array, shape: number[]): Promise<void>;
   /**
    * Per-op times of the runs since the model was loaded, where it was loaded with `profile`
    * (undefined otherwise, or where the runtime has no profiler).
@@ -47,6 +52,7 @@ export interface LoadOptions {
 }
 
 export interface RuntimeInfo {
+  id?: RuntimeId;
   /** e.g. "TFLite (wasm, XNNPACK) via @tensorflow/tfjs-tflite 0.0.1-alpha.10". */
   name: string;
   threads: number;

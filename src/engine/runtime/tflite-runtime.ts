@@ -16,6 +16,7 @@
 import type { TFLiteWebModelRunner, TFLiteWebModelRunnerTensorInfo } from '@tensorflow/tfjs-tflite';
 import * as tflite from '@tensorflow/tfjs-tflite/dist/tf-tflite.fesm.js';
 import { StudioError } from '../errors';
+import { preloadGlue } from './worker-glue';
 import type { LoadedModel, LoadOptions, ModelRuntime, OpTime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
 
 export const TFLITE_PACKAGE = '@tensorflow/tfjs-tflite 0.0.1-alpha.10';
@@ -27,47 +28,11 @@ export interface TfliteRuntimeOptions {
   numThreads?: number;
 }
 
-type Scope = typeof globalThis & { importScripts?: (...urls: Array<string | URL>) => void; tflite_web_api_ModuleFactory?: unknown };
-
 /** The emscripten glue the TFLite loader picks for this browser (its genFullLoaderUrl). */
 async function glueUrl(wasmPath: string): Promise<string> {
   const f = await tflite.getWasmFeatures();
   const variant = f.simd && f.multiThreading ? '_simd_threaded' : f.multiThreading ? '_threaded' : f.simd ? '_simd' : '';
   return `${wasmPath}tflite_web_api_cc${variant}.js`;
-}
-
-/**
- * In a module worker importScripts throws, and the studio's Content-Security-Policy forbids eval;
- * the TFLite loader calls importScripts once for its emscripten glue and then reads the global
- * factory the glue declares. So the glue is fetched and imported beforehand as a module from a
- * blob URL (allowed: script-src blob:), with one line appended that puts its factory on the global
- * object, and importScripts becomes a check that the factory is there.
- */
-async function preloadGlueInModuleWorker(wasmPath: string): Promise<void> {
-  const scope = globalThis as Scope;
-  if (typeof window !== 'undefined' || typeof scope.importScripts !== 'function') return; // main thread: the loader adds a script tag
-  try {
-    scope.importScripts();
-    return; // a classic worker: the real importScripts works
-  } catch {
-    // a module worker: preload below
-  }
-  const url = await glueUrl(wasmPath);
-  if (!scope.tflite_web_api_ModuleFactory) {
-    const res = await fetch(url);
-    if (!res.ok) throw new StudioError('dataset-missing', `Could not load the TFLite runtime script ${url}: HTTP ${res.status}. Run "npm run prepare-data", which copies it to public/tflite-wasm/.`, { fileName: url });
-    const text = await res.text();
-    const blob = new Blob([text, '\n;globalThis.tflite_web_api_ModuleFactory = tflite_web_api_ModuleFactory;\n'], { type: 'text/javascript' });
-    const blobUrl = URL.createObjectURL(blob);
-    try {
-      await import(/* @vite-ignore */ blobUrl);
-    } finally {
-      URL.revokeObjectURL(blobUrl);
-    }
-  }
-  scope.importScripts = (...urls: Array<string | URL>) => {
-    if (!scope.tflite_web_api_ModuleFactory) throw new StudioError('internal', `The TFLite glue ${urls.map(String).join(', ')} was not preloaded.`, {}, 'bug');
-  };
 }
 
 function dataType(t: string): RuntimeDataType {
@@ -103,12 +68,16 @@ class TfliteModel implements LoadedModel {
     this.output = info(outs[0]);
   }
 
-  predict(x: Float32Array | Int8Array, shape: number[]): Float32Array {
-    this.run(x, shape);
+  async predict(x: Float32Array | Int8Array, shape: number[]): Promise<Float32Array> {
+    this.invoke(x, shape);
     return Float32Array.from(this.outputTensor.data());
   }
 
-  run(x: Float32Array | Int8Array, shape: number[]): void {
+  async run(x: Float32Array | Int8Array, shape: number[]): Promise<void> {
+    this.invoke(x, shape);
+  }
+
+  private invoke(x: Float32Array | Int8Array, shape: number[]): void {
     const r = this.runner;
     if (!r) throw new StudioError('internal', 'This TFLite model was disposed.', {}, 'bug');
     if (shape.join() !== this.input.shape.join()) throw new StudioError('shape-mismatch', `The TFLite model takes input [${this.input.shape.join(',')}], got [${shape.join(',')}].`, { expected: this.input.shape, got: shape });
@@ -139,7 +108,7 @@ export function createTfliteRuntime(opts: TfliteRuntimeOptions): ModelRuntime {
   const init = () => {
     if (!ready) {
       tflite.setWasmPath(opts.wasmPath);
-      ready = preloadGlueInModuleWorker(opts.wasmPath);
+      ready = glueUrl(opts.wasmPath).then((url) => preloadGlue(url, 'tflite_web_api_ModuleFactory', 'public/tflite-wasm/'));
       ready.catch(() => (ready = undefined));
     }
     return ready;
@@ -148,7 +117,7 @@ export function createTfliteRuntime(opts: TfliteRuntimeOptions): ModelRuntime {
     async info(): Promise<RuntimeInfo> {
       await init();
       const f = await tflite.getWasmFeatures();
-      return { name: `TFLite (wasm${f.simd ? ' SIMD' : ''}, XNNPACK) via ${TFLITE_PACKAGE}`, threads: f.multiThreading ? threads : 1, simd: f.simd, multiThreading: f.multiThreading };
+      return { id: 'tfjs-tflite', name: `TFLite (wasm${f.simd ? ' SIMD' : ''}, XNNPACK) via ${TFLITE_PACKAGE}`, threads: f.multiThreading ? threads : 1, simd: f.simd, multiThreading: f.multiThreading };
     },
     async load(bytes: Uint8Array, loadOpts: LoadOptions = {}): Promise<LoadedModel> {
       await init();
