@@ -55,6 +55,8 @@ interface Row {
   tfliteFloatMs?: number;
   tfliteInt8Ms?: number;
   tfliteInt8Accuracy?: number;
+  /** The runtime that timed the .tflite files (RuntimeInfo.name). */
+  tfliteRuntime?: string;
   jobSeconds: number;
   testRecords: string;
   caveats: string[];
@@ -83,6 +85,7 @@ function rowOf(modelId: string, label: string, r: CompressJobResult, seconds: nu
     tfliteFloatMs: t('float32')?.latency.medianMs,
     tfliteInt8Ms: t('int8')?.latency.medianMs,
     tfliteInt8Accuracy: t('int8')?.metrics.accuracy,
+    tfliteRuntime: r.tflite?.runtime.name,
     jobSeconds: seconds,
     testRecords: `${r.testRecords.first}-${r.testRecords.first + r.testRecords.count - 1}`,
     caveats: r.caveats,
@@ -145,7 +148,8 @@ async function main() {
   lines.push('');
   lines.push(`Command: \`npm run bench -- ${args.join(' ')}\``);
   lines.push('');
-  lines.push('Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime. Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.');
+  const tfliteRuntimes = [...new Set(rows.map((r) => r.tfliteRuntime).filter(Boolean))].join('; ') || 'none ran';
+  lines.push(`Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime (${tfliteRuntimes}, 1 thread). Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.`);
   lines.push('');
   lines.push('| model | method | test records | float32 B | int8 B | gzip B | .tflite B | size reduction | accuracy | macro recall | tfjs latency ms | TFLite float32 ms | TFLite int8 ms | TFLite int8 acc | job s |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');

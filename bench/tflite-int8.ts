@@ -20,8 +20,9 @@
  *    downloads; for telling per-invoke overhead from kernel time) and timed per image.
  *    The runtimes run one after the other, each in a worker of its own; LiteRT.js cannot carry
  *    int8 tensors in JS, so the int8-I/O file runs on tfjs-tflite only.
- * 3. Per-op breakdown: the worker reruns each file with TFLite's profiler on (--profile invokes,
- *    tfjs-tflite only: LiteRT.js has no profiler in JS;
+ * 3. Per-op breakdown, on tfjs-tflite only (LiteRT.js has no profiler in JS, and the single
+ *    operators below have int8 tensors at their edges, which its JS API cannot pass): the worker
+ *    reruns each file with TFLite's profiler on (--profile invokes,
  *    on a second copy so it never slows the timed runs). That profiler sees an XNNPACK-delegated
  *    graph as one node, so the bench also cuts each operator of the batch-1 files out as its own
  *    .tflite (tflite-ops.ts) and times float32 and int8 of each interleaved (--op-runs invokes,
@@ -159,7 +160,8 @@ async function main(): Promise<void> {
           records: result.testRecords.count,
           runs: batchRuns,
         });
-        if (batch === 1 && opRuns > 0) {
+        // Single operators have int8 input and output tensors, which LiteRT.js cannot carry.
+        if (batch === 1 && opRuns > 0 && rt === 'tfjs-tflite') {
           process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
           opTables.push(await timeOps(page, base, p, rt, t, ms('float32'), ms('int8')));
         }

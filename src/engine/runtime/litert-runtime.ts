@@ -149,7 +149,7 @@ export function createLiteRtRuntime(opts: LiteRtRuntimeOptions): ModelRuntime {
       try {
         model = await loadAndCompile(bytes, { accelerator: 'wasm', cpuOptions: { numThreads: b.threaded ? threads : 1 } });
       } catch (e) {
-        const msg = (e as Error).message ?? String(e);
+        const msg = ((e as Error).message ?? String(e)).replace(/\.$/, '');
         const hint = /INT8/.test(msg) ? ' LiteRT.js takes float32, int32 or uint8 input and output only; run a file with int8 I/O on tfjs-tflite.' : '';
         throw new StudioError('bad-model', `LiteRT.js could not load the model: ${msg}.${hint}`, { sizeBytes: bytes.length });
       }
