@@ -7,6 +7,7 @@
 import type { StateCreator } from 'zustand';
 import type { ExportLabel } from '../engine/export/compress-exports';
 import type { TfliteIo } from '../engine/export/tflite/from-graph';
+import { runtimeForFiles, type RuntimeId } from '../engine/runtime/model-runtime';
 import type { TfliteRequest } from '../workers/protocol';
 import type { StudioState } from './store';
 
@@ -18,6 +19,8 @@ export interface DeployState {
   tflite: boolean;
   /** I/O of the int8 file: float (QUANTIZE/DEQUANTIZE inside) or int8. */
   io: TfliteIo;
+  /** The runtime that measures the files; an int8-I/O file always runs on tfjs-tflite (runtimeFor). */
+  runtime: RuntimeId;
   board: BoardChoice;
   /** The custom board's RAM and flash in KB; NaN while the box is empty or not a number. */
   customRamKb: number;
@@ -31,11 +34,16 @@ export interface DeploySlice {
   setDeploy: (patch: Partial<DeployState>) => void;
 }
 
-export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: 'float', board: 'arduino-nano-33-ble-sense', customRamKb: 64, customFlashKb: 512, file: 'int8' };
+export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: 'float', runtime: 'litert', board: 'arduino-nano-33-ble-sense', customRamKb: 64, customFlashKb: 512, file: 'int8' };
+
+/** The runtime that will measure the files (runtimeForFiles: int8 I/O goes to tfjs-tflite). */
+export function runtimeFor(d: Pick<DeployState, 'io' | 'runtime'>): RuntimeId {
+  return runtimeForFiles(d.io, d.runtime);
+}
 
 /** The compress job's `tflite` request for these choices, or undefined when it is off. */
 export function tfliteRequest(d: DeployState): TfliteRequest | undefined {
-  return d.tflite ? { evaluate: true, io: d.io } : undefined;
+  return d.tflite ? { evaluate: true, io: d.io, runtime: runtimeFor(d) } : undefined;
 }
 
 export const createDeploySlice: StateCreator<StudioState, [], [], DeploySlice> = (set) => ({

@@ -12,6 +12,7 @@
  * Decoding starts from DEFAULT_SETTINGS and applies each key it understands; a value it cannot
  * read is left at its default and named in `ignored`, never guessed.
  */
+import type { RuntimeId } from '../engine/runtime/model-runtime';
 import { DEFAULT_SETTINGS, type CompressSettings, type PruneMethod, type QuantModeSetting } from '../engine/jobs/compress-settings';
 import type { LayerKind } from '../engine/prune/unstructured';
 import type { CalibrationMethod } from '../engine/quantize/calibrate';
@@ -148,6 +149,7 @@ const kb = (get: (d: DeployState) => number, fallback: number) => (d: DeployStat
 export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
   deployField('tfl', bool, (d) => d.tflite, (d, v) => (d.tflite = v)),
   deployField('io', oneOf<TfliteIo>({ f: 'float', i8: 'int8' }), (d) => d.io, (d, v) => (d.io = v)),
+  deployField('rt', oneOf<RuntimeId>({ lrt: 'litert', tft: 'tfjs-tflite' }), (d) => d.runtime, (d, v) => (d.runtime = v)),
   deployField('bd', board, (d) => d.board, (d, v) => (d.board = v)),
   deployField('ram', positive, kb((d) => d.customRamKb, DEFAULT_DEPLOY.customRamKb), (d, v) => (d.customRamKb = v)),
   deployField('fl', positive, kb((d) => d.customFlashKb, DEFAULT_DEPLOY.customFlashKb), (d, v) => (d.customFlashKb = v)),

@@ -66,7 +66,7 @@ export interface TfliteRequest {
   numThreads?: number;
   /**
    * Which runtime runs the files (default: LiteRT.js, or tfjs-tflite where the int8 file has int8
-   * I/O, which LiteRT.js' JS tensors cannot carry). See tfliteRuntimeFor in tflite-step.ts.
+   * I/O, which LiteRT.js' JS tensors cannot carry). See runtimeForFiles in engine/runtime/model-runtime.ts.
    */
   runtime?: RuntimeId;
 }

@@ -10,7 +10,7 @@ import { exportTfjsModel } from '../engine/export/tfjs-model';
 import { serializeError, StudioError } from '../engine/errors';
 import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
-import type { RuntimeId } from '../engine/runtime/model-runtime';
+import { runtimeForFiles, type RuntimeId } from '../engine/runtime/model-runtime';
 import type { BaselineEntry } from '../engine/types';
 import type { CompressJobResult, TfliteRequest, TfliteStage } from './protocol';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
@@ -20,16 +20,6 @@ export interface TfliteStepContext {
   /** URL of each runtime's files (public/litert-wasm/, public/tflite-wasm/), ending in "/". */
   wasmPaths: Record<RuntimeId, string>;
   onProgress: (stage: TfliteStage, done: number, total: number) => void;
-}
-
-/**
- * The runtime that runs a request's files: the one asked for, else LiteRT.js (relaxed-SIMD int8
- * kernels), except that an int8 file with int8 I/O goes to tfjs-tflite, because LiteRT.js' JS
- * tensors are float32, int32 or uint8 only. Both files of a run go to the same runtime, so the
- * int8 speed-up is always a ratio on one runtime.
- */
-export function tfliteRuntimeFor(req: Pick<TfliteRequest, 'io' | 'runtime'>): RuntimeId {
-  return req.runtime ?? (req.io === 'int8' ? 'tfjs-tflite' : 'litert');
 }
 
 /** Runs one evaluation in a fresh TFLite worker, terminated when it ends or is cancelled. */
@@ -78,7 +68,7 @@ export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models
   try {
     const files = exports.models.filter((m) => m.label !== 'baseline-float32').map((m) => ({ label: m.label, bytes: m.bytes }));
     const settings: TfliteEvalSettings = { limit: r.testRecords.count, latencyRuns: req.latencyRuns, reference: { label: exports.predictions.compressedLabel, predictions: exports.predictions.compressed } };
-    return { exports, tflite: await evaluateInTfliteWorker(entry, files, settings, tfliteRuntimeFor(req), req.numThreads, ctx) };
+    return { exports, tflite: await evaluateInTfliteWorker(entry, files, settings, runtimeForFiles(req.io, req.runtime), req.numThreads, ctx) };
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     return { exports, tfliteError: serializeError(e) };

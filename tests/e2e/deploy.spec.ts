@@ -23,6 +23,14 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   const option = page.getByTestId('tflite-option');
   await option.getByTestId('tflite-enabled').check();
   await expect(option.getByTestId('tflite-io')).toBeEnabled();
+  // LiteRT.js by default; int8 I/O pins tfjs-tflite (LiteRT.js cannot pass int8 tensors).
+  const runtime = option.getByTestId('tflite-runtime');
+  await expect(runtime).toHaveValue('litert');
+  await option.getByTestId('tflite-io').selectOption('int8');
+  await expect(runtime).toHaveValue('tfjs-tflite');
+  await expect(runtime).toBeDisabled();
+  await option.getByTestId('tflite-io').selectOption('float');
+  await expect(runtime).toHaveValue('litert');
   await page.getByTestId('compress-panel').screenshot({ path: shot('deploy-option.png') });
 
   await page.getByTestId('compress-run').click();
@@ -45,6 +53,7 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   await expect(deploy.getByTestId('deploy-speedup')).toHaveText(/^\d+\.\d\d×$/);
   await expect(deploy.getByText('TFLite runtime (wasm, real int8 kernels)')).toBeVisible();
   await expect(deploy.getByText('tfjs simulation', { exact: true })).toBeVisible();
+  await expect(deploy.getByTestId('deploy-runtime-note')).toContainText('LiteRT.js');
   await expect(deploy.getByTestId('deploy-size-note')).toContainText('gzip');
 
   // Downloads: .tflite (FlatBuffer identifier "TFL3" at bytes 4..8), C header, report.

@@ -72,7 +72,10 @@ describe('board fit', () => {
 describe('the job request and its stages', () => {
   it('asks for export + evaluation only when the option is on', () => {
     expect(tfliteRequest(DEFAULT_DEPLOY)).toBeUndefined();
-    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, io: 'int8' })).toEqual({ evaluate: true, io: 'int8' });
+    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true })).toEqual({ evaluate: true, io: 'float', runtime: 'litert' });
+    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, runtime: 'tfjs-tflite' })).toEqual({ evaluate: true, io: 'float', runtime: 'tfjs-tflite' });
+    // LiteRT.js cannot pass int8 tensors: an int8-I/O file goes to tfjs-tflite whatever was picked.
+    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, io: 'int8' })).toEqual({ evaluate: true, io: 'int8', runtime: 'tfjs-tflite' });
   });
 
   it('counts the three TFLite stages and labels them', () => {

@@ -52,9 +52,9 @@ describe('URL state', () => {
   });
 
   it('round-trips the Deploy choices: TFLite step, int8 I/O, board, custom RAM and flash, file', () => {
-    const deploy = { tflite: true, io: 'int8' as const, board: 'custom', customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
+    const deploy = { tflite: true, io: 'int8' as const, runtime: 'tfjs-tflite' as const, board: 'custom', customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
     const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: DEFAULT_SETTINGS, backend: 'auto', deploy, run: false, lecture: false });
-    expect(q).toBe('v=1&m=custom-cnn-mnist&tfl=1&io=i8&bd=custom&ram=16&fl=1536.5&ff=f32');
+    expect(q).toBe('v=1&m=custom-cnn-mnist&tfl=1&io=i8&rt=tft&bd=custom&ram=16&fl=1536.5&ff=f32');
     const d = decodeUrlState(`?${q}`);
     expect(d.deploy).toEqual(deploy);
     expect(d.ignored).toEqual([]);
@@ -68,8 +68,8 @@ describe('URL state', () => {
   it('an empty custom-board box is written as its default, and unreadable Deploy values are named', () => {
     const q = encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'custom', customRamKb: Number.NaN }, run: false, lecture: false });
     expect(q).toBe('v=1&bd=custom');
-    const d = decodeUrlState('?v=1&tfl=yes&io=int4&bd=arduino-uno&ram=-4&fl=0&ff=f32');
-    expect(d.ignored.sort()).toEqual(['bd', 'fl', 'io', 'ram', 'tfl']);
+    const d = decodeUrlState('?v=1&tfl=yes&io=int4&rt=onnx&bd=arduino-uno&ram=-4&fl=0&ff=f32');
+    expect(d.ignored.sort()).toEqual(['bd', 'fl', 'io', 'ram', 'rt', 'tfl']);
     expect(d.deploy).toEqual({ ...DEFAULT_DEPLOY, file: 'float32' });
   });
 

@@ -9,6 +9,16 @@
 /** The runtimes the studio ships. */
 export type RuntimeId = 'litert' | 'tfjs-tflite';
 
+/**
+ * The runtime that runs a run's files: the one asked for, else LiteRT.js (relaxed-SIMD int8
+ * kernels), except that an int8 file with int8 I/O always goes to tfjs-tflite, because LiteRT.js'
+ * JS tensors are float32, int32 or uint8 only. All files of a run go to the same runtime, so the
+ * int8 speed-up is always a ratio on one runtime.
+ */
+export function runtimeForFiles(io: 'float' | 'int8' | undefined, requested?: RuntimeId): RuntimeId {
+  return io === 'int8' ? 'tfjs-tflite' : (requested ?? 'litert');
+}
+
 export type RuntimeDataType = 'float32' | 'int8' | 'uint8' | 'int16' | 'int32' | 'other';
 
 export interface RuntimeTensorInfo {
