@@ -20,6 +20,9 @@ test('fine-tunes the custom CNN on wasm in the worker, showing images/s and time
   // Chromium here renders WebGL with SwiftShader, so 'auto' must have chosen wasm and said why.
   await expect(page.getByTestId('finetune-backend')).toHaveText('wasm');
   await expect(page.getByTestId('finetune-result')).toContainText('not hardware-accelerated');
+  // The page is cross-origin isolated, so wasm trains on its threaded build, one thread per core.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await expect(page.getByTestId('finetune-result')).toContainText(`with ${cores} thread${cores === 1 ? '' : 's'}`);
   const after = parseFloat((await page.getByTestId('finetune-after').innerText()).replace('%', ''));
   expect(after).toBeGreaterThan(97);
   await page.screenshot({ path: 'test-results/finetune-custom-cnn-mnist.png', fullPage: true });

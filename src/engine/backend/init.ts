@@ -5,7 +5,7 @@
  * which one actually runs, so no figure is ever labelled with the wrong backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'wasm' | 'webgl' | 'cpu';
 export const FALLBACK: readonly BackendName[] = ['wasm', 'webgl', 'cpu'];
@@ -17,14 +17,40 @@ export interface BackendStatus {
   fallbackReason?: string;
 }
 
+/**
+ * In a cross-origin-isolated browser context tfjs loads its threaded wasm build, whose C++ caps
+ * XNNPACK's thread pool at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per
+ * core), read once when the module starts: one thread on a 2-core machine, whatever
+ * setThreadsCount asks. The thread count cannot be passed in any other way, so while the backend
+ * starts, hardwareConcurrency reads twice the real count and setThreadsCount asks for one thread
+ * per logical core. Returns the function that puts navigator back (call it once the backend has
+ * started). Does nothing outside an isolated browser context, or where the backend already runs.
+ */
+function useAllCoresForWasm(): (() => void) | undefined {
+  if (globalThis.crossOriginIsolated !== true || typeof navigator === 'undefined' || tf.findBackend('wasm')) return undefined;
+  const cores = navigator.hardwareConcurrency;
+  if (!(cores > 1)) return undefined;
+  setThreadsCount(cores);
+  try {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores * 2 });
+  } catch {
+    return undefined;
+  }
+  return () => {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
+}
+
 export async function initBackend(requested: BackendName, opts: { wasmPrefix?: string } = {}): Promise<BackendStatus> {
   if (opts.wasmPrefix) setWasmPaths(opts.wasmPrefix);
+  const restore = requested === 'wasm' ? useAllCoresForWasm() : undefined;
   const order = [requested, ...FALLBACK.filter((b) => b !== requested)];
   const reasons: string[] = [];
   for (const name of order) {
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
+        restore?.();
         return { requested, active: tf.getBackend(), fallbackReason: reasons.length ? reasons.join('; ') : undefined };
       }
       reasons.push(`${name} could not start`);
@@ -32,5 +58,6 @@ export async function initBackend(requested: BackendName, opts: { wasmPrefix?: s
       reasons.push(`${name}: ${(e as Error).message}`);
     }
   }
+  restore?.();
   throw new Error(`No tfjs backend could start: ${reasons.join('; ')}`);
 }

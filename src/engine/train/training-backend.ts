@@ -4,7 +4,13 @@
  * software renderer (SwiftShader), so 'auto' picks webgl only when it is hardware-accelerated.
  * If the gradient kernels cannot be registered (say, a tfjs upgrade changed a kernel), training
  * falls back to another backend and the note names the missing kernel.
+ *
+ * Threads: tfjs' wasm backend loads its threaded build (XNNPACK's thread pool, one thread per
+ * logical core) wherever SharedArrayBuffer is allowed, i.e. in a cross-origin-isolated page and its
+ * workers, which the studio is (COOP/COEP in vite.config.ts). In Node tfjs turns threads off
+ * (tfjs issue 3830). The note says how many threads train.
  */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName } from '../backend/init';
 import { registerBatchNormGradient } from '../backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels';
@@ -15,6 +21,16 @@ export interface TrainingBackend {
   backend: string;
   /** Why this backend trains, or why the requested one does not. */
   note?: string;
+  /** XNNPACK threads, where wasm trains. */
+  threads?: number;
+}
+
+function wasmThreads(): number {
+  try {
+    return getThreadsCount();
+  } catch {
+    return 1;
+  }
 }
 
 /** True when a WebGL renderer string names a software rasterizer. */
@@ -38,7 +54,10 @@ export async function prepareTrainingBackend(
     const status = await initBackend('wasm', { wasmPrefix: opts.wasmPrefix });
     if (status.active === 'wasm') {
       const report = registerWasmTrainingKernels();
-      if (report.failed.length === 0) return { backend: 'wasm', note: why };
+      if (report.failed.length === 0) {
+        const threads = wasmThreads();
+        return { backend: 'wasm', threads, note: `${why ? `${why}, ` : ''}with ${threads} thread${threads === 1 ? '' : 's'}` };
+      }
       const missing = report.failed.map((f) => `${f.kernel} (${f.reason})`).join('; ');
       const fallback = await initBackend('webgl', { wasmPrefix: opts.wasmPrefix });
       return { backend: fallback.active, note: `wasm cannot train: gradient kernel registration failed for ${missing}; training on ${fallback.active} instead` };
