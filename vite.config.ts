@@ -59,6 +59,9 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },
+  // The dev server would find the workers' dependencies only when a worker first starts, then
+  // re-bundle them and reload the page, ending the job that started it: scan the workers up front.
+  optimizeDeps: { entries: ['index.html', 'src/workers/*.worker.ts'] },
   // Not minified: the tfjs wasm backend starts its pthread workers from the source text of its
   // module factory, which minification rewrites to reference bundle-scope names the worker
   // lacks ("e is not defined"), and threads then fail.
