@@ -5,10 +5,10 @@
  * If the gradient kernels cannot be registered (say, a tfjs upgrade changed a kernel), training
  * falls back to another backend and the note names the missing kernel.
  *
- * Threads: tfjs' wasm backend loads its threaded build (XNNPACK's thread pool, one thread per
- * logical core) wherever SharedArrayBuffer is allowed, i.e. in a cross-origin-isolated page and its
- * workers, which the studio is (COOP/COEP in vite.config.ts). In Node tfjs turns threads off
- * (tfjs issue 3830). The note says how many threads train.
+ * Threads: tfjs' wasm backend loads its threaded build wherever SharedArrayBuffer is allowed, i.e.
+ * in a cross-origin-isolated page and its workers, which the studio is (COOP/COEP in
+ * vite.config.ts), and backend/init.ts gives its XNNPACK pool one thread per logical core. In Node
+ * tfjs turns threads off (tfjs issue 3830). The note says how many threads train.
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName } from '../backend/init';
