@@ -29,9 +29,10 @@ export function copyTfliteWasm(root: string): void {
 }
 
 /**
- * LiteRT.js' wasm runtime from @litertjs/core (litert_wasm_*_internal.js/.wasm: the relaxed-SIMD,
- * compat, threaded and JSPI builds), to public/litert-wasm/.
+ * LiteRT.js' wasm runtime from @litertjs/core (litert_wasm_*internal.js/.wasm: the relaxed-SIMD,
+ * compat and threaded builds), to public/litert-wasm/. Its JSPI build (for WebGPU/WebNN
+ * partitioning) is left out: the studio runs LiteRT.js on the CPU only.
  */
 export function copyLiteRtWasm(root: string): void {
-  copyMatching(root, ['@litertjs', 'core', 'wasm'], 'litert-wasm', /^litert_wasm_[a-z_]*\.(js|wasm)$/);
+  copyMatching(root, ['@litertjs', 'core', 'wasm'], 'litert-wasm', /^litert_wasm_(compat_|threaded_)?internal\.(js|wasm)$/);
 }
