@@ -14,12 +14,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { exportFloat32Tflite, exportInt8Tflite } from '../../src/engine/export/tflite/export';
-import type { Graph } from '../../src/engine/graph/ir';
-import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
 import type { TfliteEvalResult } from '../../src/engine/jobs/tflite-eval';
 import type { BaselineIndex } from '../../src/engine/types';
 import type { CompressJobResult, WorkerRequest, WorkerResponse } from '../../src/workers/protocol';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../../src/workers/tflite-protocol';
+import { smallGraph, smallQuantized } from '../fixtures/small-graph';
 
 const LIMIT = Number(process.env.TFLITE_EVAL_LIMIT ?? 1000);
 const assets = readdirSync(join(process.env.E2E_DIST ?? 'dist', 'assets'));
@@ -117,22 +116,9 @@ for (const [runtime, folder] of [['tfjs-tflite', 'tflite-wasm'], ['litert', 'lit
   test(`the TFLite worker loads and frees 12 models in a row on ${runtime} with 2 threads (no pthread-pool hang)`, async ({ page }) => {
     // Without tfjs-tflite's runner cleanUp() the 9th load hangs: this test then times out.
     test.setTimeout(120_000);
-    // A small MNIST-shaped model: conv 3x3/2 x8 -> GAP -> dense 10, int8 and float32.
-    const v = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k) * 0.5);
-    const g: Graph = {
-      name: 'small',
-      output: 'd',
-      nodes: [
-        { name: 'in', op: 'input', inputs: [], shape: [28, 28, 1] },
-        { name: 'c', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 1, 8], values: v(72, 1.3) }, strides: [2, 2], padding: 'same', activation: 'relu' },
-        { name: 'gap', op: 'gap', inputs: ['c'] },
-        { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 10], values: v(80, 0.7) }, activation: 'linear' },
-      ],
-    };
-    const q = quantizeGraph(g, 'int8', 'per-channel', { in: { min: -0.5, max: 3 }, c: { min: 0, max: 4 }, gap: { min: 0, max: 2 }, d: { min: -3, max: 3 } });
     const models = [
-      { label: 'int8', bytes: Array.from(exportInt8Tflite(q).bytes) },
-      { label: 'float32', bytes: Array.from(exportFloat32Tflite(g).bytes) },
+      { label: 'int8', bytes: Array.from(exportInt8Tflite(smallQuantized).bytes) },
+      { label: 'float32', bytes: Array.from(exportFloat32Tflite(smallGraph).bytes) },
     ];
     const entry = (JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex).models.find((m) => m.id === 'custom-cnn-mnist')!;
     await page.goto('/');

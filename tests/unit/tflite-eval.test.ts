@@ -13,35 +13,24 @@ import { getDataset } from '../../src/engine/data/registry';
 import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
 import { parseTflite } from '../../src/engine/export/tflite/reader';
 import { TensorType } from '../../src/engine/export/tflite/schema';
-import type { Graph } from '../../src/engine/graph/ir';
 import { evaluateTflite, timeTfliteModels } from '../../src/engine/jobs/tflite-eval';
 import { preprocessInto } from '../../src/engine/preprocess';
 import { quantize } from '../../src/engine/quantize/affine';
 import { runInt8Graph } from '../../src/engine/quantize/int8-reference';
-import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
 import type { LoadedModel, LoadOptions, ModelRuntime, OpTime } from '../../src/engine/runtime/model-runtime';
 import type { BaselineIndex } from '../../src/engine/types';
 import { dirReader, PUBLIC } from './node-files';
 import { runTfliteReference, type Value } from './tflite-interpreter';
+import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
+import { smallGraph, smallQuantized } from '../fixtures/small-graph';
 
 const index = JSON.parse(readFileSync(join(PUBLIC, 'models', 'index.json'), 'utf8')) as BaselineIndex;
 const entry = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
 const read = dirReader(PUBLIC);
 const N = 40;
 
-// A small MNIST-shaped model: conv 3x3/2 x8 -> GAP -> dense 10.
-const v = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k) * 0.5);
-const g: Graph = {
-  name: 'small',
-  output: 'd',
-  nodes: [
-    { name: 'in', op: 'input', inputs: [], shape: [28, 28, 1] },
-    { name: 'c', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 1, 8], values: v(72, 1.3) }, strides: [2, 2], padding: 'same', activation: 'relu' },
-    { name: 'gap', op: 'gap', inputs: ['c'] },
-    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 10], values: v(80, 0.7) }, activation: 'linear' },
-  ],
-};
-const q = quantizeGraph(g, 'int8', 'per-channel', { in: { min: -0.5, max: 3 }, c: { min: 0, max: 4 }, gap: { min: 0, max: 2 }, d: { min: -3, max: 3 } });
+const g = smallGraph;
+const q = smallQuantized;
 
 /** The integer reference behind the runtime seam, counting loads and disposals. */
 class ReferenceRuntime implements ModelRuntime {
