@@ -62,9 +62,11 @@ test('a lost WebGL context ends the job with a message, the studio falls back to
   await expect(page.getByTestId('notice-webgl-lost')).toContainText('switched to the wasm backend');
   await expect(picker).toHaveValue('wasm');
   await expect(page.getByRole('button', { name: 'Evaluate', exact: true })).toBeEnabled();
-  // The worker holding the dead context was replaced.
-  await expect.poll(() => page.workers().filter((x) => /engine\.worker/.test(x.url())).length).toBe(1);
-  expect(engineWorker(page)).not.toBe(worker);
+  // The worker holding the dead context was replaced. Not "only one engine worker is left":
+  // the client terminates the old one at once, but Chromium may keep listing a worker that is
+  // blocked in a call into the (software) GPU process for minutes (seen once in a fresh-clone CI
+  // run), which is the browser's business; the jobs below show the studio uses the new one.
+  await expect.poll(() => page.workers().some((x) => x !== worker && /engine\.worker/.test(x.url()))).toBe(true);
   await page.screenshot({ path: shot('fault-webgl-lost.png') });
 
   // Earlier results and the history are intact, and the next job works.
