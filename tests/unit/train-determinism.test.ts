@@ -1,12 +1,18 @@
 /**
  * A whole training run on wasm (with the composed gradient kernels) and on the cpu backend
  * (tfjs' reference kernels): the custom CNN, 8 steps in CI (200 with STUDIO_FULL_TRAIN_RUN=1),
- * the same seeded initial weights, seed
- * and data order. Losses must agree within 1e-3 relative at every step and the final weights
- * within 1e-3. The 200-step run does not meet that (README, "Correctness of a whole run"): losses
- * agree within 1.5e-4 for 7 steps, then part (1.5e-3 at step 8, a median of 3.4e-2 over 200). Dropout is set to 0: its random masks are drawn unseeded by tfjs-layers, and a
- * comparison of kernels must not depend on them.
- * Also: no tensor leaks over 100 training steps on wasm.
+ * the same seeded initial weights, seed and data order. Losses must agree within 1e-3 relative
+ * at every step and the final weights within 1e-3. The 200-step run does not meet that (README,
+ * "Correctness of a whole run"): losses agree within 1.5e-4 for 7 steps, then part (1.5e-3 at
+ * step 8, a median of 3.4e-2 over 200).
+ *
+ * The step-by-step test tells kernel error from what chaotic training makes of rounding: both
+ * backends take every step from the same (cpu) weights. Over 200 steps (2026-11-27) losses agree
+ * within 4.5e-7 at every step; gradients within 6.1e-6 on the 190 steps where no max-pool window
+ * or ReLU decides differently on the two backends, and within 2.6e-2 on the 10 where one does.
+ *
+ * Dropout is set to 0: its random masks are drawn unseeded by tfjs-layers, and a comparison of
+ * kernels must not depend on them. Also: no tensor leaks over 100 training steps on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +22,17 @@ import { registerWasmTrainingKernels } from '../../src/engine/backend/wasm-train
 import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
 import { getArchitecture } from '../../src/engine/models/registry';
+import { epochPermutation } from '../../src/engine/train/data-order';
 import { fit } from '../../src/engine/train/fit';
+import { toInputTensorAt } from '../../src/engine/preprocess';
 import type { ImageDataset } from '../../src/engine/types';
 import { dirReader, PUBLIC } from './node-files';
 
 // The issue asks for 200 steps; on the cpu backend (about 0.3-1 img/s for this net here) that takes
 // 10+ minutes, so CI runs a short prefix and STUDIO_FULL_TRAIN_RUN=1 runs all 200 (see the note).
 const STEPS = process.env.STUDIO_FULL_TRAIN_RUN ? 200 : 8;
+// The step-by-step comparison costs as much per step; 6 steps in CI include one pool flip (step 5).
+const STEPWISE_STEPS = process.env.STUDIO_FULL_TRAIN_RUN ? 200 : 6;
 const BATCH = 2;
 // CIFAR-10 inputs, not MNIST: MNIST's exactly-zero background makes many max-pool windows hold
 // equal values, and the cpu and wasm MaxPoolGrad kernels route the gradient of such ties to
@@ -45,6 +55,62 @@ async function run(backend: 'wasm' | 'cpu'): Promise<{ losses: number[]; weights
   const weights = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
   model.dispose();
   return { losses, weights };
+}
+
+/** Index of the first largest value in each 2x2/stride-2 window of an NHWC tensor (h, w even). */
+function windowArgmax(v: Float32Array, [n, h, w, c]: number[]): { arg: Uint8Array; max: Float32Array } {
+  const oh = h >> 1, ow = w >> 1;
+  const arg = new Uint8Array(n * oh * ow * c);
+  const max = new Float32Array(arg.length);
+  let o = 0;
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++)
+        for (let ch = 0; ch < c; ch++, o++) {
+          let best = -Infinity;
+          for (let k = 0; k < 4; k++) {
+            const val = v[((b * h + 2 * y + (k >> 1)) * w + 2 * x + (k & 1)) * c + ch];
+            if (val > best) {
+              best = val;
+              arg[o] = k;
+            }
+          }
+          max[o] = best;
+        }
+  return { arg, max };
+}
+
+interface StepMeasure {
+  loss: number;
+  grads: Float32Array[];
+  /** Each max-pool's input, with its shape. */
+  poolInputs: { v: Float32Array; shape: number[] }[];
+  /** Each ReLU's input. */
+  reluInputs: Float32Array[];
+}
+
+/** The loss, the gradients of the trainable weights and the max-pools' and ReLUs' inputs at `weights`, on the active backend. */
+async function measureStep(model: tf.LayersModel, weights: Float32Array[], x: tf.Tensor4D, y: tf.Tensor2D): Promise<StepMeasure> {
+  model.setWeights(weights.map((w, i) => tf.tensor(w, model.weights[i].shape as number[])));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // One forward pass gives the logits and the max-pools' and ReLUs' inputs (kept out of the gradient's tidy).
+  const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D');
+  const relus = model.layers.filter((l) => l.getClassName() === 'Activation');
+  const probe = tf.model({ inputs: model.inputs, outputs: [model.outputs[0], ...[...pools, ...relus].map((l) => l.input as tf.SymbolicTensor)] });
+  let inputs: tf.Tensor[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const [logits, ...rest] = probe.apply(x, { training: true }) as tf.Tensor[];
+    inputs = rest.map((t) => tf.keep(t));
+    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+  }, vars);
+  const out: StepMeasure = {
+    loss: (await value.data())[0],
+    grads: await Promise.all(vars.map(async (v) => Float32Array.from(await grads[v.name].data()))),
+    poolInputs: await Promise.all(inputs.slice(0, pools.length).map(async (t) => ({ v: Float32Array.from(await t.data()), shape: t.shape }))),
+    reluInputs: await Promise.all(inputs.slice(pools.length).map(async (t) => Float32Array.from(await t.data()))),
+  };
+  tf.dispose([value, ...Object.values(grads), ...inputs]);
+  return out;
 }
 
 beforeAll(async () => {
@@ -92,6 +158,82 @@ describe('training on wasm matches the cpu backend', () => {
     cpu.weights.forEach((w, i) => w.forEach((v, j) => (moved = Math.max(moved, Math.abs(v - initial[i][j])))));
     expect(moved).toBeGreaterThan(1e-3);
   }, STEPS > 8 ? 7_200_000 : 900_000);
+
+  it(`step by step along one trajectory, ${STEPWISE_STEPS} steps: from the same weights, wasm's loss and gradients match the cpu backend's`, async () => {
+    // Both backends take each step from the cpu run's weights, so what is compared is one
+    // step's kernels, not what chaotic training makes of rounding over many steps. Two
+    // discontinuities turn a rounding-sized difference of the forward pass into a whole
+    // gradient entry: a 2x2 max-pool window whose two largest inputs differ by about a rounding
+    // error may pick different winners on the two backends (a "pool flip") and route the
+    // gradient to another position, and a ReLU input within a rounding error of 0 may have
+    // different signs (a "ReLU flip") and pass or stop its gradient. Neither is a kernel error,
+    // so the gradients are held to 1e-4 on steps without a flip, and to 1e-1 on the others
+    // (a wrong kernel is wrong everywhere, by order 1).
+    const models = new Map<string, tf.LayersModel>();
+    for (const b of ['cpu', 'wasm'] as const) {
+      await initBackend(b);
+      models.set(b, build());
+    }
+    const trainable = models.get('cpu')!.weights.map((w) => w.trainable);
+    const weights = initial.map((w) => Float32Array.from(w));
+    const velocity = weights.map((w) => new Float32Array(w.length));
+    const order = epochPermutation(train.count, 7, 0);
+    let worstLoss = 0;
+    let worstGradNoFlip = 0;
+    let worstGradFlip = 0;
+    let flipSteps = 0;
+    const lines: string[] = [];
+    for (let step = 0; step < STEPWISE_STEPS; step++) {
+      const m: Record<string, StepMeasure> = {};
+      for (const b of ['cpu', 'wasm'] as const) {
+        await initBackend(b);
+        const x = toInputTensorAt(train, order.subarray(step * BATCH, (step + 1) * BATCH), cifar.preprocessing);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(order.subarray(step * BATCH, (step + 1) * BATCH), (i) => train.labels[i]), 'int32'), 10).toFloat() as tf.Tensor2D);
+        m[b] = await measureStep(models.get(b)!, weights, x, y);
+        tf.dispose([x, y]);
+      }
+      const lossRel = Math.abs(m.wasm.loss - m.cpu.loss) / Math.abs(m.cpu.loss);
+      worstLoss = Math.max(worstLoss, lossRel);
+      // Relative L2 difference of each gradient tensor.
+      const gradRel = m.cpu.grads.map((g, t) => {
+        let d = 0, n = 0;
+        g.forEach((v, j) => ((d += (v - m.wasm.grads[t][j]) ** 2), (n += v * v)));
+        return Math.sqrt(d / Math.max(n, 1e-30));
+      });
+      const worstGrad = Math.max(...gradRel);
+      // Pool flips in windows whose maximum is positive (a window of ReLU zeros routes to a zero gradient either way).
+      let poolFlips = 0;
+      m.cpu.poolInputs.forEach((p, k) => {
+        const a = windowArgmax(p.v, p.shape), b = windowArgmax(m.wasm.poolInputs[k].v, p.shape);
+        a.arg.forEach((v, j) => (poolFlips += v !== b.arg[j] && a.max[j] > 0 ? 1 : 0));
+      });
+      let reluFlips = 0;
+      m.cpu.reluInputs.forEach((r, k) => r.forEach((v, j) => (reluFlips += v > 0 !== m.wasm.reluInputs[k][j] > 0 ? 1 : 0)));
+      if (poolFlips + reluFlips > 0) {
+        flipSteps++;
+        worstGradFlip = Math.max(worstGradFlip, worstGrad);
+      } else worstGradNoFlip = Math.max(worstGradNoFlip, worstGrad);
+      lines.push(`${step}: loss ${lossRel.toExponential(1)} grad ${worstGrad.toExponential(1)} pool flips ${poolFlips} relu flips ${reluFlips}`);
+      // Advance the cpu run: SGD with momentum 0.9, as fit() does.
+      let g = 0;
+      weights.forEach((w, i) => {
+        if (!trainable[i]) return;
+        const grad = m.cpu.grads[g++];
+        for (let j = 0; j < w.length; j++) {
+          velocity[i][j] = Math.fround(0.9 * velocity[i][j] + grad[j]);
+          w[j] = Math.fround(w[j] - 0.01 * velocity[i][j]);
+        }
+      });
+    }
+    console.log(`per step, relative differences wasm vs cpu (loss, worst gradient tensor in L2) and flips:\n${lines.join('\n')}`);
+    console.log(
+      `worst loss ${worstLoss.toExponential(2)}; worst gradient on the ${STEPWISE_STEPS - flipSteps} steps without a flip ${worstGradNoFlip.toExponential(2)}, on the ${flipSteps} steps with one ${worstGradFlip.toExponential(2)}`,
+    );
+    expect(worstLoss).toBeLessThanOrEqual(1e-3);
+    expect(worstGradNoFlip).toBeLessThanOrEqual(1e-4);
+    expect(worstGradFlip).toBeLessThanOrEqual(1e-1);
+    models.forEach((m) => m.dispose());
+  }, STEPWISE_STEPS > 8 ? 7_200_000 : 900_000);
 
   it('100 training steps on wasm leave tf.memory().numTensors unchanged', async () => {
     await initBackend('wasm');
