@@ -23,8 +23,7 @@ import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
 import { getArchitecture } from '../../src/engine/models/registry';
 import { epochPermutation } from '../../src/engine/train/data-order';
-import { fit } from '../../src/engine/train/fit';
-import { toInputTensorAt } from '../../src/engine/preprocess';
+import { batchTensors, fit } from '../../src/engine/train/fit';
 import type { ImageDataset } from '../../src/engine/types';
 import { dirReader, PUBLIC } from './node-files';
 
@@ -90,14 +89,26 @@ interface StepMeasure {
   reluInputs: Float32Array[];
 }
 
-/** The loss, the gradients of the trainable weights and the max-pools' and ReLUs' inputs at `weights`, on the active backend. */
-async function measureStep(model: tf.LayersModel, weights: Float32Array[], x: tf.Tensor4D, y: tf.Tensor2D): Promise<StepMeasure> {
-  model.setWeights(weights.map((w, i) => tf.tensor(w, model.weights[i].shape as number[])));
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  // One forward pass gives the logits and the max-pools' and ReLUs' inputs (kept out of the gradient's tidy).
+/** A model and a second head on the same layers that also outputs each max-pool's and ReLU's input. */
+interface Probed {
+  model: tf.LayersModel;
+  probe: tf.LayersModel;
+  pools: number;
+}
+
+function buildProbed(): Probed {
+  const model = build();
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D');
   const relus = model.layers.filter((l) => l.getClassName() === 'Activation');
   const probe = tf.model({ inputs: model.inputs, outputs: [model.outputs[0], ...[...pools, ...relus].map((l) => l.input as tf.SymbolicTensor)] });
+  return { model, probe, pools: pools.length };
+}
+
+/** The loss, the gradients of the trainable weights and the max-pools' and ReLUs' inputs at `weights`, on the active backend. */
+async function measureStep({ model, probe, pools }: Probed, weights: Float32Array[], x: tf.Tensor4D, y: tf.Tensor2D): Promise<StepMeasure> {
+  model.setWeights(weights.map((w, i) => tf.tensor(w, model.weights[i].shape as number[])));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // One forward pass gives the logits and the max-pools' and ReLUs' inputs (kept out of the gradient's tidy).
   let inputs: tf.Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const [logits, ...rest] = probe.apply(x, { training: true }) as tf.Tensor[];
@@ -107,8 +118,8 @@ async function measureStep(model: tf.LayersModel, weights: Float32Array[], x: tf
   const out: StepMeasure = {
     loss: (await value.data())[0],
     grads: await Promise.all(vars.map(async (v) => Float32Array.from(await grads[v.name].data()))),
-    poolInputs: await Promise.all(inputs.slice(0, pools.length).map(async (t) => ({ v: Float32Array.from(await t.data()), shape: t.shape }))),
-    reluInputs: await Promise.all(inputs.slice(pools.length).map(async (t) => Float32Array.from(await t.data()))),
+    poolInputs: await Promise.all(inputs.slice(0, pools).map(async (t) => ({ v: Float32Array.from(await t.data()), shape: t.shape }))),
+    reluInputs: await Promise.all(inputs.slice(pools).map(async (t) => Float32Array.from(await t.data()))),
   };
   tf.dispose([value, ...Object.values(grads), ...inputs]);
   return out;
@@ -170,12 +181,12 @@ describe('training on wasm matches the cpu backend', () => {
     // different signs (a "ReLU flip") and pass or stop its gradient. Neither is a kernel error,
     // so the gradients are held to 1e-4 on steps without a flip, and to 1e-1 on the others
     // (a wrong kernel is wrong everywhere, by order 1).
-    const models = new Map<string, tf.LayersModel>();
+    const models = new Map<string, Probed>();
     for (const b of ['cpu', 'wasm'] as const) {
       await initBackend(b);
-      models.set(b, build());
+      models.set(b, buildProbed());
     }
-    const trainable = models.get('cpu')!.weights.map((w) => w.trainable);
+    const trainable = models.get('cpu')!.model.weights.map((w) => w.trainable);
     const weights = initial.map((w) => Float32Array.from(w));
     const velocity = weights.map((w) => new Float32Array(w.length));
     const order = epochPermutation(train.count, 7, 0);
@@ -186,10 +197,10 @@ describe('training on wasm matches the cpu backend', () => {
     const lines: string[] = [];
     for (let step = 0; step < STEPWISE_STEPS; step++) {
       const m: Record<string, StepMeasure> = {};
+      const idx = order.subarray(step * BATCH, (step + 1) * BATCH);
       for (const b of ['cpu', 'wasm'] as const) {
         await initBackend(b);
-        const x = toInputTensorAt(train, order.subarray(step * BATCH, (step + 1) * BATCH), cifar.preprocessing);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(order.subarray(step * BATCH, (step + 1) * BATCH), (i) => train.labels[i]), 'int32'), 10).toFloat() as tf.Tensor2D);
+        const { x, y } = batchTensors(train, idx, cifar.preprocessing);
         m[b] = await measureStep(models.get(b)!, weights, x, y);
         tf.dispose([x, y]);
       }
@@ -233,7 +244,7 @@ describe('training on wasm matches the cpu backend', () => {
     expect(worstLoss).toBeLessThanOrEqual(1e-3);
     expect(worstGradNoFlip).toBeLessThanOrEqual(1e-4);
     expect(worstGradFlip).toBeLessThanOrEqual(1e-1);
-    models.forEach((m) => m.dispose());
+    models.forEach((m) => m.model.dispose());
   }, STEPWISE_STEPS > 10 ? 7_200_000 : 900_000);
 
   it('100 training steps on wasm leave tf.memory().numTensors unchanged', async () => {

@@ -47,8 +47,8 @@ function makeOptimizer(o: FitOptions): tf.Optimizer {
   return o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.momentum(o.learningRate, 0.9);
 }
 
-/** Gathers a batch of preprocessed images and one-hot labels by index. */
-function batchTensors(ds: ImageDataset, idx: Uint32Array, prep: Preprocessing): { x: tf.Tensor4D; y: tf.Tensor2D } {
+/** Gathers a batch of preprocessed images and one-hot labels by index (exported for the training tests, which must batch as fit does). */
+export function batchTensors(ds: ImageDataset, idx: Uint32Array, prep: Preprocessing): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const [h, w, c] = ds.shape;
   const per = h * w * c;
   const buf = new Float32Array(idx.length * per);
