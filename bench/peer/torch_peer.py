@@ -47,7 +47,7 @@ except ImportError as e:
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "zoo"))
-from tfjs_graph import TfjsGraph, load_weights, same_pads  # noqa: E402
+from tfjs_graph import TfjsGraph, load_weights, read_weight_files, same_pads  # noqa: E402
 from train import load_dataset, preprocess  # noqa: E402
 
 CALIBRATION_SEED = 20251126
@@ -387,7 +387,7 @@ def find_baseline(public, model_id):
 def run(args):
     entry = find_baseline(args.public, args.model)
     model_json = json.loads((args.public / entry["path"]).read_text())
-    weights = (args.public / Path(entry["path"]).parent / "weights.bin").read_bytes()
+    weights = read_weight_files(args.public / Path(entry["path"]).parent, model_json)
     graph = TfjsGraph(model_json)
     load_weights(graph, model_json, weights)
     graph.eval()

@@ -203,23 +203,38 @@ def activation(y, name):
 
 
 def load_weights(model, model_json, weights_bytes):
-    """Copies a tfjs weights.bin (manifest order, float32 little-endian) into the model."""
+    """Copies tfjs weight bytes (all groups' files concatenated in manifest order) into the model.
+
+    Entries may be float32 or, as the big baselines are stored, float16 (`quantization: {dtype:
+    'float16'}`, which tfjs dequantizes on load); both are read as tfjs reads them.
+    """
     offset = 0
-    for spec in model_json["weightsManifest"][0]["weights"]:
+    for spec in manifest_entries(model_json):
         n = int(np.prod(spec["shape"])) if spec["shape"] else 1
-        arr = np.frombuffer(weights_bytes, dtype="<f4", count=n, offset=offset).reshape(spec["shape"])
-        offset += n * 4
+        half = spec.get("quantization", {}).get("dtype") == "float16"
+        arr = np.frombuffer(weights_bytes, dtype="<f2" if half else "<f4", count=n, offset=offset).astype(np.float32).reshape(spec["shape"])
+        offset += n * (2 if half else 4)
         with torch.no_grad():
             model.weight_tensor(spec["name"]).copy_(torch.from_numpy(arr.copy()))
     if offset != len(weights_bytes):
-        raise ValueError(f"weights.bin has {len(weights_bytes)} bytes, manifest implies {offset}")
+        raise ValueError(f"the weight files hold {len(weights_bytes)} bytes, the manifest implies {offset}")
 
 
-def dump_weights(model, model_json):
-    """Serialises the model's weights in manifest order, as tfjs reads them."""
+def manifest_entries(model_json):
+    return [w for group in model_json["weightsManifest"] for w in group["weights"]]
+
+
+def read_weight_files(model_dir, model_json):
+    """The bytes of every weight file of a tfjs model folder, in manifest order."""
+    from pathlib import Path
+    return b"".join((Path(model_dir) / p).read_bytes() for group in model_json["weightsManifest"] for p in group["paths"])
+
+
+def dump_weights(model, model_json, dtype="float32"):
+    """Serialises the model's weights in manifest order, as tfjs reads them (float32 or float16)."""
     parts = []
-    for spec in model_json["weightsManifest"][0]["weights"]:
-        t = model.weight_tensor(spec["name"]).detach().cpu().numpy().astype("<f4")
+    for spec in manifest_entries(model_json):
+        t = model.weight_tensor(spec["name"]).detach().cpu().numpy().astype("<f2" if dtype == "float16" else "<f4")
         if list(t.shape) != list(spec["shape"]):
             raise ValueError(f"{spec['name']}: shape {t.shape} != manifest {spec['shape']}")
         parts.append(t.tobytes())

@@ -10,8 +10,10 @@ model.json (tfjs_graph.py), initialised from the tfjs initial weights, and expor
 manifest order, so the studio loads exactly what was trained.
 """
 import argparse
+import contextlib
 import fcntl
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -24,12 +26,18 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tfjs_graph import TfjsGraph, dump_weights, load_weights  # noqa: E402
+from tfjs_graph import TfjsGraph, dump_weights, load_weights, manifest_entries  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SEED = 20251126
 REFERENCE_LOGITS = 64
+# Mid-epoch checkpoints: the big CPU baselines take 50-100 minutes an epoch, and a session that
+# ends mid-epoch should lose at most this many steps.
+CHECKPOINT_STEPS = int(os.environ.get("ZOO_CHECKPOINT_STEPS", "40"))
+# tfjs fetches shards of at most this size; the big baselines stay under it so a git host or a
+# static server never sees one huge file.
+SHARD_BYTES = 4 * 1024 * 1024
 
 
 def read_gz(path):
@@ -150,15 +158,25 @@ def train_one(spec, args):
             return spec["lr"] * (step + 1) / warm
         return 0.5 * spec["lr"] * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
 
-    start_epoch = 0
+    start_epoch, start_step = 0, 0
     ckpt = run_dir / "ckpt.pt"
     if ckpt.exists():
         state = torch.load(ckpt, map_location=dev)
         if state.get("spec") == spec:
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["opt"])
-            start_epoch = state["epoch"]
-            say(f"resuming after epoch {start_epoch}")
+            start_epoch, start_step = state["epoch"], state.get("step", 0)
+            say(f"resuming at epoch {start_epoch + 1}, step {start_step}" if start_step else f"resuming after epoch {start_epoch}")
+    if args.export_only:
+        if not ckpt.exists():
+            sys.exit(f"{ckpt} is missing: nothing to export")
+        partial = start_step > 0
+        model.cpu()
+        export(spec, meta, model, model_json, vx.cpu(), vy.cpu(), prep, (first, count), args,
+               epochs_done=start_epoch + (start_step / steps_per_epoch if partial else 0))
+        return
+    autocast = (torch.autocast(device_type=dev.type, dtype=torch.bfloat16) if args.bf16
+                else contextlib.nullcontext())
     gen = torch.Generator().manual_seed(SEED)
     for _ in range(start_epoch):  # keep the data order identical whether resumed or not
         torch.randperm(len(tx), generator=gen)
@@ -168,42 +186,93 @@ def train_one(spec, args):
         t0 = time.time()
         perm = torch.randperm(len(tx), generator=gen)
         aug_gen = torch.Generator().manual_seed(SEED + epoch)
-        loss_sum, correct = 0.0, 0
-        for s in range(steps_per_epoch):
+        first_step = start_step if epoch == start_epoch else 0
+        for s in range(first_step):  # replay the skipped steps' augmentation draws
+            augment_draws(len(perm[s * batch:(s + 1) * batch]), spec["augment"], aug_gen)
+        loss_sum, correct, seen = 0.0, 0, 0
+        for s in range(first_step, steps_per_epoch):
             idx = perm[s * batch:(s + 1) * batch].to(dev)
             # channels_last makes oneDNN's CPU convolutions ~1.3-1.5x faster here.
             xb = preprocess(augment(tx[idx], spec["augment"], aug_gen), prep).contiguous(memory_format=torch.channels_last)
             yb = ty[idx]
             for g in opt.param_groups:
                 g["lr"] = lr_at(epoch * steps_per_epoch + s)
-            out = model(xb)
-            loss = F.cross_entropy(out, yb)
+            with autocast:
+                out = model(xb)
+                loss = F.cross_entropy(out.float(), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             loss_sum += loss.item() * len(idx)
             correct += (out.argmax(1) == yb).sum().item()
+            seen += len(idx)
+            if (s + 1) % CHECKPOINT_STEPS == 0 and s + 1 < steps_per_epoch:
+                save_checkpoint(ckpt, spec, epoch, s + 1, model, opt)
+                say(f"epoch {epoch + 1}/{epochs} step {s + 1}/{steps_per_epoch} loss {loss_sum / seen:.4f} "
+                    f"({seen / (time.time() - t0):.1f} img/s)")
         dt = time.time() - t0
         acc, _ = evaluate(model, vx, vy, prep)
-        say(f"epoch {epoch + 1}/{epochs} loss {loss_sum / len(tx):.4f} train-acc {correct / len(tx):.4f} "
-            f"test-acc {acc:.4f} ({len(tx) / dt:.0f} img/s, {dt:.0f}s)")
-        torch.save({"spec": spec, "epoch": epoch + 1, "model": model.state_dict(), "opt": opt.state_dict()}, ckpt)
+        say(f"epoch {epoch + 1}/{epochs} loss {loss_sum / max(1, seen):.4f} train-acc {correct / max(1, seen):.4f} "
+            f"test-acc {acc:.4f} ({seen / dt:.0f} img/s, {dt:.0f}s)")
+        save_checkpoint(ckpt, spec, epoch + 1, 0, model, opt)
 
     # The headline figures and reference logits are computed on the CPU in float32 whatever the
     # training device: CUDA convolutions may use TF32, whose ~1e-3 rounding would be recorded as
     # the reference the studio's tfjs logits are checked against.
     model.cpu()
-    acc, logits = evaluate(model, vx.cpu(), vy.cpu(), prep)
-    export(spec, meta, model, model_json, acc, logits[:REFERENCE_LOGITS], (first, count), args.device)
+    acc = export(spec, meta, model, model_json, vx.cpu(), vy.cpu(), prep, (first, count), args, epochs_done=epochs)
     say(f"exported, test accuracy {acc * 100:.2f}% on {count} test images")
 
 
-def export(spec, meta, model, model_json, acc, ref_logits, headline, device="cpu"):
+def save_checkpoint(path, spec, epoch, step, model, opt):
+    tmp = path.with_suffix(".tmp")
+    torch.save({"spec": spec, "epoch": epoch, "step": step, "model": model.state_dict(), "opt": opt.state_dict()}, tmp)
+    os.replace(tmp, path)  # a kill mid-save never leaves a torn checkpoint
+
+
+def augment_draws(n, mode, gen):
+    """The random draws augment() makes for a batch of n, without touching any image."""
+    if "flip" in mode:
+        torch.rand(n, generator=gen)
+    if "crop" in mode:
+        torch.randint(0, 9, (n, 2), generator=gen)
+
+
+def write_weight_files(out, model, model_json, storage):
+    """Writes the weights (float32 in one weights.bin, or float16 in shards of <= SHARD_BYTES, as
+    tensorflowjs_converter shards them) and returns the model.json to write beside them."""
+    for old in out.glob("*.bin"):
+        old.unlink()
+    data = dump_weights(model, model_json, storage)
+    entries = [dict(w) for w in manifest_entries(model_json)]
+    for w in entries:
+        w.pop("quantization", None)
+        if storage == "float16":
+            w["quantization"] = {"dtype": "float16"}
+    if storage == "float16" and len(data) > SHARD_BYTES:
+        shards = [data[i:i + SHARD_BYTES] for i in range(0, len(data), SHARD_BYTES)]
+        paths = [f"group1-shard{i + 1}of{len(shards)}.bin" for i in range(len(shards))]
+    else:
+        shards, paths = [data], ["weights.bin"]
+    for p, b in zip(paths, shards):
+        (out / p).write_bytes(b)
+    return {**model_json, "weightsManifest": [{"paths": paths, "weights": entries}]}
+
+
+def export(spec, meta, model, model_json, vx, vy, prep, headline, args, epochs_done):
+    """Writes public/models/<id>/ and its index.json row. The accuracy and reference logits are
+    those of the weights as stored (float16 storage rounds them first), computed on the CPU in
+    float32, so the studio's parity check compares like with like."""
     out = ROOT / "public" / "models" / spec["id"]
     out.mkdir(parents=True, exist_ok=True)
-    weights = dump_weights(model, model_json)
-    (out / "weights.bin").write_bytes(weights)
-    (out / "model.json").write_text(json.dumps(model_json))
+    storage = spec.get("storage", "float32")
+    stored_json = write_weight_files(out, model, model_json, storage)
+    files = [p for g in stored_json["weightsManifest"] for p in g["paths"]]
+    load_weights(model, stored_json, b"".join((out / p).read_bytes() for p in files))
+    acc, logits = evaluate(model, vx, vy, prep)
+    ref_logits = logits[:REFERENCE_LOGITS]
+    device = args.device
+    (out / "model.json").write_text(json.dumps(stored_json))
     (out / "reference-logits.json").write_text(json.dumps({
         "first": headline[0], "count": int(ref_logits.shape[0]),
         "logits": [[round(float(v), 6) for v in row] for row in ref_logits],
@@ -216,16 +285,21 @@ def export(spec, meta, model, model_json, acc, ref_logits, headline, device="cpu
         "id": spec["id"], "family": meta["family"], "dataset": spec["dataset"],
         "inputShape": meta["inputShape"], "numClasses": meta["numClasses"],
         "preprocessing": meta["preprocessing"], "path": f"models/{spec['id']}/model.json",
-        "params": meta["params"], "macs": meta["macs"], "sizeBytes": len(weights),
+        "params": meta["params"], "macs": meta["macs"], "sizeBytes": sum((out / p).stat().st_size for p in files),
         "testAccuracy": round(acc, 6),
         "testData": {"split": "test", "first": first, "count": count, "exact": exact, "note": note},
         "training": {
             "tool": ("tools/zoo/train.py (Debian python3-torch %s, CPU, %d threads)" % (torch.__version__, torch.get_num_threads())
                      if device == "cpu" else "tools/zoo/train.py (PyTorch %s, %s)" % (torch.__version__, torch.cuda.get_device_name())),
             "trainData": "official training split, all records",
-            "epochs": spec["epochs"], "batch": spec["batch"], "optimizer": "SGD nesterov momentum 0.9, weight decay 5e-4 on kernels",
+            "epochs": spec["epochs"], "epochsCompleted": round(epochs_done, 2), "batch": spec["batch"], "optimizer": "SGD nesterov momentum 0.9, weight decay 5e-4 on kernels",
             "lr": f"{spec['lr']} peak, 1 epoch linear warm-up, cosine decay", "augment": spec["augment"], "seed": SEED,
+            "precision": "bfloat16 autocast (float32 master weights)" if args.bf16 else "float32",
+            "storage": storage,
         },
+        # Checked at load (models/load.ts): a clone or a server that damaged a shard is named.
+        "files": [{"path": p, "bytes": (out / p).stat().st_size, "sha256": hashlib.sha256((out / p).read_bytes()).hexdigest()}
+                  for p in ["model.json"] + files],
         "referenceLogitsPath": f"models/{spec['id']}/reference-logits.json",
     }
     if meta.get("alpha") is not None:
@@ -239,6 +313,7 @@ def export(spec, meta, model, model_json, acc, ref_logits, headline, device="cpu
         index["models"] = [m for m in index["models"] if m["id"] != spec["id"]] + [entry]
         index["models"].sort(key=lambda m: m["id"])
         index_path.write_text(json.dumps(index, indent=1) + "\n")
+    return acc
 
 
 def main():
@@ -247,6 +322,8 @@ def main():
     ap.add_argument("--data", default=str(ROOT / "public" / "data"), help="prepared dataset folder")
     ap.add_argument("--epochs", type=int, help="override epochs (for a quick smoke run)")
     ap.add_argument("--train-limit", type=int, help="train on the first N training images only (smoke runs)")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (float32 master weights): 2-3x faster on CPUs with AVX512-BF16")
+    ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint as it is (a partly trained model says so in index.json)")
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda: where to train; the export is always computed on the CPU")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
