@@ -66,6 +66,18 @@ def load_dataset(data_dir, ds):
         ty = np.concatenate([p[1] for p in parts])
         vx, vy = batch("test_batch.bin.gz")
         return tx, ty, vx, vy
+    if ds == "cifar100":
+        # Official binary version: 1 coarse + 1 fine label byte per record; the studio uses fine.
+        def split(name):
+            path = d / name
+            if not path.exists():
+                sys.exit(f"CIFAR-100: {path} is missing. `npm run prepare-data` puts it there from "
+                         "../shared/datasets/cifar-100 or the official cifar-100-binary.tar.gz.")
+            raw = np.frombuffer(read_gz(path), dtype=np.uint8).reshape(-1, 3074)
+            return raw[:, 2:].reshape(-1, 3, 32, 32), raw[:, 1].copy()
+        tx, ty = split("train.bin.gz")
+        vx, vy = split("test.bin.gz")
+        return tx, ty, vx, vy
     raise ValueError(f"dataset {ds} not supported by the trainer")
 
 
