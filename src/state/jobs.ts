@@ -198,14 +198,17 @@ export function loadGallery(r: CompressJobResult | undefined): void {
 /** model.json and weights at most this large (the validator caps weights at 512 MiB). */
 const MAX_UPLOAD_BYTES = 520 * 1024 * 1024;
 
-/** Reads the user's files, has the worker validate them for the chosen dataset, and keeps the model. */
-export async function uploadModel(files: File[]): Promise<void> {
+/**
+ * Reads the user's files (each by its path in what was given: a dropped folder keeps its
+ * structure), has the worker validate them for the chosen dataset, and keeps the model.
+ */
+export async function uploadModel(files: Array<{ file: File; path: string }>): Promise<void> {
   const { uploadDataset: dataset, setUpload, addUserModel } = useStudio.getState();
-  setUpload({ status: 'reading', error: undefined, added: undefined, fileNames: files.map((f) => f.name) });
+  setUpload({ status: 'reading', error: undefined, added: undefined, fileNames: files.map((f) => f.path) });
   try {
-    const total = files.reduce((a, f) => a + f.size, 0);
+    const total = files.reduce((a, f) => a + f.file.size, 0);
     if (total > MAX_UPLOAD_BYTES) throw new JobError({ code: 'bad-model', kind: 'user', message: `The files hold ${(total / 2 ** 20).toFixed(0)} MiB; the studio accepts models up to 512 MiB of weights.`, context: {} });
-    const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    const read = await Promise.all(files.map(async (f) => ({ name: f.path, bytes: await f.file.arrayBuffer() })));
     setUpload({ status: 'validating' });
     const id = newUserModelId('upload');
     const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));

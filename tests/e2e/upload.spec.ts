@@ -105,3 +105,46 @@ test('a malformed uploaded model gives its error, and a valid upload works', asy
   await expect(page.locator('input[name=model]:checked')).toHaveCount(1);
   expect(pageErrors).toEqual([]);
 });
+
+/**
+ * Issue 21: real tfjs models as real writers lay them out (tools/fixtures/tfjs-variants.ts, the
+ * shipped CNN's weights). A browser save (`./my-model.weights.bin`) dropped, the Python
+ * converter's Keras 2 nesting picked as files, and a model folder with its shards in a sub-folder
+ * chosen with the folder picker: each is added, and the folder one compresses to the baseline's
+ * figures.
+ */
+test('real-world tfjs layouts are accepted by drop, file choice and folder choice, and evaluate as the baseline', async ({ page }) => {
+  test.setTimeout(300_000);
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { tfjsVariants } = await import('../../tools/fixtures/tfjs-variants');
+  const variants = new Map(tfjsVariants({ modelJson: MODEL_JSON.toString('utf8'), weights: new Uint8Array(WEIGHTS) }).map((v) => [v.id, v]));
+  const filesOf = (id: string): Upload[] => Object.entries(variants.get(id)!.files).map(([name, bytes]) => ({ name, bytes: Buffer.from(bytes) }));
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await openWith(page, link());
+  await compressOnce(page, 1);
+  const baselineAccuracy = await page.getByTestId('compress-after-accuracy').innerText();
+
+  const panel = page.getByTestId('upload-panel');
+  await panel.getByTestId('upload-dataset').selectOption('mnist');
+  await drop(page, filesOf('tfjs-4.22-browser-save'));
+  await expect(panel.getByTestId('upload-ok')).toContainText('Added “my-model (MNIST)”');
+  await pick(page, filesOf('converter-3.x-keras-2.11-functional'));
+  await expect(panel.getByTestId('upload-ok')).toContainText('Added “model (MNIST)”');
+
+  const root = mkdtempSync(join(tmpdir(), 'studio-folder-'));
+  for (const [name, bytes] of Object.entries(variants.get('subfolder-dropped-folder')!.files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), bytes);
+  }
+  await panel.getByTestId('upload-folder-input').setInputFiles(join(root, 'mnist-model'));
+  await expect(panel.getByTestId('upload-ok')).toContainText('Added “model (MNIST)”');
+  await expect(panel.getByTestId('upload-error')).toHaveCount(0);
+  await expect(page.locator('.user-model')).toHaveCount(3);
+
+  await compressOnce(page, 2);
+  await expect(page.getByTestId('compress-after-accuracy')).toHaveText(baselineAccuracy);
+  expect(pageErrors).toEqual([]);
+});

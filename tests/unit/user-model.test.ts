@@ -30,7 +30,8 @@ const CASES: Array<{ what: string; files: ModelFile[]; dataset?: DatasetId; erro
   { what: 'no model.json', files: [file('weights.bin', WEIGHTS)], error: 'No model.json among the files (weights.bin)' },
   { what: 'two JSON files', files: [file('a.json', JSON_TEXT), file('b.json', JSON_TEXT), file('weights.bin', WEIGHTS)], error: 'Choose one model at a time: found 2 JSON files (a.json, b.json).' },
   { what: 'the same file twice', files: [file('model.json', JSON_TEXT), file('weights.bin', WEIGHTS), file('weights.bin', WEIGHTS)], error: 'The file "weights.bin" was given twice.' },
-  { what: 'a path, not a name', files: [file('../model.json', JSON_TEXT)], error: 'is not a plain file name' },
+  { what: 'a path out of the folder', files: [file('../model.json', JSON_TEXT)], error: '"../model.json" is not a plain relative path.' },
+  { what: 'an absolute path', files: [file('/tmp/model.json', JSON_TEXT)], error: '"/tmp/model.json" is not a plain relative path.' },
   { what: 'truncated JSON', files: [file('model.json', JSON_TEXT.slice(0, 300)), file('weights.bin', WEIGHTS)], error: /^model\.json is not valid JSON/ },
   { what: 'short weights', files: [file('model.json', JSON_TEXT), file('weights.bin', WEIGHTS.subarray(4))], error: 'model.json: the weights in group 0 need 564392 bytes, but weights.bin hold 564388.' },
   { what: 'missing weights', files: [file('model.json', JSON_TEXT)], error: 'model.json: the weights file "weights.bin" is missing; supplied: none.' },
@@ -49,7 +50,7 @@ describe('openUserModel', () => {
     expect(m.summary.unusedFiles).toEqual(['notes.txt']);
     expect((await m.read('user-models/upload-test/weights.bin')).length).toBe(WEIGHTS.length);
     await expect(m.read('data/mnist/x')).rejects.toThrow('fallback read data/mnist/x');
-    await expect(m.read('user-models/upload-test/other.bin')).rejects.toThrow('"other.bin" was not supplied');
+    await expect(m.read('user-models/upload-test/other.bin')).rejects.toThrow('"other.bin" is not part of this model');
   });
 
   for (const c of CASES) {

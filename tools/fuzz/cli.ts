@@ -5,7 +5,7 @@
  *   npm run fuzz -- [--write dir]   (also writes each case's files for manual or browser use)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initBackend } from '../../src/engine/backend/init';
 import { buildCorpus } from './corpus';
 import { matches, runCase } from './run-case';
@@ -20,7 +20,10 @@ async function main() {
     if (out > 0) {
       const dir = join(process.argv[out + 1], c.id.replace(/[^a-z0-9-]/gi, '_'));
       mkdirSync(dir, { recursive: true });
-      for (const [name, bytes] of Object.entries(c.files)) writeFileSync(join(dir, name), bytes);
+      for (const [name, bytes] of Object.entries(c.files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), bytes);
+      }
       writeFileSync(join(dir, 'expect.json'), JSON.stringify(c.expect));
     }
     const o = await runCase(c);

@@ -8,14 +8,19 @@
  */
 import { gzipSync } from 'fflate';
 import { mulberry32 } from '../../src/engine/train/data-order';
+import { tfjsVariants } from '../fixtures/tfjs-variants';
 
 export type Expectation = { outcome: 'accept' } | { outcome: 'refuse'; code: string; message: string };
 
 export interface FuzzCase {
   id: string;
-  target: 'model' | 'idx' | 'cifar10';
+  target: 'model' | 'upload' | 'idx' | 'cifar10';
   description: string;
-  /** model: 'model.json' + weight files; idx: the two MNIST test files; cifar10: test_batch.bin.gz */
+  /**
+   * model: 'model.json' + weight files (the validator); upload: the files a user supplies, by
+   * relative path, through the whole upload (openUserModel for MNIST, then tfjs); idx: the two
+   * MNIST test files; cifar10: test_batch.bin.gz
+   */
   files: Record<string, Uint8Array>;
   expect: Expectation;
 }
@@ -178,10 +183,16 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
   }
 
   // Manifest: paths, entries, dtypes, quantization.
-  for (const p of ['../weights.bin', '/etc/passwd', 'http://example.com/w.bin', 'C:\\w.bin', 'sub/weights.bin', '..', 'file:weights.bin']) {
+  for (const [p, why] of [['../weights.bin', "leaves the model's folder"], ['/etc/passwd', 'is an absolute path'], ['http://example.com/w.bin', 'is a URL'], ['C:\\w.bin', 'is a URL or a drive path'], ['..', "leaves the model's folder"], ['file:weights.bin', 'is a URL'], ['//host/weights.bin', 'is an absolute path'], ['sub\\weights.bin', 'contains a backslash'], ['.', 'names a folder']]) {
     const j = clone();
     j.weightsManifest[0].paths = [p];
-    add(`path-${p.replace(/[^a-z0-9]/gi, '_')}`, `weights path ${p}`, j, undefined, refuse('bad-model', 'not a plain file name'));
+    add(`path-${p.replace(/[^a-z0-9]/gi, '_')}`, `weights path ${p}`, j, undefined, refuse('bad-model', `the weights path "${p.replace(/[\\.]/g, '\\$&')}" ${why}`));
+  }
+  // Real writers' paths that are not traversal: tfjs' browser save, a sub-folder of loose files.
+  for (const p of [`./${seed.weightsName}`, `weights/${seed.weightsName}`, `./a/../${seed.weightsName}`]) {
+    const j = clone();
+    j.weightsManifest[0].paths = [p];
+    add(`path-ok-${p.replace(/[^a-z0-9]/gi, '_')}`, `weights path ${p} (inside the model's folder)`, j, undefined, ACCEPT);
   }
   {
     const j = clone();
@@ -334,7 +345,19 @@ function cifarCases(rand: () => number): FuzzCase[] {
   return cases;
 }
 
+/**
+ * Positive controls shaped as real writers write them (tools/fixtures/tfjs-variants.ts), and the
+ * graph model, which must be named as one. Models the studio exports itself are not enough: every
+ * real tfjs model was refused while only those were in the corpus (issue 21).
+ */
+function uploadCases(seed: ModelSeed): FuzzCase[] {
+  const cases: FuzzCase[] = tfjsVariants({ modelJson: seed.modelJson, weights: seed.weights }).map((v) => ({ id: `upload/${v.id}`, target: 'upload', description: v.writer, files: v.files, expect: ACCEPT }));
+  const graph = { format: 'graph-model', generatedBy: '2.11.0', convertedBy: 'TensorFlow.js Converter v3.21.0', modelTopology: { node: [{ name: 'input_1', op: 'Placeholder', attr: {} }], library: {}, versions: { producer: 1286 } }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] };
+  cases.push({ id: 'upload/tfjs-graph-model', target: 'upload', description: 'a tfjs graph model (converter --output_format tfjs_graph_model)', files: { 'model.json': enc(JSON.stringify(graph)), 'group1-shard1of1.bin': new Uint8Array(4) }, expect: refuse('bad-model', 'this is a tfjs graph model; the studio needs a layers model') });
+  return cases;
+}
+
 export function buildCorpus(seed: ModelSeed, rngSeed = 20261126): FuzzCase[] {
   const rand = mulberry32(rngSeed);
-  return [...modelCases(seed, rand), ...idxCases(rand), ...cifarCases(rand)];
+  return [...modelCases(seed, rand), ...uploadCases(seed), ...idxCases(rand), ...cifarCases(rand)];
 }

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
 import { StudioError } from '../../src/engine/errors';
-import { modelFromValidated } from '../../src/engine/models/load';
+import { openUserModel } from '../../src/engine/jobs/user-model';
+import { loadLayersModel, modelFromValidated } from '../../src/engine/models/load';
 import { validateLayersModel } from '../../src/engine/validate/layers-model';
 import type { FuzzCase } from './corpus';
 
@@ -14,18 +15,28 @@ export interface CaseOutcome {
   ms: number;
 }
 
+/** Accepted models must also work: predict once, every score finite. */
+async function predictsOnce(model: tf.LayersModel, inputShape: number[], units: number): Promise<void> {
+  const y = tf.tidy(() => model.predict(tf.zeros([1, ...inputShape])) as tf.Tensor);
+  const values = await y.data();
+  y.dispose();
+  model.dispose();
+  if (values.length !== units || !values.every(Number.isFinite)) throw new Error(`accepted model predicted ${values.length} values, some not finite`);
+}
+
 async function exercise(c: FuzzCase): Promise<void> {
   if (c.target === 'model') {
     const supplied = new Map(Object.entries(c.files).filter(([k]) => k !== 'model.json'));
     const v = validateLayersModel(c.files['model.json'], 'model.json', supplied);
-    // Accepted models must also work: build in tfjs and predict once.
-    const model = await modelFromValidated(v);
-    const y = tf.tidy(() => model.predict(tf.zeros([1, ...v.inputShape])) as tf.Tensor);
-    const values = await y.data();
-    y.dispose();
-    model.dispose();
-    if (values.length !== v.outputUnits || !values.every(Number.isFinite)) throw new Error(`accepted model predicted ${values.length} values, some not finite`);
-    return;
+    return predictsOnce(await modelFromValidated(v), v.inputShape, v.outputUnits);
+  }
+  if (c.target === 'upload') {
+    const noRead = async (p: string): Promise<Uint8Array> => {
+      throw new StudioError('dataset-missing', `${p} is not read by a fuzz case`);
+    };
+    const m = openUserModel({ id: 'fuzz-case', dataset: 'mnist', files: Object.entries(c.files).map(([name, bytes]) => ({ name, bytes })) }, noRead);
+    const { model } = await loadLayersModel(m.entry.path, m.read);
+    return predictsOnce(model, m.summary.inputShape, m.summary.outputUnits);
   }
   const d = getDataset(c.target === 'idx' ? 'mnist' : 'cifar10');
   const read = async (name: string) => {

@@ -3,6 +3,10 @@ import { DATASETS } from '../../engine/data/registry';
 import type { DatasetId } from '../../engine/types';
 import { uploadModel } from '../../state/jobs';
 import { useStudio } from '../../state/store';
+import { chosenFiles, droppedFiles, type GivenFile } from './dropped-files';
+
+/** React's types lack the folder picker's attribute; browsers that lack it show a file picker. */
+const FOLDER_PICKER = { webkitdirectory: '' } as Record<string, string>;
 
 /**
  * Bring your own model: a tfjs LayersModel (model.json + weight files) by file picker or drag and
@@ -17,13 +21,13 @@ export function UploadPanel() {
   const manifest = useStudio((s) => s.datasets);
   const [over, setOver] = useState(false);
   const busy = upload.status !== 'idle';
-  const take = (files: FileList | null) => {
-    if (files && files.length > 0 && !busy) void uploadModel([...files]);
+  const take = (files: GivenFile[]) => {
+    if (files.length > 0 && !busy) void uploadModel(files);
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    take(e.dataTransfer.files);
+    void droppedFiles(e.dataTransfer).then(take);
   };
   return (
     <div className="upload" data-testid="upload-panel">
@@ -51,17 +55,29 @@ export function UploadPanel() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <span>Drop model.json and its weight files here, or</span>
+        <span>Drop model.json and its weight files (or their folder) here, or</span>
         <label className="file-button">
           choose files…
           <input
             type="file"
             multiple
-            accept=".json,.bin,application/json,application/octet-stream"
             disabled={busy}
             data-testid="upload-input"
             onChange={(e) => {
-              take(e.target.files);
+              take(chosenFiles(e.target.files));
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <label className="file-button">
+          choose a folder…
+          <input
+            type="file"
+            {...FOLDER_PICKER}
+            disabled={busy}
+            data-testid="upload-folder-input"
+            onChange={(e) => {
+              take(chosenFiles(e.target.files));
               e.target.value = '';
             }}
           />

@@ -2,7 +2,8 @@
  * A user's own model (uploaded model.json + weight files, or a model trained in the studio) as a
  * BaselineEntry plus a reader that serves its files, so the compress and evaluate jobs take it
  * exactly like a shipped baseline. Everything is checked here before tfjs sees a byte:
- *   1. the files: plain, distinct names, exactly one .json among them;
+ *   1. the files: distinct relative paths (a dropped folder keeps its structure; no "..", no
+ *      absolute paths), one model .json among them;
  *   2. the model: validate/layers-model.ts (JSON, topology, supported layers, shapes, manifest,
  *      bytes per shard, finite weights);
  *   3. the dataset: the model's input must be the dataset's image shape and its output one score
@@ -18,7 +19,7 @@ import { StudioError } from '../errors';
 import type { LayerKind } from '../prune/unstructured';
 import type { BaselineEntry, DatasetId, InputShape } from '../types';
 import { validateLayersModel, type ValidatedLayersModel } from '../validate/layers-model';
-import { safeParseJson } from '../validate/safe-json';
+import { baseName, checkSuppliedPath } from '../validate/weight-paths';
 
 export interface ModelFile {
   name: string;
@@ -57,6 +58,9 @@ export interface UserModel {
 
 /** The folder name user models are served under (never fetched: `read` answers it). */
 export const USER_MODEL_ROOT = 'user-models';
+/** The canonical files a user model is served as, whatever format it came in. */
+const CANONICAL_JSON = 'model.json';
+const CANONICAL_WEIGHTS = 'weights.bin';
 
 /** Activations graph/from-layers.ts turns into graph ops (the validator accepts more). */
 const GRAPH_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'softmax']);
@@ -69,26 +73,43 @@ function refuse(file: string, message: string, context: Obj = {}, code: 'bad-mod
   throw new StudioError(code, `${file}: ${message}`, { fileName: file, ...context });
 }
 
-/** The model.json among the files, and the rest by name. */
+/**
+ * The model.json among the files, and the rest by relative path (a dropped folder keeps its
+ * structure). Several JSON files are told apart by content: the one with a weights manifest
+ * (Teachable Machine exports, for one, add a metadata.json).
+ */
 function sortFiles(files: ModelFile[]): { json: ModelFile; weights: Map<string, Uint8Array> } {
   if (files.length === 0) throw new StudioError('bad-model', 'No files were given: choose a model.json and its weight files together.');
   const names = new Set<string>();
   for (const f of files) {
-    if (typeof f.name !== 'string' || f.name.length === 0 || f.name.length > 255 || /[\\/]|^\.\.?$/.test(f.name)) {
-      throw new StudioError('bad-model', `"${String(f.name).slice(0, 80)}" is not a plain file name.`, { fileName: f.name });
-    }
+    const why = checkSuppliedPath(f.name);
+    if (why) throw new StudioError('bad-model', `"${String(f.name).slice(0, 80)}" ${why}.`, { fileName: f.name });
     if (names.has(f.name)) throw new StudioError('bad-model', `The file "${f.name}" was given twice.`, { fileName: f.name });
     names.add(f.name);
   }
-  const jsons = files.filter((f) => /\.json$/i.test(f.name));
-  if (jsons.length === 0) {
+  const allJsons = files.filter((f) => /\.json$/i.test(f.name));
+  if (allJsons.length === 0) {
     throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}): choose the model.json and its weight files together.`, { found: files.map((f) => f.name) });
   }
+  const manifests = allJsons.filter((f) => containsAscii(f.bytes, '"weightsManifest"'));
+  const jsons = allJsons.length > 1 && manifests.length === 1 ? manifests : allJsons;
   if (jsons.length > 1) {
     throw new StudioError('bad-model', `Choose one model at a time: found ${jsons.length} JSON files (${jsons.map((f) => f.name).join(', ')}).`, { found: jsons.map((f) => f.name) });
   }
   const weights = new Map(files.filter((f) => f !== jsons[0]).map((f) => [f.name, f.bytes] as const));
   return { json: jsons[0], weights };
+}
+
+/** Whether bytes contain an ASCII string (a cheap look before any parsing; capped at 32 MiB). */
+function containsAscii(bytes: Uint8Array, s: string): boolean {
+  const n = Math.min(bytes.length, 32 * 1024 * 1024);
+  const first = s.charCodeAt(0);
+  outer: for (let i = 0; i + s.length <= n; i++) {
+    if (bytes[i] !== first) continue;
+    for (let k = 1; k < s.length; k++) if (bytes[i + k] !== s.charCodeAt(k)) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** The layer configs of a validated topology (functional or sequential). */
@@ -129,7 +150,6 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
     refuse(json.name, `the model outputs ${v.outputUnits} class scores, but ${d.label} has ${d.numClasses} classes.`, { expected: d.numClasses, found: v.outputUnits }, 'shape-mismatch');
   }
   const layers = checkCompressible(json.name, v);
-  const listed = manifestPaths(json);
   const params = v.weightSpecs.reduce((a, s) => a + s.shape.reduce((p, x) => p * x, 1), 0);
   const dir = `${USER_MODEL_ROOT}/${spec.id}`;
   const entry: BaselineEntry = {
@@ -139,7 +159,7 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
     inputShape: d.shape,
     numClasses: d.numClasses,
     preprocessing: d.preprocessing,
-    path: `${dir}/${json.name}`,
+    path: `${dir}/${CANONICAL_JSON}`,
     params,
     macs: 0,
     sizeBytes: params * 4,
@@ -148,11 +168,17 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
     training: { source: 'user model' },
     referenceLogitsPath: '',
   };
-  const served = new Map<string, Uint8Array>([[json.name, json.bytes], ...weights]);
+  // The jobs load the canonical form the validator produced, never the user's own JSON, so tfjs
+  // sees one topology layout and one weight naming whatever wrote the files.
+  const canonical = JSON.stringify({ format: 'layers-model', generatedBy: `compression-studio (canonical form of ${baseName(json.name)})`, convertedBy: null, modelTopology: v.modelTopology, weightsManifest: [{ paths: [CANONICAL_WEIGHTS], weights: v.weightSpecs }] });
+  const served = new Map<string, Uint8Array>([
+    [CANONICAL_JSON, new TextEncoder().encode(canonical)],
+    [CANONICAL_WEIGHTS, new Uint8Array(v.weightData)],
+  ]);
   const read: ReadFile = async (path) => {
     if (!path.startsWith(`${dir}/`)) return fallback(path);
     const bytes = served.get(path.slice(dir.length + 1));
-    if (!bytes) throw new StudioError('bad-model', `${json.name}: the file "${path.slice(dir.length + 1)}" was not supplied.`, { fileName: path });
+    if (!bytes) throw new StudioError('bad-model', `${json.name}: the file "${path.slice(dir.length + 1)}" is not part of this model.`, { fileName: path });
     return bytes;
   };
   return {
@@ -161,20 +187,14 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
     summary: {
       id: spec.id,
       dataset: d.id,
-      modelJsonName: json.name,
+      modelJsonName: baseName(json.name),
       inputShape: v.inputShape,
       outputUnits: v.outputUnits,
       layerCount: v.layerCount,
       params,
       weightBytes: v.weightData.byteLength,
       layers,
-      unusedFiles: [...weights.keys()].filter((n) => !listed.has(n)),
+      unusedFiles: [...weights.keys()].filter((n) => !v.usedFiles.includes(n)),
     },
   };
-}
-
-/** The weight file names the manifest lists (the validator has checked the file). */
-function manifestPaths(json: ModelFile): Set<string> {
-  const parsed = safeParseJson(json.bytes, json.name) as { weightsManifest?: Array<{ paths?: unknown[] }> };
-  return new Set((parsed.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : [])));
 }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import { safeParseJson } from '../validate/safe-json';
 import { validateLayersModel, type ValidatedLayersModel } from '../validate/layers-model';
+import { resolveWeightPath } from '../validate/weight-paths';
 
 export type ReadModelFile = (path: string) => Promise<Uint8Array>;
 
@@ -24,12 +25,17 @@ export async function modelFromValidated(v: ValidatedLayersModel): Promise<tf.La
 export async function loadLayersModel(modelJsonPath: string, read: ReadModelFile): Promise<LoadedModel> {
   const bytes = await read(modelJsonPath);
   const json = safeParseJson(bytes, modelJsonPath) as { weightsManifest?: Array<{ paths?: unknown[] }> };
-  const dir = modelJsonPath.includes('/') ? modelJsonPath.slice(0, modelJsonPath.lastIndexOf('/') + 1) : '';
   const supplied = new Map<string, Uint8Array>();
   for (const group of Array.isArray(json?.weightsManifest) ? json.weightsManifest : []) {
     for (const p of Array.isArray(group?.paths) ? group.paths : []) {
-      // Only plain file names beside model.json are fetched; the validator names anything else.
-      if (typeof p === 'string' && !/[\\/]|^\.\.?$|:/.test(p) && !supplied.has(p)) supplied.set(p, await read(dir + p));
+      // Only paths inside the model's folder are fetched; the validator names anything else.
+      let path: string;
+      try {
+        path = resolveWeightPath(modelJsonPath, p);
+      } catch {
+        continue;
+      }
+      if (!supplied.has(path)) supplied.set(path, await read(path));
     }
   }
   const v = validateLayersModel(bytes, modelJsonPath, supplied);
