@@ -3,6 +3,8 @@
  * Everything here is plain data (JSON-serialisable), never a tensor.
  */
 
+import type { FileDigest } from './models/file-digests';
+
 export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100';
 export type Split = 'train' | 'test';
 
@@ -58,6 +60,11 @@ export interface BaselineEntry {
   training: Record<string, unknown>;
   /** Logits of the first test images as recorded by the trainer, for the parity test. */
   referenceLogitsPath: string;
+  /**
+   * Every file of the model's folder with its size and sha256, checked at load
+   * (models/file-digests.ts). Written by the trainer for the baselines stored as float16 shards.
+   */
+  files?: FileDigest[];
 }
 
 export interface BaselineIndex {

@@ -30,7 +30,7 @@ describe('shipped baselines', () => {
   for (const entry of index.models) {
     it(`${entry.id}: accuracy within 0.2 points of index.json, logits within 1e-3 of the trainer's`, async () => {
       const before = tf.memory().numTensors;
-      const { model } = await loadLayersModel(entry.path, dirReader(PUBLIC));
+      const { model } = await loadLayersModel(entry.path, dirReader(PUBLIC), entry.files);
       const d = getDataset(entry.dataset);
       const ds = await loadDataset(d, 'test', dirReader(join(PUBLIC, 'data', d.id)), { first: entry.testData.first, count: entry.testData.count });
       expect(ds.count).toBe(entry.testData.count);

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const entry = await baseline(flags);
     const training = await prepareTrainingBackend((flags.backend as BackendName | undefined) ?? 'wasm');
     log(`training on ${training.backend}${training.note ? ` (${training.note})` : ''}\n`);
-    const { model } = await loadLayersModel(entry.path, readPublic);
+    const { model } = await loadLayersModel(entry.path, readPublic, entry.files);
     const d = getDataset(entry.dataset);
     const train = await loadDataset(d, 'train', (n) => readPublic(`data/${d.id}/${n}`), flags.limit ? { count: num(flags, 'limit', 0) } : {});
     const res = await fit(model, train, entry.preprocessing, {

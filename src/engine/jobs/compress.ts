@@ -176,7 +176,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const d = getDataset(entry.dataset);
   const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
   ctx.onProgress?.('load-model', 0, 1);
-  const loaded = await loadLayersModel(entry.path, ctx.read);
+  const loaded = await loadLayersModel(entry.path, ctx.read, entry.files);
   let g0: Graph;
   try {
     g0 = graphFromLayersModel(loaded.model);

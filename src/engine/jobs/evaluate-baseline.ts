@@ -35,7 +35,7 @@ export async function evaluateBaseline(entry: BaselineEntry, ctx: JobContext, li
   const t0 = performance.now();
   const d = getDataset(entry.dataset);
   ctx.onProgress?.('load-model', 0, 1);
-  const { model, weightBytes } = await loadLayersModel(entry.path, ctx.read);
+  const { model, weightBytes } = await loadLayersModel(entry.path, ctx.read, entry.files);
   try {
     ctx.signal?.throwIfAborted();
     ctx.onProgress?.('load-data', 0, 1);

@@ -43,7 +43,7 @@ export async function finetuneBaseline(entry: BaselineEntry, s: FinetuneSettings
   const d = getDataset(entry.dataset);
   const t0 = performance.now();
   ctx.onProgress?.('load-model', 0, 1);
-  const { model } = await loadLayersModel(entry.path, ctx.read);
+  const { model } = await loadLayersModel(entry.path, ctx.read, entry.files);
   try {
     ctx.onProgress?.('load-data', 0, 1);
     const read = (name: string) => ctx.read(`data/${d.id}/${name}`);

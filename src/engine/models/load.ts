@@ -8,6 +8,7 @@ import { StudioError } from '../errors';
 import { safeParseJson } from '../validate/safe-json';
 import { validateLayersModel, type ValidatedLayersModel } from '../validate/layers-model';
 import { resolveWeightPath } from '../validate/weight-paths';
+import { checkFileDigest, type FileDigest } from './file-digests';
 
 export type ReadModelFile = (path: string) => Promise<Uint8Array>;
 
@@ -22,8 +23,18 @@ export async function modelFromValidated(v: ValidatedLayersModel): Promise<tf.La
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: v.modelTopology, weightSpecs: v.weightSpecs as tf.io.WeightsManifestEntry[], weightData: v.weightData }));
 }
 
-export async function loadLayersModel(modelJsonPath: string, read: ReadModelFile): Promise<LoadedModel> {
-  const bytes = await read(modelJsonPath);
+/**
+ * `digests`: the recorded sha256 of every file in the model's folder (index.json `files`, shipped
+ * baselines only); when given, each file read is checked before it is parsed.
+ */
+export async function loadLayersModel(modelJsonPath: string, read: ReadModelFile, digests?: readonly FileDigest[]): Promise<LoadedModel> {
+  const dir = modelJsonPath.includes('/') ? modelJsonPath.slice(0, modelJsonPath.lastIndexOf('/') + 1) : '';
+  const readChecked = async (path: string): Promise<Uint8Array> => {
+    const b = await read(path);
+    if (digests) await checkFileDigest(digests, path.startsWith(dir) ? path.slice(dir.length) : path, path, b);
+    return b;
+  };
+  const bytes = await readChecked(modelJsonPath);
   const json = safeParseJson(bytes, modelJsonPath) as { weightsManifest?: Array<{ paths?: unknown[] }> };
   const supplied = new Map<string, Uint8Array>();
   for (const group of Array.isArray(json?.weightsManifest) ? json.weightsManifest : []) {
@@ -35,7 +46,7 @@ export async function loadLayersModel(modelJsonPath: string, read: ReadModelFile
       } catch {
         continue;
       }
-      if (!supplied.has(path)) supplied.set(path, await read(path));
+      if (!supplied.has(path)) supplied.set(path, await readChecked(path));
     }
   }
   const v = validateLayersModel(bytes, modelJsonPath, supplied);
