@@ -5,7 +5,7 @@
  * latency and the ratio float32 / int8 on the same runtime, as the median and spread of
  * `--repeats` (default 3) repeats, with the machine, the browser and the load (bench/lib/repro.ts).
  *
- *   npm run bench:tflite -- [--repeats 3] [--record] [--runtime litert,tfjs-tflite] [--only mnist,mobilenet,mobilenet1] [--threads 1,2] [--batch 1,8,32] [--profile 50] [--runs 1000] [--op-runs 300] [--limit 200] [--js-flags "--no-enable-avx-vnni"] [--json out.json]
+ *   npm run bench:tflite -- [--repeats 3] [--record] [--runtime litert,tfjs-tflite] [--only mnist,mobilenet1,mobilenet,fashion,cifar,mobilenet025|all] [--threads 1,2] [--batch 1,8,32] [--profile 50] [--runs 1000] [--op-runs 300] [--limit 200] [--js-flags "--no-enable-avx-vnni"] [--json out.json]
  *
  * --record writes bench/results/<date>-<machine>-tflite-runtimes[-under-load].{md,json}.
  * --js-flags passes V8 flags to Chromium: "--no-enable-avx-vnni" shows what a CPU without AVX-VNNI
@@ -56,11 +56,17 @@ const flag = (name: string, fallback?: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const CASES = [
+/** Every shipped baseline; the default run times the first three (`--only all` times all six). */
+const ALL_CASES = [
   { key: 'mnist', modelId: 'custom-cnn-mnist', label: 'custom CNN, MNIST' },
   { key: 'mobilenet1', modelId: 'mobilenet-v1-1-cifar10', label: 'MobileNetV1 1.0, CIFAR-10' },
   { key: 'mobilenet', modelId: 'mobilenet-v1-0.5-cifar10', label: 'MobileNetV1 0.5, CIFAR-10' },
-].filter((c) => !flag('only') || flag('only')!.split(',').includes(c.key));
+  { key: 'fashion', modelId: 'custom-cnn-fashion-mnist', label: 'custom CNN, Fashion-MNIST' },
+  { key: 'cifar', modelId: 'custom-cnn-cifar10', label: 'custom CNN, CIFAR-10' },
+  { key: 'mobilenet025', modelId: 'mobilenet-v1-0.25-cifar10', label: 'MobileNetV1 0.25, CIFAR-10' },
+];
+const only = flag('only', 'mnist,mobilenet1,mobilenet')!;
+const CASES = only === 'all' ? ALL_CASES : ALL_CASES.filter((c) => only.split(',').includes(c.key));
 const runtimes = (flag('runtime', 'litert,tfjs-tflite') ?? '').split(',') as RuntimeId[];
 const wasmFolder: Record<RuntimeId, string> = { litert: 'litert-wasm/', 'tfjs-tflite': 'tflite-wasm/' };
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
