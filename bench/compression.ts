@@ -17,11 +17,13 @@
  * (--train-limit) and says so; accuracy is always on the baseline's full exact test records.
  */
 import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { compressBaseline, type CompressResult } from '../src/engine/jobs/compress';
 import { type PartialCompressSettings, withDefaults } from '../src/engine/jobs/compress-settings';
 import { publishedFigure } from '../src/engine/study/published';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
 import { readIndex, readPublic } from '../tools/cli/node-io';
+import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
 
 /** The study's MobileNet figure (pruning + INT8 on CIFAR-100), the bar for our MobileNet runs. */
 const STUDY_PCT = publishedFigure('mobilenet-v1', 'pruning-int8')!.sizeReductionPct;
@@ -102,6 +104,8 @@ const CASES: Case[] = [
 ];
 
 async function main() {
+  const startedIso = new Date().toISOString();
+  const loadBefore = sampleLoad();
   const only = flag('only');
   const backend = await prepareTrainingBackend('wasm');
   const index = await readIndex();
@@ -120,8 +124,13 @@ async function main() {
     for (const st of result.stages) console.log(`  stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(0)} s${st.accuracy !== undefined ? `, accuracy ${(st.accuracy * 100).toFixed(2)}%` : ''}${st.detail.steps ? `, ${st.detail.steps} steps at ${Number(st.detail.imagesPerSecond).toFixed(0)} img/s` : ''}`);
     for (const [name, value, target, ok] of figures) console.log(`  ${name.padEnd(38)} ${value.toFixed(2).padStart(8)}   target ${target.padEnd(8)} ${ok ? 'met' : 'NOT met'}`);
   }
+  // The figures here are accuracy and bytes (the same on any machine for a given seed); the
+  // img/s and seconds above are single runs, printed for orientation only.
+  const loadAfter = sampleLoad();
+  const record = reproRecord(machineInfo(), [{ index: 0, value: null, wallMs: Date.parse(loadAfter.atIso) - Date.parse(startedIso), loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length) }], startedIso);
+  console.log(`\n${reproHeader(record).join('\n')}\n(img/s and stage seconds above are single runs, not published speed figures.)`);
   const file = flag('json');
-  if (file) writeFileSync(file, JSON.stringify(out.map((o) => ({ ...o, result: { ...o.result, layers: undefined } })), null, 1));
+  if (file) writeFileSync(file, JSON.stringify({ repro: record, cases: out.map((o) => ({ ...o, result: { ...o.result, layers: undefined } })) }, null, 1));
 }
 
 main().catch((e) => {

@@ -22,6 +22,7 @@ import type { CompressJobResult, JobRequest } from '../src/workers/protocol';
 import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/engine/study/published';
 import { sizeReduction } from '../src/engine/study/size-reduction';
 import { readIndex, ROOT } from '../tools/cli/node-io';
+import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
 import { isInt8Supported, isMissing, runNativePeer, type PeerMissing, type PeerResult } from './peer/native-peer';
 
 const args = process.argv.slice(2);
@@ -110,9 +111,12 @@ async function main() {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
+  const browserVersion = browser.version();
   const rows: Row[] = [];
   const peers: Record<string, PeerResult | PeerMissing> = {};
   const t0 = Date.now();
+  const startedIso = new Date().toISOString();
+  const loadBefore = sampleLoad();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -141,12 +145,19 @@ async function main() {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
+  // One run of the whole matrix (an hour for the full preset): its accuracy and size figures are
+  // deterministic, its speed columns are single runs and are labelled so (bench:tflite and
+  // bench:peer repeat their timings).
+  const loadAfter = sampleLoad();
+  const record = reproRecord(machineInfo(`Chromium ${browserVersion}`), [{ index: 0, value: null, wallMs: Date.now() - t0, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length) }], startedIso);
 
   const lines: string[] = [];
   const machine = `${hostname()}`.replace(/[^a-z0-9-]/gi, '') || 'machine';
-  lines.push(`# Benchmark ${new Date().toISOString().slice(0, 10)} on ${machine} (${cpus().length} CPUs, ${cpus()[0]?.model ?? ''}), preset ${preset}`);
+  lines.push(`# Benchmark ${new Date().toISOString().slice(0, 10)} on ${machine} (${cpus().length} CPUs, ${cpus()[0]?.model ?? ''}), preset ${preset}${record.underLoad ? ' (measured under load)' : ''}`);
   lines.push('');
-  lines.push(`Command: \`npm run bench -- ${args.join(' ')}\``);
+  lines.push(...reproHeader(record));
+  lines.push('');
+  lines.push('**Speed columns (ms, img/s, job s) are single runs**, not reproducible figures: for int8 speed use `npm run bench:tflite`, for the native peer `npm run bench:peer`, which repeat their timings and report the spread.');
   lines.push('');
   const tfliteRuntimes = [...new Set(rows.map((r) => r.tfliteRuntime).filter(Boolean))].join('; ') || 'none ran';
   lines.push(`Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime (${tfliteRuntimes}, 1 thread). Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.`);
@@ -188,8 +199,8 @@ async function main() {
   console.log(md);
   const dir = flag('out', join(ROOT, 'bench', 'results'))!;
   mkdirSync(dir, { recursive: true });
-  const stem = `${new Date().toISOString().slice(0, 10)}-${machine}-${preset}${flag('name') ? `-${flag('name')!.replace(/[^a-z0-9-]/gi, '')}` : ''}`;
-  writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ preset, limit, machine: { host: machine, cpus: cpus().length, model: cpus()[0]?.model }, rows, peers, study: PUBLISHED_FIGURES }, null, 1));
+  const stem = `${new Date().toISOString().slice(0, 10)}-${machine}-${preset}${flag('name') ? `-${flag('name')!.replace(/[^a-z0-9-]/gi, '')}` : ''}${record.underLoad ? '-under-load' : ''}`;
+  writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ repro: record, preset, limit, machine: { host: machine, cpus: cpus().length, model: cpus()[0]?.model }, rows, peers, study: PUBLISHED_FIGURES }, null, 1));
   writeFileSync(join(dir, `${stem}.md`), md + '\n');
 }
 

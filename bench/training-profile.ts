@@ -1,7 +1,7 @@
 /**
  * Where a wasm training step's time goes, and the compute ceiling it implies (issue 8).
  *
- *   npm run bench:profile -- [--model custom-cnn|mobilenet-v1-0.5] [--input mnist|cifar]
+ *   npm run bench:profile -- [--model custom-cnn|mobilenet-v1-0.5] [--input mnist|cifar] [--repeats 3]
  *
  * Prints img/s for a full step at batch 64, the kernels' share of one profiled step, and the
  * multiply-accumulate rate XNNPACK reaches on the forward pass alone (MACs from the engine's graph
@@ -14,6 +14,7 @@ import { graphFromLayersModel } from '../src/engine/graph/from-layers';
 import { graphCost } from '../src/engine/graph/shapes';
 import { getArchitecture } from '../src/engine/models/registry';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
+import { formatSpread, machineInfo, repeatRuns, reproHeader, reproRecord, summarise } from './lib/repro';
 
 const args = process.argv.slice(2);
 const flag = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
@@ -39,8 +40,11 @@ async function main() {
     }
     return (performance.now() - t0) / n;
   };
-  const stepMs = await time(step, 4);
-  const fwdMs = await time(() => model.predict(x) as tf.Tensor, 4);
+  const startedIso = new Date().toISOString();
+  // The timings repeat (median and spread); the kernel shares come from one profiled step.
+  const runs = await repeatRuns(Number(flag('repeats', '3')), async () => ({ stepMs: await time(step, 4), fwdMs: await time(() => model.predict(x) as tf.Tensor, 4) }), { allowFewer: args.includes('--allow-fewer') });
+  const stepMs = summarise(runs.map((r) => r.value.stepMs));
+  const fwdMs = summarise(runs.map((r) => r.value.fwdMs));
   const prof = await tf.profile(async () => {
     const l = step();
     await l.data();
@@ -50,11 +54,15 @@ async function main() {
   // Op-level wrappers (names ending in __op) contain their kernels; count kernels only.
   for (const k of prof.kernels) if (!k.name.endsWith('__op')) by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
   const total = [...by.values()].reduce((a, b) => a + b, 0);
-  const gmacs = (macs * B) / (fwdMs / 1000) / 1e9;
-  console.log(`${arch} ${shape.join('x')} on ${backend.backend}, batch ${B}, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}`);
-  console.log(`  training step ${stepMs.toFixed(0)} ms = ${((B * 1000) / stepMs).toFixed(0)} img/s; forward (inference mode) ${fwdMs.toFixed(0)} ms`);
-  console.log(`  forward: ${(macs / 1e6).toFixed(1)} MMAC/image at ${gmacs.toFixed(2)} GMAC/s -> ceiling for a step of ~3x forward MACs: ${((gmacs * 1e9) / (3 * macs)).toFixed(0)} img/s`);
+  const gmacs = summarise(runs.map((r) => (macs * B) / (r.value.fwdMs / 1000) / 1e9));
+  const record = reproRecord(machineInfo(), runs, startedIso);
+  console.log(reproHeader(record).join('\n'));
+  console.log(`${arch} ${shape.join('x')} on ${backend.backend}, batch ${B}, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}; median (min-max, spread) of the repeats`);
+  console.log(`  training step ${formatSpread(stepMs, 0, ' ms')} = ${((B * 1000) / stepMs.median).toFixed(0)} img/s; forward (inference mode) ${formatSpread(fwdMs, 0, ' ms')}`);
+  console.log(`  forward: ${(macs / 1e6).toFixed(1)} MMAC/image at ${formatSpread(gmacs, 2, ' GMAC/s')} -> ceiling for a step of ~3x forward MACs: ${((gmacs.median * 1e9) / (3 * macs)).toFixed(0)} img/s`);
+  console.log('  kernel shares of one profiled step:');
   for (const [k, v] of [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${k.padEnd(28)} ${v.toFixed(1).padStart(8)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%`);
+  if (record.underLoad) console.log('\nMEASURED UNDER LOAD: do not quote these figures as headlines.');
 }
 
 main().catch((e) => {

@@ -3,7 +3,9 @@
  * src/engine/backend/wasm-training-kernels.ts) against the tfjs cpu backend and against Debian's
  * python3-torch (the native peer, all CPU threads) on the same architecture, batch 64, random data.
  *
- *   npm run bench:train -- [--wasm-steps 5] [--cpu-steps 1] [--cpu-batch 8] [--torch-steps 20] [--tfjs-bn-grad]
+ *   npm run bench:train -- [--repeats 3] [--wasm-steps 5] [--cpu-steps 1] [--cpu-batch 8] [--torch-steps 20] [--tfjs-bn-grad]
+ *
+ * Every figure is the median of --repeats repeats (bench/lib/repro.ts), with the machine and its load.
  *
  * --tfjs-bn-grad keeps tfjs' own BatchNorm gradient instead of the leaner one in batchnorm-gradient.ts.
  *
@@ -29,6 +31,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerBatchNormGradient } from '../src/engine/backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../src/engine/backend/wasm-training-kernels';
 import { getArchitecture } from '../src/engine/models/registry';
+import { formatSpread, machineInfo, repeatRuns, reproHeader, reproRecord, summarise } from './lib/repro';
 
 const BATCH = 64;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -138,30 +141,45 @@ async function main() {
   if (!process.argv.includes('--tfjs-bn-grad')) registerBatchNormGradient();
   console.log(`registered: ${report.registered.join(', ')}${report.failed.length ? `; FAILED: ${JSON.stringify(report.failed)}` : ''}`);
 
-  const torch = new Map<string, Awaited<ReturnType<typeof measureTorch>>>();
-  for (const m of MODELS) torch.set(key(m), await measureTorch(m, arg('torch-steps', 20)));
-  const rows: Row[] = [];
-  for (const m of MODELS) {
-    for (const [backend, steps, batch] of [['wasm', wasmSteps, BATCH], ['cpu', cpuSteps, cpuBatch]] as const) {
-      const row = await measure(m, backend, steps, batch);
-      rows.push(row);
-      const growth = row.steps > 1 ? `, tensor count ${row.tensorGrowth ? `GREW by ${row.tensorGrowth}` : 'steady'} over the timed steps` : '';
-      console.log(`  ${row.model} ${row.input} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
+  const startedIso = new Date().toISOString();
+  const runs = await repeatRuns(arg('repeats', 3), async (i) => {
+    process.stderr.write(`repeat ${i + 1}\n`);
+    const torch = new Map<string, Awaited<ReturnType<typeof measureTorch>>>();
+    for (const m of MODELS) torch.set(key(m), await measureTorch(m, arg('torch-steps', 20)));
+    const rows: Row[] = [];
+    for (const m of MODELS) {
+      for (const [backend, steps, batch] of [['wasm', wasmSteps, BATCH], ['cpu', cpuSteps, cpuBatch]] as const) {
+        const row = await measure(m, backend, steps, batch);
+        rows.push(row);
+        const growth = row.steps > 1 ? `, tensor count ${row.tensorGrowth ? `GREW by ${row.tensorGrowth}` : 'steady'} over the timed steps` : '';
+        console.log(`  ${row.model} ${row.input} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
+      }
     }
-  }
+    return { rows, torch };
+  }, { allowFewer: process.argv.includes('--allow-fewer') });
+  const record = reproRecord(machineInfo(), runs, startedIso);
 
-  console.log(`\nTraining throughput, Node ${process.version}, tfjs ${tf.version.tfjs}`);
+  console.log(`\n${reproHeader(record).join('\n')}`);
+  console.log(`\nTraining throughput, Node ${process.version}, tfjs ${tf.version.tfjs}; each figure the median of the repeats (min-max, spread)`);
   console.log('| model | input | backend | batch | timed steps | ms/step | img/s |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.model} | ${r.input} | ${r.backend} | ${r.batch} | ${r.steps} | ${r.msPerStep.toFixed(0)} | ${r.imgPerSec.toFixed(2)} |`);
+  const first = runs[0].value.rows;
+  const over = (k: number, f: (r: Row) => number) => summarise(runs.map((r) => f(r.value.rows[k])));
+  first.forEach((r, k) => console.log(`| ${r.model} | ${r.input} | ${r.backend} | ${r.batch} | ${r.steps} | ${formatSpread(over(k, (x) => x.msPerStep), 0)} | ${formatSpread(over(k, (x) => x.imgPerSec), 2)} |`));
   console.log('');
+  const img = (m: ModelCase, backend: string) => {
+    const k = first.findIndex((r) => `${r.model} ${r.input}` === key(m) && r.backend === backend);
+    return over(k, (x) => x.imgPerSec).median;
+  };
   for (const m of MODELS) {
-    const w = rows.find((r) => `${r.model} ${r.input}` === key(m) && r.backend === 'wasm')!;
-    const c = rows.find((r) => `${r.model} ${r.input}` === key(m) && r.backend === 'cpu')!;
-    const t = torch.get(key(m))!;
-    const peer = t.imgPerSec ? `torch ${t.imgPerSec.toFixed(0)} img/s (${t.threads} threads), torch/wasm = ${(t.imgPerSec / w.imgPerSec).toFixed(1)}x` : `torch peer MISSING: ${t.missing}`;
-    console.log(`${key(m)}: wasm/cpu = ${(w.imgPerSec / c.imgPerSec).toFixed(1)}x; ${peer}`);
+    const w = img(m, 'wasm');
+    const c = img(m, 'cpu');
+    const t = summarise(runs.map((r) => r.value.torch.get(key(m))!.imgPerSec ?? NaN));
+    const missing = runs[0].value.torch.get(key(m))!.missing;
+    const peer = t.n ? `torch ${formatSpread(t, 0)} img/s (${runs[0].value.torch.get(key(m))!.threads} threads), torch/wasm = ${(t.median / w).toFixed(1)}x` : `torch peer MISSING: ${missing}`;
+    console.log(`${key(m)}: wasm/cpu = ${(w / c).toFixed(1)}x; ${peer}`);
   }
+  if (record.underLoad) console.log('\nMEASURED UNDER LOAD: do not quote these figures as headlines.');
 }
 
 main().catch((e) => {

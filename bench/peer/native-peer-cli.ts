@@ -4,7 +4,9 @@
  * and from Debian's python3-torch (bench/peer/torch_peer.py) on the same test records.
  *
  *   npm run bench:peer -- --model custom-cnn-mnist [--limit N] [--calibration 500] [--threads 2]
- *                         [--runs 30] [--python /usr/bin/python3] [--json out.json]
+ *                         [--runs 30] [--repeats 3] [--python /usr/bin/python3] [--json out.json]
+ *
+ * Speed figures are the medians of --repeats repeats of the whole comparison (bench/lib/repro.ts).
  *
  * Prints a Markdown table and the ratios issue 6 asks for: studio accuracy minus peer accuracy
  * (float should be ~0: same weights, same images, same preprocessing) and studio throughput over
@@ -22,7 +24,8 @@ import { compressBaseline } from '../../src/engine/jobs/compress';
 import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import type { BaselineEntry } from '../../src/engine/types';
 import { readIndex, readPublic } from '../../tools/cli/node-io';
-import { isInt8Supported, isMissing, peerRatios, runNativePeer, type PeerResult, type StudioFigures } from './native-peer';
+import { formatSpread, machineInfo, repeatRuns, reproHeader, reproRecord, type Spread, summarise } from '../lib/repro';
+import { isInt8Supported, isMissing, peerRatios, runNativePeer, type PeerMissing, type PeerResult, type StudioFigures } from './native-peer';
 
 const args = process.argv.slice(2);
 function flag(name: string): string | undefined {
@@ -69,12 +72,21 @@ async function main() {
   const first = entry.testData.first;
   const count = Math.min(entry.testData.count, limit ?? Infinity);
   const load0 = loadavg()[0];
+  const startedIso = new Date().toISOString();
 
   process.stderr.write(`native peer: ${modelId}, test records ${first}-${first + count - 1}\n`);
-  const peer = await runNativePeer({ modelId, first, count, calibration, threads, runs, python: flag('python') });
   const backend = await initBackend('wasm');
-  const studio = await studioFigures(entry, limit, calibration, runs);
+  // Accuracy is the same in every repeat; the speed figures are the medians of the repeats.
+  const repeats = await repeatRuns(intFlag('repeats', 3)!, async () => {
+    const p = await runNativePeer({ modelId, first, count, calibration, threads, runs, python: flag('python') });
+    const st = await studioFigures(entry, limit, calibration, runs);
+    return { peer: p, studio: st };
+  }, { allowFewer: args.includes('--allow-fewer') });
+  const { peer, studio, spreads } = medianFigures(repeats.map((r) => r.value));
   const load1 = loadavg()[0];
+  const record = reproRecord(machineInfo(), repeats, startedIso);
+  console.log(`\n${reproHeader(record).join('\n')}`);
+  for (const [name, sp] of spreads) console.log(`  ${name}: ${formatSpread(sp, 2)}`);
 
   console.log(`\n${modelId} on ${entry.dataset}, test records ${first}-${first + count - 1} (${count === entry.testData.count ? "the baseline's full recorded test set" : `a subset of the baseline's ${entry.testData.count}`})`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; 1-min load ${load0.toFixed(2)} -> ${load1.toFixed(2)}`);
@@ -114,6 +126,33 @@ async function main() {
   } else console.log(`int8: the peer's int8 is UNSUPPORTED for this model: ${(peer.int8 as { unsupported: string }).unsupported}`);
   console.log(indexCheck(peer, entry.testAccuracy, entry.testData));
   writeJson({ modelId, studio, peer, ratios });
+}
+
+type Repeat = { peer: PeerResult | PeerMissing; studio: Awaited<ReturnType<typeof studioFigures>> };
+
+/**
+ * The first repeat's figures with every speed figure replaced by its median over the repeats, and
+ * each speed figure's spread (printed beside the table).
+ */
+function medianFigures(all: Repeat[]): Repeat & { spreads: Array<[string, Spread]> } {
+  const spreads: Array<[string, Spread]> = [];
+  const med = (name: string, pick: (r: Repeat) => number | undefined) => {
+    const sp = summarise(all.map((r) => pick(r) ?? NaN));
+    if (sp.n) spreads.push([name, sp]);
+    return sp.n ? sp.median : undefined;
+  };
+  const { peer, studio } = structuredClone(all[0]);
+  const speed = <T extends { imagesPerSecond: number; latencyMsP50: number }>(o: T, name: string, pick: (r: Repeat) => T | undefined) => {
+    o.imagesPerSecond = med(`${name} images/s`, (r) => pick(r)?.imagesPerSecond) ?? o.imagesPerSecond;
+    o.latencyMsP50 = med(`${name} latency ms`, (r) => pick(r)?.latencyMsP50) ?? o.latencyMsP50;
+  };
+  speed(studio.float, 'studio float32', (r) => r.studio.float);
+  if (studio.int8) speed(studio.int8, 'studio int8', (r) => r.studio.int8);
+  if (!isMissing(peer)) {
+    speed(peer.float, 'peer float32', (r) => (isMissing(r.peer) ? undefined : r.peer.float));
+    if (isInt8Supported(peer.int8)) speed(peer.int8, 'peer int8', (r) => (!isMissing(r.peer) && isInt8Supported(r.peer.int8) ? r.peer.int8 : undefined));
+  }
+  return { peer, studio, spreads };
 }
 
 /** The peer against index.json's recorded accuracy, when it ran on the same records. */

@@ -21,6 +21,7 @@
  * verdict reports the margin, and `ramReserveBytes` reserves RAM for everything else.
  */
 import { StudioError } from '../errors';
+import type { McuCore } from './mcu-latency';
 import { type ParsedModel, parseTflite } from './tflite/reader';
 import { TensorType } from './tflite/schema';
 
@@ -124,15 +125,18 @@ export interface McuProfile {
   label: string;
   ramBytes: number;
   flashBytes: number;
+  /** The CPU core and its clock, for the latency estimate (mcu-latency.ts); absent on a custom board. */
+  core?: McuCore;
+  clockMHz?: number;
 }
 
 const KB = 1024;
 
 export const MCU_PROFILES: readonly McuProfile[] = [
-  { id: 'arduino-nano-33-ble-sense', label: 'Arduino Nano 33 BLE Sense (nRF52840)', ramBytes: 256 * KB, flashBytes: 1024 * KB },
-  { id: 'raspberry-pi-pico', label: 'Raspberry Pi Pico (RP2040)', ramBytes: 264 * KB, flashBytes: 2048 * KB },
-  { id: 'esp32', label: 'ESP32 (520 KB SRAM, 4 MB flash module)', ramBytes: 520 * KB, flashBytes: 4096 * KB },
-  { id: 'stm32f746', label: 'STM32F746 (Discovery kit)', ramBytes: 320 * KB, flashBytes: 1024 * KB },
+  { id: 'arduino-nano-33-ble-sense', label: 'Arduino Nano 33 BLE Sense (nRF52840)', ramBytes: 256 * KB, flashBytes: 1024 * KB, core: 'cortex-m4', clockMHz: 64 },
+  { id: 'raspberry-pi-pico', label: 'Raspberry Pi Pico (RP2040)', ramBytes: 264 * KB, flashBytes: 2048 * KB, core: 'cortex-m0plus', clockMHz: 133 },
+  { id: 'esp32', label: 'ESP32 (520 KB SRAM, 4 MB flash module)', ramBytes: 520 * KB, flashBytes: 4096 * KB, core: 'xtensa-lx6', clockMHz: 240 },
+  { id: 'stm32f746', label: 'STM32F746 (Discovery kit)', ramBytes: 320 * KB, flashBytes: 1024 * KB, core: 'cortex-m7', clockMHz: 216 },
 ];
 
 export function customProfile(ramBytes: number, flashBytes: number, label = 'Custom board'): McuProfile {

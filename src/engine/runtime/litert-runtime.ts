@@ -3,10 +3,13 @@
  * seam: TFLite's interpreter and XNNPACK compiled to wasm, on the CPU ("wasm" accelerator).
  *
  * Why it is the studio's default runtime for .tflite files: its main wasm build uses relaxed SIMD,
- * where XNNPACK's int8 convolutions use the int8 dot-product instruction. @tensorflow/tfjs-tflite's
- * builds stop at SIMD128, whose int8 kernels gain only 1.3-1.4x over float32 on this kind of
- * machine; on LiteRT.js the same int8 files run 2.4-3x faster than float32 (bench/tflite-int8.ts,
- * README "Real int8 on TFLite"). Browsers without relaxed SIMD get its "compat" build.
+ * where XNNPACK's int8 convolutions use the int8 dot-product instruction, and its float32 ones fused
+ * multiply-add. @tensorflow/tfjs-tflite's builds stop at SIMD128. XNNPACK takes the int8 dot product
+ * only where the engine's lowering of it does not saturate (V8 on x64: CPUs with AVX-VNNI); there
+ * int8 runs ~3x faster than float32, elsewhere its int8 falls back to SIMD128 kernels and gains ~1.3x
+ * (README "Real int8 on TFLite", bench/tflite-cpu-profile.ts), and tfjs-tflite can be the faster
+ * int8 runtime (jobs/runtime-choice.ts measures it). Browsers without relaxed SIMD get its "compat"
+ * build.
  *
  * Limits, and what this wrapper handles:
  * - its JS tensors are float32, int32 or uint8 only, so a file with int8 input or output cannot run
