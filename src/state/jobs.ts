@@ -214,7 +214,7 @@ export async function uploadModel(files: Array<{ file: File; path: string }>): P
     const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
     const r = await request({ type: 'validate-model', upload: { id, dataset, files: copies } }, copies.map((f) => f.bytes));
     if (r.type !== 'validate-model') return;
-    const label = `${r.summary.modelJsonName.replace(/\.json$/i, '')} (${getDataset(dataset).label})`;
+    const label = `${r.summary.modelJsonName.replace(/\.(json|keras|h5|hdf5|tflite|onnx)$/i, '')} (${getDataset(dataset).label})`;
     addUserModel({ v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary });
     setUpload({ status: 'idle', added: label });
   } catch (e) {
