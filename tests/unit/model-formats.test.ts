@@ -21,6 +21,8 @@ import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import { prepareForInference } from '../../src/engine/graph/rewrite';
 import { openUserModel, type ModelFile } from '../../src/engine/jobs/user-model';
+import { PROPOSAL_IMAGES } from '../../src/engine/jobs/input-scaling';
+import { proposeScaling } from '../../src/engine/jobs/propose-scaling';
 import { detectFormat } from '../../src/engine/models/formats/registry';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { preprocessInto } from '../../src/engine/preprocess';
@@ -137,6 +139,28 @@ describe('imported models compress to a real int8 .tflite, bit for bit with the 
         }
         expect(compared).toBe(g.nodes.length);
       }
+    }, 60_000);
+  }
+});
+
+describe('the input scaling the studio proposes (200 training images)', () => {
+  for (const [file, expected] of [['mnist-cnn.keras', 'unit'], ['mnist-resnet.onnx', 'dataset']] as const) {
+    it(`${file}: proposes ${expected}, the scaling its torch training used`, async () => {
+      const m = open([{ name: file, bytes: fixture(file) }]);
+      const { model } = await loadLayersModel(m.entry.path, m.read);
+      const train = await loadDataset(getDataset('mnist'), 'train', (n) => read(`data/mnist/${n}`), { count: PROPOSAL_IMAGES });
+      const tensors = tf.memory().numTensors;
+      const p = await proposeScaling(model, train);
+      expect(tf.memory().numTensors).toBe(tensors);
+      model.dispose();
+      expect(p.images).toBe(200);
+      expect(p.rows.map((r) => r.id)).toEqual(['unit', 'symmetric', 'dataset', 'raw']);
+      expect(p.best).toBe(expected);
+      const best = p.rows.find((r) => r.id === expected)!.accuracy;
+      expect(best).toBeGreaterThan(0.6);
+      // Ties go to the first choice in the table.
+      for (const r of p.rows) expect(r.accuracy).toBeLessThanOrEqual(best);
+      expect(p.rows.find((r) => r.id === 'raw')!.accuracy).toBeLessThan(best);
     }, 60_000);
   }
 });
