@@ -107,7 +107,7 @@ test('a sample of the fuzz corpus through the real upload: the expected answer, 
     if (c.expect.outcome === 'accept') {
       expect(await answer.getAttribute('data-testid'), `${id}: ${text}`).toBe('upload-ok');
       accepted++;
-    } else {
+    } else if (c.expect.outcome === 'refuse') {
       expect(await answer.getAttribute('data-testid'), id).toBe('upload-error');
       expect(text, id).toMatch(/^This model cannot be used: /);
       expect(text, id).toMatch(new RegExp(c.expect.message));

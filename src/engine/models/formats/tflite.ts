@@ -66,6 +66,9 @@ export function looksLikeTflite(bytes: Uint8Array): boolean {
 /** The float .tflite as an engine Graph. */
 export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
   const m = parse(bytes, file);
+  m.buffers.forEach((b, i) => {
+    if (b.offset + b.length > bytes.length) bad(file, `buffer ${i} ends at byte ${b.offset + b.length}, past the end of the ${bytes.length}-byte file; the file is truncated.`, { found: bytes.length });
+  });
   if (m.subgraphs.length !== 1) bad(file, `the model has ${m.subgraphs.length} subgraphs; the studio imports single-subgraph models.`, { found: m.subgraphs.length });
   const sg = m.subgraphs[0];
   if (sg.operators.length > MAX_OPERATORS) bad(file, `${sg.operators.length} operators; at most ${MAX_OPERATORS} are accepted.`);
