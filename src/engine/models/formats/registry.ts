@@ -11,12 +11,13 @@ import { kerasFromGraph } from '../../graph/to-keras';
 import type { Graph } from '../../graph/ir';
 import { validatedFromWeights, validateLayersModel, type ValidatedLayersModel } from '../../validate/layers-model';
 import { DEFAULT_CAPS, type ValidationCaps } from '../../validate/keras-topology';
+import { MODEL_FORMAT_LABELS as L, type ModelFormatId } from './format-ids';
 import { isHdf5 } from './hdf5';
 import { looksLikeKerasZip, openKerasArchive, openKerasH5, ZIP_SIGNATURE } from './keras';
 import { graphFromOnnx, looksLikeOnnx } from './onnx';
 import { graphFromTflite, looksLikeTflite } from './tflite';
 
-export type ModelFormatId = 'tfjs-layers' | 'keras' | 'keras-h5' | 'tflite' | 'onnx';
+export type { ModelFormatId } from './format-ids';
 
 export interface ModelFormat {
   id: ModelFormatId;
@@ -36,11 +37,11 @@ function fromGraph(g: Graph, file: string, caps: ValidationCaps): ValidatedLayer
 const firstNonSpace = (b: Uint8Array) => b.find((x) => x !== 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0xef && x !== 0xbb && x !== 0xbf);
 
 export const MODEL_FORMATS: ModelFormat[] = [
-  { id: 'keras', label: 'Keras 3 .keras', match: looksLikeKerasZip, open: (b, f, _o, caps) => openKerasArchive(b, f, caps) },
-  { id: 'keras-h5', label: 'Keras 2 .h5', match: isHdf5, open: (b, f, _o, caps) => openKerasH5(b, f, caps) },
-  { id: 'tflite', label: 'TFLite (float)', match: looksLikeTflite, open: (b, f, _o, caps) => fromGraph(graphFromTflite(b, f), f, caps) },
-  { id: 'tfjs-layers', label: 'tfjs LayersModel', match: (b) => firstNonSpace(b) === 0x7b, open: (b, f, others, caps) => validateLayersModel(b, f, others, caps) },
-  { id: 'onnx', label: 'ONNX', match: looksLikeOnnx, open: (b, f, _o, caps) => fromGraph(graphFromOnnx(b, f), f, caps) },
+  { id: 'keras', label: L['keras'], match: looksLikeKerasZip, open: (b, f, _o, caps) => openKerasArchive(b, f, caps) },
+  { id: 'keras-h5', label: L['keras-h5'], match: isHdf5, open: (b, f, _o, caps) => openKerasH5(b, f, caps) },
+  { id: 'tflite', label: L['tflite'], match: looksLikeTflite, open: (b, f, _o, caps) => fromGraph(graphFromTflite(b, f), f, caps) },
+  { id: 'tfjs-layers', label: L['tfjs-layers'], match: (b) => firstNonSpace(b) === 0x7b, open: (b, f, others, caps) => validateLayersModel(b, f, others, caps) },
+  { id: 'onnx', label: L['onnx'], match: looksLikeOnnx, open: (b, f, _o, caps) => fromGraph(graphFromOnnx(b, f), f, caps) },
 ];
 
 export function formatById(id: ModelFormatId): ModelFormat {
