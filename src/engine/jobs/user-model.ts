@@ -107,7 +107,7 @@ function pickModel(files: ModelFile[]): { main: ModelFile; format: ModelFormat; 
     const single = files.map((f) => ({ f, format: detectFormat(f.bytes) })).filter((x) => x.format && x.format.id !== 'tfjs-layers');
     if (single.length === 1) return { main: single[0].f, format: single[0].format!, others: others(single[0].f) };
     if (single.length > 1) throw new StudioError('bad-model', `Choose one model at a time: found ${single.length} model files (${single.map((x) => `${x.f.name}: ${x.format!.label}`).join(', ')}).`, { found: single.map((x) => x.f.name) });
-    if (files.length === 1) throw new StudioError('bad-model', unknownFormatMessage(files[0].name, files[0].bytes), { fileName: files[0].name });
+    if (files.length === 1) throw new StudioError('bad-model', `No model.json among the files (${files[0].name}), and ${unknownFormatMessage(files[0].name, files[0].bytes)}`, { fileName: files[0].name });
     throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}), and no .keras, .h5, .tflite or .onnx model: choose the model.json and its weight files together, or one model file.`, { found: files.map((f) => f.name) });
   }
   const manifests = allJsons.filter((f) => containsAscii(f.bytes, '"weightsManifest"'));
