@@ -6,7 +6,7 @@
  * skipped by wire type, as protobuf requires. The Reader checks every length against the buffer,
  * so a wrong length fails with a RangeError, which `decodeModel` names.
  */
-import { Reader } from 'protobufjs/minimal';
+import { Reader } from 'protobufjs/minimal.js';
 import { StudioError } from '../../errors';
 
 export interface OnnxTensor {
