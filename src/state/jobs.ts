@@ -215,13 +215,32 @@ export async function uploadModel(files: Array<{ file: File; path: string }>): P
     const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
     const scaling = uploadScaling ?? defaultScaling(dataset);
     const upload = { id, dataset, files: copies, preprocessing: scalingPreprocessing(scaling, dataset) };
-    const r = await request({ type: 'validate-model', upload, propose: true }, copies.map((f) => f.bytes));
+    const r = await request({ type: 'validate-model', upload }, copies.map((f) => f.bytes));
     if (r.type !== 'validate-model') return;
     const label = `${r.summary.modelJsonName.replace(/\.(json|keras|h5|hdf5|tflite|onnx)$/i, '')} (${getDataset(dataset).label})`;
-    addUserModel({ v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary, scaling, proposal: r.proposal });
+    const record: UserModelRecord = { v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary, scaling };
+    addUserModel(record);
     setUpload({ status: 'idle', added: label, addedId: id });
+    void proposeScalingFor(record);
   } catch (e) {
     setUpload({ status: 'idle', error: asSerialized(e) });
+  }
+}
+
+/**
+ * The input-scaling proposal for a kept model (200 training images under each scaling), as a
+ * side request after the model is added, so the upload answers at once. A failure is shown
+ * under the upload, and the model stays.
+ */
+async function proposeScalingFor(m: UserModelRecord): Promise<void> {
+  const { setUserModelProposal } = useStudio.getState();
+  setUserModelProposal(m.id, 'measuring');
+  try {
+    const p = payloadOf(m);
+    const r = await request({ type: 'validate-model', upload: p, propose: true }, p.files.map((f) => f.bytes));
+    if (r.type === 'validate-model' && r.proposal) setUserModelProposal(m.id, r.proposal);
+  } catch (e) {
+    setUserModelProposal(m.id, { error: asSerialized(e).message });
   }
 }
 

@@ -6,7 +6,7 @@
 import type { StateCreator } from 'zustand';
 import type { SerializedError } from '../engine/errors';
 import type { DatasetId } from '../engine/types';
-import type { ScalingId } from '../engine/jobs/input-scaling';
+import type { ScalingId, ScalingProposal } from '../engine/jobs/input-scaling';
 import type { SkippedEntry, StorageStatus } from './history-slice';
 import { idbTable, storageProblem } from './idb-table';
 import { restoreUserModel, type UserModelRecord } from './user-model-record';
@@ -35,6 +35,10 @@ export interface UserModelsSlice {
   setUploadScaling: (s: ScalingId) => void;
   /** Changes how a kept model's inputs are scaled (e.g. to the studio's proposal). */
   setUserModelScaling: (id: string, scaling: ScalingId) => void;
+  /** The scaling proposal of a kept model: being measured, measured (kept with it), or failed. */
+  setUserModelProposal: (id: string, p: 'measuring' | ScalingProposal | { error: string }) => void;
+  /** Proposals being measured or failed, by model id (not persisted). */
+  proposalStatus: Record<string, 'measuring' | { error: string }>;
   setUpload: (u: Partial<UploadState>) => void;
   loadUserModels: () => Promise<void>;
   /** Keeps a validated model (and selects it). */
@@ -58,6 +62,22 @@ export const createUserModelsSlice: StateCreator<StudioState, [], [], UserModels
     uploadDataset: 'mnist',
     setUploadDataset: (uploadDataset) => set({ uploadDataset }),
     setUploadScaling: (uploadScaling) => set({ uploadScaling }),
+    proposalStatus: {},
+    setUserModelProposal: (id, p) => {
+      if (p === 'measuring' || 'error' in p) {
+        set((s) => ({ proposalStatus: { ...s.proposalStatus, [id]: p } }));
+        return;
+      }
+      set((s) => {
+        const { [id]: _done, ...rest } = s.proposalStatus;
+        return { proposalStatus: rest };
+      });
+      const m = get().userModels.find((x) => x.id === id);
+      if (!m) return;
+      const next = { ...m, proposal: p };
+      set((s) => ({ userModels: s.userModels.map((x) => (x.id === id ? next : x)) }));
+      persist(() => table.put(id, next));
+    },
     setUserModelScaling: (id, scaling) => {
       const m = get().userModels.find((x) => x.id === id);
       if (!m) return;
