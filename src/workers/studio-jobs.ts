@@ -5,6 +5,7 @@
  */
 import type { ReadFile } from '../engine/data/load';
 import { loadDataset } from '../engine/data/load';
+import { loadHead } from '../engine/data/head';
 import { getDataset } from '../engine/data/registry';
 import { StudioError } from '../engine/errors';
 import { trainFromScratch } from '../engine/jobs/train-from-scratch';
@@ -41,7 +42,7 @@ async function scalingProposal(m: UserModel, ctx: StudioJobContext): Promise<Sca
   try {
     const d = getDataset(m.entry.dataset);
     ctx.progress({ stage: 'load-data', done: 0, total: 1 });
-    const train = await loadDataset(d, 'train', (name) => ctx.read(`data/${d.id}/${name}`), { first: 0, count: PROPOSAL_IMAGES });
+    const train = await loadHead(d, 'train', (name) => ctx.read(`data/${d.id}/${name}`), PROPOSAL_IMAGES);
     ctx.signal.throwIfAborted();
     return await proposeScaling(model, train);
   } finally {
