@@ -7,6 +7,7 @@
  * the gallery's pixels) go to the same worker without occupying the studio.
  */
 import { getDataset } from '../engine/data/registry';
+import { defaultScaling, scalingPreprocessing } from '../engine/jobs/input-scaling';
 import { serializeError, type SerializedError } from '../engine/errors';
 import { validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
@@ -203,8 +204,8 @@ const MAX_UPLOAD_BYTES = 520 * 1024 * 1024;
  * structure), has the worker validate them for the chosen dataset, and keeps the model.
  */
 export async function uploadModel(files: Array<{ file: File; path: string }>): Promise<void> {
-  const { uploadDataset: dataset, setUpload, addUserModel } = useStudio.getState();
-  setUpload({ status: 'reading', error: undefined, added: undefined, fileNames: files.map((f) => f.path) });
+  const { uploadDataset: dataset, uploadScaling, setUpload, addUserModel } = useStudio.getState();
+  setUpload({ status: 'reading', error: undefined, added: undefined, addedId: undefined, fileNames: files.map((f) => f.path) });
   try {
     const total = files.reduce((a, f) => a + f.file.size, 0);
     if (total > MAX_UPLOAD_BYTES) throw new JobError({ code: 'bad-model', kind: 'user', message: `The files hold ${(total / 2 ** 20).toFixed(0)} MiB; the studio accepts models up to 512 MiB of weights.`, context: {} });
@@ -212,13 +213,34 @@ export async function uploadModel(files: Array<{ file: File; path: string }>): P
     setUpload({ status: 'validating' });
     const id = newUserModelId('upload');
     const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
-    const r = await request({ type: 'validate-model', upload: { id, dataset, files: copies } }, copies.map((f) => f.bytes));
+    const scaling = uploadScaling ?? defaultScaling(dataset);
+    const upload = { id, dataset, files: copies, preprocessing: scalingPreprocessing(scaling, dataset) };
+    const r = await request({ type: 'validate-model', upload }, copies.map((f) => f.bytes));
     if (r.type !== 'validate-model') return;
-    const label = `${r.summary.modelJsonName.replace(/\.json$/i, '')} (${getDataset(dataset).label})`;
-    addUserModel({ v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary });
-    setUpload({ status: 'idle', added: label });
+    const label = `${r.summary.modelJsonName.replace(/\.(json|keras|h5|hdf5|tflite|onnx)$/i, '')} (${getDataset(dataset).label})`;
+    const record: UserModelRecord = { v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary, scaling };
+    addUserModel(record);
+    setUpload({ status: 'idle', added: label, addedId: id });
+    void proposeScalingFor(record);
   } catch (e) {
     setUpload({ status: 'idle', error: asSerialized(e) });
+  }
+}
+
+/**
+ * The input-scaling proposal for a kept model (200 training images under each scaling), as a
+ * side request after the model is added, so the upload answers at once. A failure is shown
+ * under the upload, and the model stays.
+ */
+async function proposeScalingFor(m: UserModelRecord): Promise<void> {
+  const { setUserModelProposal } = useStudio.getState();
+  setUserModelProposal(m.id, 'measuring');
+  try {
+    const p = payloadOf(m);
+    const r = await request({ type: 'validate-model', upload: p, propose: true }, p.files.map((f) => f.bytes));
+    if (r.type === 'validate-model' && r.proposal) setUserModelProposal(m.id, r.proposal);
+  } catch (e) {
+    setUserModelProposal(m.id, { error: asSerialized(e).message });
   }
 }
 

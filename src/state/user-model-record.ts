@@ -4,7 +4,8 @@
  * validation found. Files are sent to the worker, which validates them again before every job.
  */
 import type { UserModelSummary } from '../engine/jobs/user-model';
-import type { DatasetId } from '../engine/types';
+import type { DatasetId, Preprocessing } from '../engine/types';
+import { scalingPreprocessing, SCALINGS, type ScalingId, type ScalingProposal } from '../engine/jobs/input-scaling';
 import { DATASETS } from '../engine/data/registry';
 
 export const USER_MODEL_RECORD_VERSION = 1;
@@ -20,6 +21,10 @@ export interface UserModelRecord {
   createdAt: number;
   files: Array<{ name: string; bytes: ArrayBuffer }>;
   summary: UserModelSummary;
+  /** How its inputs are scaled (the upload's choice); absent: the dataset's baselines' scaling. */
+  scaling?: ScalingId;
+  /** The studio's proposal from 200 training images, as measured at upload. */
+  proposal?: ScalingProposal;
   /** Trained in the studio: test accuracy on `evaluatedOn` exact test records, and the training settings. */
   accuracy?: number;
   evaluatedOn?: number;
@@ -38,6 +43,7 @@ export function userModelProblem(raw: unknown): string | undefined {
   if (!Array.isArray(raw.files) || raw.files.length === 0 || !raw.files.every((f) => isObj(f) && typeof f.name === 'string' && f.bytes instanceof ArrayBuffer)) return 'its files are missing';
   const s = raw.summary;
   if (!isObj(s) || !Array.isArray(s.layers) || typeof s.params !== 'number') return 'its summary is missing';
+  if (raw.scaling !== undefined && !SCALINGS.some((x) => x.id === raw.scaling)) return 'its input scaling is unknown';
   return undefined;
 }
 
@@ -47,8 +53,8 @@ export function restoreUserModel(raw: unknown): UserModelRecord | Error {
 }
 
 /** Copies of the files for a job (the copies are transferred to the worker; the record keeps its own). */
-export function payloadOf(m: UserModelRecord): { id: string; dataset: DatasetId; files: Array<{ name: string; bytes: ArrayBuffer }> } {
-  return { id: m.id, dataset: m.dataset, files: m.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })) };
+export function payloadOf(m: UserModelRecord): { id: string; dataset: DatasetId; files: Array<{ name: string; bytes: ArrayBuffer }>; preprocessing?: Preprocessing } {
+  return { id: m.id, dataset: m.dataset, files: m.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })), preprocessing: m.scaling ? scalingPreprocessing(m.scaling, m.dataset) : undefined };
 }
 
 export function newUserModelId(origin: UserModelRecord['origin'], now = Date.now()): string {

@@ -6,6 +6,7 @@
 import type { StateCreator } from 'zustand';
 import type { SerializedError } from '../engine/errors';
 import type { DatasetId } from '../engine/types';
+import type { ScalingId, ScalingProposal } from '../engine/jobs/input-scaling';
 import type { SkippedEntry, StorageStatus } from './history-slice';
 import { idbTable, storageProblem } from './idb-table';
 import { restoreUserModel, type UserModelRecord } from './user-model-record';
@@ -19,6 +20,8 @@ export interface UploadState {
   fileNames: string[];
   /** The label of the model the last attempt added. */
   added?: string;
+  /** Its id (for the scaling proposal shown under it). */
+  addedId?: string;
 }
 
 export interface UserModelsSlice {
@@ -27,6 +30,15 @@ export interface UserModelsSlice {
   upload: UploadState;
   uploadDataset: DatasetId;
   setUploadDataset: (d: DatasetId) => void;
+  /** How the next upload's inputs are scaled; undefined: as the dataset's own baselines. */
+  uploadScaling?: ScalingId;
+  setUploadScaling: (s: ScalingId) => void;
+  /** Changes how a kept model's inputs are scaled (e.g. to the studio's proposal). */
+  setUserModelScaling: (id: string, scaling: ScalingId) => void;
+  /** The scaling proposal of a kept model: being measured, measured (kept with it), or failed. */
+  setUserModelProposal: (id: string, p: 'measuring' | ScalingProposal | { error: string }) => void;
+  /** Proposals being measured or failed, by model id (not persisted). */
+  proposalStatus: Record<string, 'measuring' | { error: string }>;
   setUpload: (u: Partial<UploadState>) => void;
   loadUserModels: () => Promise<void>;
   /** Keeps a validated model (and selects it). */
@@ -49,6 +61,30 @@ export const createUserModelsSlice: StateCreator<StudioState, [], [], UserModels
     upload: { status: 'idle', fileNames: [] },
     uploadDataset: 'mnist',
     setUploadDataset: (uploadDataset) => set({ uploadDataset }),
+    setUploadScaling: (uploadScaling) => set({ uploadScaling }),
+    proposalStatus: {},
+    setUserModelProposal: (id, p) => {
+      if (p === 'measuring' || 'error' in p) {
+        set((s) => ({ proposalStatus: { ...s.proposalStatus, [id]: p } }));
+        return;
+      }
+      set((s) => {
+        const { [id]: _done, ...rest } = s.proposalStatus;
+        return { proposalStatus: rest };
+      });
+      const m = get().userModels.find((x) => x.id === id);
+      if (!m) return;
+      const next = { ...m, proposal: p };
+      set((s) => ({ userModels: s.userModels.map((x) => (x.id === id ? next : x)) }));
+      persist(() => table.put(id, next));
+    },
+    setUserModelScaling: (id, scaling) => {
+      const m = get().userModels.find((x) => x.id === id);
+      if (!m) return;
+      const next = { ...m, scaling };
+      set((s) => ({ userModels: s.userModels.map((x) => (x.id === id ? next : x)) }));
+      persist(() => table.put(id, next));
+    },
     setUpload: (u) => set((s) => ({ upload: { ...s.upload, ...u } })),
     loadUserModels: async () => {
       try {

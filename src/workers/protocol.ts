@@ -15,7 +15,8 @@ import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-b
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { UserModelSummary } from '../engine/jobs/user-model';
 import type { TrainFromScratchResult, TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
-import type { DatasetId, InputShape } from '../engine/types';
+import type { DatasetId, InputShape, Preprocessing } from '../engine/types';
+import type { ScalingProposal } from '../engine/jobs/input-scaling';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -71,18 +72,25 @@ export interface TfliteRequest {
   runtime?: RuntimeId;
 }
 
-/** A user's own LayersModel: its files (ArrayBuffers, transferred) and the dataset it is for. */
+/** A user's own model (any format models/formats/ reads): its files (ArrayBuffers, transferred), the dataset it is for, its input scaling. */
 export interface UserModelPayload {
   /** The studio's id for it (lower-case, digits, dashes), never a user-typed name. */
   id: string;
   dataset: DatasetId;
   files: Array<{ name: string; bytes: ArrayBuffer }>;
+  /** How its inputs are scaled; the dataset's baselines' scaling when absent. */
+  preprocessing?: Preprocessing;
 }
 
-/** Validate a user's model for a dataset (engine/jobs/user-model.ts) before the studio keeps it. */
+/**
+ * Validate a user's model for a dataset (engine/jobs/user-model.ts) before the studio keeps it;
+ * with `propose`, also classify 200 training images under every input scaling
+ * (engine/jobs/input-scaling.ts).
+ */
 export interface ValidateModelJob {
   type: 'validate-model';
   upload: UserModelPayload;
+  propose?: boolean;
 }
 
 /** Test records' pixels, e.g. for the gallery of flipped predictions (at most 64). */
@@ -128,7 +136,7 @@ export type CompressJobResult = CompressResult & {
   /** Why the TFLite step failed, if it did (the compression result stands). */
   tfliteError?: SerializedError;
 };
-export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary };
+export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary; proposal?: ScalingProposal };
 export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
 export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
 export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult;

@@ -5,10 +5,14 @@
  */
 import type { ReadFile } from '../engine/data/load';
 import { loadDataset } from '../engine/data/load';
+import { loadHead } from '../engine/data/head';
 import { getDataset } from '../engine/data/registry';
 import { StudioError } from '../engine/errors';
 import { trainFromScratch } from '../engine/jobs/train-from-scratch';
 import { openUserModel, USER_MODEL_ROOT, type UserModel } from '../engine/jobs/user-model';
+import { PROPOSAL_IMAGES, type ScalingProposal } from '../engine/jobs/input-scaling';
+import { proposeScaling } from '../engine/jobs/propose-scaling';
+import { loadLayersModel } from '../engine/models/load';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import { MAX_RECORDS, type JobRequest, type JobResult, type ProgressMessage, type RecordsJob, type RecordsResult, type UserModelPayload } from './protocol';
 import { webglRenderer } from './webgl-renderer';
@@ -28,7 +32,22 @@ export function isStudioJob(job: JobRequest): job is StudioJob {
 
 /** A user's model from its payload: validated, with a reader over its files (fallback: the origin). */
 export function userModel(p: UserModelPayload, fallback: ReadFile): UserModel {
-  return openUserModel({ id: p.id, dataset: p.dataset, files: p.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })) }, fallback);
+  return openUserModel({ id: p.id, dataset: p.dataset, files: p.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })), preprocessing: p.preprocessing }, fallback);
+}
+
+/** The input scaling that classifies the first 200 training images best (engine/jobs/input-scaling.ts). */
+async function scalingProposal(m: UserModel, ctx: StudioJobContext): Promise<ScalingProposal> {
+  ctx.progress({ stage: 'load-model', done: 0, total: 1 });
+  const { model } = await loadLayersModel(m.entry.path, m.read);
+  try {
+    const d = getDataset(m.entry.dataset);
+    ctx.progress({ stage: 'load-data', done: 0, total: 1 });
+    const train = await loadHead(d, 'train', (name) => ctx.read(`data/${d.id}/${name}`), PROPOSAL_IMAGES);
+    ctx.signal.throwIfAborted();
+    return await proposeScaling(model, train);
+  } finally {
+    model.dispose();
+  }
 }
 
 async function records(job: RecordsJob, read: ReadFile): Promise<RecordsResult> {
@@ -46,7 +65,10 @@ async function records(job: RecordsJob, read: ReadFile): Promise<RecordsResult> 
 }
 
 export async function runStudioJob(job: StudioJob, ctx: StudioJobContext): Promise<JobResult> {
-  if (job.type === 'validate-model') return { type: 'validate-model', summary: userModel(job.upload, ctx.read).summary };
+  if (job.type === 'validate-model') {
+    const m = userModel(job.upload, ctx.read);
+    return { type: 'validate-model', summary: m.summary, proposal: job.propose ? await scalingProposal(m, ctx) : undefined };
+  }
   if (job.type === 'records') {
     ctx.progress({ stage: 'load-data', done: 0, total: 1 });
     return records(job, ctx.read);

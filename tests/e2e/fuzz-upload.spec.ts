@@ -78,7 +78,9 @@ async function upload(page: Page, c: FuzzCase): Promise<void> {
 }
 
 test('a sample of the fuzz corpus through the real upload: the expected answer, no hang, bounded heap', async ({ page }) => {
-  test.setTimeout(90_000);
+  // Each accepted upload also measures its input scalings on 200 training images in the
+  // background (issue 21), which the answers do not wait for but the whole test does.
+  test.setTimeout(180_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const heaps = await Heaps.watch(page);
@@ -107,7 +109,7 @@ test('a sample of the fuzz corpus through the real upload: the expected answer, 
     if (c.expect.outcome === 'accept') {
       expect(await answer.getAttribute('data-testid'), `${id}: ${text}`).toBe('upload-ok');
       accepted++;
-    } else {
+    } else if (c.expect.outcome === 'refuse') {
       expect(await answer.getAttribute('data-testid'), id).toBe('upload-error');
       expect(text, id).toMatch(/^This model cannot be used: /);
       expect(text, id).toMatch(new RegExp(c.expect.message));

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend/init';
 import { buildCorpus } from '../../tools/fuzz/corpus';
-import { shippedSeed } from '../../tools/fuzz/seed';
+import { formatSeeds, shippedSeed } from '../../tools/fuzz/seed';
 import { matches, runCase } from '../../tools/fuzz/run-case';
 
-const corpus = buildCorpus(shippedSeed());
+const corpus = buildCorpus(shippedSeed(), undefined, formatSeeds());
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -20,7 +20,7 @@ describe('fuzz corpus', () => {
   it('has at least 200 cases, deterministic, with unique ids', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(200);
     expect(new Set(corpus.map((c) => c.id)).size).toBe(corpus.length);
-    const again = buildCorpus(shippedSeed());
+    const again = buildCorpus(shippedSeed(), undefined, formatSeeds());
     expect(again.map((c) => c.id)).toEqual(corpus.map((c) => c.id));
     expect(Buffer.from(again[40].files['model.json'] ?? new Uint8Array()).equals(Buffer.from(corpus[40].files['model.json'] ?? new Uint8Array()))).toBe(true);
   });

@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import { initBackend } from '../../src/engine/backend/init';
 import { buildCorpus } from './corpus';
 import { matches, runCase } from './run-case';
-import { shippedSeed } from './seed';
+import { formatSeeds, shippedSeed } from './seed';
 
 async function main() {
   await initBackend('wasm');
-  const corpus = buildCorpus(shippedSeed());
+  const corpus = buildCorpus(shippedSeed(), undefined, formatSeeds());
   const out = process.argv.indexOf('--write');
   const rows = { cases: corpus.length, refusedRight: 0, acceptedRight: 0, wrong: 0, hangs: 0, crashes: 0 };
   for (const c of corpus) {

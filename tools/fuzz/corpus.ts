@@ -8,9 +8,11 @@
  */
 import { gzipSync } from 'fflate';
 import { mulberry32 } from '../../src/engine/train/data-order';
+import { buildOnnx, tinyOnnx } from '../fixtures/onnx-builder';
 import { tfjsVariants } from '../fixtures/tfjs-variants';
 
-export type Expectation = { outcome: 'accept' } | { outcome: 'refuse'; code: string; message: string };
+/** 'either': accepted, or refused with a named StudioError (random byte flips may land in weights). */
+export type Expectation = { outcome: 'accept' } | { outcome: 'refuse'; code: string; message: string } | { outcome: 'either' };
 
 export interface FuzzCase {
   id: string;
@@ -30,6 +32,9 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const enc = (s: string) => new TextEncoder().encode(s);
 const refuse = (code: string, message: string): Expectation => ({ outcome: 'refuse', code, message });
 const ACCEPT: Expectation = { outcome: 'accept' };
+
+/** The format fixtures (tests/fixtures/formats/) by file name, for the single-file format cases. */
+export type FormatSeeds = Record<string, Uint8Array>;
 
 export interface ModelSeed {
   modelJson: string;
@@ -357,7 +362,47 @@ function uploadCases(seed: ModelSeed): FuzzCase[] {
   return cases;
 }
 
-export function buildCorpus(seed: ModelSeed, rngSeed = 20261126): FuzzCase[] {
+/**
+ * Single-file formats (.keras, .h5, .tflite, .onnx): each fixture accepted as it is; truncated at
+ * several points, and with bytes flipped, each refused by name or (flips landing in weights)
+ * accepted, never a crash or a hang; and the named damages: a zip cut short, an HDF5 missing a
+ * dataset, a protobuf length past the end, a cycle and an unknown operator in an ONNX graph.
+ */
+function formatCases(formats: FormatSeeds, rand: () => number): FuzzCase[] {
+  const cases: FuzzCase[] = [];
+  const add = (id: string, description: string, name: string, bytes: Uint8Array, expect: Expectation) => cases.push({ id: `format/${id}`, target: 'upload', description, files: { [name]: bytes }, expect });
+  for (const [name, bytes] of Object.entries(formats)) {
+    if (name.startsWith('broken-')) continue;
+    add(`${name}`, `${name} as made by its writer`, name, bytes, ACCEPT);
+    for (let k = 0; k < 4; k++) {
+      const cut = 1 + Math.floor((bytes.length - 2) * ((k + rand()) / 4));
+      add(`${name}-cut-${k}`, `${name} cut at byte ${cut} of ${bytes.length}`, name, bytes.slice(0, cut), refuse('bad-model', name));
+    }
+    for (let k = 0; k < 4; k++) {
+      const b = bytes.slice();
+      for (let f = 0; f < 8; f++) b[Math.floor(rand() * b.length)] ^= 1 + Math.floor(rand() * 255);
+      add(`${name}-flips-${k}`, `${name} with 8 bytes flipped`, name, b, { outcome: 'either' });
+    }
+  }
+  if (formats['broken-missing-var.keras']) add('keras-missing-var', 'a .keras whose model.weights.h5 lacks the dense bias', 'm.keras', formats['broken-missing-var.keras'], refuse('bad-model', 'needs 2 variables \\(kernel, bias\\)'));
+  if (formats['broken-missing-dataset.h5']) add('h5-missing-dataset', 'an .h5 missing a weight dataset', 'm.h5', formats['broken-missing-dataset.h5'], refuse('bad-model', 'the weight dataset "model_weights/dense/dense/bias:0" is missing'));
+  const onnx = formats['mnist-cnn.onnx'];
+  if (onnx) {
+    const w = onnx.slice();
+    const g = w.indexOf(0x3a);
+    w.set([0xff, 0xff, 0x7f], g + 1);
+    add('onnx-wrong-length', 'the graph field claims more bytes than the file has', 'm.onnx', w, refuse('bad-model', 'ONNX protobuf is malformed'));
+  }
+  const t = tinyOnnx();
+  add('onnx-cycle', 'an ONNX graph whose first node reads the output of a later one', 'm.onnx', buildOnnx({ ...t, nodes: [{ ...t.nodes[0], inputs: ['x2', 'w', 'b'] }, ...t.nodes.slice(1, 3), { op: 'Relu', name: 'back', inputs: ['r'], outputs: ['x2'] }, t.nodes[3]] }), refuse('bad-model', 'cycle through'));
+  add('onnx-self-loop', 'an ONNX node that reads its own output', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Add', name: 'loop', inputs: ['c', 'r'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'cycle through'));
+  add('onnx-unknown-op', 'an ONNX LSTM node', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'LSTM', name: 'lstm', inputs: ['c'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'cannot import the operator LSTM'));
+  add('onnx-dangling', 'an ONNX node reading a tensor nothing provides', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Relu', name: 'relu', inputs: ['ghost'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'reads the tensor "ghost"'));
+  add('onnx-tiny', 'a tiny ONNX model built by the corpus (4x4 input: refused for MNIST by its shape)', 'm.onnx', buildOnnx(t), refuse('shape-mismatch', 'takes 4x4x1 images'));
+  return cases;
+}
+
+export function buildCorpus(seed: ModelSeed, rngSeed = 20261126, formats: FormatSeeds = {}): FuzzCase[] {
   const rand = mulberry32(rngSeed);
-  return [...modelCases(seed, rand), ...uploadCases(seed), ...idxCases(rand), ...cifarCases(rand)];
+  return [...modelCases(seed, rand), ...uploadCases(seed), ...idxCases(rand), ...cifarCases(rand), ...formatCases(formats, mulberry32(rngSeed + 1))];
 }

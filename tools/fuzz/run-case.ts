@@ -62,5 +62,6 @@ export async function runCase(c: FuzzCase): Promise<CaseOutcome> {
 /** True when the outcome is the case's expectation (refusals: the code and the message pattern). */
 export function matches(c: FuzzCase, o: CaseOutcome): boolean {
   if (c.expect.outcome === 'accept') return o.outcome === 'accept';
+  if (c.expect.outcome === 'either') return o.outcome === 'accept' || o.outcome === 'refuse';
   return o.outcome === 'refuse' && o.code === c.expect.code && new RegExp(c.expect.message).test(o.message ?? '');
 }

@@ -1,6 +1,8 @@
 import { useState, type DragEvent } from 'react';
 import { DATASETS } from '../../engine/data/registry';
 import type { DatasetId } from '../../engine/types';
+import { defaultScaling, SCALINGS, type ScalingId } from '../../engine/jobs/input-scaling';
+import { ScalingProposalNote } from './ScalingProposalNote';
 import { uploadModel } from '../../state/jobs';
 import { useStudio } from '../../state/store';
 import { chosenFiles, droppedFiles, type GivenFile } from './dropped-files';
@@ -19,6 +21,8 @@ export function UploadPanel() {
   const dataset = useStudio((s) => s.uploadDataset);
   const setDataset = useStudio((s) => s.setUploadDataset);
   const manifest = useStudio((s) => s.datasets);
+  const scaling = useStudio((s) => s.uploadScaling) ?? defaultScaling(dataset);
+  const setScaling = useStudio((s) => s.setUploadScaling);
   const [over, setOver] = useState(false);
   const busy = upload.status !== 'idle';
   const take = (files: GivenFile[]) => {
@@ -32,8 +36,8 @@ export function UploadPanel() {
   return (
     <div className="upload" data-testid="upload-panel">
       <p className="hint">
-        A tfjs LayersModel: its <code>model.json</code> and weight files together (tensorflowjs_converter --output_format tfjs_layers_model). It is checked in the worker
-        before use; images are scaled as for the dataset’s own baselines.
+        A Keras <code>.keras</code> or <code>.h5</code> file, a float <code>.tflite</code>, an ONNX file, or a tfjs LayersModel (its <code>model.json</code> and weight
+        files, or their folder). The format is read from the bytes; the model is checked in the worker before use.
       </p>
       <label className="field inline">
         Dataset it was trained on
@@ -41,6 +45,16 @@ export function UploadPanel() {
           {DATASETS.map((d) => (
             <option key={d.id} value={d.id} disabled={manifest[d.id] && !manifest[d.id].available}>
               {d.label} ({d.shape.join('x')}, {d.numClasses} classes)
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field inline">
+        Its inputs are scaled
+        <select value={scaling} onChange={(e) => setScaling(e.target.value as ScalingId)} disabled={busy} data-testid="upload-scaling">
+          {SCALINGS.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.label}
             </option>
           ))}
         </select>
@@ -55,7 +69,7 @@ export function UploadPanel() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <span>Drop model.json and its weight files (or their folder) here, or</span>
+        <span>Drop the model file (or model.json with its weight files, or their folder) here, or</span>
         <label className="file-button">
           choose files…
           <input
@@ -91,6 +105,7 @@ export function UploadPanel() {
             Added “{upload.added}” and selected it: set the recipe below and press Compress.
           </p>
         )}
+        {upload.status === 'idle' && upload.addedId && <ScalingProposalNote id={upload.addedId} />}
         {upload.status === 'idle' && upload.error && (
           <div role="alert" className="error upload-error" data-testid="upload-error">
             <p>

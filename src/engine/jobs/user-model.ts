@@ -1,24 +1,27 @@
 /**
- * A user's own model (uploaded model.json + weight files, or a model trained in the studio) as a
+ * A user's own model (an upload in any format models/formats/ reads, or a model trained in the studio) as a
  * BaselineEntry plus a reader that serves its files, so the compress and evaluate jobs take it
  * exactly like a shipped baseline. Everything is checked here before tfjs sees a byte:
  *   1. the files: distinct relative paths (a dropped folder keeps its structure; no "..", no
  *      absolute paths), one model .json among them;
- *   2. the model: validate/layers-model.ts (JSON, topology, supported layers, shapes, manifest,
- *      bytes per shard, finite weights);
+ *   2. the model: its format's reader (detected from the bytes), which ends in the validator
+ *      (validate/layers-model.ts: topology, supported layers, shapes, weights, finite values);
  *   3. the dataset: the model's input must be the dataset's image shape and its output one score
  *      per class;
  *   4. what the compression graph (graph/from-layers.ts) accepts beyond the validator: the
  *      activations it can fuse and quantize, and BatchNormalization with centre and scale.
  * Each refusal is a user error naming the file (and the layer), what was expected and what was
- * found. Inputs are preprocessed as the dataset's own baselines are (registry.ts).
+ * found. Inputs are preprocessed as the user said (spec.preprocessing), else as the dataset's own
+ * baselines are (registry.ts).
  */
 import { getDataset } from '../data/registry';
 import type { ReadFile } from '../data/load';
 import { StudioError } from '../errors';
 import type { LayerKind } from '../prune/unstructured';
-import type { BaselineEntry, DatasetId, InputShape } from '../types';
-import { validateLayersModel, type ValidatedLayersModel } from '../validate/layers-model';
+import type { BaselineEntry, DatasetId, InputShape, Preprocessing } from '../types';
+import { detectFormat, formatById, unknownFormatMessage, type ModelFormat, type ModelFormatId } from '../models/formats/registry';
+import { DEFAULT_CAPS } from '../validate/keras-topology';
+import type { ValidatedLayersModel } from '../validate/layers-model';
 import { baseName, checkSuppliedPath } from '../validate/weight-paths';
 
 export interface ModelFile {
@@ -31,12 +34,17 @@ export interface UserModelSpec {
   id: string;
   dataset: DatasetId;
   files: ModelFile[];
+  /** How the model's inputs are scaled; the dataset's own baselines' scaling when absent. */
+  preprocessing?: Preprocessing;
 }
 
 export interface UserModelSummary {
   id: string;
   dataset: DatasetId;
+  /** The model file's base name (the model.json for a tfjs model). */
   modelJsonName: string;
+  /** The format read from the bytes (models/formats/registry.ts). */
+  format: ModelFormatId;
   inputShape: InputShape;
   outputUnits: number;
   layerCount: number;
@@ -58,6 +66,8 @@ export interface UserModel {
 
 /** The folder name user models are served under (never fetched: `read` answers it). */
 export const USER_MODEL_ROOT = 'user-models';
+/** No single supplied file may be larger (the weights cap plus room for a container's overhead). */
+const MAX_FILE_BYTES = DEFAULT_CAPS.maxWeightBytes + 64 * 1024 * 1024;
 /** The canonical files a user model is served as, whatever format it came in. */
 const CANONICAL_JSON = 'model.json';
 const CANONICAL_WEIGHTS = 'weights.bin';
@@ -74,30 +84,38 @@ function refuse(file: string, message: string, context: Obj = {}, code: 'bad-mod
 }
 
 /**
- * The model.json among the files, and the rest by relative path (a dropped folder keeps its
- * structure). Several JSON files are told apart by content: the one with a weights manifest
- * (Teachable Machine exports, for one, add a metadata.json).
+ * The model among the files, by content (never by name): a single-file model (.keras, .h5,
+ * .tflite, .onnx, told apart by their bytes, models/formats/registry.ts), or a tfjs model.json
+ * with the rest as its weight files by relative path (a dropped folder keeps its structure).
+ * Several JSON files are told apart by content: the one with a weights manifest (Teachable
+ * Machine exports, for one, add a metadata.json).
  */
-function sortFiles(files: ModelFile[]): { json: ModelFile; weights: Map<string, Uint8Array> } {
-  if (files.length === 0) throw new StudioError('bad-model', 'No files were given: choose a model.json and its weight files together.');
+function pickModel(files: ModelFile[]): { main: ModelFile; format: ModelFormat; others: Map<string, Uint8Array> } {
+  if (files.length === 0) throw new StudioError('bad-model', 'No files were given: choose a model file (or a model.json and its weight files together).');
   const names = new Set<string>();
   for (const f of files) {
     const why = checkSuppliedPath(f.name);
     if (why) throw new StudioError('bad-model', `"${String(f.name).slice(0, 80)}" ${why}.`, { fileName: f.name });
     if (names.has(f.name)) throw new StudioError('bad-model', `The file "${f.name}" was given twice.`, { fileName: f.name });
     names.add(f.name);
+    if (f.bytes.length > MAX_FILE_BYTES) throw new StudioError('size-mismatch', `${f.name} is ${f.bytes.length} bytes; files over ${MAX_FILE_BYTES} bytes are refused.`, { fileName: f.name, expected: MAX_FILE_BYTES, found: f.bytes.length });
   }
-  const allJsons = files.filter((f) => /\.json$/i.test(f.name));
+  const others = (main: ModelFile) => new Map(files.filter((f) => f !== main).map((f) => [f.name, f.bytes] as const));
+  // By name, or a renamed model.json by content (a shard that happens to start with "{" is not).
+  const allJsons = files.filter((f) => /\.json$/i.test(f.name) || (formatById('tfjs-layers').match(f.bytes.subarray(0, 64)) && containsAscii(f.bytes.subarray(0, 4096), '"modelTopology"')));
   if (allJsons.length === 0) {
-    throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}): choose the model.json and its weight files together.`, { found: files.map((f) => f.name) });
+    const single = files.map((f) => ({ f, format: detectFormat(f.bytes) })).filter((x) => x.format && x.format.id !== 'tfjs-layers');
+    if (single.length === 1) return { main: single[0].f, format: single[0].format!, others: others(single[0].f) };
+    if (single.length > 1) throw new StudioError('bad-model', `Choose one model at a time: found ${single.length} model files (${single.map((x) => `${x.f.name}: ${x.format!.label}`).join(', ')}).`, { found: single.map((x) => x.f.name) });
+    if (files.length === 1) throw new StudioError('bad-model', `No model.json among the files (${files[0].name}), and ${unknownFormatMessage(files[0].name, files[0].bytes)}`, { fileName: files[0].name });
+    throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}), and no .keras, .h5, .tflite or .onnx model: choose the model.json and its weight files together, or one model file.`, { found: files.map((f) => f.name) });
   }
   const manifests = allJsons.filter((f) => containsAscii(f.bytes, '"weightsManifest"'));
   const jsons = allJsons.length > 1 && manifests.length === 1 ? manifests : allJsons;
   if (jsons.length > 1) {
     throw new StudioError('bad-model', `Choose one model at a time: found ${jsons.length} JSON files (${jsons.map((f) => f.name).join(', ')}).`, { found: jsons.map((f) => f.name) });
   }
-  const weights = new Map(files.filter((f) => f !== jsons[0]).map((f) => [f.name, f.bytes] as const));
-  return { json: jsons[0], weights };
+  return { main: jsons[0], format: formatById('tfjs-layers'), others: others(jsons[0]) };
 }
 
 /** Whether bytes contain an ASCII string (a cheap look before any parsing; capped at 32 MiB). */
@@ -140,8 +158,8 @@ function checkCompressible(file: string, v: ValidatedLayersModel): Array<{ name:
 export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserModel {
   const d = getDataset(spec.dataset);
   if (!/^[a-z0-9][a-z0-9-]{0,79}$/.test(spec.id)) throw new StudioError('bad-model', `A model id must be lower-case letters, digits and dashes; found "${spec.id.slice(0, 80)}".`, { found: spec.id }, 'bug');
-  const { json, weights } = sortFiles(spec.files);
-  const v = validateLayersModel(json.bytes, json.name, weights);
+  const { main: json, format, others: weights } = pickModel(spec.files);
+  const v = format.open(json.bytes, json.name, weights, DEFAULT_CAPS);
   const [h, w, c] = v.inputShape;
   if (h !== d.shape[0] || w !== d.shape[1] || c !== d.shape[2]) {
     refuse(json.name, `the model takes ${h}x${w}x${c} images, but ${d.label} images are ${d.shape.join('x')}. Choose the dataset the model was trained on.`, { expected: d.shape, found: v.inputShape }, 'shape-mismatch');
@@ -158,7 +176,7 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
     dataset: d.id,
     inputShape: d.shape,
     numClasses: d.numClasses,
-    preprocessing: d.preprocessing,
+    preprocessing: spec.preprocessing ?? d.preprocessing,
     path: `${dir}/${CANONICAL_JSON}`,
     params,
     macs: 0,
@@ -188,6 +206,7 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
       id: spec.id,
       dataset: d.id,
       modelJsonName: baseName(json.name),
+      format: format.id,
       inputShape: v.inputShape,
       outputUnits: v.outputUnits,
       layerCount: v.layerCount,

@@ -20,7 +20,7 @@
  * Each refusal names the file, what was expected and what was found. What passes is canonical:
  * the topology keras-topology.ts writes and the weight names tfjs gives its variables.
  */
-import { bad, DEFAULT_CAPS, GRAPH_MODEL_MESSAGE, inferModel, isObj, kerasModelConfig, readKerasTopology, type ValidationCaps } from './keras-topology';
+import { bad, DEFAULT_CAPS, GRAPH_MODEL_MESSAGE, inferModel, isObj, kerasModelConfig, readKerasTopology, type KerasTopology, type ValidationCaps } from './keras-topology';
 import { safeParseJson } from './safe-json';
 import { findWeightFile, resolveWeightPath } from './weight-paths';
 
@@ -135,9 +135,14 @@ export function validateLayersModel(modelJson: Uint8Array, fileName: string, sup
     weightData.set(p, at);
     at += p.length;
   }
-  // Float32 values must be finite (a NaN weight silently makes every prediction class 0).
-  at = 0;
-  const view = new DataView(weightData.buffer);
+  checkValues(fileName, specs, weightData);
+  return { modelTopology: topology, weightSpecs: specs, weightData: weightData.buffer, inputShape, outputUnits, layerCount: topo.layers.length, usedFiles: [...used] };
+}
+
+/** Float32 values must be finite (a NaN weight silently makes every prediction class 0), variances >= 0. */
+function checkValues(fileName: string, specs: WeightSpec[], weightData: Uint8Array): void {
+  let at = 0;
+  const view = new DataView(weightData.buffer, weightData.byteOffset, weightData.byteLength);
   for (const s of specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     if (!s.quantization) {
@@ -149,5 +154,35 @@ export function validateLayersModel(modelJson: Uint8Array, fileName: string, sup
       at += 4 * n;
     } else at += n * BYTES[s.quantization.dtype];
   }
-  return { modelTopology: topology, weightSpecs: specs, weightData: weightData.buffer, inputShape, outputUnits, layerCount: topo.layers.length, usedFiles: [...used] };
+}
+
+/**
+ * A model whose weights arrive as named float arrays rather than a manifest (Keras .keras/.h5
+ * files, graphs imported from ONNX or TFLite): checked exactly as a tfjs upload (topology, shapes,
+ * every expected weight present once with its shape, finite values) and returned in the same
+ * canonical form. `weights` maps `<layer>/<variable>` to its values.
+ */
+export function validatedFromWeights(fileName: string, topo: KerasTopology, weights: ReadonlyMap<string, { shape: number[]; values: Float32Array }>, caps: ValidationCaps = DEFAULT_CAPS): ValidatedLayersModel {
+  const { expected, inputShape, outputUnits, topology } = inferModel(fileName, topo, caps);
+  for (const name of weights.keys()) if (!expected.has(name)) bad(fileName, `the weight "${name}" belongs to no layer of this model.`, { found: name });
+  const specs: WeightSpec[] = [];
+  let total = 0;
+  for (const [name, shape] of expected) {
+    const w = weights.get(name);
+    if (!w) bad(fileName, `the weight "${name}" is missing.`, { expected: name });
+    if (w.shape.join() !== shape.join() || w.values.length !== shape.reduce((a, b) => a * b, 1)) bad(fileName, `the weight "${name}" has shape [${w.shape.join(', ')}]; its layer needs [${shape.join(', ')}].`, { expected: shape, found: w.shape });
+    specs.push({ name, shape, dtype: 'float32' });
+    total += 4 * w.values.length;
+    if (total > caps.maxWeightBytes) bad(fileName, `the weights exceed ${caps.maxWeightBytes} bytes.`);
+  }
+  const data = new Float32Array(total / 4);
+  let at = 0;
+  for (const s of specs) {
+    const v = weights.get(s.name)!.values;
+    data.set(v, at);
+    at += v.length;
+  }
+  const bytes = new Uint8Array(data.buffer);
+  checkValues(fileName, specs, bytes);
+  return { modelTopology: topology, weightSpecs: specs, weightData: data.buffer, inputShape, outputUnits, layerCount: topo.layers.length, usedFiles: [] };
 }

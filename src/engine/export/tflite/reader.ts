@@ -86,25 +86,32 @@ class Table {
     const o = this.at(id);
     return o ? new Table(this.bb, this.bb.__indirect(this.pos + o)) : undefined;
   }
-  /** [start of the vector's data, length] or undefined. */
-  vector(id: number): [number, number] | undefined {
+  /**
+   * [start of the vector's data, length] or undefined. A vector that would end past the buffer
+   * (a truncated or damaged file) throws, so a garbage length never becomes a huge allocation.
+   */
+  vector(id: number, elementBytes = 1): [number, number] | undefined {
     const o = this.at(id);
-    return o ? [this.bb.__vector(this.pos + o), this.bb.__vector_len(this.pos + o)] : undefined;
+    if (!o) return undefined;
+    const start = this.bb.__vector(this.pos + o);
+    const len = this.bb.__vector_len(this.pos + o);
+    if (!(start >= 0 && len >= 0 && start + len * elementBytes <= this.bb.capacity())) throw new RangeError(`a vector of ${len} elements at byte ${start} runs past the end of the ${this.bb.capacity()}-byte file`);
+    return [start, len];
   }
   ints(id: number): number[] {
-    const v = this.vector(id);
+    const v = this.vector(id, 4);
     return v ? Array.from({ length: v[1] }, (_, i) => this.bb.readInt32(v[0] + 4 * i)) : [];
   }
   floats(id: number): number[] {
-    const v = this.vector(id);
+    const v = this.vector(id, 4);
     return v ? Array.from({ length: v[1] }, (_, i) => this.bb.readFloat32(v[0] + 4 * i)) : [];
   }
   longs(id: number): number[] {
-    const v = this.vector(id);
+    const v = this.vector(id, 8);
     return v ? Array.from({ length: v[1] }, (_, i) => Number(this.bb.readInt64(v[0] + 8 * i))) : [];
   }
   tables(id: number): Table[] {
-    const v = this.vector(id);
+    const v = this.vector(id, 4);
     return v ? Array.from({ length: v[1] }, (_, i) => new Table(this.bb, this.bb.__indirect(v[0] + 4 * i))) : [];
   }
 }
