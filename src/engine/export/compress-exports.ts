@@ -10,7 +10,8 @@ import { exportFloat32Tflite, exportInt8Tflite, type TfliteArtifact } from './tf
 import type { TfliteIo } from './tflite/from-graph';
 import type { TfjsModelExport } from './tfjs-model';
 
-export type ExportLabel = 'int8' | 'float32' | 'baseline-float32';
+import type { ExportLabel } from '../choices/deploy';
+export type { ExportLabel };
 
 export interface ExportedModel extends TfliteArtifact {
   label: ExportLabel;

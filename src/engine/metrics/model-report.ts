@@ -12,7 +12,8 @@ import type { ClassificationMetrics, LatencyStats } from '../types';
 import type { Throughput } from './latency';
 import { sizeReport, type SizeReport, type WeightTensor } from './size';
 
-export type ModelFormat = 'float32' | 'int8' | 'weight-int8' | 'float16';
+import type { ModelFormat } from '../choices/quantize';
+export type { ModelFormat };
 
 export interface ModelSize extends SizeReport {
   float16Bytes: number;

@@ -6,7 +6,8 @@
  */
 import { asymmetricParams, fakeQuantize } from './affine';
 
-export type CalibrationMethod = 'minmax' | 'percentile' | 'mse';
+import type { CalibrationMethod } from '../choices/quantize';
+export type { CalibrationMethod };
 
 export interface Range {
   min: number;
