@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { defineChoice, defineMultiChoice, formOptions } from '../../src/engine/choices/choice';
+import { type ChoiceTable, defineChoice, defineMultiChoice, formOptions } from '../../src/engine/choices/choice';
 import { BOARDS, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES } from '../../src/engine/choices/deploy';
 import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
 import { PRUNE_METHODS } from '../../src/engine/choices/prune-methods';
@@ -17,7 +17,7 @@ import { DEFAULT_SETTINGS, type PartialCompressSettings, validateCompressSetting
 import { fit } from '../../src/engine/train/fit';
 import type { ImageDataset } from '../../src/engine/types';
 
-const TABLES = { PRUNE_METHODS, PRUNE_CRITERIA, PRUNE_SCHEDULES, OPTIMIZERS, BACKENDS, QUANT_MODES, GRANULARITIES, CALIBRATION_METHODS, BOARDS, TFLITE_RUNTIMES, TFLITE_IO, EXPORT_FILES };
+const TABLES: Record<string, ChoiceTable> = { PRUNE_METHODS, PRUNE_CRITERIA, PRUNE_SCHEDULES, OPTIMIZERS, BACKENDS, QUANT_MODES, GRANULARITIES, CALIBRATION_METHODS, BOARDS, TFLITE_RUNTIMES, TFLITE_IO, EXPORT_FILES };
 
 describe('choice tables', () => {
   it.each(Object.entries(TABLES))('%s: unique ids and link codes, one default, labels and help for every option', (_, t) => {

@@ -87,8 +87,15 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
   },
 ]);
 export type PruneMethod = IdOf<typeof PRUNE_METHODS>;
+/** A method's table entry with its id typed. */
+export type PruneMethodEntry = PruneMethodOption & { readonly id: PruneMethod };
 /** Every entry has the full descriptor (a missing field is a compile error here). */
-export const PRUNE_METHOD_OPTIONS: readonly PruneMethodOption[] = PRUNE_METHODS.options;
+export const PRUNE_METHOD_OPTIONS: readonly PruneMethodEntry[] = PRUNE_METHODS.options;
+
+/** Whether a method prunes at all: every pruning method takes a sparsity or an N:M pattern ('none' takes neither). */
+export function isPruning(m: Pick<PruneMethodOption, 'uses'>): boolean {
+  return m.uses.sparsity || m.uses.nm;
+}
 
 /** The N:M pattern the form offers ("2:4"). */
 export const DEFAULT_NM = { n: 2, m: 4 } as const;
