@@ -133,7 +133,6 @@ export async function runSweep(): Promise<void> {
       const done = st.sweep.points.length;
       return st.sweepEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled after ${done} of ${sparsities.length} sparsities.` : `Stopped at sparsity ${sparsity}: ${e?.message ?? 'the job did not finish'}`);
     }
-    const int8 = r.after.format === 'int8' || r.after.format === 'weight-int8';
     st.sweepPoint(
       {
         sparsity,
@@ -141,8 +140,8 @@ export async function runSweep(): Promise<void> {
         accuracy: r.after.metrics.accuracy,
         macroRecall: r.after.metrics.macroRecall,
         deployedBytes: r.after.size.deployedBytes,
-        gzipBytes: int8 ? r.after.size.gzipInt8Bytes : r.after.size.gzipFloat32Bytes,
-        sparseBytes: int8 ? r.after.size.sparseInt8Bytes : r.after.size.sparseFloat32Bytes,
+        gzipBytes: r.after.size.gzipBytes,
+        sparseBytes: r.after.size.sparseBytes,
       },
       { accuracy: r.before.metrics.accuracy, deployedBytes: r.before.size.deployedBytes },
     );

@@ -4,7 +4,9 @@
  * `restoreRun`, which checks what the views rely on and refuses anything else, so one corrupted
  * entry is skipped and reported instead of breaking the page.
  */
+import { QUANT_MODES } from '../engine/choices/quantize';
 import { withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
+import type { ModelReport } from '../engine/metrics/model-report';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { CompressJobResult } from '../workers/protocol';
 
@@ -83,10 +85,22 @@ export function runProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A report stored before the engine computed the own-format gzip and sparse sizes gets the figures
+ * the page showed then: the int8 encoding's for int8 weights, float32's otherwise (float16 included,
+ * which is what the page showed for float16 runs of that time).
+ */
+function withOwnSizes(r: ModelReport): ModelReport {
+  if (typeof r.size.gzipBytes === 'number' && typeof r.size.sparseBytes === 'number') return r;
+  const int8 = QUANT_MODES.options.some((m) => m.format === r.format && m.int8Weights);
+  return { ...r, size: { ...r.size, gzipBytes: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparseBytes: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes } };
+}
+
 /** A stored value as a RunRecord (settings completed with today's defaults), or an Error saying why not. */
 export function restoreRun(raw: unknown): RunRecord | Error {
   const problem = runProblem(raw);
   if (problem) return new Error(problem);
   const r = raw as RunRecord;
-  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' || r.origin === 'study' ? r.origin : 'run', backend: r.backend ?? 'auto', result: { ...r.result, type: 'compress' } };
+  const result = { ...r.result, type: 'compress' as const, before: withOwnSizes(r.result.before), after: withOwnSizes(r.result.after) };
+  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' || r.origin === 'study' ? r.origin : 'run', backend: r.backend ?? 'auto', result };
 }

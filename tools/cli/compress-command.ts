@@ -124,7 +124,7 @@ export function printCompressTable(r: CompressResult): void {
     ['macro recall', pct(b.metrics.macroRecall), pct(a.metrics.macroRecall), `${((a.metrics.macroRecall - b.metrics.macroRecall) * 100).toFixed(2)} pts`],
     ['params (non-zero)', `${b.nonZeroParams}`, `${a.nonZeroParams}`, change(b.nonZeroParams, a.nonZeroParams)],
     [`size (${b.format} -> ${a.format})`, kb(b.size.deployedBytes), kb(a.size.deployedBytes), change(b.size.deployedBytes, a.size.deployedBytes)],
-    ['size gzip', kb(b.size.gzipFloat32Bytes), kb(a.format === 'float32' ? a.size.gzipFloat32Bytes : a.size.gzipInt8Bytes), change(b.size.gzipFloat32Bytes, a.format === 'float32' ? a.size.gzipFloat32Bytes : a.size.gzipInt8Bytes)],
+    ['size gzip', kb(b.size.gzipBytes), kb(a.size.gzipBytes), change(b.size.gzipBytes, a.size.gzipBytes)],
     ['MACs (effective)', `${b.effectiveMacs}`, `${a.effectiveMacs}`, change(b.effectiveMacs, a.effectiveMacs)],
     ['peak activations', kb(b.activationMemory.peakFloat32Bytes), kb(a.format === 'int8' ? a.activationMemory.peakInt8Bytes : a.activationMemory.peakFloat32Bytes), ''],
     ['latency p50 (batch 1)', `${b.latency.medianMs.toFixed(2)} ms`, `${a.latency.medianMs.toFixed(2)} ms`, change(b.latency.medianMs, a.latency.medianMs)],

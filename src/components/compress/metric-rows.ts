@@ -23,10 +23,9 @@ export interface MetricRow {
 
 const sign = (a: number, b: number) => Math.sign(b - a);
 
-/** Gzip and sparse sizes in the encoding of the model's own format. */
+/** Gzip and sparse sizes in the encoding of the model's own format (the engine's figures). */
 export function packedBytes(r: ModelReport): { gzip: number; sparse: number } {
-  const int8 = r.format === 'int8' || r.format === 'weight-int8';
-  return { gzip: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparse: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes };
+  return { gzip: r.size.gzipBytes, sparse: r.size.sparseBytes };
 }
 
 /** Peak activation memory in the model's own format (int8 activations only for full-integer). */
