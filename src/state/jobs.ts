@@ -8,7 +8,8 @@
  */
 import { getDataset } from '../engine/data/registry';
 import { serializeError, type SerializedError } from '../engine/errors';
-import { validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
+import { PRUNE_METHOD_OPTIONS } from '../engine/choices/prune-methods';
+import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
@@ -111,8 +112,6 @@ export async function runCompress(opts: CompressOptions = {}): Promise<CompressJ
   return r;
 }
 
-const SWEEP_METHODS = new Set(['per-layer', 'global', 'structured']);
-
 /** Runs the sweep's sparsities one after another with the current settings; stops at the first failure or a cancel. */
 export async function runSweep(): Promise<void> {
   const s = useStudio.getState();
@@ -120,8 +119,12 @@ export async function runSweep(): Promise<void> {
   const sparsities = parseSweep(s.sweep.text);
   if (typeof sparsities === 'string') return s.sweepEnded('failed', sparsities);
   const base = s.compressSettings;
-  if (!SWEEP_METHODS.has(base.prune.method)) return s.sweepEnded('failed', 'A sweep varies the sparsity: choose unstructured (per layer or global) or structured pruning above.');
-  if (base.prune.method === 'structured' && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
+  const method = pruneMethodOf(base.prune);
+  if (!method.uses.sparsity) {
+    const sweepable = PRUNE_METHOD_OPTIONS.filter((m) => m.uses.sparsity).map((m) => m.label);
+    return s.sweepEnded('failed', `A sweep varies the sparsity: choose a pruning method that takes one above (${sweepable.join('; ')}).`);
+  }
+  if (method.structured && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
   const recipe = recipeLabel(base).replace(/ \d+%/, '');
   s.sweepStarted(sparsities.length, s.selectedId, recipe);
   for (const sparsity of sparsities) {

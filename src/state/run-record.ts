@@ -5,7 +5,8 @@
  * entry is skipped and reported instead of breaking the page.
  */
 import { QUANT_MODES } from '../engine/choices/quantize';
-import { withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
+import { isPruning } from '../engine/choices/prune-methods';
+import { pruneMethodOf, withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
 import type { ModelReport } from '../engine/metrics/model-report';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { CompressJobResult } from '../workers/protocol';
@@ -36,10 +37,10 @@ export const MAX_NAME_LENGTH = 120;
 /** A short description of a recipe: "per-layer 50% + int8", "2:4 + fine-tune 1 ep + float16". */
 export function recipeLabel(s: CompressSettings): string {
   const p = s.prune;
-  const prune =
-    p.method === 'none' ? 'no pruning' : p.method === 'n:m' ? `${p.n}:${p.m}` : `${p.method} ${Math.round(p.sparsity * 100)}%${p.schedule.kind === 'gradual' ? ' gradual' : ''}`;
+  const method = pruneMethodOf(p);
+  const prune = !isPruning(method) ? method.summary : method.uses.nm ? `${p.n}:${p.m}` : `${p.method} ${Math.round(p.sparsity * 100)}%${p.schedule.kind === 'gradual' ? ' gradual' : ''}`;
   const ft = s.finetune.epochs > 0 ? ` + fine-tune ${s.finetune.epochs} ep` : '';
-  const q = s.quant.mode === 'none' ? '' : ` + ${s.quant.mode}`;
+  const q = QUANT_MODES.get(s.quant.mode).format === 'float32' ? '' : ` + ${s.quant.mode}`;
   return `${prune}${ft}${q}`;
 }
 

@@ -37,8 +37,8 @@ export type BoardChoice = BoardId | typeof CUSTOM_BOARD.id;
  * chosen by measurement would be one more option here, resolved by runtimeForFiles.
  */
 export const TFLITE_RUNTIMES = defineChoice('tflite.runtime', [
-  { id: 'litert', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, default: true },
-  { id: 'tfjs-tflite', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true },
+  { id: 'litert', name: 'LiteRT.js', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, default: true },
+  { id: 'tfjs-tflite', name: 'tfjs-tflite', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true },
 ]);
 export type RuntimeId = IdOf<typeof TFLITE_RUNTIMES>;
 
