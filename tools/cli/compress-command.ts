@@ -1,28 +1,14 @@
-/** `npm run cli -- compress`: flags -> CompressSettings -> the engine's compress job -> report. */
+/** `npm run cli -- compress`: flags (compress-flags.ts) -> CompressSettings -> the engine's compress job -> report. */
 import { readFile } from 'node:fs/promises';
 import { StudioError } from '../../src/engine/errors';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
-import { type PartialCompressSettings, type PruneMethod, withDefaults } from '../../src/engine/jobs/compress-settings';
-import type { LayerKind } from '../../src/engine/prune/unstructured';
-import { prepareTrainingBackend, type TrainingBackendChoice } from '../../src/engine/train/training-backend';
+import { BACKENDS } from '../../src/engine/choices/train';
+import { type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
+import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineEntry } from '../../src/engine/types';
+import { settingsFromFlags } from './compress-flags';
+import { choice, type Flags, str } from './flags';
 import { readIndex, readPublic } from './node-io';
-
-type Flags = Record<string, string | boolean>;
-
-function num(flags: Flags, name: string): number | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n)) throw new StudioError('bad-settings', `--${name} must be a number, got "${String(v)}".`, { flag: name });
-  return n;
-}
-
-function str(flags: Flags, name: string): string | undefined {
-  const v = flags[name];
-  if (typeof v === 'boolean') throw new StudioError('bad-settings', `--${name} needs a value.`, { flag: name });
-  return v;
-}
 
 /** --model may be a baseline id (custom-cnn-mnist) or an architecture with --dataset. */
 export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
@@ -34,56 +20,6 @@ export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
     throw new StudioError('bad-settings', `No shipped baseline for --model ${model || '(missing)'}${dataset ? ` --dataset ${dataset}` : ''}. Baselines: ${index.models.map((m) => `${m.id} (${m.dataset})`).join(', ')}.`, { model, dataset });
   }
   return entry;
-}
-
-export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = {}): PartialCompressSettings {
-  const s: PartialCompressSettings = structuredClone(base);
-  s.prune ??= {};
-  s.finetune ??= {};
-  s.quant ??= {};
-  s.quant.calibration ??= {};
-  const sparsity = num(flags, 'prune');
-  if (sparsity !== undefined) s.prune.sparsity = sparsity;
-  const method = str(flags, 'prune-method') as PruneMethod | undefined;
-  if (method) s.prune.method = method;
-  else if (sparsity === undefined && !base.prune?.method) s.prune.method = 'none';
-  if (flags.schedule === 'gradual') s.prune.schedule = { kind: 'gradual', initialSparsity: num(flags, 'initial-sparsity') ?? 0, power: 3 };
-  else if (flags.schedule !== undefined && flags.schedule !== 'one-shot') throw new StudioError('bad-settings', `--schedule must be one-shot or gradual, got "${String(flags.schedule)}".`);
-  const layers = str(flags, 'layers');
-  if (layers) s.prune.layerKinds = layers.split(',') as LayerKind[];
-  if (flags['spare-first-last']) s.prune.spareFirstLast = true;
-  const criterion = str(flags, 'criterion');
-  if (criterion) s.prune.criterion = criterion as 'l1' | 'l2';
-  const nm = str(flags, 'nm');
-  if (nm) {
-    const m = /^(\d+):(\d+)$/.exec(nm);
-    if (!m) throw new StudioError('bad-settings', `--nm must look like 2:4, got "${nm}".`);
-    s.prune.n = Number(m[1]);
-    s.prune.m = Number(m[2]);
-    s.prune.method ??= 'n:m';
-    if (s.prune.method === 'none') s.prune.method = 'n:m';
-  }
-  for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['lr', 'learningRate'], ['seed', 'seed'], ['train-limit', 'trainLimit'], ['max-steps', 'maxSteps']] as const) {
-    const v = num(flags, flag);
-    if (v !== undefined) s.finetune[key] = v;
-  }
-  const optimizer = str(flags, 'optimizer');
-  if (optimizer) s.finetune.optimizer = optimizer as 'adam' | 'sgd-momentum';
-  const quant = str(flags, 'quant');
-  if (quant) s.quant.mode = quant as 'int8';
-  else if (!base.quant?.mode) s.quant.mode = 'none';
-  if (flags['per-tensor']) s.quant.granularity = 'per-tensor';
-  const cal = str(flags, 'calibration');
-  if (cal) s.quant.calibration.method = cal as 'minmax';
-  const samples = num(flags, 'calibration-samples');
-  if (samples !== undefined) s.quant.calibration.samples = samples;
-  const pct = num(flags, 'percentile');
-  if (pct !== undefined) s.quant.calibration.percentile = pct;
-  const limit = num(flags, 'limit');
-  if (limit !== undefined) s.evalLimit = limit;
-  const runs = num(flags, 'latency-runs');
-  if (runs !== undefined) s.latencyRuns = runs;
-  return s;
 }
 
 export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { trainingBackendNote?: string }> {
@@ -98,7 +34,7 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
     }
   }
   const settings = withDefaults(settingsFromFlags(flags, base));
-  const backend = await prepareTrainingBackend((str(flags, 'backend') as TrainingBackendChoice | undefined) ?? 'wasm');
+  const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
   log(`compressing ${entry.id} on ${backend.backend}${backend.note ? ` (${backend.note})` : ''}\n`);
   const r = await compressBaseline(entry, settings, {
     read: readPublic,
