@@ -13,7 +13,8 @@ import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
-import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
+import type { CompressJobResult, JobResult } from '../engine/jobs/results';
+import { MAX_RECORDS, type JobRequest, type UserModelPayload } from '../workers/protocol';
 import { modelLabel } from './model-label';
 import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';

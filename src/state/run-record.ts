@@ -9,7 +9,7 @@ import { isPruning } from '../engine/choices/prune-methods';
 import { pruneMethodOf, withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
 import type { ModelReport } from '../engine/metrics/model-report';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import type { CompressJobResult } from '../workers/protocol';
+import type { CompressJobResult } from '../engine/jobs/results';
 
 export const RUN_RECORD_VERSION = 1;
 

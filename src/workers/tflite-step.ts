@@ -12,7 +12,8 @@ import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
 import { runtimeForFiles, type RuntimeId } from '../engine/runtime/model-runtime';
 import type { BaselineEntry } from '../engine/types';
-import type { CompressJobResult, TfliteRequest, TfliteStage } from './protocol';
+import type { CompressJobResult } from '../engine/jobs/results';
+import type { TfliteRequest, TfliteStage } from './protocol';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
 
 export interface TfliteStepContext {

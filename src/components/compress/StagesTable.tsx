@@ -2,7 +2,7 @@ import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import { QUANT_MODES } from '../../engine/choices/quantize';
 import type { StageRecord } from '../../engine/jobs/compress';
 import type { PruneSettings, QuantSettings, TrainSettings } from '../../engine/jobs/compress-settings';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatPercent, formatSeconds } from '../format';
 
 

@@ -3,7 +3,7 @@
  * formatting only: every figure is the engine's; a change is the engine's two figures compared.
  */
 import type { ModelReport } from '../../engine/metrics/model-report';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatBytes, formatChange, formatCount, formatMs, formatPercent, formatPoints } from '../format';
 
 export interface MetricRow {

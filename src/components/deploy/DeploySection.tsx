@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { SerializedError } from '../../engine/errors';
 import { useStudio } from '../../state/store';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { fitsFor } from './board-fit';
 import { ExportFiles } from './ExportFiles';
 import { FitCheck } from './FitCheck';

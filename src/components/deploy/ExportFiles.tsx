@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ExportedModel, ExportLabel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { useStudio } from '../../state/store';
 import { formatBytes } from '../format';
 import { cArrayFor, exportStem, fileStem, reportFor, saveBytes, saveText } from './deploy-files';

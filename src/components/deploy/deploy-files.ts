@@ -7,7 +7,7 @@ import { tfliteCArray, type CArrayFiles } from '../../engine/export/c-array';
 import type { ExportedModel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
 import { reportJson } from '../../engine/export/report';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { saveBlob } from '../download';
 
 /** The model id as a file-name stem: letters, digits and "_" only ("custom-cnn-mnist" -> "custom_cnn_mnist"). */
