@@ -22,7 +22,7 @@ export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
   return entry;
 }
 
-export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { trainingBackendNote?: string }> {
+export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { backendNote?: string }> {
   const entry = await findBaseline(flags);
   let base: PartialCompressSettings = {};
   const file = str(flags, 'settings');
@@ -45,7 +45,7 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
     onModels,
   });
   log('\n');
-  return { ...r, trainingBackendNote: backend.note };
+  return { ...r, backendNote: backend.note };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

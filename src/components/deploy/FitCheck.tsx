@@ -3,7 +3,7 @@ import type { ExportedModel } from '../../engine/export/compress-exports';
 import type { McuFit, ResourceFit } from '../../engine/export/mcu-fit';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from '../compress/fields';
-import { formatKb } from './board-fit';
+import { formatKb } from '../format';
 
 const BOARD_OPTIONS: Array<{ value: BoardChoice; label: string }> = [...BOARDS.options.map((p) => ({ value: p.id, label: `${p.label}: ${p.ramBytes / 1024} KB RAM, ${p.flashBytes / 1024} KB flash` })), { value: CUSTOM_BOARD.id, label: CUSTOM_BOARD.label }];
 

@@ -100,12 +100,16 @@ export async function tfjsModelFiles(g: Graph, opts: { float16?: boolean } = {})
   }
 }
 
+/** The zip entries' time stamp, from local date fields so that every time zone writes the same DOS time (which starts in 1980). */
+const ZIP_MTIME = new Date(1980, 0, 2);
+
 /** The compressed model as a zipped tfjs LayersModel (see the module comment for its weights). */
 export async function exportTfjsModel(compressed: Graph, q?: QuantizedModel): Promise<TfjsModelExport> {
   const float16 = q?.mode === 'float16';
   const files = await tfjsModelFiles(tfjsGraph(compressed, q), { float16 });
   const json = strToU8(files.modelJson);
-  const zip = zipSync({ 'model.json': json, [TFJS_WEIGHTS_FILE]: files.weights }, { level: 9 });
+  // A fixed time stamp: the same model gives the same zip, byte for byte, in the worker and the CLI.
+  const zip = zipSync({ 'model.json': json, [TFJS_WEIGHTS_FILE]: files.weights }, { level: 9, mtime: ZIP_MTIME });
   const note = float16
     ? 'Weights stored as float16 (tfjs widens them to float32 at load).'
     : q
