@@ -1,7 +1,6 @@
 import { formOptions } from '../../engine/choices/choice';
-import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
+import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
 import { DEFAULT_NM, isPruning, PRUNE_METHODS, type PruneMethod } from '../../engine/choices/prune-methods';
-import { gradualSchedule } from '../../engine/jobs/compress-settings';
 import { useStudio } from '../../state/store';
 import { CheckboxField, FractionSlider, SelectField } from './fields';
 

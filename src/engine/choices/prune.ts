@@ -21,6 +21,11 @@ export type PruneScheduleKind = IdOf<typeof PRUNE_SCHEDULES>;
 /** tfmot's power for the polynomial decay, the studio's default for a gradual schedule. */
 export const GRADUAL_DEFAULTS = { initialSparsity: 0, power: 3 } as const;
 
+/** A gradual schedule with the studio's defaults (tfmot's power 3, from no sparsity unless given). */
+export function gradualSchedule(initialSparsity: number = GRADUAL_DEFAULTS.initialSparsity): { kind: 'gradual'; initialSparsity: number; power: number } {
+  return { kind: 'gradual', initialSparsity, power: GRADUAL_DEFAULTS.power };
+}
+
 /** Which weighted layers unstructured pruning touches (tfmot prunes conv and dense by default). */
 export const LAYER_KINDS = defineMultiChoice('prune.layerKinds', [
   { id: 'conv', label: 'conv', help: 'Convolutions (Conv2D).', default: true },

@@ -7,7 +7,7 @@
  */
 import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, type CalibrationMethod, type Granularity, type QuantModeSetting } from '../choices/quantize';
 import { DEFAULT_NM, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
-import { GRADUAL_DEFAULTS, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
+import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
 import { OPTIMIZERS, type Optimizer } from '../choices/train';
 import { StudioError } from '../errors';
 
@@ -86,10 +86,7 @@ export const DEFAULT_SETTINGS: CompressSettings = {
   latencyRuns: 30,
 };
 
-/** A gradual schedule with the studio's defaults (tfmot's power 3, from no sparsity). */
-export function gradualSchedule(initialSparsity: number = GRADUAL_DEFAULTS.initialSparsity): GradualSchedule {
-  return { kind: 'gradual', initialSparsity, power: GRADUAL_DEFAULTS.power };
-}
+export { gradualSchedule };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 export type PartialCompressSettings = DeepPartial<CompressSettings>;
