@@ -23,6 +23,7 @@ import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/en
 import { readIndex, ROOT } from '../tools/cli/node-io';
 import { rowOf, type Row } from './study-rows';
 import { isInt8Supported, isMissing, runNativePeer, type PeerMissing, type PeerResult } from './peer/native-peer';
+import { browserPath } from '../tools/check/browser';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -53,7 +54,7 @@ async function main() {
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
   const rows: Row[] = [];

@@ -44,6 +44,7 @@ import type { RuntimeId } from '../src/engine/runtime/model-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../src/workers/tflite-protocol';
 import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
 import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
+import { browserPath } from '../tools/check/browser';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: distDir }, preview: { port: Number(flag('port', '4181')), strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
   const rows: Array<Record<string, unknown>> = [];
