@@ -45,6 +45,7 @@ import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../src/workers/t
 import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
 import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
 import { browserPath } from '../tools/check/browser';
+import { TFLITE_RUNTIMES } from '../src/engine/choices/deploy';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -56,8 +57,7 @@ const CASES = [
   { key: 'mobilenet1', modelId: 'mobilenet-v1-1-cifar10', label: 'MobileNetV1 1.0, CIFAR-10' },
   { key: 'mobilenet', modelId: 'mobilenet-v1-0.5-cifar10', label: 'MobileNetV1 0.5, CIFAR-10' },
 ].filter((c) => !flag('only') || flag('only')!.split(',').includes(c.key));
-const runtimes = (flag('runtime', 'litert,tfjs-tflite') ?? '').split(',') as RuntimeId[];
-const wasmFolder: Record<RuntimeId, string> = { litert: 'litert-wasm/', 'tfjs-tflite': 'tflite-wasm/' };
+const runtimes = (flag('runtime', TFLITE_RUNTIMES.ids.join(',')) ?? '').split(',').map((r) => TFLITE_RUNTIMES.check(r, '--runtime').id);
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
 const batches = (flag('batch', '1') ?? '1').split(',').map(Number);
 const profileRuns = Number(flag('profile', '50'));
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
         process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
         const batchRuns = Math.max(20, Math.round(runs / batch));
         const profiled = rt === 'tfjs-tflite' ? Math.max(5, Math.round(profileRuns / batch)) : 0;
-        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(wasmFolder[rt], base).href, numThreads: t };
+        const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(TFLITE_RUNTIMES.get(rt).wasmFolder, base).href, numThreads: t };
         const full = await inWorker<TfliteEvalResult>(page, base, req);
         const result = { ...full, models: full.models.map((m) => ({ ...m, predictions: new Uint8Array(0) })) };
         // Per image: one invoke runs `batch` images.
@@ -230,7 +230,7 @@ async function timeOps(page: Page, base: string, p: { label: string; f32Ops: Sin
     rows.push({ layer: f32.output, op: f32.op, shapes: f32.shapes });
     groups.push([file('float32', f32)]);
   }
-  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, runtime, wasmPath: new URL(wasmFolder[runtime], base).href, numThreads: threads });
+  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, runtime, wasmPath: new URL(TFLITE_RUNTIMES.get(runtime).wasmFolder, base).href, numThreads: threads });
   const empty = timings[0][0].medianMs;
   timings.slice(1).forEach((g, k) => {
     rows[k].f32 = g.find((x) => x.label === 'float32')?.medianMs;

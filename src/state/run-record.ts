@@ -4,7 +4,7 @@
  * `restoreRun`, which checks what the views rely on and refuses anything else, so one corrupted
  * entry is skipped and reported instead of breaking the page.
  */
-import { QUANT_MODES } from '../engine/choices/quantize';
+import { hasInt8Weights, QUANT_MODES } from '../engine/choices/quantize';
 import { isPruning } from '../engine/choices/prune-methods';
 import { pruneMethodOf, withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
 import type { ModelReport } from '../engine/metrics/model-report';
@@ -93,7 +93,7 @@ export function runProblem(raw: unknown): string | undefined {
  */
 function withOwnSizes(r: ModelReport): ModelReport {
   if (typeof r.size.gzipBytes === 'number' && typeof r.size.sparseBytes === 'number') return r;
-  const int8 = QUANT_MODES.options.some((m) => m.format === r.format && m.int8Weights);
+  const int8 = hasInt8Weights(r.format);
   return { ...r, size: { ...r.size, gzipBytes: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparseBytes: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes } };
 }
 

@@ -4,6 +4,7 @@
  * here so the page never blocks. Files are fetched from the page's origin.
  */
 import { initBackend, type BackendName } from '../engine/backend/init';
+import { TFLITE_RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
 import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
@@ -22,7 +23,7 @@ import type { ReadFile } from '../engine/data/load';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
-const wasmPaths = { litert: new URL('litert-wasm/', origin).href, 'tfjs-tflite': new URL('tflite-wasm/', origin).href };
+const wasmPaths = Object.fromEntries(TFLITE_RUNTIMES.options.map((r) => [r.id, new URL(r.wasmFolder, origin).href])) as Record<RuntimeId, string>;
 const controllers = new Map<number, AbortController>();
 
 function post(msg: WorkerResponse): void {

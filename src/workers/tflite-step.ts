@@ -5,6 +5,7 @@
  * int8 predictions, batch-1 latency next to float32. A failure here is reported beside the
  * compression result instead of discarding it; a cancel terminates the TFLite worker.
  */
+import { EXPORT_FILES } from '../engine/choices/deploy';
 import { exportRun } from '../engine/export/run-files';
 import { serializeError, StudioError } from '../engine/errors';
 import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
@@ -62,7 +63,7 @@ export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models
   ctx.onProgress('tflite-export', 1, 1);
   if (!req.evaluate) return { exports };
   try {
-    const files = exports.models.filter((m) => m.label !== 'baseline-float32').map((m) => ({ label: m.label, bytes: m.bytes }));
+    const files = exports.models.filter((m) => !EXPORT_FILES.get(m.label).baseline).map((m) => ({ label: m.label, bytes: m.bytes }));
     const settings: TfliteEvalSettings = { limit: r.testRecords.count, latencyRuns: req.latencyRuns, reference: { label: exports.predictions.compressedLabel, predictions: exports.predictions.compressed } };
     return { exports, tflite: await evaluateInTfliteWorker(entry, files, settings, runtimeForFiles(req.io, req.runtime), req.numThreads, ctx) };
   } catch (e) {

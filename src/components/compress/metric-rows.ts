@@ -2,6 +2,7 @@
  * The before/after cards as rows of display strings, from a compression result. Display
  * formatting only: every figure is the engine's; a change is the engine's two figures compared.
  */
+import { hasInt8Weights } from '../../engine/choices/quantize';
 import type { ModelReport } from '../../engine/metrics/model-report';
 import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatBytes, formatChange, formatCount, formatMs, formatPercent, formatPoints } from '../format';
@@ -34,7 +35,7 @@ export function peakBytes(r: ModelReport): number {
 }
 
 export function sizeRows(b: ModelReport, a: ModelReport): Array<[string, string, string]> {
-  const int8 = (r: ModelReport) => (r.format === 'int8' || r.format === 'weight-int8' ? formatBytes(r.size.int8Bytes) : '—');
+  const int8 = (r: ModelReport) => (hasInt8Weights(r.format) ? formatBytes(r.size.int8Bytes) : '—');
   return [
     ['dense float32', formatBytes(b.size.float32Bytes), formatBytes(a.size.float32Bytes)],
     ['dense int8', int8(b), int8(a)],

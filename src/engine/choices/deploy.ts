@@ -37,8 +37,8 @@ export type BoardChoice = BoardId | typeof CUSTOM_BOARD.id;
  * chosen by measurement would be one more option here, resolved by runtimeForFiles.
  */
 export const TFLITE_RUNTIMES = defineChoice('tflite.runtime', [
-  { id: 'litert', name: 'LiteRT.js', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, default: true },
-  { id: 'tfjs-tflite', name: 'tfjs-tflite', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true },
+  { id: 'litert', name: 'LiteRT.js', wasmFolder: 'litert-wasm/', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, default: true },
+  { id: 'tfjs-tflite', name: 'tfjs-tflite', wasmFolder: 'tflite-wasm/', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true },
 ]);
 export type RuntimeId = IdOf<typeof TFLITE_RUNTIMES>;
 
@@ -51,11 +51,12 @@ export type TfliteIo = IdOf<typeof TFLITE_IO>;
 
 /**
  * The .tflite files a run exports (export/compress-exports.ts), each named `<model>_<suffix>`
- * (export/run-files.ts). `label` names it in the file table, `fileLabel` in the fit check.
+ * (export/run-files.ts; `fileName` where no model id is known). `label` names it in the file table,
+ * `fileLabel` in the fit check; `baseline`: the model before compression (not measured on TFLite).
  */
 export const EXPORT_FILES = defineChoice('deploy.file', [
-  { id: 'int8', label: 'int8, compressed', fileLabel: 'int8 .tflite', help: 'The compressed model, full-integer int8.', urlCode: 'i8', default: true },
-  { id: 'float32', label: 'float32, compressed (not quantized)', fileLabel: 'float32 .tflite (compressed)', help: 'The compressed model before quantization: int8’s fair comparison on one runtime.', urlCode: 'f32' },
-  { id: 'baseline-float32', label: 'float32, baseline', fileLabel: 'float32 .tflite (baseline)', help: 'The model before compression.', urlCode: 'base' },
+  { id: 'int8', label: 'int8, compressed', fileLabel: 'int8 .tflite', help: 'The compressed model, full-integer int8.', urlCode: 'i8', fileName: 'model_int8.tflite', baseline: false, default: true },
+  { id: 'float32', label: 'float32, compressed (not quantized)', fileLabel: 'float32 .tflite (compressed)', help: 'The compressed model before quantization: int8’s fair comparison on one runtime.', urlCode: 'f32', fileName: 'model_float32.tflite', baseline: false },
+  { id: 'baseline-float32', label: 'float32, baseline', fileLabel: 'float32 .tflite (baseline)', help: 'The model before compression.', urlCode: 'base', fileName: 'baseline_float32.tflite', baseline: true },
 ]);
 export type ExportLabel = IdOf<typeof EXPORT_FILES>;

@@ -18,6 +18,11 @@ export type QuantMode = Exclude<QuantModeSetting, 'none'>;
 /** How a report names a model's weights: float32, or the quantized format. */
 export type ModelFormat = (typeof QUANT_MODES.options)[number]['format'];
 
+/** Whether a report's format stores int8 kernels (full integer or weight-only). */
+export function hasInt8Weights(format: ModelFormat): boolean {
+  return QUANT_MODES.options.some((m) => m.format === format && m.int8Weights);
+}
+
 export const GRANULARITIES = defineChoice('quant.granularity', [
   { id: 'per-channel', label: 'Per channel', help: 'One scale per output channel (dense layers stay per tensor, as TFLite’s FULLY_CONNECTED).', urlCode: 'pc', default: true },
   { id: 'per-tensor', label: 'Per tensor', help: 'One scale per kernel.', urlCode: 'pt' },

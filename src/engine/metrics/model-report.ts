@@ -12,7 +12,7 @@ import type { ClassificationMetrics, LatencyStats } from '../types';
 import type { Throughput } from './latency';
 import { float16Sizes, sizeReport, type SizeReport, type WeightTensor } from './size';
 
-import type { ModelFormat } from '../choices/quantize';
+import { hasInt8Weights, type ModelFormat } from '../choices/quantize';
 export type { ModelFormat };
 
 export interface ModelSize extends SizeReport {
@@ -60,8 +60,7 @@ export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
 
 export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
   const cost = graphCost(g);
-  const int8 = format === 'int8' || format === 'weight-int8';
-  const tensors = weightTensors(g, int8 ? q : undefined);
+  const tensors = weightTensors(g, hasInt8Weights(format) ? q : undefined);
   const base = sizeReport(tensors);
   const float16Bytes = base.params * 2;
   const own = ownEncoding(format, base, tensors);
