@@ -1,8 +1,8 @@
 import { formOptions } from '../../engine/choices/choice';
 import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
-import { DEFAULT_NM, isPruning, PRUNE_METHODS, type PruneMethod } from '../../engine/choices/prune-methods';
+import { DEFAULT_NM, isPruning, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneParamSpec } from '../../engine/choices/prune-methods';
 import { useStudio } from '../../state/store';
-import { CheckboxField, FractionSlider, SelectField } from './fields';
+import { CheckboxField, FractionSlider, NumberField, SelectField } from './fields';
 
 /** The methods of the engine's table; an N:M method is offered with the table's N:M pattern (2:4). */
 const METHODS = formOptions(PRUNE_METHODS);
@@ -11,7 +11,7 @@ export function PrunePanel() {
   const p = useStudio((s) => s.compressSettings.prune);
   const setPrune = useStudio((s) => s.setPrune);
   const busy = useStudio((s) => !!s.running);
-  const method = PRUNE_METHODS.get(p.method);
+  const method = pruneMethod(p.method);
   const off = !isPruning(method);
   const fixedRatio = method.uses.nm;
   const gradual = p.schedule.kind === 'gradual';
@@ -35,6 +35,20 @@ export function PrunePanel() {
         hint={method.sparsityHelp || PRUNE_METHODS.get(PRUNE_METHODS.defaultId).sparsityHelp}
         onChange={(sparsity) => setPrune({ sparsity })}
       />
+      {method.params.map((spec: PruneParamSpec) => (
+        <NumberField
+          key={spec.key}
+          label={spec.label}
+          hint={spec.help}
+          field={`prune.params.${spec.key}`}
+          testId={`prune-param-${spec.key}`}
+          min={spec.min}
+          max={spec.max}
+          step={spec.integer ? 1 : 'any'}
+          value={p.params[spec.key] ?? spec.default}
+          onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
+        />
+      ))}
       <SelectField
         label="Schedule" advanced
         field="prune.schedule"

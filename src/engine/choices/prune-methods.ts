@@ -92,6 +92,11 @@ export type PruneMethodEntry = PruneMethodOption & { readonly id: PruneMethod };
 /** Every entry has the full descriptor (a missing field is a compile error here). */
 export const PRUNE_METHOD_OPTIONS: readonly PruneMethodEntry[] = PRUNE_METHODS.options;
 
+/** A method's table entry, typed as the full descriptor. */
+export function pruneMethod(id: PruneMethod): PruneMethodEntry {
+  return PRUNE_METHODS.get(id);
+}
+
 /** Whether a method prunes at all: every pruning method takes a sparsity or an N:M pattern ('none' takes neither). */
 export function isPruning(m: Pick<PruneMethodOption, 'uses'>): boolean {
   return m.uses.sparsity || m.uses.nm;

@@ -6,7 +6,7 @@
  * unknown value is never replaced by a default.
  */
 import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, type CalibrationMethod, type Granularity, type QuantModeSetting } from '../choices/quantize';
-import { DEFAULT_NM, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
+import { DEFAULT_NM, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
 import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
 import { OPTIMIZERS, type Optimizer } from '../choices/train';
 import { StudioError } from '../errors';
@@ -215,7 +215,7 @@ export function validateCompressSettings(s: CompressSettings): void {
 
 /** The method's table entry (labels, flags) for a settings' method id. */
 export function pruneMethodOf(p: Pick<PruneSettings, 'method'>): PruneMethodEntry {
-  return PRUNE_METHODS.get(p.method);
+  return pruneMethod(p.method);
 }
 
 /** A method's parameter value: the settings' own, else the parameter's default. */
