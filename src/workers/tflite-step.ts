@@ -6,7 +6,7 @@
  * compression result instead of discarding it; a cancel terminates the TFLite worker.
  */
 import { EXPORT_FILES } from '../engine/choices/deploy';
-import { exportRun } from '../engine/export/run-files';
+import { exportRun } from '../engine/export/export-run';
 import { serializeError, StudioError } from '../engine/errors';
 import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';

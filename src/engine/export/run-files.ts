@@ -10,17 +10,16 @@
  *   <model>_report.json                                        the run's report (versioned envelope)
  *
  * <model> is the model id reduced to letters, digits and "_" (never text a user typed). The .tflite
- * and zip bytes are made once, when the run ends (exportRun); the C arrays and the report are text
- * made from them when asked for (RunFile.contents), since a C array is about six times its file.
+ * and zip bytes are made once, when the run ends (export-run.ts, in the worker or the CLI); the C
+ * arrays and the report are text made from them when asked for (RunFile.contents), since a C array
+ * is about six times its file. This module imports no tfjs, so the page can list and make files.
  */
-import { EXPORT_FILES, type ExportLabel, type TfliteIo } from '../choices/deploy';
-import type { CompressedModels } from '../jobs/compress';
+import { EXPORT_FILES, type ExportLabel } from '../choices/deploy';
 import type { CompressJobResult } from '../jobs/results';
 import { tfliteCArray, type CArrayFiles } from './c-array';
-import { exportCompressed, type CompressExports, type ExportedModel } from './compress-exports';
+import type { ExportedModel } from './compress-exports';
 import { checkFit, type McuFit, type McuProfile } from './mcu-fit';
 import { reportJson } from './report';
-import { exportTfjsModel } from './tfjs-model';
 
 /** The model id as a file-name stem: letters, digits and "_" only ("custom-cnn-mnist" -> "custom_cnn_mnist"). */
 export function fileStem(modelId: string): string {
@@ -44,21 +43,6 @@ export function cArrayFor(modelId: string, m: Pick<ExportedModel, 'label' | 'byt
 export function reportFor(r: Omit<CompressJobResult, 'type'>, fit: McuFit[]): string {
   const { exports, tflite, ...compress } = r;
   return reportJson({ compress, exports: exports?.models, tflite, fit });
-}
-
-/**
- * Exports a finished run's models: the .tflite files, named for the model, and the compressed
- * model as a zipped tfjs LayersModel (a failure there is noted in `skipped`, the rest stands).
- */
-export async function exportRun(modelId: string, models: CompressedModels, opts: { io?: TfliteIo } = {}): Promise<CompressExports> {
-  const exported = exportCompressed(models, { io: opts.io });
-  const exports: CompressExports = { ...exported, models: exported.models.map((m) => ({ ...m, fileName: `${exportStem(modelId, m)}.tflite` })) };
-  try {
-    exports.tfjs = await exportTfjsModel(models.compressed, models.quantized);
-  } catch (e) {
-    exports.skipped.push(`tfjs model: ${(e as Error).message}`);
-  }
-  return exports;
 }
 
 /** The file the fit check is about by default: the int8 file, else the first there is. */
