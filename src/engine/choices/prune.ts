@@ -28,8 +28,13 @@ export function gradualSchedule(initialSparsity: number = GRADUAL_DEFAULTS.initi
 
 /** Which weighted layers unstructured pruning touches (tfmot prunes conv and dense by default). */
 export const LAYER_KINDS = defineMultiChoice('prune.layerKinds', [
-  { id: 'conv', label: 'conv', help: 'Convolutions (Conv2D).', default: true },
-  { id: 'depthwise', label: 'depthwise', help: 'Depthwise convolutions: few weights each, and sensitive.' },
-  { id: 'dense', label: 'dense', help: 'Fully connected layers.', default: true },
+  { id: 'conv', label: 'conv', help: 'Convolutions (Conv2D).', kerasClass: 'Conv2D', default: true },
+  { id: 'depthwise', label: 'depthwise', help: 'Depthwise convolutions: few weights each, and sensitive.', kerasClass: 'DepthwiseConv2D' },
+  { id: 'dense', label: 'dense', help: 'Fully connected layers.', kerasClass: 'Dense', default: true },
 ]);
 export type LayerKind = IdOf<typeof LAYER_KINDS>;
+
+/** The layer kind of a Keras layer class (a model.json's class_name), or undefined for a layer pruning never touches. */
+export function layerKindOfKerasClass(className: string): LayerKind | undefined {
+  return LAYER_KINDS.options.find((o) => o.kerasClass === className)?.id;
+}
