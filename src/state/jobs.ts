@@ -8,7 +8,6 @@
  */
 import { getDataset } from '../engine/data/registry';
 import { serializeError, type SerializedError } from '../engine/errors';
-import { PRUNE_METHOD_OPTIONS } from '../engine/choices/prune-methods';
 import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
@@ -121,10 +120,8 @@ export async function runSweep(): Promise<void> {
   if (typeof sparsities === 'string') return s.sweepEnded('failed', sparsities);
   const base = s.compressSettings;
   const method = pruneMethodOf(base.prune);
-  if (!method.uses.sparsity) {
-    const sweepable = PRUNE_METHOD_OPTIONS.filter((m) => m.uses.sparsity).map((m) => m.label);
-    return s.sweepEnded('failed', `A sweep varies the sparsity: choose a pruning method that takes one above (${sweepable.join('; ')}).`);
-  }
+  // Methods that take a sparsity (the table's `uses.sparsity`) can be swept.
+  if (!method.uses.sparsity) return s.sweepEnded('failed', 'A sweep varies the sparsity: choose unstructured (per layer or global) or structured pruning above.');
   if (method.structured && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
   const recipe = recipeLabel(base).replace(/ \d+%/, '');
   s.sweepStarted(sparsities.length, s.selectedId, recipe);
