@@ -1,8 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { chromium } from 'playwright-core';
+import { browserPath } from './tools/check/browser';
 
 /**
- * End-to-end tests drive Debian's Chromium (never a downloaded browser) against the built app
- * served by `vite preview`. WebGL2 works there through SwiftShader; evaluation runs on wasm.
+ * End-to-end tests drive Debian's Chromium against the built app served by `vite preview`
+ * (tools/check/browser.ts finds it: CHROMIUM_PATH, the system paths, or Playwright's own download
+ * where there is no other). WebGL2 works there through SwiftShader; evaluation runs on wasm.
  */
 /** E2E_PORT lets two checkouts (or two engineers) run the suite side by side. */
 const port = Number(process.env.E2E_PORT ?? 4173);
@@ -21,7 +24,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
       args: [
         '--no-sandbox',
         '--disable-background-networking',

@@ -17,6 +17,7 @@ import { build, preview } from 'vite';
 import { getDataset } from '../src/engine/data/registry';
 import type { FinetuneJobResult, JobRequest } from '../src/workers/protocol';
 import { readIndex, ROOT } from '../tools/cli/node-io';
+import { browserPath } from '../tools/check/browser';
 import { formatSpread, machineInfo, type RepeatRecord, repeatRuns, reproHeader, reproRecord, summarise } from './lib/repro';
 
 const args = process.argv.slice(2);
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 4198, strictPort: false, host: '127.0.0.1', open: false } });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
   const startedIso = new Date().toISOString();

@@ -120,7 +120,7 @@ async function main() {
     const figures = c.check(result);
     out.push({ label: c.label, modelId: c.modelId, figures, result });
     console.log(`\n${c.label}  [${entry.id}, test records ${result.testRecords.first}-${result.testRecords.first + result.testRecords.count - 1}, ${backend.backend}, ${(result.elapsedMs / 1000).toFixed(0)} s]`);
-    console.log(`  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipInt8Bytes})`);
+    console.log(`  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipBytes})`);
     for (const st of result.stages) console.log(`  stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(0)} s${st.accuracy !== undefined ? `, accuracy ${(st.accuracy * 100).toFixed(2)}%` : ''}${st.detail.steps ? `, ${st.detail.steps} steps at ${Number(st.detail.imagesPerSecond).toFixed(0)} img/s` : ''}`);
     for (const [name, value, target, ok] of figures) console.log(`  ${name.padEnd(38)} ${value.toFixed(2).padStart(8)}   target ${target.padEnd(8)} ${ok ? 'met' : 'NOT met'}`);
   }

@@ -20,10 +20,11 @@ import { build, preview } from 'vite';
 import type { PartialCompressSettings } from '../src/engine/jobs/compress-settings';
 import type { CompressJobResult, JobRequest } from '../src/workers/protocol';
 import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/engine/study/published';
-import { sizeReduction } from '../src/engine/study/size-reduction';
 import { readIndex, ROOT } from '../tools/cli/node-io';
 import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
+import { rowOf, type Row } from './study-rows';
 import { isInt8Supported, isMissing, runNativePeer, type PeerMissing, type PeerResult } from './peer/native-peer';
+import { browserPath } from '../tools/check/browser';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -38,60 +39,6 @@ const METHODS: Array<{ key: string; label: string; settings: PartialCompressSett
   { key: 'int8', label: 'INT8 full-integer', settings: { prune: { method: 'none' }, quant: { mode: 'int8' } } },
   { key: 'prune80-int8', label: 'pruning 80% + fine-tune + INT8', settings: { prune: { method: 'global', sparsity: 0.8, spareFirstLast: true }, finetune: { epochs: 1, trainLimit, learningRate: 0.002 }, quant: { mode: 'int8' } } },
 ];
-
-interface Row {
-  modelId: string;
-  method: string;
-  float32Bytes: number;
-  int8Bytes: number;
-  gzipBytes: number;
-  tfliteBytes?: number;
-  reductionPct: number;
-  reductionBasis: string;
-  accuracy: number;
-  macroRecall: number;
-  tfjsLatencyMs: number;
-  tfjsBackend: string;
-  tfjsImagesPerSecond: number;
-  tfliteFloatMs?: number;
-  tfliteInt8Ms?: number;
-  tfliteInt8Accuracy?: number;
-  /** The runtime that timed the .tflite files (RuntimeInfo.name). */
-  tfliteRuntime?: string;
-  jobSeconds: number;
-  testRecords: string;
-  caveats: string[];
-}
-
-function rowOf(modelId: string, label: string, r: CompressJobResult, seconds: number): Row {
-  const a = r.after;
-  const quantized = a.format !== 'float32';
-  const reduction = sizeReduction(r.before, a);
-  const tfl = r.exports?.models.find((m) => m.label === (quantized ? 'int8' : 'float32')) as { byteLength?: number } | undefined;
-  const t = (label: string) => r.tflite?.models.find((m) => m.label === label);
-  return {
-    modelId,
-    method: label,
-    float32Bytes: r.before.size.float32Bytes,
-    int8Bytes: a.size.int8Bytes,
-    gzipBytes: quantized ? a.size.gzipInt8Bytes : a.size.gzipFloat32Bytes,
-    tfliteBytes: tfl?.byteLength,
-    reductionPct: reduction.pct,
-    reductionBasis: reduction.basis,
-    accuracy: a.metrics.accuracy,
-    macroRecall: a.metrics.macroRecall,
-    tfjsLatencyMs: a.latency.medianMs,
-    tfjsBackend: r.backend,
-    tfjsImagesPerSecond: a.throughput.imagesPerSecond,
-    tfliteFloatMs: t('float32')?.latency.medianMs,
-    tfliteInt8Ms: t('int8')?.latency.medianMs,
-    tfliteInt8Accuracy: t('int8')?.metrics.accuracy,
-    tfliteRuntime: r.tflite?.runtime.name,
-    jobSeconds: seconds,
-    testRecords: `${r.testRecords.first}-${r.testRecords.first + r.testRecords.count - 1}`,
-    caveats: r.caveats,
-  };
-}
 
 const pct = (x: number | undefined, d = 2) => (x === undefined ? '—' : `${(x * 100).toFixed(d)}%`);
 const ms = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
@@ -108,7 +55,7 @@ async function main() {
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
   const browserVersion = browser.version();

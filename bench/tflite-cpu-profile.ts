@@ -67,6 +67,7 @@ async function main() {
       }
     });
     const send = (method: string, params: object = {}) =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CDP replies are untyped JSON read field by field below
       new Promise<any>((resolve) => {
         const id = nextId++;
         pending.set(id, resolve);
@@ -92,7 +93,7 @@ async function main() {
       ([url, request]) =>
         new Promise<unknown>((resolve, reject) => {
           const w = new Worker(url, { type: 'module' });
-          (globalThis as any).__w = w;
+          (globalThis as unknown as { __w: Worker }).__w = w;
           w.onerror = (e) => reject(new Error(e.message));
           w.onmessage = (ev) => {
             if (ev.data.kind === 'progress') return;
@@ -126,7 +127,7 @@ async function main() {
       console.log(`${((v / (total - idle)) * 100).toFixed(1).padStart(6)}%  ${k}${simd ? `   [${simd}]` : ''}`);
     }
     if (flag('prof-out')) writeFileSync(flag('prof-out')!, JSON.stringify(prof.profile));
-    await page.evaluate(() => (globalThis as any).__w.terminate());
+    await page.evaluate(() => (globalThis as unknown as { __w: Worker }).__w.terminate());
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

@@ -50,6 +50,8 @@ import type { TfliteWorkerRequest, TfliteWorkerResponse } from '../src/workers/t
 import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
 import { formatSpread, machineInfo, type RepeatRecord, repeatRuns, reproHeader, reproRecord, type Spread, summarise, writeResult } from './lib/repro';
 import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
+import { browserPath } from '../tools/check/browser';
+import { TFLITE_RUNTIMES } from '../src/engine/choices/deploy';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -67,8 +69,7 @@ const ALL_CASES = [
 ];
 const only = flag('only', 'mnist,mobilenet1,mobilenet')!;
 const CASES = only === 'all' ? ALL_CASES : ALL_CASES.filter((c) => only.split(',').includes(c.key));
-const runtimes = (flag('runtime', 'litert,tfjs-tflite') ?? '').split(',') as RuntimeId[];
-const wasmFolder: Record<RuntimeId, string> = { litert: 'litert-wasm/', 'tfjs-tflite': 'tflite-wasm/' };
+const runtimes = (flag('runtime', TFLITE_RUNTIMES.ids.join(',')) ?? '').split(',').map((r) => TFLITE_RUNTIMES.check(r, '--runtime').id);
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
 const batches = (flag('batch', '1') ?? '1').split(',').map(Number);
 const profileRuns = Number(flag('profile', '50'));
@@ -151,7 +152,7 @@ async function measureOnce(page: Page, base: string, prepared: Prepared[], profi
       process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
       const batchRuns = Math.max(20, Math.round(runs / batch));
       const profiled = profile && rt === 'tfjs-tflite' && profileRuns > 0 ? Math.max(5, Math.round(profileRuns / batch)) : 0;
-      const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(wasmFolder[rt], base).href, numThreads: t };
+      const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(TFLITE_RUNTIMES.get(rt).wasmFolder, base).href, numThreads: t };
       const result = await inWorker<TfliteEvalResult>(page, base, req);
       // Per image: one invoke runs `batch` images.
       const ms = (label: string) => {
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: distDir }, preview: { port: Number(flag('port', '4181')), strictPort: false, host: '127.0.0.1', open: false } });
   const base = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', ...(jsFlags ? [`--js-flags=${jsFlags}`] : [])],
   });
   const machine = machineInfo(`Chromium ${browser.version()}${jsFlags ? ` (--js-flags=${jsFlags})` : ''}`);
@@ -347,7 +348,7 @@ async function timeOps(page: Page, base: string, p: { label: string; f32Ops: Sin
     ops.push({ layer: f32.output, op: f32.op, shapes: f32.shapes });
     groups.push([file('float32', f32)]);
   }
-  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, runtime, wasmPath: new URL(wasmFolder[runtime], base).href, numThreads: threads });
+  const timings = await inWorker<TfliteTiming[][]>(page, base, { kind: 'time', groups, runs: opRuns, warmup: 30, runtime, wasmPath: new URL(TFLITE_RUNTIMES.get(runtime).wasmFolder, base).href, numThreads: threads });
   timings.slice(1).forEach((g, k) => {
     ops[k].f32 = g.find((x) => x.label === 'float32')?.medianMs;
     ops[k].i8 = g.find((x) => x.label === 'int8')?.medianMs;

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BackendName } from '../engine/backend/init';
-import type { TrainingBackendChoice } from '../engine/train/training-backend';
+import { BACKENDS, type BackendChoice, type BackendName } from '../engine/choices/train';
 import { cancelJob, modelRef, runEvaluate, runJob } from '../state/jobs';
 import { useStudio } from '../state/store';
 import { JobLog } from './JobLog';
@@ -13,7 +12,7 @@ export function RunPanel() {
   const running = useStudio((s) => s.running);
   const error = useStudio((s) => (s.error && s.error.job !== 'compress' ? s.error.error : undefined));
   const setBackend = useStudio((s) => s.setBackend);
-  const [trainBackend, setTrainBackend] = useState<TrainingBackendChoice>('auto');
+  const [trainBackend, setTrainBackend] = useState<BackendChoice>(BACKENDS.defaultId);
   const [epochs, setEpochs] = useState(1);
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState(0.005);
@@ -38,9 +37,13 @@ export function RunPanel() {
       <label className="field">
         Inference backend
         <select value={backend} onChange={(e) => setBackend(e.target.value as BackendName)} disabled={!!running}>
-          <option value="wasm">wasm (fast on CPU)</option>
-          <option value="webgl">webgl (GPU)</option>
-          <option value="cpu">cpu (slow, reference)</option>
+          {BACKENDS.options
+            .filter((o) => o.id !== 'auto')
+            .map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
         </select>
       </label>
       <div className="buttons">
@@ -56,11 +59,12 @@ export function RunPanel() {
         <div className="field-row">
           <label className="field">
             Training backend
-            <select value={trainBackend} onChange={(e) => setTrainBackend(e.target.value as TrainingBackendChoice)} disabled={!!running}>
-              <option value="auto">auto (wasm unless WebGL is hardware-accelerated)</option>
-              <option value="wasm">wasm</option>
-              <option value="webgl">webgl</option>
-              <option value="cpu">cpu</option>
+            <select value={trainBackend} onChange={(e) => setTrainBackend(e.target.value as BackendChoice)} disabled={!!running}>
+              {BACKENDS.options.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.label}
+                </option>
+              ))}
             </select>
           </label>
           <label className="field">

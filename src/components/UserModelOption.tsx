@@ -1,6 +1,6 @@
 import { getDataset } from '../engine/data/registry';
-import { SCALINGS } from '../engine/jobs/input-scaling';
-import { MODEL_FORMAT_LABELS } from '../engine/models/formats/format-ids';
+import { SCALINGS } from '../engine/choices/input-scaling';
+import { MODEL_FORMAT_LABELS } from '../engine/choices/model-formats';
 import type { UserModelRecord } from '../state/user-model-record';
 import { useStudio } from '../state/store';
 import { formatBytes, formatCount, formatPercent } from './format';
@@ -19,7 +19,7 @@ export function UserModelOption({ m, selected }: { m: UserModelRecord; selected:
       </label>
       <span className="model-meta">
         {d.label} · {MODEL_FORMAT_LABELS[m.summary.format ?? 'tfjs-layers']}
-        {m.scaling ? ` · inputs ${SCALINGS.find((s) => s.id === m.scaling)?.label}` : ''} · {formatCount(m.summary.params)} params · {formatBytes(m.summary.weightBytes)} of weights · {m.summary.layerCount} layers ·{' '}
+        {m.scaling ? ` · inputs ${SCALINGS.get(m.scaling).label}` : ''} · {formatCount(m.summary.params)} params · {formatBytes(m.summary.weightBytes)} of weights · {m.summary.layerCount} layers ·{' '}
         {m.accuracy !== undefined ? `${formatPercent(m.accuracy)} on ${m.evaluatedOn?.toLocaleString('en')} test images` : 'accuracy: evaluate or compress it'}
         {m.origin === 'upload' ? ` · files: ${m.files.map((f) => f.name).join(', ')}` : ''}
       </span>

@@ -49,3 +49,8 @@ export function fieldMessage(message: string, field: string): string {
   const rest = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
+
+/** "149.0 KB" with 1 KB = 1024 bytes, as boards are specified. */
+export function formatKb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}

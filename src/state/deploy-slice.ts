@@ -5,14 +5,12 @@
  * as board makers state them.
  */
 import type { StateCreator } from 'zustand';
-import type { ExportLabel } from '../engine/export/compress-exports';
-import type { TfliteIo } from '../engine/export/tflite/from-graph';
-import { runtimeForFiles, type RuntimeId } from '../engine/runtime/model-runtime';
+import { BOARDS, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice, type ExportLabel, type RuntimeId, type TfliteIo } from '../engine/choices/deploy';
+import { runtimeForFiles } from '../engine/runtime/model-runtime';
 import type { TfliteRequest } from '../workers/protocol';
 import type { StudioState } from './store';
 
-/** A board id from MCU_PROFILES (engine/export/mcu-fit.ts), or 'custom'. */
-export type BoardChoice = string;
+export type { BoardChoice };
 
 export interface DeployState {
   /** Export .tflite files and evaluate them on TFLite's wasm runtime (real int8). */
@@ -34,7 +32,7 @@ export interface DeploySlice {
   setDeploy: (patch: Partial<DeployState>) => void;
 }
 
-export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: 'float', runtime: 'litert', board: 'arduino-nano-33-ble-sense', customRamKb: 64, customFlashKb: 512, file: 'int8' };
+export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: TFLITE_IO.defaultId, runtime: TFLITE_RUNTIMES.defaultId, board: BOARDS.defaultId, customRamKb: 64, customFlashKb: 512, file: EXPORT_FILES.defaultId };
 
 /** The runtime that will measure the files (runtimeForFiles: int8 I/O goes to tfjs-tflite). */
 export function runtimeFor(d: Pick<DeployState, 'io' | 'runtime'>): RuntimeId {

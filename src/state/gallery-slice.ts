@@ -3,7 +3,7 @@
  * the worker on demand (state/jobs.ts) so the run history stores indices, not images.
  */
 import type { StateCreator } from 'zustand';
-import type { RecordsResult } from '../workers/protocol';
+import type { RecordsResult } from '../engine/jobs/results';
 import type { StudioState } from './store';
 
 export interface GalleryState {

@@ -4,7 +4,8 @@
  * spreadsheet would read as a formula (a user-typed name starting with = + - @) is prefixed with
  * an apostrophe.
  */
-import type { ModelReport } from '../engine/metrics/model-report';
+import { QUANT_MODES } from '../engine/choices/quantize';
+import { pruneMethodOf } from '../engine/jobs/compress-settings';
 import type { RunRecord } from './run-record';
 
 export const HISTORY_EXPORT_FORMAT = 'compression-studio-history';
@@ -24,11 +25,6 @@ export function historyJson(runs: RunRecord[], now = new Date()): string {
 
 type Cell = string | number | boolean | undefined;
 
-/** Gzip and sparse bytes in the model's own encoding (as the result cards show them). */
-function packed(r: ModelReport): { gzip: number; sparse: number } {
-  const int8 = r.format === 'int8' || r.format === 'weight-int8';
-  return { gzip: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparse: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes };
-}
 
 const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => Cell]> = [
   ['id', (r) => r.id],
@@ -40,20 +36,20 @@ const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => Cell]> = [
   ['test_count', (r) => r.result.testRecords.count],
   ['backend', (r) => r.result.backend],
   ['prune_method', (r) => r.settings.prune.method],
-  ['sparsity', (r) => (r.settings.prune.method === 'n:m' ? (r.settings.prune.m - r.settings.prune.n) / r.settings.prune.m : r.settings.prune.sparsity)],
+  ['sparsity', (r) => (pruneMethodOf(r.settings.prune).uses.nm ? (r.settings.prune.m - r.settings.prune.n) / r.settings.prune.m : r.settings.prune.sparsity)],
   ['schedule', (r) => r.settings.prune.schedule.kind],
   ['finetune_epochs', (r) => r.settings.finetune.epochs],
   ['quant', (r) => r.settings.quant.mode],
   ['granularity', (r) => r.settings.quant.granularity],
-  ['calibration', (r) => (r.settings.quant.mode === 'int8' ? `${r.settings.quant.calibration.method}/${r.settings.quant.calibration.samples}` : '')],
+  ['calibration', (r) => (QUANT_MODES.get(r.settings.quant.mode).calibrates ? `${r.settings.quant.calibration.method}/${r.settings.quant.calibration.samples}` : '')],
   ['accuracy_before', (r) => r.result.before.metrics.accuracy],
   ['accuracy_after', (r) => r.result.after.metrics.accuracy],
   ['macro_recall_before', (r) => r.result.before.metrics.macroRecall],
   ['macro_recall_after', (r) => r.result.after.metrics.macroRecall],
   ['deployed_bytes_before', (r) => r.result.before.size.deployedBytes],
   ['deployed_bytes_after', (r) => r.result.after.size.deployedBytes],
-  ['gzip_bytes_after', (r) => packed(r.result.after).gzip],
-  ['sparse_bytes_after', (r) => packed(r.result.after).sparse],
+  ['gzip_bytes_after', (r) => r.result.after.size.gzipBytes],
+  ['sparse_bytes_after', (r) => r.result.after.size.sparseBytes],
   ['latency_p50_ms_before', (r) => r.result.before.latency.medianMs],
   ['latency_p50_ms_after', (r) => r.result.after.latency.medianMs],
   ['latency_p95_ms_after', (r) => r.result.after.latency.p95Ms],

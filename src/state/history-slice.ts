@@ -6,7 +6,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import type { CompressJobResult } from '../workers/protocol';
+import type { CompressJobResult } from '../engine/jobs/results';
 import { idbTable, storageProblem } from './idb-table';
 import { runFilesStore } from './run-files';
 import { MAX_NAME_LENGTH, newRunRecord, restoreRun, type RunRecord } from './run-record';

@@ -8,7 +8,8 @@
 import type { SerializedError } from '../engine/errors';
 import type { StageFigures } from '../engine/jobs/compress';
 import type { Progress } from '../workers/client';
-import type { JobResult, Stage } from '../workers/protocol';
+import type { JobResult } from '../engine/jobs/results';
+import type { Stage } from '../workers/protocol';
 
 export interface StageEntry {
   kind: 'stage';

@@ -7,7 +7,8 @@ import type { StateCreator } from 'zustand';
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
 import type { Progress } from '../workers/client';
-import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobRequest, JobResult, TrainJobResult } from '../workers/protocol';
+import type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, TrainJobResult } from '../engine/jobs/results';
+import type { JobRequest } from '../workers/protocol';
 import { logEnd, logProgress, type LogEntry } from './job-log';
 import type { StudioState } from './store';
 

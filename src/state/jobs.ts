@@ -7,13 +7,14 @@
  * the gallery's pixels) go to the same worker without occupying the studio.
  */
 import { getDataset } from '../engine/data/registry';
-import { defaultScaling, scalingPreprocessing } from '../engine/jobs/input-scaling';
+import { defaultScaling, scalingPreprocessing } from '../engine/choices/input-scaling';
 import { serializeError, type SerializedError } from '../engine/errors';
-import { validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
+import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
 import { EngineClient, JobError } from '../workers/client';
-import { MAX_RECORDS, type CompressJobResult, type JobRequest, type JobResult, type UserModelPayload } from '../workers/protocol';
+import type { CompressJobResult, JobResult } from '../engine/jobs/results';
+import { MAX_RECORDS, type JobRequest, type UserModelPayload } from '../workers/protocol';
 import { modelLabel } from './model-label';
 import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';
@@ -112,8 +113,6 @@ export async function runCompress(opts: CompressOptions = {}): Promise<CompressJ
   return r;
 }
 
-const SWEEP_METHODS = new Set(['per-layer', 'global', 'structured']);
-
 /** Runs the sweep's sparsities one after another with the current settings; stops at the first failure or a cancel. */
 export async function runSweep(): Promise<void> {
   const s = useStudio.getState();
@@ -121,8 +120,10 @@ export async function runSweep(): Promise<void> {
   const sparsities = parseSweep(s.sweep.text);
   if (typeof sparsities === 'string') return s.sweepEnded('failed', sparsities);
   const base = s.compressSettings;
-  if (!SWEEP_METHODS.has(base.prune.method)) return s.sweepEnded('failed', 'A sweep varies the sparsity: choose unstructured (per layer or global) or structured pruning above.');
-  if (base.prune.method === 'structured' && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
+  const method = pruneMethodOf(base.prune);
+  // Methods that take a sparsity (the table's `uses.sparsity`) can be swept.
+  if (!method.uses.sparsity) return s.sweepEnded('failed', 'A sweep varies the sparsity: choose unstructured (per layer or global) or structured pruning above.');
+  if (method.structured && sparsities.some((x) => x >= 1)) return s.sweepEnded('failed', 'Structured pruning keeps at least one filter: use sparsities below 1.');
   const recipe = recipeLabel(base).replace(/ \d+%/, '');
   s.sweepStarted(sparsities.length, s.selectedId, recipe);
   for (const sparsity of sparsities) {
@@ -134,7 +135,6 @@ export async function runSweep(): Promise<void> {
       const done = st.sweep.points.length;
       return st.sweepEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled after ${done} of ${sparsities.length} sparsities.` : `Stopped at sparsity ${sparsity}: ${e?.message ?? 'the job did not finish'}`);
     }
-    const int8 = r.after.format === 'int8' || r.after.format === 'weight-int8';
     st.sweepPoint(
       {
         sparsity,
@@ -142,8 +142,8 @@ export async function runSweep(): Promise<void> {
         accuracy: r.after.metrics.accuracy,
         macroRecall: r.after.metrics.macroRecall,
         deployedBytes: r.after.size.deployedBytes,
-        gzipBytes: int8 ? r.after.size.gzipInt8Bytes : r.after.size.gzipFloat32Bytes,
-        sparseBytes: int8 ? r.after.size.sparseInt8Bytes : r.after.size.sparseFloat32Bytes,
+        gzipBytes: r.after.size.gzipBytes,
+        sparseBytes: r.after.size.sparseBytes,
       },
       { accuracy: r.before.metrics.accuracy, deployedBytes: r.before.size.deployedBytes },
     );

@@ -3,14 +3,12 @@
  * names) without loading any weights or tfjs: enough for the per-layer override table, whose
  * keys are these names (the engine's graph keeps Keras layer names).
  */
-import type { LayerKind } from '../engine/prune/unstructured';
+import { layerKindOfKerasClass, type LayerKind } from '../engine/choices/prune';
 
 export interface ModelLayer {
   name: string;
   kind: LayerKind;
 }
-
-const KIND: Record<string, LayerKind> = { Conv2D: 'conv', DepthwiseConv2D: 'depthwise', Dense: 'dense' };
 
 interface KerasLayer {
   class_name: string;
@@ -19,7 +17,7 @@ interface KerasLayer {
 
 function collect(layers: KerasLayer[], out: ModelLayer[]): ModelLayer[] {
   for (const l of layers) {
-    const kind = KIND[l.class_name];
+    const kind = layerKindOfKerasClass(l.class_name);
     if (kind) out.push({ name: l.config.name, kind });
     else if (l.config.layers) collect(l.config.layers, out);
   }

@@ -13,7 +13,8 @@
  * write (e.g. over quota) the files stay in this tab's memory and the caller is told so. Entries are
  * read back through `restoreRunFiles`, which checks what the Deploy section relies on.
  */
-import type { CompressExports, ExportLabel } from '../engine/export/compress-exports';
+import { EXPORT_FILES } from '../engine/choices/deploy';
+import type { CompressExports } from '../engine/export/compress-exports';
 import { isTflite } from '../engine/export/tflite/reader';
 import { idbTable, storageProblem, type Table } from './idb-table';
 
@@ -24,7 +25,6 @@ export interface RunFilesRecord {
   exports: CompressExports;
 }
 
-const LABELS: ReadonlySet<ExportLabel> = new Set(['int8', 'float32', 'baseline-float32']);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 
@@ -34,7 +34,7 @@ export function restoreRunFiles(raw: unknown): CompressExports | Error {
   const e = raw.exports;
   if (!Array.isArray(e.models) || !Array.isArray(e.skipped) || !isObj(e.predictions)) return new Error('its exports lack models, skipped or predictions');
   for (const m of e.models as unknown[]) {
-    if (!isObj(m) || !LABELS.has(m.label as ExportLabel)) return new Error('a model has no known label');
+    if (!isObj(m) || !EXPORT_FILES.has(m.label)) return new Error('a model has no known label');
     if (!(m.bytes instanceof Uint8Array && isTflite(m.bytes))) return new Error(`the ${String(m.label)} file is not a .tflite FlatBuffer`);
     if (!isObj(m.summary) || !isObj(m.arena)) return new Error(`the ${String(m.label)} file lacks its summary or arena plan`);
   }

@@ -4,9 +4,12 @@
  * `restoreRun`, which checks what the views rely on and refuses anything else, so one corrupted
  * entry is skipped and reported instead of breaking the page.
  */
-import { withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
+import { hasInt8Weights, QUANT_MODES } from '../engine/choices/quantize';
+import { isPruning } from '../engine/choices/prune-methods';
+import { pruneMethodOf, withDefaults, type CompressSettings } from '../engine/jobs/compress-settings';
+import type { ModelReport } from '../engine/metrics/model-report';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import type { CompressJobResult } from '../workers/protocol';
+import type { CompressJobResult } from '../engine/jobs/results';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -34,10 +37,10 @@ export const MAX_NAME_LENGTH = 120;
 /** A short description of a recipe: "per-layer 50% + int8", "2:4 + fine-tune 1 ep + float16". */
 export function recipeLabel(s: CompressSettings): string {
   const p = s.prune;
-  const prune =
-    p.method === 'none' ? 'no pruning' : p.method === 'n:m' ? `${p.n}:${p.m}` : `${p.method} ${Math.round(p.sparsity * 100)}%${p.schedule.kind === 'gradual' ? ' gradual' : ''}`;
+  const method = pruneMethodOf(p);
+  const prune = !isPruning(method) ? method.summary : method.uses.nm ? `${p.n}:${p.m}` : `${p.method} ${Math.round(p.sparsity * 100)}%${p.schedule.kind === 'gradual' ? ' gradual' : ''}`;
   const ft = s.finetune.epochs > 0 ? ` + fine-tune ${s.finetune.epochs} ep` : '';
-  const q = s.quant.mode === 'none' ? '' : ` + ${s.quant.mode}`;
+  const q = QUANT_MODES.get(s.quant.mode).format === 'float32' ? '' : ` + ${s.quant.mode}`;
   return `${prune}${ft}${q}`;
 }
 
@@ -83,10 +86,22 @@ export function runProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A report stored before the engine computed the own-format gzip and sparse sizes gets the figures
+ * the page showed then: the int8 encoding's for int8 weights, float32's otherwise (float16 included,
+ * which is what the page showed for float16 runs of that time).
+ */
+function withOwnSizes(r: ModelReport): ModelReport {
+  if (typeof r.size.gzipBytes === 'number' && typeof r.size.sparseBytes === 'number') return r;
+  const int8 = hasInt8Weights(r.format);
+  return { ...r, size: { ...r.size, gzipBytes: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparseBytes: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes } };
+}
+
 /** A stored value as a RunRecord (settings completed with today's defaults), or an Error saying why not. */
 export function restoreRun(raw: unknown): RunRecord | Error {
   const problem = runProblem(raw);
   if (problem) return new Error(problem);
   const r = raw as RunRecord;
-  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' || r.origin === 'study' ? r.origin : 'run', backend: r.backend ?? 'auto', result: { ...r.result, type: 'compress' } };
+  const result = { ...r.result, type: 'compress' as const, before: withOwnSizes(r.result.before), after: withOwnSizes(r.result.after) };
+  return { ...r, settings: withDefaults(r.settings), origin: r.origin === 'sweep' || r.origin === 'study' ? r.origin : 'run', backend: r.backend ?? 'auto', result };
 }

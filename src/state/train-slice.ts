@@ -3,6 +3,7 @@
  * long to train it. The trained model becomes one of the user's models (user-models-slice.ts).
  */
 import type { StateCreator } from 'zustand';
+import { BACKENDS, OPTIMIZERS, type Optimizer } from '../engine/choices/train';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { DatasetId, ZooCatalog, ZooCatalogEntry } from '../engine/types';
 import type { StudioState } from './store';
@@ -13,7 +14,7 @@ export interface TrainForm {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  optimizer: 'sgd-momentum' | 'adam';
+  optimizer: Optimizer;
   /** Train on the first N training images only (undefined: all). */
   trainLimit?: number;
   /** Stop after this many optimizer steps (undefined: run every epoch). */
@@ -31,7 +32,7 @@ export interface TrainSlice {
   loadZoo: () => void;
 }
 
-export const DEFAULT_TRAIN_FORM: TrainForm = { architecture: 'mobilenet-v1-0.25', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.01, optimizer: 'sgd-momentum', trainLimit: 5000, evalLimit: 1000, backend: 'auto' };
+export const DEFAULT_TRAIN_FORM: TrainForm = { architecture: 'mobilenet-v1-0.25', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.01, optimizer: OPTIMIZERS.defaultId, trainLimit: 5000, evalLimit: 1000, backend: BACKENDS.defaultId };
 
 export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (set, get) => ({
   trainForm: DEFAULT_TRAIN_FORM,

@@ -5,6 +5,7 @@
  *
  *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&run=1&lecture=1
  *
+ * The values of every choice come from its table in engine/choices/ (ids and short URL codes).
  * Two tables: the compression settings (SETTINGS_FIELDS, against the engine's DEFAULT_SETTINGS)
  * and the Deploy choices (DEPLOY_FIELDS, against DEFAULT_DEPLOY: the TFLite step, its int8 I/O,
  * the board of the fit check with a custom board's RAM and flash, the file checked).
@@ -12,15 +13,13 @@
  * Decoding starts from DEFAULT_SETTINGS and applies each key it understands; a value it cannot
  * read is left at its default and named in `ignored`, never guessed.
  */
-import type { RuntimeId } from '../engine/runtime/model-runtime';
-import { DEFAULT_SETTINGS, type CompressSettings, type PruneMethod, type QuantModeSetting } from '../engine/jobs/compress-settings';
-import type { LayerKind } from '../engine/prune/unstructured';
-import type { CalibrationMethod } from '../engine/quantize/calibrate';
-import type { Granularity } from '../engine/quantize/quantize-graph';
-import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import type { ExportLabel } from '../engine/export/compress-exports';
-import { MCU_PROFILES } from '../engine/export/mcu-fit';
-import type { TfliteIo } from '../engine/export/tflite/from-graph';
+import type { ChoiceOption } from '../engine/choices/choice';
+import { BOARDS, CUSTOM_BOARD, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice } from '../engine/choices/deploy';
+import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind } from '../engine/choices/prune';
+import { PRUNE_METHODS } from '../engine/choices/prune-methods';
+import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../engine/choices/quantize';
+import { BACKENDS, OPTIMIZERS, type BackendChoice } from '../engine/choices/train';
+import { DEFAULT_SETTINGS, type CompressSettings } from '../engine/jobs/compress-settings';
 import { DEFAULT_DEPLOY, type DeployState } from './deploy-slice';
 
 export const URL_STATE_VERSION = 1;
@@ -40,10 +39,11 @@ const int = (min: number) => num((v) => Number.isInteger(v) && v >= min);
 const positive = num((v) => v > 0);
 const bool: Codec<boolean> = { encode: (v) => (v ? '1' : '0'), decode: (t) => (t === '1' ? true : t === '0' ? false : undefined) };
 
-/** A closed set of values under short names (the name is what goes in the URL). */
-function oneOf<T extends string>(names: Record<string, T>): Codec<T> {
-  const back = new Map(Object.entries(names).map(([k, v]) => [v, k]));
-  return { encode: (v) => back.get(v) ?? v, decode: (t) => (Object.hasOwn(names, t) ? names[t] : undefined) };
+/** A choice of engine/choices/ under its options' short names (`urlCode`, else the id): what goes in the URL. */
+function oneOf<O extends ChoiceOption>(table: { options: readonly O[] }): Codec<O['id']> {
+  const code = new Map<string, string>(table.options.map((o) => [o.id, o.urlCode ?? o.id]));
+  const id = new Map<string, O['id']>(table.options.map((o) => [o.urlCode ?? o.id, o.id]));
+  return { encode: (v) => code.get(v) ?? v, decode: (t) => id.get(t) };
 }
 
 const optionalInt: Codec<number | undefined> = { encode: (v) => (v === undefined ? '' : String(v)), decode: (t) => (t === '' ? undefined : int(1).decode(t)) };
@@ -51,9 +51,8 @@ const optionalInt: Codec<number | undefined> = { encode: (v) => (v === undefined
 const kinds: Codec<LayerKind[]> = {
   encode: (v) => v.join('.'),
   decode: (t) => {
-    const all: LayerKind[] = ['conv', 'depthwise', 'dense'];
     const parts = t === '' ? [] : t.split('.');
-    return parts.every((p): p is LayerKind => (all as string[]).includes(p)) ? [...new Set(parts as LayerKind[])] : undefined;
+    return parts.every((p) => LAYER_KINDS.has(p)) ? [...new Set(parts as LayerKind[])] : undefined;
   },
 };
 
@@ -88,15 +87,32 @@ const nm: Codec<[number, number]> = {
 };
 
 type Schedule = CompressSettings['prune']['schedule'];
+const scheduleKind = oneOf(PRUNE_SCHEDULES);
 /** "os" (one-shot) or "g:<initial sparsity>:<power>" (gradual, tfmot's polynomial decay). */
 const schedule: Codec<Schedule> = {
-  encode: (s) => (s.kind === 'one-shot' ? 'os' : `g:${frac.encode(s.initialSparsity)}:${positive.encode(s.power)}`),
+  encode: (s) => (s.kind === 'gradual' ? `${scheduleKind.encode(s.kind)}:${frac.encode(s.initialSparsity)}:${positive.encode(s.power)}` : scheduleKind.encode(s.kind)),
   decode: (t) => {
-    if (t === 'os') return { kind: 'one-shot' };
-    const [g, i, p] = t.split(':');
+    const [code, i, p] = t.split(':');
+    const kind = scheduleKind.decode(code);
+    if (kind !== 'gradual') return kind !== undefined && i === undefined ? { kind } : undefined;
     const initialSparsity = frac.decode(i ?? '');
     const power = positive.decode(p ?? '');
-    return g === 'g' && initialSparsity !== undefined && power !== undefined ? { kind: 'gradual', initialSparsity, power } : undefined;
+    return initialSparsity !== undefined && power !== undefined ? { kind, initialSparsity, power } : undefined;
+  },
+};
+
+/** A method's own parameters as "key:value,key2:value2" (keys are the table's, so need no encoding). */
+const params: Codec<Record<string, number>> = {
+  encode: (v) => Object.entries(v).map(([k, x]) => `${k}:${num(() => true).encode(x)}`).join(','),
+  decode: (t) => {
+    const out: Record<string, number> = {};
+    for (const part of t === '' ? [] : t.split(',')) {
+      const [k, x] = part.split(':');
+      const value = num(() => true).decode(x ?? '');
+      if (!/^[a-zA-Z][\w]{0,40}$/.test(k) || value === undefined) return undefined;
+      out[k] = value;
+    }
+    return out;
   },
 };
 
@@ -113,32 +129,33 @@ const deployField = <T,>(key: string, codec: Codec<T>, get: (s: DeployState) => 
   ({ key, codec, get, set }) as Field<DeployState, unknown>;
 
 export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = [
-  field('pm', oneOf<PruneMethod>({ none: 'none', pl: 'per-layer', gl: 'global', nm: 'n:m', st: 'structured' }), (s) => s.prune.method, (s, v) => (s.prune.method = v)),
+  field('pm', oneOf(PRUNE_METHODS), (s) => s.prune.method, (s, v) => (s.prune.method = v)),
   field('sp', frac, (s) => s.prune.sparsity, (s, v) => (s.prune.sparsity = v)),
   field('nm', nm, (s) => [s.prune.n, s.prune.m] as [number, number], (s, [n, m]) => ((s.prune.n = n), (s.prune.m = m))),
   field('sc', schedule, (s) => s.prune.schedule, (s, v) => (s.prune.schedule = v)),
   field('lk', kinds, (s) => s.prune.layerKinds, (s, v) => (s.prune.layerKinds = v)),
   field('sfl', bool, (s) => s.prune.spareFirstLast, (s, v) => (s.prune.spareFirstLast = v)),
-  field('cr', oneOf<'l1' | 'l2'>({ l1: 'l1', l2: 'l2' }), (s) => s.prune.criterion, (s, v) => (s.prune.criterion = v)),
+  field('cr', oneOf(PRUNE_CRITERIA), (s) => s.prune.criterion, (s, v) => (s.prune.criterion = v)),
   field('ov', overrides, (s) => s.prune.overrides, (s, v) => (s.prune.overrides = v)),
+  field('pp', params, (s) => s.prune.params, (s, v) => (s.prune.params = v)),
   field('ep', int(0), (s) => s.finetune.epochs, (s, v) => (s.finetune.epochs = v)),
   field('bs', int(1), (s) => s.finetune.batchSize, (s, v) => (s.finetune.batchSize = v)),
   field('lr', positive, (s) => s.finetune.learningRate, (s, v) => (s.finetune.learningRate = v)),
-  field('opt', oneOf<'sgd-momentum' | 'adam'>({ sgd: 'sgd-momentum', adam: 'adam' }), (s) => s.finetune.optimizer, (s, v) => (s.finetune.optimizer = v)),
+  field('opt', oneOf(OPTIMIZERS), (s) => s.finetune.optimizer, (s, v) => (s.finetune.optimizer = v)),
   field('seed', int(0), (s) => s.finetune.seed, (s, v) => (s.finetune.seed = v)),
   field('tl', optionalInt, (s) => s.finetune.trainLimit, (s, v) => (s.finetune.trainLimit = v)),
   field('ms', optionalInt, (s) => s.finetune.maxSteps, (s, v) => (s.finetune.maxSteps = v)),
-  field('q', oneOf<QuantModeSetting>({ none: 'none', int8: 'int8', w8: 'weight-int8', f16: 'float16' }), (s) => s.quant.mode, (s, v) => (s.quant.mode = v)),
-  field('gr', oneOf<Granularity>({ pc: 'per-channel', pt: 'per-tensor' }), (s) => s.quant.granularity, (s, v) => (s.quant.granularity = v)),
-  field('cal', oneOf<CalibrationMethod>({ minmax: 'minmax', pct: 'percentile', mse: 'mse' }), (s) => s.quant.calibration.method, (s, v) => (s.quant.calibration.method = v)),
+  field('q', oneOf(QUANT_MODES), (s) => s.quant.mode, (s, v) => (s.quant.mode = v)),
+  field('gr', oneOf(GRANULARITIES), (s) => s.quant.granularity, (s, v) => (s.quant.granularity = v)),
+  field('cal', oneOf(CALIBRATION_METHODS), (s) => s.quant.calibration.method, (s, v) => (s.quant.calibration.method = v)),
   field('cs', int(1), (s) => s.quant.calibration.samples, (s, v) => (s.quant.calibration.samples = v)),
   field('pct', num((v) => v > 50 && v <= 100), (s) => s.quant.calibration.percentile, (s, v) => (s.quant.calibration.percentile = v)),
   field('el', optionalInt, (s) => s.evalLimit, (s, v) => (s.evalLimit = v)),
   field('lat', int(1), (s) => s.latencyRuns, (s, v) => (s.latencyRuns = v)),
 ];
 
-/** A board id of MCU_PROFILES, or 'custom'. */
-const board: Codec<string> = { encode: (v) => v, decode: (t) => (t === 'custom' || MCU_PROFILES.some((p) => p.id === t) ? t : undefined) };
+/** A board id of the boards table, or the custom board. */
+const board: Codec<BoardChoice> = { encode: (v) => v, decode: (t) => (t === CUSTOM_BOARD.id || BOARDS.has(t) ? (t as BoardChoice) : undefined) };
 
 /**
  * A custom board's size in KB. The boxes may be empty (NaN in the store) while the user types; an
@@ -148,20 +165,20 @@ const kb = (get: (d: DeployState) => number, fallback: number) => (d: DeployStat
 
 export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
   deployField('tfl', bool, (d) => d.tflite, (d, v) => (d.tflite = v)),
-  deployField('io', oneOf<TfliteIo>({ f: 'float', i8: 'int8' }), (d) => d.io, (d, v) => (d.io = v)),
-  deployField('rt', oneOf<RuntimeId>({ lrt: 'litert', tft: 'tfjs-tflite' }), (d) => d.runtime, (d, v) => (d.runtime = v)),
+  deployField('io', oneOf(TFLITE_IO), (d) => d.io, (d, v) => (d.io = v)),
+  deployField('rt', oneOf(TFLITE_RUNTIMES), (d) => d.runtime, (d, v) => (d.runtime = v)),
   deployField('bd', board, (d) => d.board, (d, v) => (d.board = v)),
   deployField('ram', positive, kb((d) => d.customRamKb, DEFAULT_DEPLOY.customRamKb), (d, v) => (d.customRamKb = v)),
   deployField('fl', positive, kb((d) => d.customFlashKb, DEFAULT_DEPLOY.customFlashKb), (d, v) => (d.customFlashKb = v)),
-  deployField('ff', oneOf<ExportLabel>({ i8: 'int8', f32: 'float32', base: 'baseline-float32' }), (d) => d.file, (d, v) => (d.file = v)),
+  deployField('ff', oneOf(EXPORT_FILES), (d) => d.file, (d, v) => (d.file = v)),
 ];
 
-const backend = oneOf<TrainingBackendChoice>({ auto: 'auto', wasm: 'wasm', webgl: 'webgl', cpu: 'cpu' });
+const backend = oneOf(BACKENDS);
 
 export interface UrlState {
   modelId?: string;
   settings: CompressSettings;
-  backend: TrainingBackendChoice;
+  backend: BackendChoice;
   /** The Deploy choices (omitted: the defaults). */
   deploy?: DeployState;
   /** run=1: run the settings at once (a lecture link). */

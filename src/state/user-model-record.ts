@@ -5,7 +5,7 @@
  */
 import type { UserModelSummary } from '../engine/jobs/user-model';
 import type { DatasetId, Preprocessing } from '../engine/types';
-import { scalingPreprocessing, SCALINGS, type ScalingId, type ScalingProposal } from '../engine/jobs/input-scaling';
+import { scalingPreprocessing, SCALINGS, type ScalingId, type ScalingProposal } from '../engine/choices/input-scaling';
 import { DATASETS } from '../engine/data/registry';
 
 export const USER_MODEL_RECORD_VERSION = 1;
@@ -43,7 +43,7 @@ export function userModelProblem(raw: unknown): string | undefined {
   if (!Array.isArray(raw.files) || raw.files.length === 0 || !raw.files.every((f) => isObj(f) && typeof f.name === 'string' && f.bytes instanceof ArrayBuffer)) return 'its files are missing';
   const s = raw.summary;
   if (!isObj(s) || !Array.isArray(s.layers) || typeof s.params !== 'number') return 'its summary is missing';
-  if (raw.scaling !== undefined && !SCALINGS.some((x) => x.id === raw.scaling)) return 'its input scaling is unknown';
+  if (raw.scaling !== undefined && !SCALINGS.has(raw.scaling)) return 'its input scaling is unknown';
   return undefined;
 }
 

@@ -6,7 +6,7 @@
 import type { StateCreator } from 'zustand';
 import type { SerializedError } from '../engine/errors';
 import type { DatasetId } from '../engine/types';
-import type { ScalingId, ScalingProposal } from '../engine/jobs/input-scaling';
+import type { ScalingId, ScalingProposal } from '../engine/choices/input-scaling';
 import type { SkippedEntry, StorageStatus } from './history-slice';
 import { idbTable, storageProblem } from './idb-table';
 import { restoreUserModel, type UserModelRecord } from './user-model-record';

@@ -10,7 +10,8 @@
  * still holds the dead backend, so only a fresh worker is sure to work.
  */
 import type { SerializedError } from '../engine/errors';
-import { PROTOCOL_VERSION, type JobRequest, type JobResult, type ProgressMessage, type WorkerRequest, type WorkerResponse } from './protocol';
+import type { JobResult } from '../engine/jobs/results';
+import { PROTOCOL_VERSION, type JobRequest, type ProgressMessage, type WorkerRequest, type WorkerResponse } from './protocol';
 
 export type Progress = Omit<ProgressMessage, 'v' | 'kind' | 'id'>;
 

@@ -4,6 +4,7 @@
  * here so the page never blocks. Files are fetched from the page's origin.
  */
 import { initBackend, type BackendName } from '../engine/backend/init';
+import { TFLITE_RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
 import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
@@ -11,7 +12,8 @@ import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
-import { PROTOCOL_VERSION, type JobRequest, type JobResult, type WorkerRequest, type WorkerResponse } from './protocol';
+import type { JobResult } from '../engine/jobs/results';
+import { PROTOCOL_VERSION, type JobRequest, type WorkerRequest, type WorkerResponse } from './protocol';
 import { webglRenderer } from './webgl-renderer';
 import { contextLostError, watchWebglContext, webglContextLost } from './webgl-context';
 import { tfliteStep } from './tflite-step';
@@ -21,7 +23,7 @@ import type { ReadFile } from '../engine/data/load';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
-const wasmPaths = { litert: new URL('litert-wasm/', origin).href, 'tfjs-tflite': new URL('tflite-wasm/', origin).href };
+const wasmPaths = Object.fromEntries(TFLITE_RUNTIMES.options.map((r) => [r.id, new URL(r.wasmFolder, origin).href])) as Record<RuntimeId, string>;
 const controllers = new Map<number, AbortController>();
 
 function post(msg: WorkerResponse): void {

@@ -4,19 +4,15 @@
  */
 import type { BackendName } from '../engine/backend/init';
 import type { SerializedError } from '../engine/errors';
-import type { EvaluateBaselineResult } from '../engine/jobs/evaluate-baseline';
-import type { CompressResult, CompressStage, StageFigures } from '../engine/jobs/compress';
-import type { CompressExports } from '../engine/export/compress-exports';
-import type { TfliteIo } from '../engine/export/tflite/from-graph';
-import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
-import type { RuntimeId } from '../engine/runtime/model-runtime';
+import type { JobResult } from '../engine/jobs/results';
+import type { CompressStage, StageFigures } from '../engine/jobs/compress';
+import type { TfliteIo } from '../engine/choices/deploy';
+import type { RuntimeId } from '../engine/choices/deploy';
 import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
-import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
+import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
-import type { UserModelSummary } from '../engine/jobs/user-model';
-import type { TrainFromScratchResult, TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
-import type { DatasetId, InputShape, Preprocessing } from '../engine/types';
-import type { ScalingProposal } from '../engine/jobs/input-scaling';
+import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
+import type { DatasetId, Preprocessing } from '../engine/types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -123,23 +119,8 @@ export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'laten
 /** Stages after compression when a compress job asks for TFLite files. */
 export type TfliteStage = 'tflite-export' | 'tflite-evaluate' | 'tflite-latency';
 
-/** What an evaluate job returns: the engine's result plus the backend note. */
-export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
-export type FinetuneJobResult = FinetuneResult & { type: 'finetune' };
-export type CompressJobResult = CompressResult & {
-  type: 'compress';
-  backendNote?: string;
-  /** With `tflite` in the job: the .tflite files, their summaries and arena plans. */
-  exports?: CompressExports;
-  /** With `tflite.evaluate`: the files measured on TFLite (real int8), labelled apart from tfjs. */
-  tflite?: TfliteEvalResult;
-  /** Why the TFLite step failed, if it did (the compression result stands). */
-  tfliteError?: SerializedError;
-};
-export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary; proposal?: ScalingProposal };
-export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
-export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult;
+/** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
+export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, RecordsResult, TrainJobResult, ValidateModelResult } from '../engine/jobs/results';
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

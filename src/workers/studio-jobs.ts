@@ -10,11 +10,12 @@ import { getDataset } from '../engine/data/registry';
 import { StudioError } from '../engine/errors';
 import { trainFromScratch } from '../engine/jobs/train-from-scratch';
 import { openUserModel, USER_MODEL_ROOT, type UserModel } from '../engine/jobs/user-model';
-import { PROPOSAL_IMAGES, type ScalingProposal } from '../engine/jobs/input-scaling';
+import { PROPOSAL_IMAGES, type ScalingProposal } from '../engine/choices/input-scaling';
 import { proposeScaling } from '../engine/jobs/propose-scaling';
 import { loadLayersModel } from '../engine/models/load';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
-import { MAX_RECORDS, type JobRequest, type JobResult, type ProgressMessage, type RecordsJob, type RecordsResult, type UserModelPayload } from './protocol';
+import type { JobResult, RecordsResult } from '../engine/jobs/results';
+import { MAX_RECORDS, type JobRequest, type ProgressMessage, type RecordsJob, type UserModelPayload } from './protocol';
 import { webglRenderer } from './webgl-renderer';
 
 export type StudioJob = Extract<JobRequest, { type: 'validate-model' | 'records' | 'train' }>;

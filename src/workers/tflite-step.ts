@@ -5,14 +5,15 @@
  * int8 predictions, batch-1 latency next to float32. A failure here is reported beside the
  * compression result instead of discarding it; a cancel terminates the TFLite worker.
  */
-import { exportCompressed } from '../engine/export/compress-exports';
-import { exportTfjsModel } from '../engine/export/tfjs-model';
+import { EXPORT_FILES } from '../engine/choices/deploy';
+import { exportRun } from '../engine/export/export-run';
 import { serializeError, StudioError } from '../engine/errors';
 import type { CompressedModels, CompressResult } from '../engine/jobs/compress';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings } from '../engine/jobs/tflite-eval';
 import { runtimeForFiles, type RuntimeId } from '../engine/runtime/model-runtime';
 import type { BaselineEntry } from '../engine/types';
-import type { CompressJobResult, TfliteRequest, TfliteStage } from './protocol';
+import type { TfliteStepResult } from '../engine/jobs/results';
+import type { TfliteRequest, TfliteStage } from './protocol';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
 
 export interface TfliteStepContext {
@@ -55,18 +56,14 @@ export function evaluateInTfliteWorker(entry: BaselineEntry, models: TfliteEvalM
   });
 }
 
-export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models: CompressedModels, req: TfliteRequest, ctx: TfliteStepContext): Promise<Pick<CompressJobResult, 'exports' | 'tflite' | 'tfliteError'>> {
+export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models: CompressedModels, req: TfliteRequest, ctx: TfliteStepContext): Promise<TfliteStepResult> {
   ctx.onProgress('tflite-export', 0, 1);
-  const exports = exportCompressed(models, { io: req.io });
-  try {
-    exports.tfjs = await exportTfjsModel(models.compressed, models.quantized);
-  } catch (e) {
-    exports.skipped.push(`tfjs model: ${(e as Error).message}`);
-  }
+  // The files are assembled by the engine, as the CLI's --export-dir and the page's downloads read them.
+  const exports = await exportRun(entry.id, models, { io: req.io });
   ctx.onProgress('tflite-export', 1, 1);
   if (!req.evaluate) return { exports };
   try {
-    const files = exports.models.filter((m) => m.label !== 'baseline-float32').map((m) => ({ label: m.label, bytes: m.bytes }));
+    const files = exports.models.filter((m) => !EXPORT_FILES.get(m.label).baseline).map((m) => ({ label: m.label, bytes: m.bytes }));
     const settings: TfliteEvalSettings = { limit: r.testRecords.count, latencyRuns: req.latencyRuns, reference: { label: exports.predictions.compressedLabel, predictions: exports.predictions.compressed } };
     return { exports, tflite: await evaluateInTfliteWorker(entry, files, settings, runtimeForFiles(req.io, req.runtime), req.numThreads, ctx) };
   } catch (e) {

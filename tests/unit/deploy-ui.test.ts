@@ -1,11 +1,11 @@
 /**
- * The Deploy section's helpers (src/components/deploy/): file and C-array names derived from the
+ * The Deploy section's helpers (engine/export/run-files.ts, state/deploy-fit.ts): file and C-array names derived from the
  * model id, the picked board (listed or custom) and its verdict, the report envelope, and the
  * stage count of a compress job with the TFLite step (src/state/progress.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { fitsFor, pickedProfile } from '../../src/components/deploy/board-fit';
-import { cArrayFor, exportStem, fileStem, reportFor } from '../../src/components/deploy/deploy-files';
+import { fitsFor, pickedProfile } from '../../src/state/deploy-fit';
+import { cArrayFor, exportStem, fileStem, reportFor } from '../../src/engine/export/run-files';
 import type { ExportedModel } from '../../src/engine/export/compress-exports';
 import { MCU_PROFILES, planArena } from '../../src/engine/export/mcu-fit';
 import { readReport } from '../../src/engine/export/report';

@@ -21,7 +21,7 @@ import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import { prepareForInference } from '../../src/engine/graph/rewrite';
 import { openUserModel, type ModelFile } from '../../src/engine/jobs/user-model';
-import { PROPOSAL_IMAGES } from '../../src/engine/jobs/input-scaling';
+import { PROPOSAL_IMAGES } from '../../src/engine/choices/input-scaling';
 import { proposeScaling } from '../../src/engine/jobs/propose-scaling';
 import { detectFormat } from '../../src/engine/models/formats/registry';
 import { loadLayersModel } from '../../src/engine/models/load';

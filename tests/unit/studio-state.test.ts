@@ -52,7 +52,7 @@ describe('URL state', () => {
   });
 
   it('round-trips the Deploy choices: TFLite step, int8 I/O, board, custom RAM and flash, file', () => {
-    const deploy = { tflite: true, io: 'int8' as const, runtime: 'tfjs-tflite' as const, board: 'custom', customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
+    const deploy = { tflite: true, io: 'int8' as const, runtime: 'tfjs-tflite' as const, board: 'custom' as const, customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
     const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: DEFAULT_SETTINGS, backend: 'auto', deploy, run: false, lecture: false });
     expect(q).toBe('v=1&m=custom-cnn-mnist&tfl=1&io=i8&rt=tft&bd=custom&ram=16&fl=1536.5&ff=f32');
     const d = decodeUrlState(`?${q}`);

@@ -19,7 +19,8 @@ function report(p: { format: Report['format']; accuracy: number; params: number;
     params: p.params,
     nonZeroParams: p.nonZero,
     metrics: { accuracy: p.accuracy } as Report['metrics'],
-    size: { float32Bytes: p.float32, deployedBytes: p.deployed, gzipInt8Bytes: p.gzipInt8 ?? 0, gzipFloat32Bytes: p.gzipFloat32 ?? 0 } as Report['size'],
+    // gzipBytes is the engine's gzip of the model's own format: the int8 encoding for int8, float32 otherwise.
+    size: { float32Bytes: p.float32, deployedBytes: p.deployed, gzipInt8Bytes: p.gzipInt8 ?? 0, gzipFloat32Bytes: p.gzipFloat32 ?? 0, gzipBytes: (p.format === 'float32' ? p.gzipFloat32 : p.gzipInt8) ?? 0 } as Report['size'],
   } as Report;
 }
 

@@ -1,62 +1,76 @@
 /**
  * The studio's command line, over the same engine the Worker runs.
  *
- *   npm run cli -- evaluate --model custom-cnn-mnist [--backend wasm] [--limit N] [--json]
- *   npm run cli -- finetune --model custom-cnn-mnist [--epochs 1] [--batch 64] [--lr 0.01] [--backend wasm] [--json]
- *   npm run cli -- compress --model custom-cnn --dataset mnist --prune 0.8 --quant int8 [--json]
- *   npm run cli -- train --arch custom-cnn --dataset cifar10 [--epochs 1] [--batch 64] [--lr 0.01] [--train-limit N]
- *   npm run cli -- list
+ *   npm run cli -- list | evaluate | finetune | compress | train   (flags: npm run cli -- help)
  *
- * compress flags: --prune <sparsity> --prune-method per-layer|global|n:m|structured|none
- *   --schedule one-shot|gradual --initial-sparsity S --layers conv,depthwise,dense --spare-first-last
- *   --criterion l1|l2 --nm 2:4 --epochs N --batch N --lr X --optimizer sgd-momentum|adam
- *   --train-limit N --max-steps N --seed N --quant int8|weight-int8|float16|none --per-tensor
- *   --calibration minmax|percentile|mse --calibration-samples N --percentile P --limit N
- *   --latency-runs N --settings file.json (a partial CompressSettings; flags override it)
- *   --export-dir DIR (.tflite int8/float32, C array, report.json; see export-command.ts)
- *   --tflite-io float|int8 --board <id>
+ * Each command's flags are a table (COMMANDS below; compress's in compress-flags.ts) whose choice
+ * arguments come from src/engine/choices/: the parser refuses a flag the command does not take or
+ * a value outside its table, and `help` prints the tables.
  */
-import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../../src/engine/backend/init';
-import { loadDataset } from '../../src/engine/data/load';
-import { getDataset } from '../../src/engine/data/registry';
+import { BACKENDS, OPTIMIZERS } from '../../src/engine/choices/train';
+import { initBackend } from '../../src/engine/backend/init';
 import { serializeError, StudioError } from '../../src/engine/errors';
-import { evaluate } from '../../src/engine/evaluate';
+import type { CompressedModels } from '../../src/engine/jobs/compress';
 import { evaluateBaseline } from '../../src/engine/jobs/evaluate-baseline';
-import { loadLayersModel } from '../../src/engine/models/load';
-import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
-import { fit } from '../../src/engine/train/fit';
-import { readIndex, readPublic, saveTrained } from './node-io';
+import { finetuneBaseline } from '../../src/engine/jobs/finetune-baseline';
 import { trainFromScratch } from '../../src/engine/jobs/train-from-scratch';
+import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { DatasetId } from '../../src/engine/types';
 import { compressFromFlags, printCompressTable } from './compress-command';
+import { COMPRESS_FLAGS } from './compress-flags';
 import { printExports, writeExports } from './export-command';
-import type { CompressedModels } from '../../src/engine/jobs/compress';
+import { argOf, checkKnown, choice, type FlagSpec, type Flags, helpText, num as maybeNum, parseFlags, str } from './flags';
+import { readIndex, readPublic, saveTrained } from './node-io';
 
-export type Flags = Record<string, string | boolean>;
+const json: FlagSpec = { name: 'json', help: 'Print the result as JSON.' };
+const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline of npm run cli -- list.' };
+const inference: FlagSpec = { name: 'backend', arg: argOf({ options: BACKENDS.options.filter((o) => o.id !== 'auto') }), help: 'tfjs backend (default wasm).' };
+const training: FlagSpec = { name: 'backend', arg: argOf(BACKENDS), help: 'Training backend (default wasm).' };
 
-function parseFlags(argv: string[]): { command: string; flags: Flags } {
-  const [command = 'help', ...rest] = argv;
-  const flags: Flags = {};
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (!a.startsWith('--')) throw new StudioError('bad-model', `Unexpected argument "${a}". Flags start with --.`);
-    const next = rest[i + 1];
-    if (next === undefined || next.startsWith('--')) flags[a.slice(2)] = true;
-    else {
-      flags[a.slice(2)] = next;
-      i++;
-    }
-  }
-  return { command, flags };
+/** Each command's flags; `help` prints them. */
+export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[] }> = {
+  list: { about: 'The baselines, their dataset and test accuracy.', flags: [] },
+  evaluate: { about: 'Evaluate a baseline on its test records.', flags: [model, inference, { name: 'limit', arg: '<N>', help: 'The first N test records only.' }, json] },
+  finetune: {
+    about: 'Fine-tune a baseline (the engine’s fine-tune job: test accuracy before and after).',
+    flags: [
+      model,
+      training,
+      { name: 'epochs', arg: '<N>', help: 'Default 1.' },
+      { name: 'batch', arg: '<N>', help: 'Default 64.' },
+      { name: 'lr', arg: '<rate>', help: 'Default 0.005.' },
+      { name: 'seed', arg: '<N>', help: 'Default 1.' },
+      { name: 'limit', arg: '<N>', help: 'Train on the first N training images.' },
+      json,
+    ],
+  },
+  compress: { about: 'Prune, fine-tune and quantize a baseline; measure it before and after.', flags: COMPRESS_FLAGS },
+  train: {
+    about: 'Train an architecture from scratch for a dataset (saved under public/models/trained/).',
+    flags: [
+      { name: 'arch', arg: '<architecture>', help: 'An architecture of the zoo.' },
+      { name: 'dataset', arg: '<dataset id>', help: 'The dataset to train on.' },
+      training,
+      { name: 'epochs', arg: '<N>', help: 'Default 1.' },
+      { name: 'batch', arg: '<N>', help: 'Default 64.' },
+      { name: 'lr', arg: '<rate>', help: 'Default 0.01.' },
+      { name: 'optimizer', arg: argOf(OPTIMIZERS), help: `Default ${OPTIMIZERS.defaultId}.` },
+      { name: 'seed', arg: '<N>', help: 'Default 1.' },
+      { name: 'train-limit', arg: '<N>', help: 'The first N training images only.' },
+      { name: 'max-steps', arg: '<N>', help: 'Stop after N steps.' },
+      json,
+    ],
+  },
+};
+
+function usage(): string {
+  const parts = ['usage: npm run cli -- <command> [flags]', ''];
+  for (const [name, c] of Object.entries(COMMANDS)) parts.push(`${name}: ${c.about}`, ...(c.flags.length ? [helpText(c.flags)] : []), '');
+  return parts.join('\n');
 }
 
 function num(flags: Flags, name: string, fallback: number): number {
-  const v = flags[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new StudioError('bad-model', `--${name} must be a number, got "${String(v)}".`);
-  return n;
+  return maybeNum(flags, name) ?? fallback;
 }
 
 async function baseline(flags: Flags) {
@@ -74,6 +88,12 @@ function bar(fraction: number): string {
 
 async function main(): Promise<void> {
   const { command, flags } = parseFlags(process.argv.slice(2));
+  if (command === 'help' || !(command in COMMANDS)) {
+    console.log(usage());
+    if (command !== 'help') process.exitCode = 2;
+    return;
+  }
+  checkKnown(command, flags, COMMANDS[command].flags);
   const json = flags.json === true;
   const log = (s: string) => {
     if (!json) process.stderr.write(s);
@@ -84,8 +104,10 @@ async function main(): Promise<void> {
   }
   if (command === 'evaluate') {
     const entry = await baseline(flags);
-    const status = await initBackend((flags.backend as BackendName) ?? 'wasm');
-    const r = await evaluateBaseline(entry, { read: readPublic, onProgress: (stage, done, total) => log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}   `) }, flags.limit ? num(flags, 'limit', 0) : undefined);
+    const requested = choice(flags, 'backend', BACKENDS) ?? 'wasm';
+    if (requested === 'auto') throw new StudioError('bad-settings', '--backend: evaluate runs on wasm, webgl or cpu (auto chooses a training backend).', { flag: 'backend' });
+    const status = await initBackend(requested);
+    const r = await evaluateBaseline(entry, { read: readPublic, onProgress: (stage, done, total) => log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}   `) }, maybeNum(flags, 'limit'));
     log('\n');
     if (json) console.log(JSON.stringify({ ...r, backendStatus: status }, null, 1));
     else {
@@ -97,34 +119,31 @@ async function main(): Promise<void> {
   }
   if (command === 'finetune') {
     const entry = await baseline(flags);
-    const training = await prepareTrainingBackend((flags.backend as BackendName | undefined) ?? 'wasm');
+    const training = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
     log(`training on ${training.backend}${training.note ? ` (${training.note})` : ''}\n`);
-    const { model } = await loadLayersModel(entry.path, readPublic, entry.files);
-    const d = getDataset(entry.dataset);
-    const train = await loadDataset(d, 'train', (n) => readPublic(`data/${d.id}/${n}`), flags.limit ? { count: num(flags, 'limit', 0) } : {});
-    const res = await fit(model, train, entry.preprocessing, {
-      epochs: num(flags, 'epochs', 1),
-      batchSize: num(flags, 'batch', 64),
-      learningRate: num(flags, 'lr', 0.005),
-      seed: num(flags, 'seed', 1),
-      onStep: (p) => log(`\rstep ${p.step}/${p.totalSteps} ${bar(p.step / p.totalSteps)} loss ${p.loss.toFixed(4)}  ${p.imagesPerSecond.toFixed(0)} img/s  ${Math.ceil(p.secondsLeft)} s left   `),
-    });
+    // The engine's fine-tune job, as the studio's Fine-tune button runs it.
+    const r = await finetuneBaseline(
+      entry,
+      { epochs: num(flags, 'epochs', 1), batchSize: num(flags, 'batch', 64), learningRate: num(flags, 'lr', 0.005), seed: num(flags, 'seed', 1), trainLimit: maybeNum(flags, 'limit') },
+      {
+        read: readPublic,
+        onProgress: (stage, done, total, p) =>
+          log(p ? `\rstep ${p.step}/${p.totalSteps} ${bar(p.step / p.totalSteps)} loss ${p.loss.toFixed(4)}  ${p.imagesPerSecond.toFixed(0)} img/s  ${Math.ceil(p.secondsLeft)} s left   ` : `\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}   `),
+      },
+    );
     log('\n');
-    const test = await loadDataset(d, 'test', (n) => readPublic(`data/${d.id}/${n}`), { first: entry.testData.first, count: entry.testData.count });
-    const { metrics } = await evaluate(model, test, entry.preprocessing);
-    const out = { modelId: entry.id, backend: res.backend, steps: res.steps, imagesPerSecond: res.imagesPerSecond, elapsedMs: res.elapsedMs, finalLoss: res.losses.at(-1), testAccuracy: metrics.accuracy, baselineAccuracy: entry.testAccuracy };
+    const out = { modelId: entry.id, backend: training.backend, steps: r.steps, imagesPerSecond: r.imagesPerSecond, elapsedMs: r.elapsedMs, finalLoss: r.losses.at(-1), accuracyBefore: r.accuracyBefore, testAccuracy: r.accuracyAfter, baselineAccuracy: entry.testAccuracy, testRecords: r.testRecords };
     if (json) console.log(JSON.stringify(out, null, 1));
-    else console.log(`fine-tuned ${res.steps} steps on ${res.backend} in ${(res.elapsedMs / 1000).toFixed(1)} s (${res.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(metrics.accuracy * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`);
-    model.dispose();
+    else console.log(`fine-tuned ${r.steps} steps on ${training.backend} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(r.accuracyBefore * 100).toFixed(2)}% -> ${(r.accuracyAfter * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`);
     return;
   }
   if (command === 'train') {
     const arch = String(flags.arch ?? '');
     const dataset = String(flags.dataset ?? '') as DatasetId;
-    const training = await prepareTrainingBackend((flags.backend as BackendName | undefined) ?? 'wasm');
+    const training = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
     log(`training ${arch} on ${dataset} from scratch on ${training.backend}\n`);
     const r = await trainFromScratch(
-      { architecture: arch, dataset, epochs: num(flags, 'epochs', 1), batchSize: num(flags, 'batch', 64), learningRate: num(flags, 'lr', 0.01), optimizer: flags.optimizer === 'adam' ? 'adam' : 'sgd-momentum', seed: num(flags, 'seed', 1), trainLimit: flags['train-limit'] ? num(flags, 'train-limit', 0) : undefined, maxSteps: flags['max-steps'] ? num(flags, 'max-steps', 0) : undefined },
+      { architecture: arch, dataset, epochs: num(flags, 'epochs', 1), batchSize: num(flags, 'batch', 64), learningRate: num(flags, 'lr', 0.01), optimizer: choice(flags, 'optimizer', OPTIMIZERS) ?? OPTIMIZERS.defaultId, seed: num(flags, 'seed', 1), trainLimit: maybeNum(flags, 'train-limit'), maxSteps: maybeNum(flags, 'max-steps') },
       `models/trained/${arch}-${dataset}-trained`,
       { read: readPublic, onProgress: (stage, done, total, p) => log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}${p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : ''}   `) },
     );
@@ -135,21 +154,15 @@ async function main(): Promise<void> {
     else console.log(`trained ${r.entry.id}: ${r.steps} steps on ${r.backend} (${r.imagesPerSecond.toFixed(0)} img/s), test accuracy ${(r.metrics.accuracy * 100).toFixed(2)}% on records ${r.entry.testData.first}-${r.entry.testData.first + r.entry.testData.count - 1}; saved to ${dir}; compress it with --model ${r.entry.id}`);
     return;
   }
-  if (command === 'compress') {
-    let models: CompressedModels | undefined;
-    const exportDir = flags['export-dir'];
-    if (exportDir === true) throw new StudioError('bad-settings', '--export-dir needs a folder.', { flag: 'export-dir' });
-    const r = await compressFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined);
-    const exported = exportDir && models ? await writeExports(exportDir, r, models, flags) : undefined;
-    if (json) console.log(JSON.stringify(exported ? { ...r, exported: { dir: exported.dir, files: exported.files, fit: exported.fit, skipped: exported.skipped } } : r, null, 1));
-    else {
-      printCompressTable(r);
-      if (exported) printExports(exported);
-    }
-    return;
+  let models: CompressedModels | undefined;
+  const exportDir = str(flags, 'export-dir');
+  const r = await compressFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined);
+  const exported = exportDir && models ? await writeExports(exportDir, r, models, flags) : undefined;
+  if (json) console.log(JSON.stringify(exported ? { ...r, exported: { dir: exported.dir, files: exported.files, fit: exported.fit, skipped: exported.skipped } } : r, null, 1));
+  else {
+    printCompressTable(r);
+    if (exported) printExports(exported);
   }
-  console.log('usage: npm run cli -- <list | evaluate | finetune | compress | train> --model <baseline id> [--backend wasm|webgl|cpu] [--json]');
-  if (command !== 'help') process.exitCode = 2;
 }
 
 main().catch((e) => {
@@ -157,4 +170,3 @@ main().catch((e) => {
   console.error(`error (${err.code}${err.kind === 'bug' ? ', internal' : ''}): ${err.message}`);
   process.exit(1);
 });
-void tf;

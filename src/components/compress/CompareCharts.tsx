@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { AFTER_COLOR, AXIS_TICK, BEFORE_COLOR, legendOrder } from './chart-theme';
 import { ChartFrame } from './ChartFrame';
 import { packedBytes } from './metric-rows';

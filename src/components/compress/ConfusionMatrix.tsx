@@ -1,5 +1,5 @@
 import type { CSSProperties } from 'react';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { getDataset } from '../../engine/data/registry';
 import type { DatasetId } from '../../engine/types';
 

@@ -1,3 +1,5 @@
+import { formOptions } from '../../engine/choices/choice';
+import { OPTIMIZERS } from '../../engine/choices/train';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
 
@@ -19,10 +21,7 @@ export function FinetunePanel() {
         testId="ft-optimizer"
         disabled={off}
         value={f.optimizer}
-        options={[
-          { value: 'sgd-momentum', label: 'SGD with momentum' },
-          { value: 'adam', label: 'Adam' },
-        ]}
+        options={formOptions(OPTIMIZERS)}
         onChange={(optimizer) => setFinetune({ optimizer })}
       />
       <NumberField

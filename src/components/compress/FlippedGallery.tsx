@@ -3,7 +3,7 @@ import { getDataset } from '../../engine/data/registry';
 import type { DatasetId } from '../../engine/types';
 import { loadGallery } from '../../state/jobs';
 import { useStudio } from '../../state/store';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { RecordImage } from './RecordImage';
 
 /**

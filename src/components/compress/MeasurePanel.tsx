@@ -1,13 +1,9 @@
-import type { TrainingBackendChoice } from '../../engine/train/training-backend';
+import { formOptions } from '../../engine/choices/choice';
+import { BACKENDS } from '../../engine/choices/train';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
 
-const BACKENDS: ReadonlyArray<{ value: TrainingBackendChoice; label: string }> = [
-  { value: 'auto', label: 'auto' },
-  { value: 'wasm', label: 'wasm (CPU)' },
-  { value: 'webgl', label: 'webgl (GPU)' },
-  { value: 'cpu', label: 'cpu (slow, reference)' },
-];
+const BACKEND_OPTIONS = formOptions(BACKENDS);
 
 /** Test images, latency runs and the backend, with the backend the last run actually used. */
 export function MeasurePanel() {
@@ -23,7 +19,7 @@ export function MeasurePanel() {
       <legend>Measurement</legend>
       <NumberField label="Test images (blank = all)" field="evalLimit" testId="eval-limit" min={1} step={1} optional value={settings.evalLimit} onChange={setEvalLimit} />
       <NumberField label="Latency runs (batch 1)" advanced field="latencyRuns" testId="latency-runs" min={1} step={1} value={settings.latencyRuns} onChange={(v) => setLatencyRuns(v ?? Number.NaN)} />
-      <SelectField label="Backend" advanced field="backend" testId="compress-backend" value={backend} options={BACKENDS} onChange={setBackend} />
+      <SelectField label="Backend" advanced field="backend" testId="compress-backend" value={backend} options={BACKEND_OPTIONS} onChange={setBackend} />
       {/* Clamped to a few lines so a long fallback note cannot push the page down; the full note is in the results. */}
       <p className="hint ran-on advanced" data-testid="compress-ran-on" title={ran?.backendNote}>
         {ran ? (

@@ -1,4 +1,4 @@
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { emptyRows, metricRows, sizeRow, type MetricRow } from './metric-rows';
 
 function changeClass(row: MetricRow): string {

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { PRUNE_METHOD_OPTIONS, PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import { useStudio } from '../../state/store';
 import { fieldMessage } from '../format';
 import { NumberField } from './fields';
@@ -54,14 +55,16 @@ export function OverridesPanel() {
   useEffect(() => {
     if (selectedId && known) load(selectedId);
   }, [selectedId, known, load]);
-  const applies = method === 'per-layer' || method === 'structured';
+  const entry = PRUNE_METHODS.get(method);
+  const applies = entry.uses.overrides;
+  const takers = PRUNE_METHOD_OPTIONS.filter((m) => m.uses.overrides).map((m) => m.summary);
   return (
     <details className="overrides advanced" data-testid="overrides">
       <summary>Per-layer sparsity {count > 0 ? `(${count} layer${count > 1 ? 's' : ''} set)` : '(optional)'}</summary>
       <p className="hint">
         {applies
-          ? `A fraction from 0 to 1 for any layer; blank keeps the sparsity above.${method === 'structured' ? ' Structured pruning: conv and dense layers only, and layers whose channels are coupled need the same value.' : ''}`
-          : 'Per-layer values apply to unstructured per-layer and structured pruning.'}
+          ? `A fraction from 0 to 1 for any layer; blank keeps the sparsity above.${entry.structured ? ' Structured pruning: conv and dense layers only, and layers whose channels are coupled need the same value.' : ''}`
+          : `Per-layer values apply to ${takers.join(' and ')} pruning.`}
       </p>
       {!layers && <p className="hint">Reading the model’s layers…</p>}
       {layers && 'error' in layers && <p className="error">Could not read the model’s layers: {layers.error}</p>}
@@ -70,7 +73,7 @@ export function OverridesPanel() {
           <legend className="sr-only">Sparsity per layer</legend>
           {layers.map((l) => (
             // Structured pruning ranks filters; a depthwise layer's channels follow its producer.
-            <OverrideField key={l.name} layer={l.name} kind={l.kind} disabled={method === 'structured' && l.kind === 'depthwise' && !(l.name in overrides)} />
+            <OverrideField key={l.name} layer={l.name} kind={l.kind} disabled={entry.structured && l.kind === 'depthwise' && !(l.name in overrides)} />
           ))}
         </fieldset>
       )}

@@ -1,33 +1,19 @@
-import type { PruneMethod, PruneSettings } from '../../engine/jobs/compress-settings';
-import type { LayerKind } from '../../engine/prune/unstructured';
+import { formOptions } from '../../engine/choices/choice';
+import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
+import { DEFAULT_NM, isPruning, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneParamSpec } from '../../engine/choices/prune-methods';
 import { useStudio } from '../../state/store';
-import { CheckboxField, FractionSlider, SelectField } from './fields';
+import { CheckboxField, FractionSlider, NumberField, SelectField } from './fields';
 
-/** The pruning kinds the studio offers; '2:4' is the engine's N:M method with N = 2, M = 4. */
-const METHODS: ReadonlyArray<{ value: string; label: string; method: PruneMethod; n?: number; m?: number }> = [
-  { value: 'none', label: 'None', method: 'none' },
-  { value: 'per-layer', label: 'Unstructured, per layer', method: 'per-layer' },
-  { value: 'global', label: 'Unstructured, global', method: 'global' },
-  { value: 'structured', label: 'Structured (whole filters)', method: 'structured' },
-  { value: '2:4', label: '2:4 semi-structured', method: 'n:m', n: 2, m: 4 },
-];
-
-const KINDS: ReadonlyArray<{ kind: LayerKind; label: string }> = [
-  { kind: 'conv', label: 'conv' },
-  { kind: 'depthwise', label: 'depthwise' },
-  { kind: 'dense', label: 'dense' },
-];
-
-function methodValue(p: PruneSettings): string {
-  return p.method === 'n:m' ? '2:4' : p.method;
-}
+/** The methods of the engine's table; an N:M method is offered with the table's N:M pattern (2:4). */
+const METHODS = formOptions(PRUNE_METHODS);
 
 export function PrunePanel() {
   const p = useStudio((s) => s.compressSettings.prune);
   const setPrune = useStudio((s) => s.setPrune);
   const busy = useStudio((s) => !!s.running);
-  const off = p.method === 'none';
-  const fixedRatio = p.method === 'n:m';
+  const method = pruneMethod(p.method);
+  const off = !isPruning(method);
+  const fixedRatio = method.uses.nm;
   const gradual = p.schedule.kind === 'gradual';
   return (
     <fieldset className="settings-group" disabled={busy}>
@@ -36,12 +22,9 @@ export function PrunePanel() {
         label="Pruning method"
         field="prune.method"
         testId="prune-method"
-        value={methodValue(p)}
+        value={p.method}
         options={METHODS}
-        onChange={(v) => {
-          const m = METHODS.find((x) => x.value === v)!;
-          setPrune({ method: m.method, ...(m.n !== undefined ? { n: m.n, m: m.m } : {}) });
-        }}
+        onChange={(id: PruneMethod) => setPrune({ method: id, params: {}, ...(PRUNE_METHODS.get(id).uses.nm ? DEFAULT_NM : {}) })}
       />
       <FractionSlider
         label="Sparsity"
@@ -49,20 +32,31 @@ export function PrunePanel() {
         testId="prune-sparsity"
         value={fixedRatio ? (p.m - p.n) / p.m : p.sparsity}
         disabled={off || fixedRatio}
-        hint={fixedRatio ? 'Keeps the 2 largest of every 4 input-channel weights.' : p.method === 'structured' ? 'Fraction of filters removed in each layer.' : 'Fraction of weights set to zero.'}
+        hint={method.sparsityHelp || PRUNE_METHODS.get(PRUNE_METHODS.defaultId).sparsityHelp}
         onChange={(sparsity) => setPrune({ sparsity })}
       />
+      {method.params.map((spec: PruneParamSpec) => (
+        <NumberField
+          key={spec.key}
+          label={spec.label}
+          hint={spec.help}
+          field={`prune.params.${spec.key}`}
+          testId={`prune-param-${spec.key}`}
+          min={spec.min}
+          max={spec.max}
+          step={spec.integer ? 1 : 'any'}
+          value={p.params[spec.key] ?? spec.default}
+          onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
+        />
+      ))}
       <SelectField
         label="Schedule" advanced
         field="prune.schedule"
         testId="prune-schedule"
         value={p.schedule.kind}
         disabled={off}
-        options={[
-          { value: 'one-shot', label: 'One-shot' },
-          { value: 'gradual', label: 'Gradual (while fine-tuning)' },
-        ]}
-        onChange={(kind) => setPrune({ schedule: kind === 'gradual' ? { kind: 'gradual', initialSparsity: 0, power: 3 } : { kind: 'one-shot' } })}
+        options={formOptions(PRUNE_SCHEDULES)}
+        onChange={(kind) => setPrune({ schedule: kind === 'gradual' ? gradualSchedule() : { kind } })}
       />
       <FractionSlider
         label="Initial sparsity (gradual)" advanced
@@ -75,19 +69,16 @@ export function PrunePanel() {
       <SelectField
           label="Filter ranking (structured)" advanced
           field="prune.criterion"
-          disabled={p.method !== 'structured'}
+          disabled={!method.uses.criterion}
           value={p.criterion}
-          options={[
-            { value: 'l1', label: 'L1 norm' },
-            { value: 'l2', label: 'L2 norm' },
-          ]}
+          options={formOptions(PRUNE_CRITERIA)}
           onChange={(criterion) => setPrune({ criterion })}
         />
       <div className="field advanced" role="group" aria-label="Layer kinds to prune">
         <span className="field-label">Layer kinds to prune</span>
         <div className="checks">
-          {KINDS.map(({ kind, label }) => (
-            <label key={kind} className="check">
+          {LAYER_KINDS.options.map(({ id: kind, label, help }) => (
+            <label key={kind} className="check" title={help}>
               <input
                 type="checkbox"
                 disabled={off}

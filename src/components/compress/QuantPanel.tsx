@@ -1,34 +1,20 @@
-import type { CalibrationMethod } from '../../engine/quantize/calibrate';
-import type { QuantModeSetting } from '../../engine/jobs/compress-settings';
-import type { Granularity } from '../../engine/quantize/quantize-graph';
+import { formOptions } from '../../engine/choices/choice';
+import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../../engine/choices/quantize';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
 
-const MODES: ReadonlyArray<{ value: QuantModeSetting; label: string }> = [
-  { value: 'none', label: 'None (float32)' },
-  { value: 'int8', label: 'Full-integer INT8' },
-  { value: 'weight-int8', label: 'Weight-only INT8' },
-  { value: 'float16', label: 'float16' },
-];
-
-const GRANULARITY: ReadonlyArray<{ value: Granularity; label: string }> = [
-  { value: 'per-channel', label: 'Per channel' },
-  { value: 'per-tensor', label: 'Per tensor' },
-];
-
-const CALIBRATION: ReadonlyArray<{ value: CalibrationMethod; label: string }> = [
-  { value: 'minmax', label: 'Min-max' },
-  { value: 'percentile', label: 'Percentile' },
-  { value: 'mse', label: 'MSE' },
-];
+const MODES = formOptions(QUANT_MODES);
+const GRANULARITY = formOptions(GRANULARITIES);
+const CALIBRATION = formOptions(CALIBRATION_METHODS);
 
 export function QuantPanel() {
   const q = useStudio((s) => s.compressSettings.quant);
   const setQuant = useStudio((s) => s.setQuant);
   const setCalibration = useStudio((s) => s.setCalibration);
   const busy = useStudio((s) => !!s.running);
-  const int8 = q.mode === 'int8' || q.mode === 'weight-int8';
-  const calibrated = q.mode === 'int8';
+  const mode = QUANT_MODES.get(q.mode);
+  const int8 = mode.int8Weights;
+  const calibrated = mode.calibrates;
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Quantization</legend>

@@ -1,4 +1,4 @@
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { modelLabel } from '../../state/model-label';
 import { useStudio } from '../../state/store';
 import { formatSeconds } from '../format';

@@ -1,18 +1,20 @@
+import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
+import { QUANT_MODES } from '../../engine/choices/quantize';
 import type { StageRecord } from '../../engine/jobs/compress';
 import type { PruneSettings, QuantSettings, TrainSettings } from '../../engine/jobs/compress-settings';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatPercent, formatSeconds } from '../format';
 
-const PRUNE_NAMES: Record<string, string> = { 'per-layer': 'unstructured per layer', global: 'unstructured global', structured: 'structured filters', 'n:m': 'N:M' };
 
 /** One line saying what a stage did, from its recorded settings and details. */
 function summary(st: StageRecord): string {
   if (st.stage === 'prune') {
     const p = st.settings as PruneSettings;
-    const amount = p.method === 'n:m' ? `${p.n}:${p.m}` : `${Math.round(p.sparsity * 100)}%`;
+    const method = PRUNE_METHODS.has(p.method) ? PRUNE_METHODS.get(p.method) : undefined;
+    const amount = method?.uses.nm ? `${p.n}:${p.m}` : `${Math.round(p.sparsity * 100)}%`;
     const schedule = p.schedule.kind === 'gradual' ? `gradual from ${Math.round(p.schedule.initialSparsity * 100)}%` : 'one-shot';
     const layers = Array.isArray(st.detail.layersPruned) ? `, ${st.detail.layersPruned.length} layers` : '';
-    return `${PRUNE_NAMES[p.method] ?? p.method} ${amount}, ${schedule}${layers}${p.spareFirstLast ? ', first and last spared' : ''}${typeof st.detail.note === 'string' ? ` (${st.detail.note})` : ''}`;
+    return `${method?.summary ?? p.method} ${amount}, ${schedule}${layers}${p.spareFirstLast ? ', first and last spared' : ''}${typeof st.detail.note === 'string' ? ` (${st.detail.note})` : ''}`;
   }
   if (st.stage === 'finetune') {
     const f = st.settings as TrainSettings;
@@ -21,7 +23,8 @@ function summary(st: StageRecord): string {
   }
   const q = st.settings as QuantSettings;
   const images = typeof st.detail.calibrationImages === 'number' ? st.detail.calibrationImages : 0;
-  return `${q.mode} ${q.mode === 'float16' ? '' : q.granularity}${q.mode === 'int8' ? `, ${q.calibration.method} calibration on ${images} training images` : ''}`;
+  const mode = QUANT_MODES.has(q.mode) ? QUANT_MODES.get(q.mode) : undefined;
+  return `${q.mode} ${mode?.int8Weights ? q.granularity : ''}${mode?.calibrates ? `, ${q.calibration.method} calibration on ${images} training images` : ''}`;
 }
 
 const STAGE_NAMES: Record<StageRecord['stage'], string> = { prune: 'Prune', finetune: 'Fine-tune', quantize: 'Quantize' };

@@ -2,8 +2,9 @@
  * The before/after cards as rows of display strings, from a compression result. Display
  * formatting only: every figure is the engine's; a change is the engine's two figures compared.
  */
+import { hasInt8Weights } from '../../engine/choices/quantize';
 import type { ModelReport } from '../../engine/metrics/model-report';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatBytes, formatChange, formatCount, formatMs, formatPercent, formatPoints } from '../format';
 
 export interface MetricRow {
@@ -23,10 +24,9 @@ export interface MetricRow {
 
 const sign = (a: number, b: number) => Math.sign(b - a);
 
-/** Gzip and sparse sizes in the encoding of the model's own format. */
+/** Gzip and sparse sizes in the encoding of the model's own format (the engine's figures). */
 export function packedBytes(r: ModelReport): { gzip: number; sparse: number } {
-  const int8 = r.format === 'int8' || r.format === 'weight-int8';
-  return { gzip: int8 ? r.size.gzipInt8Bytes : r.size.gzipFloat32Bytes, sparse: int8 ? r.size.sparseInt8Bytes : r.size.sparseFloat32Bytes };
+  return { gzip: r.size.gzipBytes, sparse: r.size.sparseBytes };
 }
 
 /** Peak activation memory in the model's own format (int8 activations only for full-integer). */
@@ -35,7 +35,7 @@ export function peakBytes(r: ModelReport): number {
 }
 
 export function sizeRows(b: ModelReport, a: ModelReport): Array<[string, string, string]> {
-  const int8 = (r: ModelReport) => (r.format === 'int8' || r.format === 'weight-int8' ? formatBytes(r.size.int8Bytes) : '—');
+  const int8 = (r: ModelReport) => (hasInt8Weights(r.format) ? formatBytes(r.size.int8Bytes) : '—');
   return [
     ['dense float32', formatBytes(b.size.float32Bytes), formatBytes(a.size.float32Bytes)],
     ['dense int8', int8(b), int8(a)],

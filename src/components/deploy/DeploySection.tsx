@@ -1,8 +1,9 @@
 import { useMemo } from 'react';
 import type { SerializedError } from '../../engine/errors';
 import { useStudio } from '../../state/store';
-import type { CompressJobResult } from '../../workers/protocol';
-import { fitsFor } from './board-fit';
+import type { CompressJobResult } from '../../engine/jobs/results';
+import { EXPORT_FILES } from '../../engine/choices/deploy';
+import { fitModel, fitsFor } from '../../state/deploy-fit';
 import { ExportFiles } from './ExportFiles';
 import { FitCheck } from './FitCheck';
 import { LiveBytesChart } from './LiveBytesChart';
@@ -33,7 +34,7 @@ function TfliteError({ e, hasFiles }: { e: SerializedError; hasFiles: boolean })
 export function DeploySection({ r }: { r?: CompressJobResult }) {
   const d = useStudio((s) => s.deploy);
   const models = useMemo(() => r?.exports?.models ?? [], [r]);
-  const model = models.find((m) => m.label === d.file) ?? models[0];
+  const model = fitModel(models, d);
   const fits = useMemo(() => (model ? fitsFor(model, d) : undefined), [model, d]);
   const asked = !!r && (!!r.exports || !!r.tflite || !!r.tfliteError);
   const picked = fits && !('error' in fits.picked) ? fits.picked : undefined;
@@ -56,7 +57,7 @@ export function DeploySection({ r }: { r?: CompressJobResult }) {
           {model && fits ? (
             <div className="deploy-fit">
               <FitCheck models={models} model={model} fit={fits.picked} />
-              <LiveBytesChart plan={model.arena} fileLabel={`${model.label === 'baseline-float32' ? 'baseline float32' : model.label} .tflite`} ramBytes={picked?.ram.haveBytes} />
+              <LiveBytesChart plan={model.arena} fileLabel={EXPORT_FILES.get(model.label).fileLabel} ramBytes={picked?.ram.haveBytes} />
             </div>
           ) : (
             <p className="placeholder">No file to check against a board: the fit check needs the exported files of this run.</p>

@@ -1,16 +1,25 @@
-import { useState } from 'react';
-import type { ExportedModel, ExportLabel } from '../../engine/export/compress-exports';
+import { useMemo, useState } from 'react';
+import { EXPORT_FILES } from '../../engine/choices/deploy';
+import type { ExportedModel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
+import { runDownloadBlob, runDownloads, type RunDownload } from '../../state/run-downloads';
 import { useStudio } from '../../state/store';
+import { saveBlob } from '../download';
 import { formatBytes } from '../format';
-import { cArrayFor, exportStem, fileStem, reportFor, saveBytes, saveText } from './deploy-files';
 
-const FILE_LABEL: Record<ExportLabel, string> = {
-  int8: 'int8, compressed',
-  float32: 'float32, compressed (not quantized)',
-  'baseline-float32': 'float32, baseline',
-};
+/** Saves one of the run's files (its contents made by the engine, behind the store). */
+function useSave(r: CompressJobResult, fit: McuFit[], onError: (message: string) => void): (f: RunDownload | undefined) => void {
+  return (f) => {
+    if (!f) return;
+    try {
+      const blob = runDownloadBlob(r, fit, f.name);
+      if (blob) saveBlob(f.name, blob);
+    } catch (e) {
+      onError(`Could not write ${f.name}: ${(e as Error).message}`);
+    }
+  };
+}
 
 function operatorsText(ops: Record<string, number>): string {
   return Object.entries(ops)
@@ -18,22 +27,14 @@ function operatorsText(ops: Record<string, number>): string {
     .join(', ');
 }
 
-function FileRow({ modelId, m, onError }: { modelId: string; m: ExportedModel; onError: (message: string) => void }) {
+function FileRow({ m, files, save }: { m: ExportedModel; files: RunDownload[]; save: (f: RunDownload | undefined) => void }) {
   const s = m.summary;
-  const stem = exportStem(modelId, m);
   const zeros = s.kernelElements ? s.zeroKernelElements / s.kernelElements : 0;
-  const cFile = (part: 'header' | 'source') => {
-    try {
-      const f = cArrayFor(modelId, m)[part];
-      saveText(f.fileName, f.text, 'text/x-c');
-    } catch (e) {
-      onError(`Could not write the C ${part}: ${(e as Error).message}`);
-    }
-  };
+  const file = (kind: RunDownload['kind']) => files.find((f) => f.label === m.label && f.kind === kind);
   return (
     <tr data-testid={`export-${m.label}`}>
       <th scope="row">
-        {FILE_LABEL[m.label]}
+        {EXPORT_FILES.get(m.label).label}
         <span className="ops" title={`${s.tensors} tensors`}>
           {operatorsText(s.operators)}
         </span>
@@ -47,13 +48,13 @@ function FileRow({ modelId, m, onError }: { modelId: string; m: ExportedModel; o
         {s.input.type} → {s.output.type}
       </td>
       <td className="downloads">
-        <button type="button" className="secondary small" data-testid={`download-${m.label}-tflite`} onClick={() => saveBytes(`${stem}.tflite`, m.bytes)}>
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-tflite`} onClick={() => save(file('tflite'))}>
           .tflite
         </button>
-        <button type="button" className="secondary small" data-testid={`download-${m.label}-h`} onClick={() => cFile('header')} title="C header: the array's declaration and length">
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-h`} onClick={() => save(file('c-header'))} title="C header: the array's declaration and length">
           .h
         </button>
-        <button type="button" className="secondary small" data-testid={`download-${m.label}-c`} onClick={() => cFile('source')} title="C source: the 16-byte aligned array, xxd -i style">
+        <button type="button" className="secondary small" data-testid={`download-${m.label}-c`} onClick={() => save(file('c-source'))} title="C source: the 16-byte aligned array, xxd -i style">
           .c
         </button>
       </td>
@@ -69,6 +70,8 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
   const [error, setError] = useState<string>();
   const runFiles = useStudio((s) => s.runFiles);
   const models = r.exports?.models ?? [];
+  const files = useMemo(() => runDownloads(r, fit), [r, fit]);
+  const save = useSave(r, fit, setError);
   const note = models.find((m) => m.summary.note)?.summary.note;
   return (
     <div className="export-files" data-testid="deploy-files">
@@ -86,7 +89,7 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
           </thead>
           <tbody>
             {models.map((m) => (
-              <FileRow key={m.label} modelId={r.modelId} m={m} onError={setError} />
+              <FileRow key={m.label} m={m} files={files} save={save} />
             ))}
           </tbody>
         </table>
@@ -101,7 +104,7 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
       )}
       {r.exports?.tfjs && (
         <p className="tfjs-line" data-testid="export-tfjs">
-          <button type="button" className="secondary small" data-testid="download-tfjs-zip" onClick={() => saveBytes(`${fileStem(r.modelId)}_tfjs.zip`, r.exports!.tfjs!.zip)}>
+          <button type="button" className="secondary small" data-testid="download-tfjs-zip" onClick={() => save(files.find((f) => f.kind === 'tfjs-zip'))}>
             tfjs model (.zip)
           </button>
           <span className="hint">
@@ -121,7 +124,7 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
         </p>
       ))}
       <p className="report-line">
-        <button type="button" className="secondary small" data-testid="download-report" onClick={() => saveText(`${fileStem(r.modelId)}_report.json`, reportFor(r, fit), 'application/json')}>
+        <button type="button" className="secondary small" data-testid="download-report" onClick={() => save(files.find((f) => f.kind === 'report'))}>
           Report (.json)
         </button>
         <span className="hint">The whole run: settings, before and after, the files’ summaries and arena plans, the TFLite measurements and the fit checks.</span>

@@ -1,12 +1,11 @@
-import type { ExportedModel, ExportLabel } from '../../engine/export/compress-exports';
-import { MCU_PROFILES, type McuFit, type ResourceFit } from '../../engine/export/mcu-fit';
+import { BOARDS, CUSTOM_BOARD, EXPORT_FILES, type BoardChoice } from '../../engine/choices/deploy';
+import type { ExportedModel } from '../../engine/export/compress-exports';
+import type { McuFit, ResourceFit } from '../../engine/export/mcu-fit';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from '../compress/fields';
-import { formatKb } from './board-fit';
+import { formatKb } from '../format';
 
-const BOARDS = [...MCU_PROFILES.map((p) => ({ value: p.id, label: `${p.label}: ${p.ramBytes / 1024} KB RAM, ${p.flashBytes / 1024} KB flash` })), { value: 'custom', label: 'Custom board…' }];
-
-const FILE_NAME: Record<ExportLabel, string> = { int8: 'int8 .tflite', float32: 'float32 .tflite (compressed)', 'baseline-float32': 'float32 .tflite (baseline)' };
+const BOARD_OPTIONS: Array<{ value: BoardChoice; label: string }> = [...BOARDS.options.map((p) => ({ value: p.id, label: `${p.label}: ${p.ramBytes / 1024} KB RAM, ${p.flashBytes / 1024} KB flash` })), { value: CUSTOM_BOARD.id, label: CUSTOM_BOARD.label }];
 
 function ResourceRow({ name, r, testId }: { name: string; r: ResourceFit; testId: string }) {
   // Margin as a share of what the board has: free when it fits, over when it does not.
@@ -55,12 +54,12 @@ function Verdict({ fit }: { fit: McuFit }) {
 export function FitCheck({ models, model, fit }: { models: ExportedModel[]; model: ExportedModel; fit: McuFit | { error: string } }) {
   const d = useStudio((s) => s.deploy);
   const setDeploy = useStudio((s) => s.setDeploy);
-  const files = models.map((m) => ({ value: m.label, label: FILE_NAME[m.label] }));
+  const files = models.map((m) => ({ value: m.label, label: EXPORT_FILES.get(m.label).fileLabel }));
   const customError = 'error' in fit ? fit.error : undefined;
   return (
     <div className="fit-check" data-testid="fit-check">
       <div className="fit-controls">
-        <SelectField label="Board" field="deploy.board" testId="fit-board" value={d.board} options={BOARDS} onChange={(board) => setDeploy({ board })} />
+        <SelectField label="Board" field="deploy.board" testId="fit-board" value={d.board} options={BOARD_OPTIONS} onChange={(board) => setDeploy({ board })} />
         {d.board === 'custom' && (
           <div className="field-pair">
             <NumberField label="RAM (KB)" field="deploy.customRamKb" testId="fit-custom-ram" min={1} step="any" value={d.customRamKb} errorMessage={customError} onChange={(v) => setDeploy({ customRamKb: v ?? Number.NaN })} />

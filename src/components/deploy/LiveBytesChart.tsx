@@ -2,7 +2,9 @@ import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, Tooltip, XAxis, YAxi
 import type { ArenaPlan } from '../../engine/export/mcu-fit';
 import { AFTER_COLOR, AXIS_TICK, SELECTED_COLOR } from '../compress/chart-theme';
 import { ChartFrame } from '../compress/ChartFrame';
-import { KB } from './board-fit';
+
+/** Boards are specified in KB of 1024 bytes. */
+const KB = 1024;
 
 const RAM_COLOR = '#a4161a';
 const ARENA_COLOR = '#34405a';

@@ -1,5 +1,5 @@
 import type { TfliteModelEvaluation } from '../../engine/jobs/tflite-eval';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatMs, formatPercent } from '../format';
 
 const dash = '—';

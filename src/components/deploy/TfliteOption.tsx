@@ -1,19 +1,13 @@
-import type { TfliteIo } from '../../engine/export/tflite/from-graph';
-import type { RuntimeId } from '../../engine/runtime/model-runtime';
+import { formOptions } from '../../engine/choices/choice';
+import { TFLITE_IO, TFLITE_RUNTIMES } from '../../engine/choices/deploy';
+import { QUANT_MODES } from '../../engine/choices/quantize';
 import { runtimeFor } from '../../state/deploy-slice';
 import { useStudio } from '../../state/store';
 import { CheckboxField, SelectField } from '../compress/fields';
 import './deploy.css';
 
-const IO: ReadonlyArray<{ value: TfliteIo; label: string }> = [
-  { value: 'float', label: 'float32 in and out' },
-  { value: 'int8', label: 'int8 in and out' },
-];
-
-const RUNTIMES: ReadonlyArray<{ value: RuntimeId; label: string }> = [
-  { value: 'litert', label: 'LiteRT.js (relaxed SIMD)' },
-  { value: 'tfjs-tflite', label: 'tfjs-tflite (SIMD)' },
-];
+const IO = formOptions(TFLITE_IO);
+const RUNTIMES = formOptions(TFLITE_RUNTIMES);
 
 /**
  * The compression job's TFLite step: export .tflite files and run them on TFLite's wasm runtime
@@ -23,17 +17,18 @@ export function TfliteOption() {
   const d = useStudio((s) => s.deploy);
   const setDeploy = useStudio((s) => s.setDeploy);
   const busy = useStudio((s) => !!s.running);
-  const int8 = useStudio((s) => s.compressSettings.quant.mode === 'int8');
+  // Only a full-integer model has an int8 file whose I/O can be chosen.
+  const int8 = useStudio((s) => QUANT_MODES.get(s.compressSettings.quant.mode).calibrates);
   return (
     <fieldset className="settings-group deploy-option" disabled={busy} data-testid="tflite-option">
       <legend>Deploy</legend>
       <CheckboxField label="Real int8 on the TFLite runtime" field="tflite.evaluate" testId="tflite-enabled" checked={d.tflite} onChange={(tflite) => setDeploy({ tflite })} />
-      <SelectField label="int8 file I/O" field="tflite.io" testId="tflite-io" hint={d.io === 'float' ? 'The file quantizes its input and dequantizes its output.' : 'The caller quantizes input and dequantizes output.'} value={d.io} options={IO} disabled={!d.tflite || !int8} onChange={(io) => setDeploy({ io })} />
+      <SelectField label="int8 file I/O" field="tflite.io" testId="tflite-io" hint={TFLITE_IO.get(d.io).help} value={d.io} options={IO} disabled={!d.tflite || !int8} onChange={(io) => setDeploy({ io })} />
       <SelectField
         label="Runtime"
         field="tflite.runtime"
         testId="tflite-runtime"
-        hint={runtimeFor(d) !== d.runtime ? 'int8 I/O runs on tfjs-tflite: LiteRT.js cannot pass int8 tensors.' : d.runtime === 'litert' ? 'Its int8 kernels use relaxed SIMD’s int8 dot product.' : 'The older runtime: SIMD128 int8 kernels.'}
+        hint={runtimeFor(d) !== d.runtime ? `int8 I/O runs on ${TFLITE_RUNTIMES.get(runtimeFor(d)).name}: ${TFLITE_RUNTIMES.get(d.runtime).name} cannot pass int8 tensors.` : TFLITE_RUNTIMES.get(d.runtime).help}
         value={runtimeFor(d)}
         options={RUNTIMES}
         disabled={!d.tflite || runtimeFor(d) !== d.runtime}

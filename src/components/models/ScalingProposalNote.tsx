@@ -1,7 +1,7 @@
-import { SCALINGS } from '../../engine/jobs/input-scaling';
+import { SCALINGS } from '../../engine/choices/input-scaling';
 import { useStudio } from '../../state/store';
 
-const labelOf = (id: string) => SCALINGS.find((s) => s.id === id)?.label ?? id;
+const labelOf = (id: string) => (SCALINGS.has(id) ? SCALINGS.get(id).label : id);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { DATASETS } from '../../engine/data/registry';
-import type { TrainingBackendChoice } from '../../engine/train/training-backend';
+import { formOptions } from '../../engine/choices/choice';
+import { BACKENDS } from '../../engine/choices/train';
 import type { DatasetId } from '../../engine/types';
 import { cancelJob, runTrain } from '../../state/jobs';
 import { useStudio } from '../../state/store';
@@ -9,12 +10,7 @@ import { formatPercent, formatSeconds } from '../format';
 import { JobLog } from '../JobLog';
 import { ProgressView } from '../ProgressView';
 
-const BACKENDS: ReadonlyArray<{ value: TrainingBackendChoice; label: string }> = [
-  { value: 'auto', label: 'auto' },
-  { value: 'wasm', label: 'wasm (CPU)' },
-  { value: 'webgl', label: 'webgl (GPU)' },
-  { value: 'cpu', label: 'cpu (slow)' },
-];
+const BACKEND_OPTIONS = formOptions(BACKENDS);
 
 /**
  * Train an architecture from scratch for a dataset, most usefully one with no shipped baseline.
@@ -58,7 +54,7 @@ export function TrainPanel() {
         <NumberField label="Training images (blank = all)" field="train.trainLimit" testId="train-limit" min={1} step={1} optional value={f.trainLimit} onChange={(trainLimit) => set({ trainLimit })} />
         <NumberField label="Stop after steps (blank = none)" field="train.maxSteps" testId="train-steps" min={1} step={1} optional value={f.maxSteps} onChange={(maxSteps) => set({ maxSteps })} />
         <NumberField label="Test images to evaluate (blank = all)" field="train.evalLimit" testId="train-eval" min={1} step={1} optional value={f.evalLimit} onChange={(evalLimit) => set({ evalLimit })} />
-        <SelectField label="Backend for training" field="train.backend" testId="train-backend" value={f.backend} options={BACKENDS} onChange={(backend) => set({ backend })} />
+        <SelectField label="Backend for training" field="train.backend" testId="train-backend" value={f.backend} options={BACKEND_OPTIONS} onChange={(backend) => set({ backend })} />
       </fieldset>
       <div className="buttons">
         <button type="button" onClick={() => void runTrain()} disabled={!!running} data-testid="train-run">

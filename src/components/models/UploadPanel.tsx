@@ -1,7 +1,7 @@
 import { useState, type DragEvent } from 'react';
 import { DATASETS } from '../../engine/data/registry';
 import type { DatasetId } from '../../engine/types';
-import { defaultScaling, SCALINGS, type ScalingId } from '../../engine/jobs/input-scaling';
+import { defaultScaling, SCALINGS, type ScalingId } from '../../engine/choices/input-scaling';
 import { ScalingProposalNote } from './ScalingProposalNote';
 import { uploadModel } from '../../state/jobs';
 import { useStudio } from '../../state/store';
@@ -52,7 +52,7 @@ export function UploadPanel() {
       <label className="field inline">
         Its inputs are scaled
         <select value={scaling} onChange={(e) => setScaling(e.target.value as ScalingId)} disabled={busy} data-testid="upload-scaling">
-          {SCALINGS.map((s) => (
+          {SCALINGS.options.map((s) => (
             <option key={s.id} value={s.id}>
               {s.label}
             </option>

@@ -1,11 +1,10 @@
 import { STUDY_CITATION } from '../../engine/study/published';
-import { STUDY_BATCH, STUDY_PROFILES, studyModelLabel, studyRunProblem, type StudyProfile, type StudyRunSettings } from '../../engine/study/preset';
-import { studyCaveats, studyRows } from '../../engine/study/rows';
-import { getDataset } from '../../engine/data/registry';
+import { useMemo } from 'react';
+import { STUDY_BATCH, STUDY_PROFILES, type StudyProfile, type StudyRunSettings } from '../../engine/study/preset';
 import { cancelJob, runStudy } from '../../state/jobs';
 import { useStudio } from '../../state/store';
-import { studyModels } from '../../state/study-models';
 import type { StudyState } from '../../state/study-slice';
+import { studyView } from '../../state/study-view';
 import { ProgressView } from '../ProgressView';
 import { StudyChart } from './StudyChart';
 import { StudyTable } from './StudyTable';
@@ -40,11 +39,7 @@ export function StudyPanel() {
   const setRun = useStudio((s) => s.setStudyRun);
   const toggle = useStudio((s) => s.toggleStudyModel);
   const running = study.status === 'running';
-  const models = studyModels(baselines, datasets);
-  const bad = studyRunProblem(study.run);
-  const chosen = models.filter((m) => study.modelIds.includes(m.id)).length;
-  const rows = studyRows(study.configs, study.results);
-  const caveats = studyCaveats(rows);
+  const { models, problem: bad, chosen, rows, caveats } = useMemo(() => studyView(study, baselines, datasets), [study, baselines, datasets]);
   const profile = STUDY_PROFILES[study.profile];
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
   return (
@@ -59,7 +54,7 @@ export function StudyPanel() {
             {models.map((m) => (
               <label key={m.id} className="check">
                 <input type="checkbox" checked={study.modelIds.includes(m.id)} onChange={() => toggle(m.id)} data-testid={`study-model-${m.id}`} />
-                {studyModelLabel(m)} · {getDataset(m.dataset).label}
+                {m.label}
               </label>
             ))}
           </div>

@@ -7,8 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-export type BackendName = 'wasm' | 'webgl' | 'cpu';
-export const FALLBACK: readonly BackendName[] = ['wasm', 'webgl', 'cpu'];
+import { BACKEND_NAMES, type BackendName } from '../choices/train';
+import { StudioError } from '../errors';
+
+export type { BackendName };
+/** The table's order (choices/train.ts) is the fallback order. */
+export const FALLBACK: readonly BackendName[] = BACKEND_NAMES;
 
 export interface BackendStatus {
   requested: BackendName;
@@ -42,6 +46,8 @@ function useAllCoresForWasm(): (() => void) | undefined {
 }
 
 export async function initBackend(requested: BackendName, opts: { wasmPrefix?: string } = {}): Promise<BackendStatus> {
+  // An unknown name is refused rather than quietly replaced by the first backend that starts.
+  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) throw new StudioError('bad-settings', `backend: must be one of ${BACKEND_NAMES.join(', ')} (got ${JSON.stringify(requested)}).`, { field: 'backend', value: requested });
   if (opts.wasmPrefix) setWasmPaths(opts.wasmPrefix);
   const restore = requested === 'wasm' ? useAllCoresForWasm() : undefined;
   const order = [requested, ...FALLBACK.filter((b) => b !== requested)];

@@ -10,7 +10,8 @@ import { exportFloat32Tflite, exportInt8Tflite, type TfliteArtifact } from './tf
 import type { TfliteIo } from './tflite/from-graph';
 import type { TfjsModelExport } from './tfjs-model';
 
-export type ExportLabel = 'int8' | 'float32' | 'baseline-float32';
+import { EXPORT_FILES, type ExportLabel } from '../choices/deploy';
+export type { ExportLabel };
 
 export interface ExportedModel extends TfliteArtifact {
   label: ExportLabel;
@@ -34,10 +35,9 @@ export interface CompressExportOptions {
   io?: TfliteIo;
 }
 
-const FILE_NAMES: Record<ExportLabel, string> = { int8: 'model_int8.tflite', float32: 'model_float32.tflite', 'baseline-float32': 'baseline_float32.tflite' };
 
 function withPlan(label: ExportLabel, a: TfliteArtifact): ExportedModel {
-  return { ...a, label, fileName: FILE_NAMES[label], arena: planArena(a.bytes) };
+  return { ...a, label, fileName: EXPORT_FILES.get(label).fileName, arena: planArena(a.bytes) };
 }
 
 export function exportCompressed(m: CompressedModels, opts: CompressExportOptions = {}): CompressExports {

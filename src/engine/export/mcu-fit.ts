@@ -20,6 +20,7 @@
  * releases do and which keeps the estimate on the safe side. Leave headroom accordingly: the
  * verdict reports the margin, and `ramReserveBytes` reserves RAM for everything else.
  */
+import { BOARDS, CUSTOM_BOARD } from '../choices/deploy';
 import { StudioError } from '../errors';
 import type { McuCore } from './mcu-latency';
 import { type ParsedModel, parseTflite } from './tflite/reader';
@@ -125,30 +126,26 @@ export interface McuProfile {
   label: string;
   ramBytes: number;
   flashBytes: number;
-  /** The CPU core and its clock, for the latency estimate (mcu-latency.ts); absent on a custom board. */
+  /** The CPU core and its clock (listed boards; a custom board has neither). */
   core?: McuCore;
   clockMHz?: number;
 }
 
 const KB = 1024;
 
-export const MCU_PROFILES: readonly McuProfile[] = [
-  { id: 'arduino-nano-33-ble-sense', label: 'Arduino Nano 33 BLE Sense (nRF52840)', ramBytes: 256 * KB, flashBytes: 1024 * KB, core: 'cortex-m4', clockMHz: 64 },
-  { id: 'raspberry-pi-pico', label: 'Raspberry Pi Pico (RP2040)', ramBytes: 264 * KB, flashBytes: 2048 * KB, core: 'cortex-m0plus', clockMHz: 133 },
-  { id: 'esp32', label: 'ESP32 (520 KB SRAM, 4 MB flash module)', ramBytes: 520 * KB, flashBytes: 4096 * KB, core: 'xtensa-lx6', clockMHz: 240 },
-  { id: 'stm32f746', label: 'STM32F746 (Discovery kit)', ramBytes: 320 * KB, flashBytes: 1024 * KB, core: 'cortex-m7', clockMHz: 216 },
-];
+/** The listed boards (choices/deploy.ts BOARDS) as profiles. */
+export const MCU_PROFILES: readonly McuProfile[] = BOARDS.options.map(({ id, label, ramBytes, flashBytes, core, clockMHz }) => ({ id, label, ramBytes, flashBytes, core, clockMHz }));
 
 export function customProfile(ramBytes: number, flashBytes: number, label = 'Custom board'): McuProfile {
   for (const [name, v] of [['RAM', ramBytes], ['flash', flashBytes]] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new StudioError('bad-settings', `The custom board's ${name} must be a positive number of bytes, got ${v}.`, { [name]: v });
   }
-  return { id: 'custom', label, ramBytes, flashBytes };
+  return { id: CUSTOM_BOARD.id, label, ramBytes, flashBytes };
 }
 
 export function getProfile(id: string): McuProfile {
   const p = MCU_PROFILES.find((m) => m.id === id);
-  if (!p) throw new StudioError('bad-settings', `Unknown board "${id}". Boards: ${MCU_PROFILES.map((m) => m.id).join(', ')}, or a custom one.`, { id });
+  if (!p) throw new StudioError('bad-settings', `Unknown board "${id}". Boards: ${BOARDS.allowed}, or a custom one.`, { field: 'board', id });
   return p;
 }
 

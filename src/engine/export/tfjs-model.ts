@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 import { cloneGraph, nodeWeights, type Graph, type GraphNode } from '../graph/ir';
 import { layersModelFromGraph } from '../graph/to-layers';
-import { roundToFloat16 } from '../quantize/float16';
+import { float16Bits, roundToFloat16 } from '../quantize/float16';
 import { effectiveWeight, type QuantizedModel } from '../quantize/quantize-graph';
 
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
@@ -62,21 +62,6 @@ function unfuseAdds(g: Graph): Graph {
   return { ...g, nodes, output: renamed.get(g.output) ?? g.output };
 }
 
-/** IEEE 754 binary16 bits of a value that is already float16-representable (roundToFloat16). */
-function float16Bits(x: number): number {
-  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
-  const a = Math.abs(x);
-  if (a === 0) return sign;
-  if (a === Infinity) return sign | 0x7c00;
-  if (Number.isNaN(a)) return 0x7e00;
-  if (a < 2 ** -14) return sign | Math.round(a / 2 ** -24); // subnormal
-  const e = Math.floor(Math.log2(a));
-  // log2 may be off by one at powers of two; the mantissa test corrects it.
-  const exp = a / 2 ** e >= 2 ? e + 1 : a / 2 ** e < 1 ? e - 1 : e;
-  const mant = Math.round((a / 2 ** exp - 1) * 1024);
-  return sign | ((exp + 15) << 10) | mant;
-}
-
 /**
  * model.json + weights of a graph. `float16`: every weight is written as half precision (values
  * are rounded to float16 first, so a float16 graph is written exactly).
@@ -115,12 +100,16 @@ export async function tfjsModelFiles(g: Graph, opts: { float16?: boolean } = {})
   }
 }
 
+/** The zip entries' time stamp, from local date fields so that every time zone writes the same DOS time (which starts in 1980). */
+const ZIP_MTIME = new Date(1980, 0, 2);
+
 /** The compressed model as a zipped tfjs LayersModel (see the module comment for its weights). */
 export async function exportTfjsModel(compressed: Graph, q?: QuantizedModel): Promise<TfjsModelExport> {
   const float16 = q?.mode === 'float16';
   const files = await tfjsModelFiles(tfjsGraph(compressed, q), { float16 });
   const json = strToU8(files.modelJson);
-  const zip = zipSync({ 'model.json': json, [TFJS_WEIGHTS_FILE]: files.weights }, { level: 9 });
+  // A fixed time stamp: the same model gives the same zip, byte for byte, in the worker and the CLI.
+  const zip = zipSync({ 'model.json': json, [TFJS_WEIGHTS_FILE]: files.weights }, { level: 9, mtime: ZIP_MTIME });
   const note = float16
     ? 'Weights stored as float16 (tfjs widens them to float32 at load).'
     : q

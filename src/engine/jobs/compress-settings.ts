@@ -1,14 +1,17 @@
 /**
  * Settings of a compression job: plain data that crosses the worker boundary, lives in the URL and
- * in run history. Defaults are what a first-time user should get; `validateCompressSettings`
- * refuses nonsense with a message naming the field.
+ * in run history. Every choice in it is an id of a table in engine/choices/ (its type, its default
+ * and its allowed values come from there). `validateCompressSettings` checks every field and
+ * refuses anything else with a message naming the field, what it allows and what it got: an
+ * unknown value is never replaced by a default.
  */
+import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, type CalibrationMethod, type Granularity, type QuantModeSetting } from '../choices/quantize';
+import { DEFAULT_NM, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
+import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
+import { OPTIMIZERS, type Optimizer } from '../choices/train';
 import { StudioError } from '../errors';
-import type { LayerKind } from '../prune/unstructured';
-import type { CalibrationMethod } from '../quantize/calibrate';
-import type { Granularity } from '../quantize/quantize-graph';
 
-export type PruneMethod = 'none' | 'per-layer' | 'global' | 'n:m' | 'structured';
+export type { PruneMethod, QuantModeSetting };
 
 export interface GradualSchedule {
   kind: 'gradual';
@@ -28,10 +31,12 @@ export interface PruneSettings {
   spareFirstLast: boolean;
   overrides: Record<string, number>;
   /** Structured pruning: filter ranking by L1 or L2 norm. */
-  criterion: 'l1' | 'l2';
+  criterion: PruneCriterion;
   n: number;
   m: number;
-  schedule: { kind: 'one-shot' } | GradualSchedule;
+  schedule: { kind: Exclude<PruneScheduleKind, 'gradual'> } | GradualSchedule;
+  /** The method's own parameters (choices/prune-methods.ts `params`), by key; a missing one takes its default. */
+  params: Record<string, number>;
 }
 
 export interface TrainSettings {
@@ -39,15 +44,13 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  optimizer: 'sgd-momentum' | 'adam';
+  optimizer: Optimizer;
   seed: number;
   /** Train on the first N training images only (quick previews); undefined = all. */
   trainLimit?: number;
   /** Stop after this many steps (quick previews and tests). */
   maxSteps?: number;
 }
-
-export type QuantModeSetting = 'none' | 'int8' | 'weight-int8' | 'float16';
 
 export interface QuantSettings {
   mode: QuantModeSetting;
@@ -66,11 +69,24 @@ export interface CompressSettings {
 }
 
 export const DEFAULT_SETTINGS: CompressSettings = {
-  prune: { method: 'per-layer', sparsity: 0.5, layerKinds: ['conv', 'dense'], spareFirstLast: false, overrides: {}, criterion: 'l1', n: 2, m: 4, schedule: { kind: 'one-shot' } },
-  finetune: { epochs: 0, batchSize: 64, learningRate: 0.005, optimizer: 'sgd-momentum', seed: 1 },
-  quant: { mode: 'int8', granularity: 'per-channel', calibration: { method: 'minmax', samples: 500, percentile: 99.99 } },
+  prune: {
+    method: PRUNE_METHODS.defaultId,
+    sparsity: 0.5,
+    layerKinds: LAYER_KINDS.defaultIds,
+    spareFirstLast: false,
+    overrides: {},
+    criterion: PRUNE_CRITERIA.defaultId,
+    n: DEFAULT_NM.n,
+    m: DEFAULT_NM.m,
+    schedule: { kind: 'one-shot' },
+    params: {},
+  },
+  finetune: { epochs: 0, batchSize: 64, learningRate: 0.005, optimizer: OPTIMIZERS.defaultId, seed: 1 },
+  quant: { mode: QUANT_MODES.defaultId, granularity: GRANULARITIES.defaultId, calibration: { method: CALIBRATION_METHODS.defaultId, samples: 500, percentile: 99.99 } },
   latencyRuns: 30,
 };
+
+export { gradualSchedule };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 export type PartialCompressSettings = DeepPartial<CompressSettings>;
@@ -78,7 +94,14 @@ export type PartialCompressSettings = DeepPartial<CompressSettings>;
 export function withDefaults(p: PartialCompressSettings = {}): CompressSettings {
   const d = DEFAULT_SETTINGS;
   return {
-    prune: { ...d.prune, ...p.prune, overrides: { ...(p.prune?.overrides as Record<string, number> | undefined) }, schedule: (p.prune?.schedule as PruneSettings['schedule']) ?? d.prune.schedule },
+    prune: {
+      ...d.prune,
+      ...p.prune,
+      layerKinds: p.prune?.layerKinds ?? [...d.prune.layerKinds],
+      overrides: { ...(p.prune?.overrides as Record<string, number> | undefined) },
+      schedule: (p.prune?.schedule as PruneSettings['schedule']) ?? d.prune.schedule,
+      params: { ...(p.prune?.params as Record<string, number> | undefined) },
+    },
     finetune: { ...d.finetune, ...p.finetune },
     quant: { ...d.quant, ...p.quant, calibration: { ...d.quant.calibration, ...p.quant?.calibration } },
     evalLimit: p.evalLimit,
@@ -87,42 +110,117 @@ export function withDefaults(p: PartialCompressSettings = {}): CompressSettings 
 }
 
 function fail(field: string, message: string, value: unknown): never {
-  throw new StudioError('bad-settings', `${field}: ${message} (got ${JSON.stringify(value)}).`, { field, value });
+  throw new StudioError('bad-settings', `${field}: ${message} (got ${JSON.stringify(value) ?? String(value)}).`, { field, value });
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Refuses a key the settings do not have (a misspelt key in a settings file would otherwise be ignored). */
+function knownKeys(v: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
+  if (!isObject(v)) fail(field, 'must be an object', v);
+  for (const k of Object.keys(v)) {
+    const path = field ? `${field}.${k}` : k;
+    if (!keys.includes(k)) throw new StudioError('bad-settings', `${path}: not a setting; ${field || 'the settings'} may hold ${keys.join(', ')}.`, { field: path });
+  }
+  return v;
+}
+
+const frac = (field: string, v: unknown) => {
+  if (!(typeof v === 'number' && v >= 0 && v <= 1)) fail(field, 'must be a number between 0 and 1', v);
+};
+const wholeNumber = (field: string, v: unknown, min = 1) => {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) fail(field, `must be a whole number of at least ${min}`, v);
+};
+const optionalWhole = (field: string, v: unknown, min = 1) => v === undefined || wholeNumber(field, v, min);
+const bool = (field: string, v: unknown) => {
+  if (typeof v !== 'boolean') fail(field, 'must be true or false', v);
+};
+
+/** A method's own parameters: each a number within its range; a key it does not take is refused. */
+export function validatePruneParams(method: Pick<PruneMethodOption, 'id' | 'params'>, params: unknown): void {
+  if (!isObject(params)) fail('prune.params', 'must be an object of numbers', params);
+  for (const [k, v] of Object.entries(params)) {
+    const spec: PruneParamSpec | undefined = method.params.find((p) => p.key === k);
+    if (!spec) throw new StudioError('bad-settings', `prune.params.${k}: the ${method.id} method takes ${method.params.length ? method.params.map((p) => p.key).join(', ') : 'no parameters'}.`, { field: `prune.params.${k}` });
+    const field = `prune.params.${k}`;
+    if (!(typeof v === 'number' && v >= spec.min && v <= spec.max)) fail(field, `must be a number from ${spec.min} to ${spec.max}`, v);
+    if (spec.integer && !Number.isInteger(v)) fail(field, 'must be a whole number', v);
+  }
+}
+
+function validatePrune(raw: unknown, finetuneEpochs: number): void {
+  const p = knownKeys(raw, 'prune', Object.keys(DEFAULT_SETTINGS.prune)) as unknown as PruneSettings;
+  const method = PRUNE_METHODS.check(p.method);
+  frac('prune.sparsity', p.sparsity);
+  if (method.structured && p.sparsity >= 1) fail('prune.sparsity', 'structured pruning must keep at least one filter per layer, so it must be below 1', p.sparsity);
+  LAYER_KINDS.check(p.layerKinds);
+  if (method.uses.layerKinds && p.layerKinds.length === 0) fail('prune.layerKinds', `must name at least one of ${LAYER_KINDS.allowed} for ${method.id} pruning`, p.layerKinds);
+  bool('prune.spareFirstLast', p.spareFirstLast);
+  if (!isObject(p.overrides)) fail('prune.overrides', 'must map layer names to fractions', p.overrides);
+  for (const [k, v] of Object.entries(p.overrides)) frac(`prune.overrides.${k}`, v);
+  PRUNE_CRITERIA.check(p.criterion);
+  for (const k of ['n', 'm'] as const) if (typeof p[k] !== 'number') fail(`prune.${k}`, 'must be a whole number', p[k]);
+  if (method.uses.nm) {
+    wholeNumber('prune.m', p.m);
+    if (!(Number.isInteger(p.n) && p.n >= 0 && p.n <= p.m)) fail('prune.n', `must be a whole number from 0 to M (${p.m})`, p.n);
+  }
+  if (!isObject(p.schedule)) fail('prune.schedule', 'must be an object with a kind', p.schedule);
+  const kind = PRUNE_SCHEDULES.check(p.schedule.kind).id;
+  if (kind === 'gradual') {
+    const g = knownKeys(p.schedule, 'prune.schedule', ['kind', 'initialSparsity', 'beginStep', 'endStep', 'frequency', 'power']) as unknown as GradualSchedule;
+    if (method.structured) fail('prune.schedule', 'structured pruning removes filters once (one-shot); a gradual schedule applies to unstructured pruning', 'gradual');
+    if ((method.uses.sparsity || method.uses.nm) && !method.uses.gradual) fail('prune.schedule', `${method.id} pruning has no gradual schedule; use one-shot`, 'gradual');
+    if (finetuneEpochs < 1) fail('finetune.epochs', 'a gradual schedule prunes during fine-tuning, so it needs at least one epoch', finetuneEpochs);
+    frac('prune.schedule.initialSparsity', g.initialSparsity);
+    if (g.initialSparsity > p.sparsity) fail('prune.schedule.initialSparsity', 'must not exceed the final sparsity', g.initialSparsity);
+    if (!(typeof g.power === 'number' && g.power > 0)) fail('prune.schedule.power', 'must be a positive number', g.power);
+    optionalWhole('prune.schedule.beginStep', g.beginStep, 0);
+    optionalWhole('prune.schedule.endStep', g.endStep, 0);
+    optionalWhole('prune.schedule.frequency', g.frequency);
+  } else knownKeys(p.schedule, 'prune.schedule', ['kind']);
+  validatePruneParams(method, p.params);
+}
+
+function validateFinetune(raw: unknown): void {
+  const f = knownKeys(raw, 'finetune', ['epochs', 'batchSize', 'learningRate', 'optimizer', 'seed', 'trainLimit', 'maxSteps']) as unknown as TrainSettings;
+  wholeNumber('finetune.epochs', f.epochs, 0);
+  wholeNumber('finetune.batchSize', f.batchSize);
+  if (!(typeof f.learningRate === 'number' && f.learningRate > 0 && f.learningRate < 10)) fail('finetune.learningRate', 'must be positive and below 10', f.learningRate);
+  OPTIMIZERS.check(f.optimizer);
+  wholeNumber('finetune.seed', f.seed, 0);
+  optionalWhole('finetune.trainLimit', f.trainLimit);
+  optionalWhole('finetune.maxSteps', f.maxSteps);
+}
+
+function validateQuant(raw: unknown): void {
+  const q = knownKeys(raw, 'quant', ['mode', 'granularity', 'calibration']) as unknown as QuantSettings;
+  QUANT_MODES.check(q.mode);
+  GRANULARITIES.check(q.granularity);
+  const c = knownKeys(q.calibration, 'quant.calibration', ['method', 'samples', 'percentile']) as unknown as QuantSettings['calibration'];
+  CALIBRATION_METHODS.check(c.method);
+  wholeNumber('quant.calibration.samples', c.samples);
+  if (!(typeof c.percentile === 'number' && c.percentile > 50 && c.percentile <= 100)) fail('quant.calibration.percentile', 'must be above 50 and at most 100', c.percentile);
+}
+
+/** Checks every field; throws a 'bad-settings' StudioError naming the first field that is wrong. */
 export function validateCompressSettings(s: CompressSettings): void {
-  const frac = (field: string, v: number) => {
-    if (!(typeof v === 'number' && v >= 0 && v <= 1)) fail(field, 'must be a number between 0 and 1', v);
-  };
-  const posInt = (field: string, v: number, min = 1) => {
-    if (!(Number.isInteger(v) && v >= min)) fail(field, `must be a whole number of at least ${min}`, v);
-  };
-  const methods: PruneMethod[] = ['none', 'per-layer', 'global', 'n:m', 'structured'];
-  if (!methods.includes(s.prune.method)) fail('prune.method', `must be one of ${methods.join(', ')}`, s.prune.method);
-  frac('prune.sparsity', s.prune.sparsity);
-  if (s.prune.method === 'structured' && s.prune.sparsity >= 1) fail('prune.sparsity', 'structured pruning must keep at least one filter per layer, so it must be below 1', s.prune.sparsity);
-  for (const [k, v] of Object.entries(s.prune.overrides)) frac(`prune.overrides.${k}`, v);
-  if (s.prune.method === 'n:m') {
-    posInt('prune.m', s.prune.m);
-    if (!(Number.isInteger(s.prune.n) && s.prune.n >= 0 && s.prune.n <= s.prune.m)) fail('prune.n', `must be a whole number from 0 to M (${s.prune.m})`, s.prune.n);
-  }
-  if (s.prune.schedule.kind === 'gradual') {
-    if (s.prune.method === 'structured') fail('prune.schedule', 'structured pruning removes filters once (one-shot); a gradual schedule applies to unstructured pruning', 'gradual');
-    if (s.finetune.epochs < 1) fail('finetune.epochs', 'a gradual schedule prunes during fine-tuning, so it needs at least one epoch', s.finetune.epochs);
-    frac('prune.schedule.initialSparsity', s.prune.schedule.initialSparsity);
-    if (s.prune.schedule.initialSparsity > s.prune.sparsity) fail('prune.schedule.initialSparsity', 'must not exceed the final sparsity', s.prune.schedule.initialSparsity);
-  }
-  posInt('finetune.epochs', s.finetune.epochs, 0);
-  posInt('finetune.batchSize', s.finetune.batchSize);
-  if (!(s.finetune.learningRate > 0 && s.finetune.learningRate < 10)) fail('finetune.learningRate', 'must be positive and below 10', s.finetune.learningRate);
-  if (s.finetune.trainLimit !== undefined) posInt('finetune.trainLimit', s.finetune.trainLimit);
-  if (s.finetune.maxSteps !== undefined) posInt('finetune.maxSteps', s.finetune.maxSteps);
-  const modes: QuantModeSetting[] = ['none', 'int8', 'weight-int8', 'float16'];
-  if (!modes.includes(s.quant.mode)) fail('quant.mode', `must be one of ${modes.join(', ')}`, s.quant.mode);
-  if (s.quant.granularity !== 'per-channel' && s.quant.granularity !== 'per-tensor') fail('quant.granularity', 'must be per-channel or per-tensor', s.quant.granularity);
-  if (!['minmax', 'percentile', 'mse'].includes(s.quant.calibration.method)) fail('quant.calibration.method', 'must be minmax, percentile or mse', s.quant.calibration.method);
-  posInt('quant.calibration.samples', s.quant.calibration.samples);
-  if (!(s.quant.calibration.percentile > 50 && s.quant.calibration.percentile <= 100)) fail('quant.calibration.percentile', 'must be above 50 and at most 100', s.quant.calibration.percentile);
-  if (s.evalLimit !== undefined) posInt('evalLimit', s.evalLimit);
-  posInt('latencyRuns', s.latencyRuns);
+  const top = knownKeys(s, '', ['prune', 'finetune', 'quant', 'evalLimit', 'latencyRuns']);
+  const epochs = isObject(top.finetune) ? top.finetune.epochs : undefined;
+  validatePrune(top.prune, typeof epochs === 'number' ? epochs : 0);
+  validateFinetune(top.finetune);
+  validateQuant(top.quant);
+  optionalWhole('evalLimit', s.evalLimit);
+  wholeNumber('latencyRuns', s.latencyRuns);
+}
+
+/** The method's table entry (labels, flags) for a settings' method id. */
+export function pruneMethodOf(p: Pick<PruneSettings, 'method'>): PruneMethodEntry {
+  return pruneMethod(p.method);
+}
+
+/** A method's parameter value: the settings' own, else the parameter's default. */
+export function pruneParam(p: Pick<PruneSettings, 'method' | 'params'>, key: string): number {
+  const spec = pruneMethodOf(p).params.find((x) => x.key === key);
+  if (!spec) throw new StudioError('internal', `The ${p.method} method has no parameter "${key}".`, { key }, 'bug');
+  return p.params[key] ?? spec.default;
 }

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Predictor } from '../evaluate';
 import { toInputTensor } from '../preprocess';
 import type { ImageDataset } from '../types';
-import { SCALINGS, type ScalingProposal } from './input-scaling';
+import { SCALINGS, type ScalingProposal } from '../choices/input-scaling';
 
 /** Classifies the images under every scaling; the best (the first among equals) is proposed. */
 export async function proposeScaling(model: Predictor, train: ImageDataset): Promise<ScalingProposal> {
   const rows: ScalingProposal['rows'] = [];
-  for (const s of SCALINGS) {
+  for (const s of SCALINGS.options) {
     const pred = tf.tidy(() => (model.predict(toInputTensor(train, 0, train.count, s.preprocessing(train.id))) as tf.Tensor).argMax(-1));
     const p = await pred.data();
     pred.dispose();

@@ -15,6 +15,7 @@ import { summarize } from '../models/summary';
 import { seedKernels } from '../train/seeded-init';
 import { fit, type FitProgress } from '../train/fit';
 import type { BaselineEntry, ClassificationMetrics, DatasetId } from '../types';
+import type { Optimizer } from '../choices/train';
 
 export interface TrainFromScratchSettings {
   architecture: string;
@@ -22,7 +23,7 @@ export interface TrainFromScratchSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  optimizer: 'sgd-momentum' | 'adam';
+  optimizer: Optimizer;
   seed: number;
   trainLimit?: number;
   maxSteps?: number;

@@ -17,7 +17,7 @@
 import { getDataset } from '../data/registry';
 import type { ReadFile } from '../data/load';
 import { StudioError } from '../errors';
-import type { LayerKind } from '../prune/unstructured';
+import { layerKindOfKerasClass, type LayerKind } from '../choices/prune';
 import type { BaselineEntry, DatasetId, InputShape, Preprocessing } from '../types';
 import { detectFormat, formatById, unknownFormatMessage, type ModelFormat, type ModelFormatId } from '../models/formats/registry';
 import { DEFAULT_CAPS } from '../validate/keras-topology';
@@ -74,7 +74,6 @@ const CANONICAL_WEIGHTS = 'weights.bin';
 
 /** Activations graph/from-layers.ts turns into graph ops (the validator accepts more). */
 const GRAPH_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'softmax']);
-const PRUNABLE: Record<string, LayerKind> = { Conv2D: 'conv', DepthwiseConv2D: 'depthwise', Dense: 'dense' };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -148,7 +147,7 @@ function checkCompressible(file: string, v: ValidatedLayersModel): Array<{ name:
     if (cls === 'BatchNormalization' && (config.center === false || config.scale === false)) {
       refuse(file, `BatchNormalization layer "${name}" has no ${config.center === false ? 'centre (beta)' : 'scale (gamma)'}; the studio folds BatchNormalization with both.`, { layer: name });
     }
-    const kind = PRUNABLE[cls];
+    const kind = layerKindOfKerasClass(cls);
     if (kind) prunable.push({ name, kind });
   }
   return prunable;

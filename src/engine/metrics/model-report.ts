@@ -10,14 +10,22 @@ import { activationMemory, graphCost } from '../graph/shapes';
 import type { QuantizedModel } from '../quantize/quantize-graph';
 import type { ClassificationMetrics, LatencyStats } from '../types';
 import type { Throughput } from './latency';
-import { sizeReport, type SizeReport, type WeightTensor } from './size';
+import { float16Sizes, sizeReport, type SizeReport, type WeightTensor } from './size';
 
-export type ModelFormat = 'float32' | 'int8' | 'weight-int8' | 'float16';
+import { hasInt8Weights, type ModelFormat } from '../choices/quantize';
+export type { ModelFormat };
 
 export interface ModelSize extends SizeReport {
   float16Bytes: number;
   /** Bytes of the weights in the model's own format (float32, int8 + scales + int32 bias, or float16). */
   deployedBytes: number;
+  /**
+   * The model's own format gzip'd (level 9) and bitmask-sparse: the int8 encoding for int8 and
+   * weight-int8, float16 halves for float16, float32 otherwise. Computed here once: the page, the
+   * CLI, the bench, the history and the study all read these two.
+   */
+  gzipBytes: number;
+  sparseBytes: number;
 }
 
 export interface ModelReport {
@@ -52,18 +60,34 @@ export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
 
 export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
   const cost = graphCost(g);
-  const base = sizeReport(weightTensors(g, format === 'int8' || format === 'weight-int8' ? q : undefined));
+  const tensors = weightTensors(g, hasInt8Weights(format) ? q : undefined);
+  const base = sizeReport(tensors);
   const float16Bytes = base.params * 2;
-  const deployedBytes = format === 'float32' ? base.float32Bytes : format === 'float16' ? float16Bytes : base.int8Bytes;
+  const own = ownEncoding(format, base, tensors);
   const mem = activationMemory(g);
   return {
-    size: { ...base, float16Bytes, deployedBytes },
+    size: { ...base, float16Bytes, ...own },
     params: cost.params,
     nonZeroParams: cost.nonZeroParams,
     macs: cost.macs,
     effectiveMacs: cost.effectiveMacs,
     activationMemory: { peakFloat32Bytes: mem.peakFloat32Bytes, peakInt8Bytes: mem.peakInt8Bytes, peakAt: mem.peakAt },
   };
+}
+
+/** Dense, gzip and sparse bytes of the format the report names. */
+function ownEncoding(format: ModelFormat, base: SizeReport, tensors: WeightTensor[]): Pick<ModelSize, 'deployedBytes' | 'gzipBytes' | 'sparseBytes'> {
+  switch (format) {
+    case 'float32':
+      return { deployedBytes: base.float32Bytes, gzipBytes: base.gzipFloat32Bytes, sparseBytes: base.sparseFloat32Bytes };
+    case 'float16': {
+      const f16 = float16Sizes(tensors);
+      return { deployedBytes: base.params * 2, gzipBytes: f16.gzipBytes, sparseBytes: f16.sparseBytes };
+    }
+    case 'int8':
+    case 'weight-int8':
+      return { deployedBytes: base.int8Bytes, gzipBytes: base.gzipInt8Bytes, sparseBytes: base.sparseInt8Bytes };
+  }
 }
 
 export function latencyNote(format: ModelFormat, backend: string): string {

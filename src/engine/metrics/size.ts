@@ -5,9 +5,11 @@
  *   quantization scale; tensors that stay float (BatchNorm before folding, etc.) at 4 bytes;
  * - gzip: the serialized weights (int8 where quantized) compressed with gzip level 9, which shows
  *   what the zeros of unstructured pruning are worth on a disk or over the air;
- * - sparse: a bitmask of non-zeros (1 bit per element) plus the non-zero values, per tensor.
+ * - sparse: a bitmask of non-zeros (1 bit per element) plus the non-zero values, per tensor;
+ * - float16 (float16Sizes): every value as an IEEE half, gzip'd and sparse alike.
  */
 import { gzipSync } from 'fflate';
+import { toFloat16Bits } from '../quantize/float16';
 
 export interface WeightTensor {
   name: string;
@@ -75,4 +77,20 @@ export function sizeReport(tensors: WeightTensor[]): SizeReport {
     sparseFloat32Bytes: sparseBytes(false),
     sparseInt8Bytes: sparseBytes(true),
   };
+}
+
+/** Gzip and sparse bytes of the tensors stored as float16 halves (2 bytes per value). */
+export function float16Sizes(tensors: WeightTensor[]): { gzipBytes: number; sparseBytes: number } {
+  const params = tensors.reduce((a, t) => a + t.values.length, 0);
+  const halves = new Uint16Array(params);
+  let at = 0;
+  let sparseBytes = 0;
+  for (const t of tensors) {
+    const h = toFloat16Bits(t.values);
+    halves.set(h, at);
+    at += h.length;
+    // A value that rounds to ±0 in half precision is stored as a zero, so the bitmask skips it.
+    sparseBytes += Math.ceil(t.values.length / 8) + 2 * h.reduce((n, b) => n + ((b & 0x7fff) !== 0 ? 1 : 0), 0);
+  }
+  return { gzipBytes: gzipSync(new Uint8Array(halves.buffer), { level: 9, mtime: 0 }).length, sparseBytes };
 }

@@ -12,7 +12,8 @@
  */
 import type { WeightArray } from '../graph/ir';
 
-export type NormCriterion = 'l1' | 'l2';
+import type { PruneCriterion } from '../choices/prune';
+export type NormCriterion = PruneCriterion;
 
 /** Norm of each output channel (last axis) of a Keras kernel; Float64 to avoid drift on big filters. */
 export function outputChannelNorms(kernel: WeightArray, criterion: NormCriterion): Float64Array {

@@ -21,6 +21,7 @@
  * Pruning without fine-tuning costs accuracy; callers are expected to fine-tune the result
  * (layersModelFromGraph makes it trainable).
  */
+import { PRUNE_CRITERIA } from '../choices/prune';
 import { StudioError } from '../errors';
 import { cloneGraph, type Graph, isWeighted } from '../graph/ir';
 import { inferShapes } from '../graph/shapes';
@@ -123,7 +124,7 @@ function groupScores(g: Graph, group: ChannelGroup, criterion: NormCriterion): F
 
 export function structuredPrune(g: Graph, opts: StructuredPruneOptions): StructuredPruneResult {
   const sparsity = checkFraction(opts.sparsity, 'The pruning sparsity');
-  if (opts.criterion !== 'l1' && opts.criterion !== 'l2') throw badOption(`The pruning criterion must be "l1" or "l2"; got "${String(opts.criterion)}".`, { criterion: opts.criterion });
+  if (!PRUNE_CRITERIA.has(opts.criterion)) throw badOption(`The pruning criterion must be ${PRUNE_CRITERIA.ids.map((id) => `"${id}"`).join(' or ')}; got "${String(opts.criterion)}".`, { criterion: opts.criterion });
   const minChannels = opts.minChannels ?? 1;
   if (!Number.isInteger(minChannels) || minChannels < 1) throw badOption(`minChannels must be a whole number of at least 1; got ${minChannels}.`, { minChannels });
 

@@ -5,12 +5,15 @@
  * Biases, BatchNorm parameters and depthwise-free choices follow tfmot: only kernels are pruned.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LAYER_KINDS, type LayerKind } from '../choices/prune';
+import type { PruneMethod } from '../choices/prune-methods';
 import { StudioError } from '../errors';
 import { cloneGraph, type Graph, isWeighted, type WeightedNode } from '../graph/ir';
 import { globalMagnitudeMasks, magnitudeMask, nmMask } from './magnitude';
 
-export type LayerKind = 'conv' | 'depthwise' | 'dense';
-export type UnstructuredKind = 'per-layer' | 'global' | 'n:m';
+export type { LayerKind };
+/** The mask algorithms: one magnitude ranking per layer, one over all layers, or N:M groups. */
+export type UnstructuredKind = Extract<PruneMethod, 'per-layer' | 'global' | 'n:m'>;
 
 export interface UnstructuredOptions {
   kind: UnstructuredKind;
@@ -31,7 +34,7 @@ const kindOf = (n: WeightedNode): LayerKind => (n.op === 'conv2d' ? 'conv' : n.o
 
 export function prunableNodes(g: Graph, o: UnstructuredOptions): WeightedNode[] {
   const weighted = g.nodes.filter(isWeighted);
-  const kinds = new Set(o.layerKinds ?? ['conv', 'dense']);
+  const kinds = new Set(o.layerKinds ?? LAYER_KINDS.defaultIds);
   const first = weighted[0];
   const last = weighted[weighted.length - 1];
   return weighted.filter((n) => kinds.has(kindOf(n)) && !(o.spareFirstLast && (n === first || n === last)));

@@ -6,7 +6,8 @@
  */
 import { asymmetricParams, fakeQuantize } from './affine';
 
-export type CalibrationMethod = 'minmax' | 'percentile' | 'mse';
+import { CALIBRATION_METHODS, type CalibrationMethod } from '../choices/quantize';
+export type { CalibrationMethod };
 
 export interface Range {
   min: number;
@@ -63,8 +64,13 @@ export function mseRange(values: ArrayLike<number>, steps = 100): Range {
   return best;
 }
 
+/** One range finder per calibration method of the table (the Record makes a new method a compile error here). */
+const RANGES: Record<CalibrationMethod, (values: ArrayLike<number>, percentile: number) => Range> = {
+  minmax: (v) => minMaxRange(v),
+  percentile: (v, p) => percentileRange(v, p),
+  mse: (v) => mseRange(v),
+};
+
 export function calibrate(values: ArrayLike<number>, method: CalibrationMethod, percentile = 99.99): Range {
-  if (method === 'minmax') return minMaxRange(values);
-  if (method === 'percentile') return percentileRange(values, percentile);
-  return mseRange(values);
+  return RANGES[CALIBRATION_METHODS.check(method).id](values, percentile);
 }

@@ -27,3 +27,25 @@ export function toFloat16Values(v: Float32Array): Float32Array {
   for (let i = 0; i < v.length; i++) out[i] = roundToFloat16(v[i]);
   return out;
 }
+
+/** IEEE 754 binary16 bits of a value that is already float16-representable (roundToFloat16). */
+export function float16Bits(x: number): number {
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a === 0) return sign;
+  if (a === Infinity) return sign | 0x7c00;
+  if (Number.isNaN(a)) return 0x7e00;
+  if (a < 2 ** -14) return sign | Math.round(a / 2 ** -24); // subnormal
+  const e = Math.floor(Math.log2(a));
+  // log2 may be off by one at powers of two; the mantissa test corrects it.
+  const exp = a / 2 ** e >= 2 ? e + 1 : a / 2 ** e < 1 ? e - 1 : e;
+  const mant = Math.round((a / 2 ** exp - 1) * 1024);
+  return sign | ((exp + 15) << 10) | mant;
+}
+
+/** The values as stored in a float16 file: each rounded to half precision (ties to even), as bits. */
+export function toFloat16Bits(v: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = float16Bits(roundToFloat16(v[i]));
+  return out;
+}

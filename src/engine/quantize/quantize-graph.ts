@@ -17,8 +17,8 @@ import { asymmetricParams, perChannelSymmetric, type QuantParams, quantizeBias, 
 import type { Range } from './calibrate';
 import { toFloat16Values } from './float16';
 
-export type QuantMode = 'int8' | 'weight-int8' | 'float16';
-export type Granularity = 'per-channel' | 'per-tensor';
+import type { Granularity, QuantMode } from '../choices/quantize';
+export type { Granularity, QuantMode };
 
 export interface QuantizedWeights {
   kernel: Int8Array;

@@ -6,8 +6,10 @@
  * public API is.
  */
 
-/** The runtimes the studio ships. */
-export type RuntimeId = 'litert' | 'tfjs-tflite';
+import { TFLITE_RUNTIMES, type RuntimeId, type TfliteIo } from '../choices/deploy';
+
+/** The runtimes the studio ships (choices/deploy.ts). */
+export type { RuntimeId };
 
 /**
  * The runtime that runs a run's files: the one asked for, else LiteRT.js (relaxed-SIMD int8
@@ -15,8 +17,9 @@ export type RuntimeId = 'litert' | 'tfjs-tflite';
  * JS tensors are float32, int32 or uint8 only. All files of a run go to the same runtime, so the
  * int8 speed-up is always a ratio on one runtime.
  */
-export function runtimeForFiles(io: 'float' | 'int8' | undefined, requested?: RuntimeId): RuntimeId {
-  return io === 'int8' ? 'tfjs-tflite' : (requested ?? 'litert');
+export function runtimeForFiles(io: TfliteIo | undefined, requested?: RuntimeId): RuntimeId {
+  if (io === 'int8' && !(requested && TFLITE_RUNTIMES.get(requested).int8Io)) return TFLITE_RUNTIMES.options.find((r) => r.int8Io)!.id;
+  return requested ?? TFLITE_RUNTIMES.defaultId;
 }
 
 export type RuntimeDataType = 'float32' | 'int8' | 'uint8' | 'int16' | 'int32' | 'other';

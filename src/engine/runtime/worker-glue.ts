@@ -15,6 +15,7 @@ type Scope = typeof globalThis & { importScripts?: (...urls: Array<string | URL>
 /** True in a module worker, where importScripts exists but throws. */
 function inModuleWorker(): boolean {
   const scope = globalThis as Scope;
+  // eslint-disable-next-line no-restricted-globals -- a probe for the main thread, not a use of the DOM
   if (typeof window !== 'undefined' || typeof scope.importScripts !== 'function') return false;
   try {
     scope.importScripts();

@@ -16,12 +16,11 @@ export interface SizeReduction {
   float32Bytes: number;
 }
 
-type Report = Pick<ModelReport, 'format' | 'params' | 'nonZeroParams'> & { size: Pick<ModelReport['size'], 'float32Bytes' | 'deployedBytes' | 'gzipInt8Bytes' | 'gzipFloat32Bytes'> };
+type Report = Pick<ModelReport, 'format' | 'params' | 'nonZeroParams'> & { size: Pick<ModelReport['size'], 'float32Bytes' | 'deployedBytes' | 'gzipBytes'> };
 
 export function sizeReduction(before: Pick<Report, 'size'>, after: Report): SizeReduction {
-  const int8 = after.format === 'int8' || after.format === 'weight-int8';
   const zeros = after.nonZeroParams < after.params;
-  const bytes = zeros ? (int8 ? after.size.gzipInt8Bytes : after.size.gzipFloat32Bytes) : after.size.deployedBytes;
+  const bytes = zeros ? after.size.gzipBytes : after.size.deployedBytes;
   const float32Bytes = before.size.float32Bytes;
   return { pct: (1 - bytes / float32Bytes) * 100, basis: zeros ? 'gzip' : after.format, bytes, float32Bytes };
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
+import { OPTIMIZERS, type Optimizer } from '../choices/train';
 import type { ImageDataset, Preprocessing } from '../types';
 import { yieldToEventLoop } from '../yield';
 import { preprocessInto } from '../preprocess';
@@ -15,7 +16,8 @@ export interface FitOptions {
   batchSize: number;
   /** SGD with momentum 0.9 by default; learning rate per step. */
   learningRate: number;
-  optimizer?: 'sgd-momentum' | 'adam';
+  /** choices/train.ts OPTIMIZERS (default: its default, SGD with momentum). */
+  optimizer?: Optimizer;
   seed?: number;
   /** Stop after this many steps in total (for tests and quick previews). */
   maxSteps?: number;
@@ -43,8 +45,15 @@ export interface FitResult {
   elapsedMs: number;
 }
 
+/** One builder per optimizer of the table; the Record type makes a new table entry a compile error here until it is built. */
+const OPTIMIZER_BUILDERS: Record<Optimizer, (learningRate: number) => tf.Optimizer> = {
+  'sgd-momentum': (lr) => tf.train.momentum(lr, 0.9),
+  adam: (lr) => tf.train.adam(lr),
+};
+
 function makeOptimizer(o: FitOptions): tf.Optimizer {
-  return o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.momentum(o.learningRate, 0.9);
+  // An unknown name is refused, never trained with another optimizer.
+  return OPTIMIZER_BUILDERS[OPTIMIZERS.check(o.optimizer ?? OPTIMIZERS.defaultId, 'optimizer').id](o.learningRate);
 }
 
 /** Gathers a batch of preprocessed images and one-hot labels by index (exported for the training tests, which must batch as fit does). */

@@ -11,11 +11,12 @@
  * tfjs turns threads off (tfjs issue 3830). The note says how many threads train.
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { initBackend, type BackendName } from '../backend/init';
+import { initBackend } from '../backend/init';
+import { BACKENDS, type BackendChoice, type BackendName } from '../choices/train';
 import { registerBatchNormGradient } from '../backend/batchnorm-gradient';
 import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels';
 
-export type TrainingBackendChoice = BackendName | 'auto';
+export type TrainingBackendChoice = BackendChoice;
 
 export interface TrainingBackend {
   backend: string;
@@ -42,6 +43,7 @@ export async function prepareTrainingBackend(
   choice: TrainingBackendChoice,
   opts: { wasmPrefix?: string; webglRenderer?: string } = {},
 ): Promise<TrainingBackend> {
+  BACKENDS.check(choice);
   registerBatchNormGradient();
   let requested: BackendName;
   let why: string | undefined;

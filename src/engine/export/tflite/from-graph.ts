@@ -20,7 +20,8 @@ import type { FusedActivationName, OperatorOptions, TensorQuantization, TfliteMo
 import { BuiltinOperator, type BuiltinOperatorCode, TensorType, type TensorTypeCode } from './schema';
 
 /** 'float': float32 input and output, quantized inside the model; 'int8': the caller quantizes. */
-export type TfliteIo = 'float' | 'int8';
+import type { TfliteIo } from '../../choices/deploy';
+export type { TfliteIo };
 
 export interface TfliteExportOptions {
   io?: TfliteIo;

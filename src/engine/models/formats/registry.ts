@@ -11,13 +11,13 @@ import { kerasFromGraph } from '../../graph/to-keras';
 import type { Graph } from '../../graph/ir';
 import { validatedFromWeights, validateLayersModel, type ValidatedLayersModel } from '../../validate/layers-model';
 import { DEFAULT_CAPS, type ValidationCaps } from '../../validate/keras-topology';
-import { MODEL_FORMAT_LABELS as L, type ModelFormatId } from './format-ids';
+import { MODEL_FORMAT_LABELS as L, type ModelFormatId } from '../../choices/model-formats';
 import { isHdf5 } from './hdf5';
 import { looksLikeKerasZip, openKerasArchive, openKerasH5, ZIP_SIGNATURE } from './keras';
 import { graphFromOnnx, looksLikeOnnx } from './onnx';
 import { graphFromTflite, looksLikeTflite } from './tflite';
 
-export type { ModelFormatId } from './format-ids';
+export type { ModelFormatId } from '../../choices/model-formats';
 
 export interface ModelFormat {
   id: ModelFormatId;

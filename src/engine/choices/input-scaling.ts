@@ -8,8 +8,7 @@
  */
 import { getDataset } from '../data/registry';
 import type { DatasetId, Preprocessing } from '../types';
-
-export type ScalingId = 'unit' | 'symmetric' | 'dataset' | 'raw';
+import { defineChoice, type IdOf } from './choice';
 
 /**
  * Per-channel pixel mean and standard deviation (0-255) of each dataset's training split, as
@@ -30,23 +29,19 @@ export function datasetStats(id: DatasetId): { mean: number[]; std: number[] } {
   }
 }
 
-export interface ScalingChoice {
-  id: ScalingId;
-  label: string;
-  preprocessing: (d: DatasetId) => Preprocessing;
-}
+const halves = (d: DatasetId): number[] => new Array<number>(getDataset(d).shape[2]).fill(127.5);
 
-export const SCALINGS: ScalingChoice[] = [
-  { id: 'unit', label: '0 to 1 (pixel / 255)', preprocessing: () => ({ kind: 'scale', scale: 1 / 255 }) },
-  { id: 'symmetric', label: '−1 to 1 (pixel / 127.5 − 1)', preprocessing: (d) => ({ kind: 'standardize', mean: getDataset(d).shape[2] === 1 ? [127.5] : [127.5, 127.5, 127.5], std: getDataset(d).shape[2] === 1 ? [127.5] : [127.5, 127.5, 127.5] }) },
-  { id: 'dataset', label: 'the dataset’s mean and standard deviation', preprocessing: (d) => ({ kind: 'standardize', ...datasetStats(d) }) },
-  { id: 'raw', label: 'raw 0 to 255', preprocessing: () => ({ kind: 'scale', scale: 1 }) },
-];
+/** The default is only the table's; the upload starts from defaultScaling(dataset). */
+export const SCALINGS = defineChoice('upload.scaling', [
+  { id: 'unit', label: '0 to 1 (pixel / 255)', help: 'Keras and tfjs image models most often divide pixels by 255.', preprocessing: (): Preprocessing => ({ kind: 'scale', scale: 1 / 255 }), default: true },
+  { id: 'symmetric', label: '−1 to 1 (pixel / 127.5 − 1)', help: 'MobileNet-style preprocessing.', preprocessing: (d: DatasetId): Preprocessing => ({ kind: 'standardize', mean: halves(d), std: halves(d) }) },
+  { id: 'dataset', label: 'the dataset’s mean and standard deviation', help: 'PyTorch-style Normalize with the training split’s statistics.', preprocessing: (d: DatasetId): Preprocessing => ({ kind: 'standardize', ...datasetStats(d) }) },
+  { id: 'raw', label: 'raw 0 to 255', help: 'The model takes the pixel values as they are.', preprocessing: (): Preprocessing => ({ kind: 'scale', scale: 1 }) },
+]);
+export type ScalingId = IdOf<typeof SCALINGS>;
 
 export function scalingPreprocessing(id: ScalingId, d: DatasetId): Preprocessing {
-  const s = SCALINGS.find((x) => x.id === id);
-  if (!s) throw new Error(`unknown scaling ${id}`);
-  return s.preprocessing(d);
+  return SCALINGS.check(id).preprocessing(d);
 }
 
 /** The choice that matches the dataset's own baselines' scaling (what the upload offers first). */

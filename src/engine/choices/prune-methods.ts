@@ -1,0 +1,106 @@
+/**
+ * The pruning methods, as data: what each is called, what it reads of the prune settings and what
+ * it needs. Each method's implementation is a file of prune/methods/, listed in
+ * prune/methods/registry.ts by the same id; the form, the validator, the URL codec, the CLI and the
+ * labels read this table. Adding a method: docs/ARCHITECTURE.md, "Add a pruning method".
+ */
+import { defineChoice, type ChoiceOption, type IdOf } from './choice';
+
+/** A number a method takes besides the shared prune settings, kept in `prune.params[key]`. */
+export interface PruneParamSpec {
+  key: string;
+  label: string;
+  help: string;
+  default: number;
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+export interface PruneMethodOption extends ChoiceOption {
+  /** How the stages table and the job log describe it ("unstructured per layer"). */
+  readonly summary: string;
+  /** What the sparsity slider means for it (the form's hint). */
+  readonly sparsityHelp: string;
+  /** Which shared prune settings it reads; the form disables the others and the validator checks only these. */
+  readonly uses: { readonly sparsity: boolean; readonly nm: boolean; readonly criterion: boolean; readonly layerKinds: boolean; readonly overrides: boolean; readonly gradual: boolean };
+  /** Removes whole filters (a smaller dense model) instead of zeroing weights; keeps one filter per group, so sparsity < 1. */
+  readonly structured: boolean;
+  /** Needs calibration images (drawn from the training split) to prune, as a reconstruction method (OBS, SparseGPT) does. */
+  readonly needsCalibrationData: boolean;
+  /** Its own numeric parameters, in `prune.params`. */
+  readonly params: readonly PruneParamSpec[];
+}
+
+const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false } as const;
+
+export const PRUNE_METHODS = defineChoice('prune.method', [
+  { id: 'none', label: 'None', summary: 'no pruning', help: 'Keep every weight.', sparsityHelp: '', urlCode: 'none', uses: none, structured: false, needsCalibrationData: false, params: [] },
+  {
+    id: 'per-layer',
+    label: 'Unstructured, per layer',
+    summary: 'unstructured per layer',
+    help: 'Zero the smallest-magnitude weights of each layer (Han et al. 2015, arXiv:1506.02626).',
+    sparsityHelp: 'Fraction of weights set to zero.',
+    urlCode: 'pl',
+    uses: { ...none, sparsity: true, layerKinds: true, overrides: true, gradual: true },
+    structured: false,
+    needsCalibrationData: false,
+    params: [],
+    default: true,
+  },
+  {
+    id: 'global',
+    label: 'Unstructured, global',
+    summary: 'unstructured global',
+    help: 'Zero the smallest-magnitude weights over all pruned layers at once: layers with many small weights lose more.',
+    sparsityHelp: 'Fraction of weights set to zero.',
+    urlCode: 'gl',
+    uses: { ...none, sparsity: true, layerKinds: true, gradual: true },
+    structured: false,
+    needsCalibrationData: false,
+    params: [],
+  },
+  {
+    id: 'structured',
+    label: 'Structured (whole filters)',
+    summary: 'structured filters',
+    help: 'Remove whole filters by their norm, with the coupled channels of Adds and depthwise layers: a smaller dense model (Li et al. 2017, arXiv:1608.08710).',
+    sparsityHelp: 'Fraction of filters removed in each layer.',
+    urlCode: 'st',
+    uses: { ...none, sparsity: true, criterion: true, overrides: true },
+    structured: true,
+    needsCalibrationData: false,
+    params: [],
+  },
+  {
+    id: 'n:m',
+    label: '2:4 semi-structured',
+    summary: 'N:M',
+    help: 'Keep the N largest of every M consecutive input-channel weights (Mishra et al. 2021, arXiv:2104.08378).',
+    sparsityHelp: 'Keeps the 2 largest of every 4 input-channel weights.',
+    urlCode: 'nm',
+    uses: { ...none, nm: true, layerKinds: true, gradual: true },
+    structured: false,
+    needsCalibrationData: false,
+    params: [],
+  },
+]);
+export type PruneMethod = IdOf<typeof PRUNE_METHODS>;
+/** A method's table entry with its id typed. */
+export type PruneMethodEntry = PruneMethodOption & { readonly id: PruneMethod };
+/** Every entry has the full descriptor (a missing field is a compile error here). */
+export const PRUNE_METHOD_OPTIONS: readonly PruneMethodEntry[] = PRUNE_METHODS.options;
+
+/** A method's table entry, typed as the full descriptor. */
+export function pruneMethod(id: PruneMethod): PruneMethodEntry {
+  return PRUNE_METHODS.get(id);
+}
+
+/** Whether a method prunes at all: every pruning method takes a sparsity or an N:M pattern ('none' takes neither). */
+export function isPruning(m: Pick<PruneMethodOption, 'uses'>): boolean {
+  return m.uses.sparsity || m.uses.nm;
+}
+
+/** The N:M pattern the form offers ("2:4"). */
+export const DEFAULT_NM = { n: 2, m: 4 } as const;

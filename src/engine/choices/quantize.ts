@@ -1,0 +1,38 @@
+/** The quantization choices: the format, the weight-scale granularity and the calibration method. */
+import { defineChoice, type IdOf } from './choice';
+
+/**
+ * Quantization formats. `format` is the report's name for the result (metrics/model-report.ts);
+ * `int8Weights`: kernels are stored as int8 (so the granularity applies); `calibrates`: activation
+ * ranges are calibrated on training images.
+ */
+export const QUANT_MODES = defineChoice('quant.mode', [
+  { id: 'none', label: 'None (float32)', help: 'Keep float32 weights and activations.', format: 'float32', int8Weights: false, calibrates: false },
+  { id: 'int8', label: 'Full-integer INT8', help: 'int8 weights and activations, int32 biases, as TFLite’s full-integer quantization.', format: 'int8', int8Weights: true, calibrates: true, default: true },
+  { id: 'weight-int8', label: 'Weight-only INT8', help: 'int8 weights, float activations (dynamic-range style).', urlCode: 'w8', format: 'weight-int8', int8Weights: true, calibrates: false },
+  { id: 'float16', label: 'float16', help: 'Every weight rounded to IEEE half precision.', urlCode: 'f16', format: 'float16', int8Weights: false, calibrates: false },
+]);
+export type QuantModeSetting = IdOf<typeof QUANT_MODES>;
+/** A mode that quantizes (quantize/quantize-graph.ts). */
+export type QuantMode = Exclude<QuantModeSetting, 'none'>;
+/** How a report names a model's weights: float32, or the quantized format. */
+export type ModelFormat = (typeof QUANT_MODES.options)[number]['format'];
+
+/** Whether a report's format stores int8 kernels (full integer or weight-only). */
+export function hasInt8Weights(format: ModelFormat): boolean {
+  return QUANT_MODES.options.some((m) => m.format === format && m.int8Weights);
+}
+
+export const GRANULARITIES = defineChoice('quant.granularity', [
+  { id: 'per-channel', label: 'Per channel', help: 'One scale per output channel (dense layers stay per tensor, as TFLite’s FULLY_CONNECTED).', urlCode: 'pc', default: true },
+  { id: 'per-tensor', label: 'Per tensor', help: 'One scale per kernel.', urlCode: 'pt' },
+]);
+export type Granularity = IdOf<typeof GRANULARITIES>;
+
+/** How an activation's int8 range is chosen from calibration values (quantize/calibrate.ts). */
+export const CALIBRATION_METHODS = defineChoice('quant.calibration.method', [
+  { id: 'minmax', label: 'Min-max', help: 'The observed minimum and maximum: every value covered, outliers widen the step.', default: true },
+  { id: 'percentile', label: 'Percentile', help: 'Clip the tails at the given percentile.', urlCode: 'pct' },
+  { id: 'mse', label: 'MSE', help: 'The clip range that minimises the quantize-dequantize mean squared error.' },
+]);
+export type CalibrationMethod = IdOf<typeof CALIBRATION_METHODS>;

@@ -1,0 +1,43 @@
+/**
+ * The quantize stage: calibrate activation ranges on a seeded subset of *training* images (full
+ * integer only), build the quantized model, and measure per-layer SQNR on 32 training images.
+ */
+import { QUANT_MODES, type QuantMode } from '../../choices/quantize';
+import type { Graph } from '../../graph/ir';
+import { toInputTensorAt } from '../../preprocess';
+import { calibrateGraph, calibrationIndices } from '../../quantize/calibrate-graph';
+import { quantizeGraph, type QuantizedModel } from '../../quantize/quantize-graph';
+import { layerSqnr, type LayerSqnr } from '../../quantize/sqnr';
+import type { BaselineEntry, ImageDataset } from '../../types';
+import type { CompressSettings } from '../compress-settings';
+import type { CompressContext, StageRecord } from './types';
+
+export async function quantizeStage(
+  inf: Graph,
+  mode: QuantMode,
+  s: CompressSettings,
+  train: ImageDataset | undefined,
+  test: ImageDataset,
+  entry: BaselineEntry,
+  ctx: CompressContext,
+): Promise<{ quantized: QuantizedModel; sqnr: LayerSqnr[]; record: StageRecord }> {
+  const t0 = performance.now();
+  const calibrates = QUANT_MODES.get(mode).calibrates;
+  let ranges = {};
+  if (calibrates) {
+    ranges = await calibrateGraph(inf, train!, entry.preprocessing, { method: s.quant.calibration.method, samples: s.quant.calibration.samples, percentile: s.quant.calibration.percentile, signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('calibrate', dn, t) });
+  }
+  ctx.onProgress?.('quantize', 0, 1);
+  const quantized = quantizeGraph(inf, mode, s.quant.granularity, ranges);
+  // SQNR on calibration images (training data), never on the test records.
+  const sqnrSource = train ?? test;
+  const xs = toInputTensorAt(sqnrSource, calibrationIndices(sqnrSource.count, 32, 7), entry.preprocessing);
+  let sqnr: LayerSqnr[];
+  try {
+    sqnr = await layerSqnr(quantized, xs);
+  } finally {
+    xs.dispose();
+  }
+  const record: StageRecord = { stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - t0, detail: { calibrationImages: calibrates ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split' } };
+  return { quantized, sqnr, record };
+}

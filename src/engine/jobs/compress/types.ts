@@ -1,0 +1,86 @@
+/** The compression job's vocabulary: its stages, context, stage records and result (plain data). */
+import type { ReadFile } from '../../data/load';
+import type { Graph } from '../../graph/ir';
+import type { ModelReport } from '../../metrics/model-report';
+import type { QuantizedModel } from '../../quantize/quantize-graph';
+import type { LayerSqnr } from '../../quantize/sqnr';
+import type { FitProgress } from '../../train/fit';
+import type { CompressSettings } from '../compress-settings';
+
+export type CompressStage = 'load-model' | 'load-data' | 'evaluate-before' | 'latency-before' | 'prune' | 'train' | 'evaluate-pruned' | 'calibrate' | 'quantize' | 'evaluate-after' | 'latency-after';
+
+/**
+ * A stage's key figures, reported once with its last progress event (the studio's job log shows
+ * them): test accuracy after an evaluation, median batch-1 latency, the fraction of kernel weights
+ * pruning removed (zeroed or cut out, over every kernel of the model before pruning).
+ */
+export interface StageFigures {
+  accuracy?: number;
+  latencyMs?: number;
+  removedFraction?: number;
+}
+
+export interface CompressContext {
+  read: ReadFile;
+  signal?: AbortSignal;
+  onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
+  /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
+  onModels?: (m: CompressedModels) => void;
+}
+
+/** The job's inference graphs and quantized model, and its predictions on the test records. */
+export interface CompressedModels {
+  baseline: Graph;
+  compressed: Graph;
+  quantized?: QuantizedModel;
+  predictions: { before: Uint8Array; after: Uint8Array };
+}
+
+export interface StageRecord {
+  stage: 'prune' | 'finetune' | 'quantize';
+  settings: unknown;
+  elapsedMs: number;
+  /** Accuracy and macro recall on the test records right after this stage (float model for prune/finetune). */
+  accuracy?: number;
+  macroRecall?: number;
+  detail: Record<string, unknown>;
+}
+
+export interface LayerReport {
+  name: string;
+  op: string;
+  paramsBefore: number;
+  paramsAfter: number;
+  /** Output channels (filters) before and after structured pruning. */
+  channelsBefore: number;
+  channelsAfter: number;
+  /** Fraction of zero kernel weights after compression. */
+  sparsity: number;
+  sqnr?: Pick<LayerSqnr, 'weightSqnrDb' | 'outputSqnrDb'>;
+  /** Kernel weight histogram over shared bins, before and after (the spike at zero, int8 bins). */
+  histogram: { min: number; max: number; before: number[]; after: number[] };
+}
+
+export interface FlippedPrediction {
+  index: number;
+  label: number;
+  before: number;
+  after: number;
+}
+
+export interface CompressResult {
+  modelId: string;
+  dataset: string;
+  backend: string;
+  settings: CompressSettings;
+  testRecords: { first: number; count: number };
+  caveats: string[];
+  before: ModelReport;
+  after: ModelReport;
+  stages: StageRecord[];
+  layers: LayerReport[];
+  /** Test records whose prediction changed (first 64), for the gallery. */
+  flipped: FlippedPrediction[];
+  flippedCount: number;
+  elapsedMs: number;
+}
