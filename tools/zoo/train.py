@@ -170,14 +170,23 @@ def train_one(spec, args):
             return spec["lr"] * (step + 1) / warm
         return 0.5 * spec["lr"] * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
 
-    start_epoch, start_step = 0, 0
+    start_epoch, start_step, schedule_changes = 0, 0, []
     ckpt = run_dir / "ckpt.pt"
     if ckpt.exists():
         state = torch.load(ckpt, map_location=dev)
-        if state.get("spec") == spec:
+        old = state.get("spec", {})
+        # A run may be shortened or lengthened (a CPU run that would not finish in time): only the
+        # epoch count may differ, the cosine schedule follows the new count from where the run is,
+        # and the change is recorded with the model.
+        same_but_epochs = {k: v for k, v in old.items() if k != "epochs"} == {k: v for k, v in spec.items() if k != "epochs"}
+        if old == spec or same_but_epochs:
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["opt"])
             start_epoch, start_step = state["epoch"], state.get("step", 0)
+            schedule_changes = state.get("scheduleChanges", [])
+            if old != spec:
+                schedule_changes = schedule_changes + [f"epochs {old['epochs']} -> {spec['epochs']} at epoch {start_epoch + 1}, step {start_step}"]
+                say(f"recipe changed: {schedule_changes[-1]}")
             say(f"resuming at epoch {start_epoch + 1}, step {start_step}" if start_step else f"resuming after epoch {start_epoch}")
     if args.export_only:
         if not ckpt.exists():
@@ -185,7 +194,7 @@ def train_one(spec, args):
         partial = start_step > 0
         model.cpu()
         export(spec, meta, model, model_json, vx.cpu(), vy.cpu(), prep, (first, count), args,
-               epochs_done=start_epoch + (start_step / steps_per_epoch if partial else 0))
+               epochs_done=start_epoch + (start_step / steps_per_epoch if partial else 0), schedule_changes=schedule_changes)
         return
     autocast = (torch.autocast(device_type=dev.type, dtype=torch.bfloat16) if args.bf16
                 else contextlib.nullcontext())
@@ -219,26 +228,28 @@ def train_one(spec, args):
             correct += (out.argmax(1) == yb).sum().item()
             seen += len(idx)
             if (s + 1) % CHECKPOINT_STEPS == 0 and s + 1 < steps_per_epoch:
-                save_checkpoint(ckpt, spec, epoch, s + 1, model, opt)
+                save_checkpoint(ckpt, spec, epoch, s + 1, model, opt, schedule_changes)
                 say(f"epoch {epoch + 1}/{epochs} step {s + 1}/{steps_per_epoch} loss {loss_sum / seen:.4f} "
                     f"({seen / (time.time() - t0):.1f} img/s)")
         dt = time.time() - t0
         acc, _ = evaluate(model, vx, vy, prep)
         say(f"epoch {epoch + 1}/{epochs} loss {loss_sum / max(1, seen):.4f} train-acc {correct / max(1, seen):.4f} "
             f"test-acc {acc:.4f} ({seen / dt:.0f} img/s, {dt:.0f}s)")
-        save_checkpoint(ckpt, spec, epoch + 1, 0, model, opt)
+        save_checkpoint(ckpt, spec, epoch + 1, 0, model, opt, schedule_changes)
 
     # The headline figures and reference logits are computed on the CPU in float32 whatever the
     # training device: CUDA convolutions may use TF32, whose ~1e-3 rounding would be recorded as
     # the reference the studio's tfjs logits are checked against.
     model.cpu()
-    acc = export(spec, meta, model, model_json, vx.cpu(), vy.cpu(), prep, (first, count), args, epochs_done=epochs)
+    acc = export(spec, meta, model, model_json, vx.cpu(), vy.cpu(), prep, (first, count), args, epochs_done=epochs,
+                 schedule_changes=schedule_changes)
     say(f"exported, test accuracy {acc * 100:.2f}% on {count} test images")
 
 
-def save_checkpoint(path, spec, epoch, step, model, opt):
+def save_checkpoint(path, spec, epoch, step, model, opt, schedule_changes):
     tmp = path.with_suffix(".tmp")
-    torch.save({"spec": spec, "epoch": epoch, "step": step, "model": model.state_dict(), "opt": opt.state_dict()}, tmp)
+    torch.save({"spec": spec, "epoch": epoch, "step": step, "model": model.state_dict(), "opt": opt.state_dict(),
+                "scheduleChanges": schedule_changes}, tmp)
     os.replace(tmp, path)  # a kill mid-save never leaves a torn checkpoint
 
 
@@ -271,7 +282,7 @@ def write_weight_files(out, model, model_json, storage):
     return {**model_json, "weightsManifest": [{"paths": paths, "weights": entries}]}
 
 
-def export(spec, meta, model, model_json, vx, vy, prep, headline, args, epochs_done):
+def export(spec, meta, model, model_json, vx, vy, prep, headline, args, epochs_done, schedule_changes=()):
     """Writes public/models/<id>/ and its index.json row. The accuracy and reference logits are
     those of the weights as stored (float16 storage rounds them first), computed on the CPU in
     float32, so the studio's parity check compares like with like."""
@@ -308,6 +319,7 @@ def export(spec, meta, model, model_json, vx, vy, prep, headline, args, epochs_d
             "lr": f"{spec['lr']} peak, 1 epoch linear warm-up, cosine decay", "augment": spec["augment"], "seed": SEED,
             "precision": "bfloat16 autocast (float32 master weights)" if args.bf16 else "float32",
             "storage": storage,
+            **({"scheduleChanges": list(schedule_changes)} if schedule_changes else {}),
         },
         # Checked at load (models/load.ts): a clone or a server that damaged a shard is named.
         "files": [{"path": p, "bytes": (out / p).stat().st_size, "sha256": hashlib.sha256((out / p).read_bytes()).hexdigest()}
