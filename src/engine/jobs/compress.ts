@@ -31,6 +31,7 @@ import { compileQuantized } from '../quantize/simulate';
 import { fit, type FitProgress } from '../train/fit';
 import type { BaselineEntry, ClassificationMetrics, ImageDataset } from '../types';
 import { type CompressSettings, validateCompressSettings } from './compress-settings';
+import { runSentence } from './run-sentence';
 import type { ReadFile } from '../data/load';
 
 export type CompressStage = 'load-model' | 'load-data' | 'evaluate-before' | 'latency-before' | 'prune' | 'train' | 'evaluate-pruned' | 'calibrate' | 'quantize' | 'evaluate-after' | 'latency-after';
@@ -109,6 +110,8 @@ export interface CompressResult {
   flipped: FlippedPrediction[];
   flippedCount: number;
   elapsedMs: number;
+  /** What the run did and what it cost, in one sentence (run-sentence.ts). */
+  summary: string;
 }
 
 const HIST_BINS = 51;
@@ -343,7 +346,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       if (flipped.length < 64) flipped.push({ index: entry.testData.first + i, label: test.labels[i], before: before.predictions[i], after: after.predictions[i] });
     }
     ctx.onModels?.({ baseline: inf0, compressed: inf1, quantized: q, predictions: { before: before.predictions, after: after.predictions } });
-    return {
+    const result: Omit<CompressResult, 'summary'> = {
       modelId: entry.id,
       dataset: d.id,
       backend: tf.getBackend(),
@@ -358,6 +361,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       flippedCount,
       elapsedMs: performance.now() - t0,
     };
+    return { ...result, summary: runSentence(result) };
   } finally {
     for (const f of disposers.reverse()) f();
   }
