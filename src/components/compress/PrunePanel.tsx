@@ -2,6 +2,10 @@ import type { PruneMethod, PruneSettings } from '../../engine/jobs/compress-sett
 import type { LayerKind } from '../../engine/prune/unstructured';
 import { useStudio } from '../../state/store';
 import { CheckboxField, FractionSlider, SelectField } from './fields';
+import { ideaElementId, recipeIdeas } from '../ideas/ideas';
+
+/** The element id of the idea that explains the current choice, if there is one. */
+const ideaId = (id: Parameters<typeof ideaElementId>[0] | undefined) => (id ? ideaElementId(id) : undefined);
 
 /** The pruning kinds the studio offers; '2:4' is the engine's N:M method with N = 2, M = 4. */
 const METHODS: ReadonlyArray<{ value: string; label: string; method: PruneMethod; n?: number; m?: number }> = [
@@ -22,13 +26,14 @@ function methodValue(p: PruneSettings): string {
   return p.method === 'n:m' ? '2:4' : p.method;
 }
 
+/** The pruning method and its sparsity: the recipe's main pruning knobs. */
 export function PrunePanel() {
   const p = useStudio((s) => s.compressSettings.prune);
+  const idea = ideaId(useStudio((s) => recipeIdeas(s.compressSettings).prune));
   const setPrune = useStudio((s) => s.setPrune);
   const busy = useStudio((s) => !!s.running);
   const off = p.method === 'none';
   const fixedRatio = p.method === 'n:m';
-  const gradual = p.schedule.kind === 'gradual';
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Pruning</legend>
@@ -36,6 +41,7 @@ export function PrunePanel() {
         label="Pruning method"
         field="prune.method"
         testId="prune-method"
+        describedBy={idea}
         value={methodValue(p)}
         options={METHODS}
         onChange={(v) => {
@@ -47,15 +53,32 @@ export function PrunePanel() {
         label="Sparsity"
         field="prune.sparsity"
         testId="prune-sparsity"
+        describedBy={idea}
         value={fixedRatio ? (p.m - p.n) / p.m : p.sparsity}
         disabled={off || fixedRatio}
         hint={fixedRatio ? 'Keeps the 2 largest of every 4 input-channel weights.' : p.method === 'structured' ? 'Fraction of filters removed in each layer.' : 'Fraction of weights set to zero.'}
         onChange={(sparsity) => setPrune({ sparsity })}
       />
+    </fieldset>
+  );
+}
+
+/** The rest of the pruning settings: schedule, filter ranking, layer kinds, the first and last layers. */
+export function PruneMorePanel() {
+  const p = useStudio((s) => s.compressSettings.prune);
+  const idea = ideaId(useStudio((s) => recipeIdeas(s.compressSettings).schedule));
+  const setPrune = useStudio((s) => s.setPrune);
+  const busy = useStudio((s) => !!s.running);
+  const off = p.method === 'none';
+  const gradual = p.schedule.kind === 'gradual';
+  return (
+    <fieldset className="settings-group advanced" disabled={busy}>
+      <legend>Pruning, more</legend>
       <SelectField
         label="Schedule" advanced
         field="prune.schedule"
         testId="prune-schedule"
+        describedBy={idea}
         value={p.schedule.kind}
         disabled={off}
         options={[

@@ -23,6 +23,16 @@ export interface MetricRow {
 
 const sign = (a: number, b: number) => Math.sign(b - a);
 
+/** The change's class: coloured good or bad when the row says which way is better. */
+export function changeClass(row: Pick<MetricRow, 'sign' | 'better'>): string {
+  if (row.sign === 0 || !row.better) return 'change';
+  const good = (row.better === 'lower') === row.sign < 0;
+  return `change ${good ? 'good' : 'bad'}`;
+}
+
+/** The keys of the figures the workbench's headline shows (the rest are in the All figures tab). */
+export const HEADLINE_KEYS = ['size', 'accuracy', 'latency'] as const;
+
 /** Gzip and sparse sizes in the encoding of the model's own format. */
 export function packedBytes(r: ModelReport): { gzip: number; sparse: number } {
   const int8 = r.format === 'int8' || r.format === 'weight-int8';
