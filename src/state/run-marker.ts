@@ -29,6 +29,7 @@ const NOUN: Record<JobRequest['type'], string> = {
   train: 'training',
   'validate-model': 'model check',
   records: 'record read',
+  'weight-sample': 'weight picture',
 };
 
 /** `model` is how the page names the job's model (a user's label, or the baseline id). */

@@ -17,12 +17,15 @@ import { contextLostError, watchWebglContext, webglContextLost } from './webgl-c
 import { tfliteStep } from './tflite-step';
 import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
+import { weightSampleJob } from './explain-job';
+import { WorkerMemo } from './worker-memo';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
 const wasmPaths = { litert: new URL('litert-wasm/', origin).href, 'tfjs-tflite': new URL('tflite-wasm/', origin).href };
 const controllers = new Map<number, AbortController>();
+const memo = new WorkerMemo();
 
 function post(msg: WorkerResponse): void {
   scope.postMessage(msg);
@@ -51,6 +54,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
   if (isStudioJob(job)) return runStudioJob(job, { read, signal, wasmPrefix, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   const { entry, read: readFile } = await jobModel(job);
+  if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
   if (job.type === 'evaluate') {
     const status = await initBackend(job.backend as BackendName, { wasmPrefix });
     const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);

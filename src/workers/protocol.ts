@@ -10,7 +10,9 @@ import type { CompressExports } from '../engine/export/compress-exports';
 import type { TfliteIo } from '../engine/export/tflite/from-graph';
 import type { TfliteEvalResult } from '../engine/jobs/tflite-eval';
 import type { RuntimeId } from '../engine/runtime/model-runtime';
-import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
+import type { PartialCompressSettings, PruneSettings } from '../engine/jobs/compress-settings';
+import type { Granularity } from '../engine/quantize/quantize-graph';
+import type { WeightSample } from '../engine/explain/weight-sample';
 import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { UserModelSummary } from '../engine/jobs/user-model';
@@ -102,9 +104,18 @@ export interface TrainJob {
   settings: TrainFromScratchSettings;
 }
 
+/** One layer's weights under a recipe, for the live picture (engine/explain/weight-sample.ts). */
+export interface WeightSampleJob {
+  type: 'weight-sample';
+  modelId: string;
+  upload?: UserModelPayload;
+  prune: PruneSettings;
+  granularity: Granularity;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
@@ -131,7 +142,8 @@ export type CompressJobResult = CompressResult & {
 export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary };
 export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
 export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult;
+export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sample: WeightSample };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult;
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

@@ -1,5 +1,6 @@
 import { useStudio } from '../../state/store';
 import { IDEAS, ideaElementId, recipeIdeas, REFERENCES, type IdeaId, type ReferenceId } from './ideas';
+import { WeightPicture } from './WeightPicture';
 
 function Reference({ id }: { id: ReferenceId }) {
   const r = REFERENCES[id];
@@ -26,8 +27,9 @@ function IdeaCard({ id }: { id: IdeaId }) {
 }
 
 /**
- * How the chosen recipe works: the idea behind each chosen method with one reference, in the
- * order of the controls (each control names its idea in aria-describedby). Texts: ideas.ts.
+ * How the chosen recipe works: a live picture of one layer of the selected model under the
+ * recipe, then the idea behind each chosen method with one reference, in the order of the
+ * controls (each control names its idea in aria-describedby). Texts: ideas.ts.
  */
 export function ExplainPanel() {
   const settings = useStudio((s) => s.compressSettings);
@@ -35,6 +37,7 @@ export function ExplainPanel() {
   const shown = [i.prune, i.schedule, i.finetune, i.format, i.scales, i.calibration, i.combined].filter((x): x is IdeaId => !!x);
   return (
     <div className="explain-body" data-testid="explain">
+      <WeightPicture />
       {shown.map((id) => (
         <IdeaCard key={id} id={id} />
       ))}

@@ -1,0 +1,38 @@
+/**
+ * The live picture's request (protocol.ts WeightSampleJob): the model's graph, kept in the
+ * worker's memo, and engine/explain/weight-sample.ts over it. It uses whichever tfjs backend a job
+ * already started (a side request must never switch the backend under a running job), else wasm.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../engine/backend/init';
+import type { ReadFile } from '../engine/data/load';
+import { weightSample } from '../engine/explain/weight-sample';
+import { graphFromLayersModel } from '../engine/graph/from-layers';
+import type { Graph } from '../engine/graph/ir';
+import { loadLayersModel } from '../engine/models/load';
+import type { BaselineEntry } from '../engine/types';
+import type { WeightSampleJob, WeightSampleResult } from './protocol';
+import type { WorkerMemo } from './worker-memo';
+
+/** Starts wasm unless a job has already started a backend. */
+export async function ensureBackend(wasmPrefix: string): Promise<void> {
+  if (!tf.engine().backendName) await initBackend('wasm', { wasmPrefix });
+}
+
+/** A model's graph (weights as plain arrays), loaded once per model while the memo keeps it. */
+export function memoGraph(memo: WorkerMemo, entry: BaselineEntry, read: ReadFile): Promise<Graph> {
+  return memo.get(`graph:${entry.id}:${entry.path}`, async () => {
+    const loaded = await loadLayersModel(entry.path, read);
+    try {
+      return graphFromLayersModel(loaded.model);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+}
+
+export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string }): Promise<WeightSampleResult> {
+  await ensureBackend(ctx.wasmPrefix);
+  const g = await memoGraph(ctx.memo, model.entry, model.read);
+  return { type: 'weight-sample', modelId: job.modelId, sample: weightSample(g, { prune: job.prune, granularity: job.granularity }) };
+}
