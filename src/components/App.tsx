@@ -18,6 +18,7 @@ import { TrainPanel } from './models/TrainPanel';
 import { UploadPanel } from './models/UploadPanel';
 import { Headline } from './workbench/Headline';
 import { ExplainPanel } from './ideas/ExplainPanel';
+import { TourNav } from './tour/Tour';
 import { TabPanels, TabStrip } from './workbench/StudioTabs';
 
 /** What each tab under the workbench holds. */
@@ -94,6 +95,7 @@ export function App() {
             <h1>Compression Studio</h1>
             <p className="tagline">Prune and quantize neural networks for microcontrollers, and measure what it costs — in your browser.</p>
           </div>
+          <TourNav />
           <ShareBar />
         </header>
         <Notices />
@@ -104,7 +106,9 @@ export function App() {
         )}
         <main className="workbench">
           <section aria-labelledby="pick-h" className="panel model-panel">
-            <h2 id="pick-h">Model</h2>
+            <h2 id="pick-h" className="sr-only">
+              Model
+            </h2>
             <ModelPicker />
           </section>
           <div className="bench-grid">

@@ -1,6 +1,7 @@
 import { useStudio } from '../../state/store';
 import { IDEAS, ideaElementId, recipeIdeas, REFERENCES, type IdeaId, type ReferenceId } from './ideas';
 import { WeightPicture } from './WeightPicture';
+import { TourStory } from '../tour/Tour';
 
 function Reference({ id }: { id: ReferenceId }) {
   const r = REFERENCES[id];
@@ -27,7 +28,7 @@ function IdeaCard({ id }: { id: IdeaId }) {
 }
 
 /**
- * How the chosen recipe works: a live picture of one layer of the selected model under the
+ * How the chosen recipe works: the lecture tour's story when a tour is on, a live picture of one layer of the selected model under the
  * recipe, then the idea behind each chosen method with one reference, in the order of the
  * controls (each control names its idea in aria-describedby). Texts: ideas.ts.
  */
@@ -37,6 +38,7 @@ export function ExplainPanel() {
   const shown = [i.prune, i.schedule, i.finetune, i.format, i.scales, i.calibration, i.combined].filter((x): x is IdeaId => !!x);
   return (
     <div className="explain-body" data-testid="explain">
+      <TourStory />
       <WeightPicture />
       {shown.map((id) => (
         <IdeaCard key={id} id={id} />
