@@ -20,9 +20,9 @@ export function startUrlSync(): () => void {
     if (d.modelId) s.select(d.modelId);
     useStudio.getState().replaceSettings(d.settings, d.backend);
     s.setDeploy(d.deploy);
-    if (d.ignored.length) s.notify('url', `This link’s values for ${d.ignored.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
     runPending = d.run;
   }
+  if (!d.newerVersion && d.ignored.length) s.notify('url', `This link’s values for ${d.ignored.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
   if (!d.newerVersion) {
     s.setTab(d.ui.tab);
     // A tour step's link opens the step: its recipe replaces the link's settings.

@@ -19,6 +19,7 @@ import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
 import { weightSampleJob } from './explain-job';
 import { WorkerMemo } from './worker-memo';
+import { startingBackend } from './backend-lock';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
@@ -56,11 +57,11 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   const { entry, read: readFile } = await jobModel(job);
   if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
   if (job.type === 'evaluate') {
-    const status = await initBackend(job.backend as BackendName, { wasmPrefix });
+    const status = await startingBackend(() => initBackend(job.backend as BackendName, { wasmPrefix }));
     const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
-  const training = await prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
+  const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
   if (job.type === 'compress') {
     let models: CompressedModels | undefined;
     const r = await compressBaseline(entry, withDefaults(job.settings), {

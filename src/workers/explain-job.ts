@@ -13,10 +13,13 @@ import { loadLayersModel } from '../engine/models/load';
 import type { BaselineEntry } from '../engine/types';
 import type { WeightSampleJob, WeightSampleResult } from './protocol';
 import type { WorkerMemo } from './worker-memo';
+import { startingBackend } from './backend-lock';
 
-/** Starts wasm unless a job has already started a backend. */
-export async function ensureBackend(wasmPrefix: string): Promise<void> {
-  if (!tf.engine().backendName) await initBackend('wasm', { wasmPrefix });
+/** Starts wasm unless a job has already started a backend (or is starting one: the lock waits for it). */
+export function ensureBackend(wasmPrefix: string): Promise<void> {
+  return startingBackend(async () => {
+    if (!tf.engine().backendName) await initBackend('wasm', { wasmPrefix });
+  });
 }
 
 /** A model's graph (weights as plain arrays), loaded once per model while the memo keeps it. */
