@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Worker } from '@playwright/test';
-import { compressOnce, link, openWith, shot } from './studio-helpers';
+import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 /**
  * A worker that stops answering is terminated and replaced: the stuck job rejects with a
@@ -49,6 +49,7 @@ test('a lost WebGL context ends the job with a message, the studio falls back to
   const worker = engineWorker(page);
   await recordWebglContexts(worker);
 
+  await openTab(page, 'evaluate');
   const picker = page.getByLabel('Inference backend');
   await picker.selectOption('webgl');
   await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
