@@ -30,6 +30,7 @@ const NOUN: Record<JobRequest['type'], string> = {
   'validate-model': 'model check',
   records: 'record read',
   'weight-sample': 'weight picture',
+  preview: 'preview',
 };
 
 /** `model` is how the page names the job's model (a user's label, or the baseline id). */

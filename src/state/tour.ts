@@ -33,6 +33,6 @@ export function tourNeighbour(step: TourStep, by: -1 | 1): TourStep | undefined 
 /** A link (path and query) that opens `step` on the selected model, in lecture mode if it is on. */
 export function tourHref(step: TourStep): string {
   const s = useStudio.getState();
-  const q = encodeUrlState({ modelId: s.selectedId, settings: tourSettings(step), backend: s.compressBackend, deploy: s.deploy, ui: { tab: s.tab, tour: step }, run: false, lecture: s.lecture });
+  const q = encodeUrlState({ modelId: s.selectedId, settings: tourSettings(step), backend: s.compressBackend, deploy: s.deploy, ui: { tab: s.tab, tour: step, livePreview: s.livePreview }, run: false, lecture: s.lecture });
   return `${window.location.pathname}?${q}`;
 }

@@ -159,13 +159,14 @@ export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
   deployField('ff', oneOf<ExportLabel>({ i8: 'int8', f32: 'float32', base: 'baseline-float32' }), (d) => d.file, (d, v) => (d.file = v)),
 ];
 
-/** What the page shows: the open tab, and the lecture tour's step (none: no tour). */
+/** What the page shows: the open tab, the lecture tour's step (none: no tour), and whether the live preview is on. */
 export interface UiUrlState {
   tab: TabId;
   tour?: TourStep;
+  livePreview: boolean;
 }
 
-export const DEFAULT_UI: UiUrlState = { tab: DEFAULT_TAB, tour: undefined };
+export const DEFAULT_UI: UiUrlState = { tab: DEFAULT_TAB, tour: undefined, livePreview: true };
 
 const ids = <T extends string>(values: readonly T[]) => oneOf<T>(Object.fromEntries(values.map((v) => [v, v])) as Record<string, T>);
 const tourStep: Codec<TourStep | undefined> = { encode: (v) => v ?? '', decode: (t) => ids(STUDY_METHODS).decode(t) };
@@ -176,6 +177,7 @@ export const UI_FIELDS: ReadonlyArray<Field<UiUrlState, unknown>> = [
   // An empty tab= reads as the default tab.
   uiField('tab', ids(TAB_IDS), (u) => u.tab, (u, v) => (u.tab = v ?? DEFAULT_TAB)),
   uiField('tour', tourStep, (u) => u.tour, (u, v) => (u.tour = v)),
+  uiField('pv', bool, (u) => u.livePreview, (u, v) => (u.livePreview = v ?? DEFAULT_UI.livePreview)),
 ];
 
 const backend = oneOf<TrainingBackendChoice>({ auto: 'auto', wasm: 'wasm', webgl: 'webgl', cpu: 'cpu' });

@@ -25,26 +25,27 @@ export function startUrlSync(): () => void {
   if (!d.newerVersion && d.ignored.length) s.notify('url', `This link’s values for ${d.ignored.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
   if (!d.newerVersion) {
     s.setTab(d.ui.tab);
+    s.setLivePreview(d.ui.livePreview);
     // A tour step's link opens the step: its recipe replaces the link's settings.
     if (d.ui.tour) enterTourStep(d.ui.tour);
   }
   const write = () => {
     const st = useStudio.getState();
-    const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour }, run: false, lecture: st.lecture });
+    const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour, livePreview: st.livePreview }, run: false, lecture: st.lecture });
     const url = `${window.location.pathname}?${q}${window.location.hash}`;
     if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) window.history.replaceState(window.history.state, '', url);
   };
   // At once, so run=1 leaves the address bar before the run starts.
   write();
   return useStudio.subscribe((st, prev) => {
-    if (st.compressSettings !== prev.compressSettings || st.selectedId !== prev.selectedId || st.compressBackend !== prev.compressBackend || st.deploy !== prev.deploy || st.lecture !== prev.lecture || st.tab !== prev.tab || st.tour !== prev.tour) write();
+    if (st.compressSettings !== prev.compressSettings || st.selectedId !== prev.selectedId || st.compressBackend !== prev.compressBackend || st.deploy !== prev.deploy || st.lecture !== prev.lecture || st.tab !== prev.tab || st.tour !== prev.tour || st.livePreview !== prev.livePreview) write();
   });
 }
 
 /** A link to the current settings; with `run`, one that runs them as soon as it opens. */
 export function shareLink(run: boolean): string {
   const st = useStudio.getState();
-  const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour }, run, lecture: st.lecture });
+  const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour, livePreview: st.livePreview }, run, lecture: st.lecture });
   return `${window.location.origin}${window.location.pathname}?${q}`;
 }
 

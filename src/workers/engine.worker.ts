@@ -17,7 +17,7 @@ import { contextLostError, watchWebglContext, webglContextLost } from './webgl-c
 import { tfliteStep } from './tflite-step';
 import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
-import { weightSampleJob } from './explain-job';
+import { previewJob, weightSampleJob } from './explain-job';
 import { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
 
@@ -27,6 +27,8 @@ const wasmPrefix = new URL('tfjs-wasm/', origin).href;
 const wasmPaths = { litert: new URL('litert-wasm/', origin).href, 'tfjs-tflite': new URL('tflite-wasm/', origin).href };
 const controllers = new Map<number, AbortController>();
 const memo = new WorkerMemo();
+/** Previews still running: a newer one cancels them. */
+const previews = new Set<number>();
 
 function post(msg: WorkerResponse): void {
   scope.postMessage(msg);
@@ -56,6 +58,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   if (isStudioJob(job)) return runStudioJob(job, { read, signal, wasmPrefix, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   const { entry, read: readFile } = await jobModel(job);
   if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
+  if (job.type === 'preview') return previewJob(job, { entry, read: readFile }, { memo, wasmPrefix, signal, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   if (job.type === 'evaluate') {
     const status = await startingBackend(() => initBackend(job.backend as BackendName, { wasmPrefix }));
     const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
@@ -92,6 +95,10 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   }
   const ctrl = new AbortController();
   controllers.set(msg.id, ctrl);
+  if (msg.job.type === 'preview') {
+    for (const older of previews) controllers.get(older)?.abort();
+    previews.add(msg.id);
+  }
   // A lost WebGL context can leave the job waiting forever, so the error goes out at once; the
   // client then replaces this worker. `answered` keeps the job from answering twice.
   let answered = false;
@@ -118,5 +125,6 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   } finally {
     stopWatching();
     controllers.delete(msg.id);
+    previews.delete(msg.id);
   }
 };

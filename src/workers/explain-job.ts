@@ -1,7 +1,8 @@
 /**
- * The live picture's request (protocol.ts WeightSampleJob): the model's graph, kept in the
- * worker's memo, and engine/explain/weight-sample.ts over it. It uses whichever tfjs backend a job
- * already started (a side request must never switch the backend under a running job), else wasm.
+ * The workbench's live requests (protocol.ts WeightSampleJob and PreviewJob): the layer picture
+ * (engine/explain/weight-sample.ts) and the preview (engine/jobs/preview.ts), both over the model
+ * and data kept in the worker's memo. They use whichever tfjs backend a job already started (a
+ * side request must never switch the backend under a running job), else wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend/init';
@@ -11,7 +12,8 @@ import { graphFromLayersModel } from '../engine/graph/from-layers';
 import type { Graph } from '../engine/graph/ir';
 import { loadLayersModel } from '../engine/models/load';
 import type { BaselineEntry } from '../engine/types';
-import type { WeightSampleJob, WeightSampleResult } from './protocol';
+import { previewCompress } from '../engine/jobs/preview';
+import type { PreviewJob, PreviewJobResult, ProgressMessage, WeightSampleJob, WeightSampleResult } from './protocol';
 import type { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
 
@@ -38,4 +40,15 @@ export async function weightSampleJob(job: WeightSampleJob, model: { entry: Base
   await ensureBackend(ctx.wasmPrefix);
   const g = await memoGraph(ctx.memo, model.entry, model.read);
   return { type: 'weight-sample', modelId: job.modelId, sample: weightSample(g, { prune: job.prune, granularity: job.granularity }) };
+}
+
+export async function previewJob(job: PreviewJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string; signal: AbortSignal; progress: (p: Omit<ProgressMessage, 'v' | 'kind' | 'id'>) => void }): Promise<PreviewJobResult> {
+  await ensureBackend(ctx.wasmPrefix);
+  const r = await previewCompress(model.entry, job.settings, {
+    read: model.read,
+    signal: ctx.signal,
+    memo: (key, make) => ctx.memo.get(key, make),
+    onProgress: (stage, done, total) => ctx.progress({ stage, done, total }),
+  });
+  return { type: 'preview', ...r };
 }

@@ -13,6 +13,8 @@ import type { RuntimeId } from '../engine/runtime/model-runtime';
 import type { PartialCompressSettings, PruneSettings } from '../engine/jobs/compress-settings';
 import type { Granularity } from '../engine/quantize/quantize-graph';
 import type { WeightSample } from '../engine/explain/weight-sample';
+import type { CompressSettings } from '../engine/jobs/compress-settings';
+import type { PreviewResult } from '../engine/jobs/preview';
 import type { FinetuneResult, FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { UserModelSummary } from '../engine/jobs/user-model';
@@ -113,9 +115,21 @@ export interface WeightSampleJob {
   granularity: Granularity;
 }
 
+/**
+ * A live preview of a recipe (engine/jobs/preview.ts): the compress job on a small test subset,
+ * untimed, with the model and data kept in the worker between previews. A newer preview cancels
+ * the older ones still running. It runs on the backend a job already started (else wasm).
+ */
+export interface PreviewJob {
+  type: 'preview';
+  modelId: string;
+  upload?: UserModelPayload;
+  settings: CompressSettings;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
@@ -143,7 +157,8 @@ export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSu
 export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
 export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
 export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sample: WeightSample };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult;
+export type PreviewJobResult = PreviewResult & { type: 'preview' };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult;
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

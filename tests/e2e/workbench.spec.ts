@@ -60,8 +60,9 @@ for (const [width, height] of [
   });
 }
 
-test('the live picture follows the slider, with the engine’s int8 grid', async ({ page }) => {
-  await openWith(page, link({ m: FAST.m }));
+test('the live picture and a labelled preview follow the slider; Compress replaces the preview', async ({ page }) => {
+  test.setTimeout(200_000);
+  await openWith(page, link({ m: FAST.m, cs: '64', tl: '64', el: '300', lat: '3' }));
   const picture = page.getByTestId('weight-picture');
   await expect(picture.getByTestId('picture-recipe')).toContainText('50% of the layer');
   const slider = page.getByLabel('Sparsity', { exact: true });
@@ -74,9 +75,34 @@ test('the live picture follows the slider, with the engine’s int8 grid', async
   expect(kept).toBeLessThan(24);
   await expect(picture.getByTestId('picture-nm').locator('g[data-kept="1"]')).toHaveCount(24);
   await expect(picture.getByTestId('picture-scale')).toHaveText(/^\d/);
+
+  // The headline's after-figures follow from a preview on a small subset, labelled with its image
+  // count; the keys moved the slider four times, and the preview shown is the last one's.
+  const headline = page.getByTestId('headline');
+  await expect(headline).toHaveAttribute('data-preview', 'ready', { timeout: 120_000 });
+  await expect(headline).toHaveAttribute('data-preview-sparsity', '0.7');
+  await expect(page.getByTestId('preview-badge')).toHaveText(/^preview · \d+ images$/);
+  await expect(page.getByTestId('preview-after-accuracy')).toHaveText(/^\d+\.\d\d%$/);
+  await expect(page.getByTestId('preview-after-size')).toHaveText(/kB$/);
+  await expect(page.getByTestId('preview-sentence')).toContainText('Preview: Pruned 70% of the conv and dense weights of each layer by magnitude');
+  await expect(page.getByTestId('compress-after-accuracy')).toHaveText('—');
+  await page.screenshot({ path: shot('workbench-preview-1280x900.png') });
+
+  // Compress runs the full measurement, and its figures replace the preview's.
+  await compressOnce(page, 1);
+  await expect(page.getByTestId('preview-badge')).toHaveCount(0);
+  await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/);
+  await expect(page.getByTestId('recipe-sentence')).toContainText('Pruned 70%');
+
   await page.getByLabel('Weight scales').selectOption('per-tensor');
   await expect(page.getByTestId('idea-per-tensor')).toBeVisible();
-  await expect(page.getByLabel('Weight scales')).toHaveAccessibleDescription(/One scale per tensor|A layer’s weights share one scale/);
+  await expect(page.getByLabel('Weight scales')).toHaveAccessibleDescription(/A layer’s weights share one scale/);
+  // Live preview off: a change no longer previews, and the link says so.
+  await page.getByTestId('live-preview').uncheck();
+  await expect(page).toHaveURL(/pv=0/);
+  await page.getByLabel('Format').selectOption('float16');
+  await page.waitForTimeout(1000);
+  await expect(page.getByTestId('preview-badge')).toHaveCount(0);
 });
 
 test('each tab opens from its URL, and an unknown tab is named and ignored', async ({ page }) => {
@@ -117,8 +143,15 @@ test('the lecture tour, end to end at 1280x720 in lecture mode', async ({ page, 
     await expect(page.getByLabel('Format')).toHaveValue(e.format);
     await inViewport(page, page.getByTestId('compress-run'), 'Compress in lecture mode');
     await inViewport(page, page.getByTestId('tour-next'), 'Next');
-    await compressOnce(page, i + 1);
-    await expect(page.getByTestId('compress-summary')).toContainText('500 images');
+    if (i === 0 || i === expected.length - 1) {
+      // The first and the last step run in full; the middle ones show their preview.
+      await compressOnce(page, i === 0 ? 1 : 2);
+      await expect(page.getByTestId('compress-summary')).toContainText('500 images');
+    } else {
+      await expect(page.getByTestId('preview-badge')).toHaveText(/^preview · \d+ images/, { timeout: 120_000 });
+      await expect(page.getByTestId('headline')).toHaveAttribute('data-preview', 'ready', { timeout: 120_000 });
+      await inViewport(page, page.getByTestId('preview-after-accuracy'), 'the preview’s accuracy');
+    }
     await page.screenshot({ path: shot(`tour-${i + 1}-${e.step}-1280x720-lecture.png`) });
     if (i < expected.length - 1) await page.getByTestId('tour-next').click();
   }

@@ -34,6 +34,13 @@ describe('run sentence', () => {
     );
   });
 
+  it('a preview (no gzip measured): the sparse format’s bytes where gzip would be the measure', () => {
+    // Sparse int8: 1 - 60,000 / 400,000 = 85%.
+    const after = { ...report({ format: 'int8', accuracy: 0.85, params: 100_000, nonZero: 50_000, deployed: 101_000, gzipInt8: Number.NaN }) };
+    after.size = { ...after.size, sparseInt8Bytes: 60_000 };
+    expect(runSentence(result({}, [quantStage(32)], base, after))).toContain(': 85% smaller (sparse format), −0.50 points');
+  });
+
   it('int8 alone: dense int8 bytes, no gzip basis', () => {
     // 1 - 101,000 / 400,000 = 74.75% -> 74.8%.
     const after = report({ format: 'int8', accuracy: 0.856, params: 100_000, nonZero: 100_000, deployed: 101_000 });

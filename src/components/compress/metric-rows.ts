@@ -60,7 +60,10 @@ const SIZE_NOTE =
 
 export const SIZE_ROW_LABELS = ['dense float32', 'dense int8', 'gzip', 'sparse (bitmask)', 'non-zero params'];
 
-export function metricRows(r: CompressJobResult): MetricRow[] {
+/** Before and after: a compression run's, or a preview's (which has the same reports). */
+type BeforeAfter = Pick<CompressJobResult, 'before' | 'after'>;
+
+export function metricRows(r: BeforeAfter): MetricRow[] {
   const b = r.before;
   const a = r.after;
   return [
@@ -133,7 +136,7 @@ export function metricRows(r: CompressJobResult): MetricRow[] {
   ];
 }
 
-export function sizeRow(r: CompressJobResult): MetricRow {
+export function sizeRow(r: BeforeAfter): MetricRow {
   const b = r.before;
   const a = r.after;
   return {

@@ -47,9 +47,19 @@ export interface StageFigures {
   removedFraction?: number;
 }
 
+/** Keeps what `make` gives under `key` for later calls (a preview's model, data and baseline figures). */
+export type Memo = <T>(key: string, make: () => Promise<T>) => Promise<T>;
+
 export interface CompressContext {
   read: ReadFile;
   signal?: AbortSignal;
+  /**
+   * A preview (preview.ts): the model, the test and training records and the baseline's figures
+   * come from `memo` when it has them; nothing is timed (latency and throughput are NaN with 0
+   * runs), nothing gzipped (gzip sizes NaN), and neither the pruned float model's accuracy nor
+   * the per-layer SQNR is measured.
+   */
+  quick?: { memo: Memo };
   onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
   /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
   onModels?: (m: CompressedModels) => void;
@@ -147,6 +157,11 @@ async function measure(
 ): Promise<{ report: ModelReport; predictions: Uint8Array }> {
   const ev = await evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) });
   ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy });
+  if (ctx.quick) {
+    const backend = tf.getBackend();
+    const untimed = { latency: { backend, batch: 1, runs: 0, medianMs: Number.NaN, p95Ms: Number.NaN }, throughput: { backend, batch: 32, runs: 0, imagesPerSecond: Number.NaN } };
+    return { report: { format, metrics: ev.metrics, ...untimed, ...staticReport(g, format, q, { gzip: false }), latencyNote: 'not measured in a preview' }, predictions: ev.predictions };
+  }
   ctx.onProgress?.(stages[1], 0, 1);
   const x = toInputTensor(test, 0, 1, entry.preprocessing);
   try {
@@ -178,19 +193,25 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const t0 = performance.now();
   const d = getDataset(entry.dataset);
   const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
+  // A preview keeps what it loads (and the baseline's figures) for the next one; a job loads afresh.
+  const memo: Memo = ctx.quick?.memo ?? ((_key, make) => make());
+  const model = `${entry.id}:${entry.path}`;
   ctx.onProgress?.('load-model', 0, 1);
-  const loaded = await loadLayersModel(entry.path, ctx.read);
-  let g0: Graph;
-  try {
-    g0 = graphFromLayersModel(loaded.model);
-  } finally {
-    loaded.model.dispose();
-  }
+  // The graph is never modified in place: pruning and folding work on copies.
+  const g0 = await memo(`graph:${model}`, async () => {
+    const loaded = await loadLayersModel(entry.path, ctx.read);
+    try {
+      return graphFromLayersModel(loaded.model);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
   ctx.onProgress?.('load-data', 0, 1);
   const count = Math.min(entry.testData.count, s.evalLimit ?? Infinity);
-  const test = await loadDataset(d, 'test', read, { first: entry.testData.first, count });
+  const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));
   const needsTrain = s.finetune.epochs > 0 || s.quant.mode === 'int8';
-  const train = needsTrain ? await loadDataset(d, 'train', read, s.finetune.trainLimit ? { count: Math.max(s.finetune.trainLimit, s.quant.calibration.samples) } : {}) : undefined;
+  const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
+  const train = needsTrain ? await memo(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
   ctx.signal?.throwIfAborted();
 
   const stages: StageRecord[] = [];
@@ -198,9 +219,14 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   try {
     // Before: the baseline as an inference graph.
     const inf0 = prepareForInference(g0);
-    const c0 = compileGraph(inf0);
-    disposers.push(() => c0.dispose());
-    const before = await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before']);
+    const before = await memo(`before:${model}:${count}:${tf.getBackend()}:${ctx.quick ? 'untimed' : s.latencyRuns}`, async () => {
+      const c0 = compileGraph(inf0);
+      try {
+        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before']);
+      } finally {
+        c0.dispose();
+      }
+    });
 
     // Prune.
     let g1 = g0;
@@ -221,8 +247,8 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     }
     if (s.prune.method !== 'none') {
       ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, g1) });
-      const m = await evaluateFloat(g1, test, entry, ctx);
-      stages.push({ stage: 'prune', settings: s.prune, elapsedMs: performance.now() - tp, ...brief(m), detail: { ...pruneDetail, layersPruned: masks ? [...masks.keys()] : undefined, note: gradual ? 'gradual: masks are applied during fine-tuning; this is the unpruned model' : undefined } });
+      const m = ctx.quick ? undefined : await evaluateFloat(g1, test, entry, ctx);
+      stages.push({ stage: 'prune', settings: s.prune, elapsedMs: performance.now() - tp, ...(m ? brief(m) : {}), detail: { ...pruneDetail, layersPruned: masks ? [...masks.keys()] : undefined, note: gradual ? 'gradual: masks are applied during fine-tuning; this is the unpruned model' : undefined } });
     }
 
     // Fine-tune (and prune gradually), holding masks through every optimizer step.
@@ -292,11 +318,13 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       q = quantizeGraph(inf1, s.quant.mode, s.quant.granularity, ranges);
       // SQNR on calibration images (training data), never on the test records.
       const sqnrSource = train ?? test;
-      const xs = toInputTensorAt(sqnrSource, calibrationIndices(sqnrSource.count, 32, 7), entry.preprocessing);
-      try {
-        sqnr = await layerSqnr(q, xs);
-      } finally {
-        xs.dispose();
+      if (!ctx.quick) {
+        const xs = toInputTensorAt(sqnrSource, calibrationIndices(sqnrSource.count, 32, 7), entry.preprocessing);
+        try {
+          sqnr = await layerSqnr(q, xs);
+        } finally {
+          xs.dispose();
+        }
       }
       stages.push({ stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - tq, detail: { calibrationImages: s.quant.mode === 'int8' ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split' } });
     }
@@ -304,7 +332,8 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     // After.
     const sim = q ? compileQuantized(q) : compileGraph(inf1);
     disposers.push(() => sim.dispose());
-    const runAsTfjs = q && q.mode === 'int8' ? compileQuantized(q, { quantizeActivations: false }) : sim;
+    // Latency is timed on what tfjs runs (float kernels); a preview times nothing.
+    const runAsTfjs = q && q.mode === 'int8' && !ctx.quick ? compileQuantized(q, { quantizeActivations: false }) : sim;
     if (runAsTfjs !== sim) disposers.push(() => runAsTfjs.dispose());
     const after = await measure(sim, runAsTfjs, inf1, format, q, test, entry, s, ctx, ['evaluate-after', 'latency-after']);
     const last = stages.at(-1);

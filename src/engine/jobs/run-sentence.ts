@@ -61,9 +61,21 @@ function finetunePart(r: RunFacts): string | undefined {
   return typeof steps === 'number' ? `fine-tuned for ${steps.toLocaleString('en')} steps` : undefined;
 }
 
-function sizePart(r: RunFacts): string {
+/**
+ * A preview measures no gzip size (jobs/preview.ts); where the study's measure would be gzip, its
+ * sentence uses the sparse format's bytes (a bitmask plus the non-zero values), and says so.
+ */
+function reduction(r: RunFacts): { pct: number; basis: string } {
   const s = sizeReduction(r.before, r.after);
-  const basis = s.basis === 'gzip' ? ' (gzip)' : '';
+  if (Number.isFinite(s.pct)) return { pct: s.pct, basis: s.basis === 'gzip' ? ' (gzip)' : '' };
+  const int8 = r.after.format === 'int8' || r.after.format === 'weight-int8';
+  const sparse = int8 ? r.after.size.sparseInt8Bytes : r.after.size.sparseFloat32Bytes;
+  return { pct: (1 - sparse / r.before.size.float32Bytes) * 100, basis: ' (sparse format)' };
+}
+
+function sizePart(r: RunFacts): string {
+  const s = reduction(r);
+  const basis = s.basis;
   if (Math.abs(s.pct) < 0.05) return 'same size';
   return s.pct > 0 ? `${Number(s.pct.toFixed(1))}% smaller${basis}` : `${Number((-s.pct).toFixed(1))}% larger${basis}`;
 }

@@ -50,9 +50,10 @@ export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
   return out;
 }
 
-export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
+/** `gzip: false`: the gzip sizes are left NaN (size.ts sizeReport), for a preview. */
+export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel, opts: { gzip?: boolean } = {}): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
   const cost = graphCost(g);
-  const base = sizeReport(weightTensors(g, format === 'int8' || format === 'weight-int8' ? q : undefined));
+  const base = sizeReport(weightTensors(g, format === 'int8' || format === 'weight-int8' ? q : undefined), opts);
   const float16Bytes = base.params * 2;
   const deployedBytes = format === 'float32' ? base.float32Bytes : format === 'float16' ? float16Bytes : base.int8Bytes;
   const mem = activationMemory(g);
