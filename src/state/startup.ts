@@ -21,6 +21,9 @@ let started = false;
 export function startStudio(): void {
   if (started) return;
   started = true;
+  // The benchmark's page (?bench, bench-hook.ts) runs no live requests: they would share the
+  // machine with the jobs it measures. Read before startUrlSync rewrites the query string.
+  const live = !new URLSearchParams(window.location.search).has('bench');
   startUrlSync();
   const s = useStudio.getState();
   void takeUnfinishedRuns().then((runs) => {
@@ -37,6 +40,6 @@ export function startStudio(): void {
   );
   void Promise.all([catalog, s.loadUserModels()]).then(() => {
     modelsReady(() => void runCompress());
-    startLiveUpdates();
+    if (live) startLiveUpdates();
   });
 }

@@ -4,7 +4,7 @@
  * address bar is always a link to what is on screen. run=1 is never written back: a link runs
  * once, not on every reload.
  */
-import { decodeUrlState, encodeUrlState } from './url-state';
+import { decodeUrlState, encodeUrlState, UI_FIELDS } from './url-state';
 import { useStudio } from './store';
 import { enterTourStep } from './tour';
 
@@ -22,7 +22,10 @@ export function startUrlSync(): () => void {
     s.setDeploy(d.deploy);
     runPending = d.run;
   }
-  if (!d.newerVersion && d.ignored.length) s.notify('url', `This link’s values for ${d.ignored.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
+  // Unknown keys are named when the link holds settings; a bad tab= or tour= is named always.
+  const viewKeys = new Set(UI_FIELDS.map((f) => f.key));
+  const unread = d.present ? d.ignored : d.ignored.filter((k) => viewKeys.has(k));
+  if (!d.newerVersion && unread.length) s.notify('url', `This link’s values for ${unread.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
   if (!d.newerVersion) {
     s.setTab(d.ui.tab);
     s.setLivePreview(d.ui.livePreview);

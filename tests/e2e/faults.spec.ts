@@ -110,7 +110,7 @@ test('a reload mid-run is reported on the next load, with the history intact and
   await page.reload();
 
   const notice = page.getByTestId('notice-unfinished-run');
-  await expect(notice).toContainText('A run did not finish because the page was reloaded or closed while it ran: the compression of custom-cnn-mnist (per-layer 50% + int8), started ');
+  await expect(notice).toContainText('A run did not finish because the page was reloaded or closed while it ran: the compression of Custom TinyML CNN · MNIST (per-layer 50% + int8), started ');
   await expect(notice).toContainText('the run history is intact');
   await page.locator('.notices').screenshot({ path: shot('fault-reload-notice.png') });
   await expect(page.getByTestId('history-row')).toHaveCount(1);

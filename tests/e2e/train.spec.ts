@@ -29,7 +29,8 @@ test('a model trained from scratch survives a reload and can be compressed', asy
   await page.reload();
   await expect(page.locator('.user-model')).toHaveCount(1);
   await expect(page.locator('.user-model input[type=radio]')).toBeChecked();
-  await expect(page.locator('.user-model')).toContainText('on 100 test images');
+  // The selected model's details sit under the row of model tiles.
+  await expect(page.getByTestId('model-details')).toContainText('on 100 test images');
   await compressOnce(page, 1);
   await expect(page.getByTestId('history-row').first()).toContainText('mobilenet-v1-0.25 on MNIST, trained here');
   await expect(page.getByTestId('compress-summary')).toContainText('200 images');
