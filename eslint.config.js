@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 /** Engine modules a component may import values from: the choice tables and the catalogs (plain data). */
-const CATALOGS = String.raw`(choices/[\w-]+|data/registry|study/published|study/preset)$`;
+const CATALOGS = String.raw`(choices/[\w-]+|data/registry|models/architectures|study/published|study/preset)$`;
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'public/**', '.cache/**', 'test-results*/**', 'playwright-report/**', 'tools/zoo/build/**'] },
@@ -42,7 +42,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: String.raw`(^|/)engine/(?!${CATALOGS})`, allowTypeImports: true, message: 'Components import engine types, and values only from the choice tables (engine/choices/) and catalogs (data/registry, study/published, study/preset); compute goes through the store (docs/ARCHITECTURE.md, Rules).' },
+            { regex: String.raw`(^|/)engine/(?!${CATALOGS})`, allowTypeImports: true, message: 'Components import engine types, and values only from the choice tables (engine/choices/) and catalogs (data/registry, models/architectures, study/published, study/preset); compute goes through the store (docs/ARCHITECTURE.md, Rules).' },
             { regex: '^@tensorflow/', allowTypeImports: true, message: 'Components never run tfjs: the worker does (docs/ARCHITECTURE.md, Rules).' },
             { regex: String.raw`(^|/)workers/`, allowTypeImports: true, message: 'Components reach the worker through the store (state/jobs.ts).' },
           ],

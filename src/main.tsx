@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import './styles.css';
+import './components/workbench/workbench.css';
 
 // Read before the app renders: the studio rewrites the query string to its own settings.
 const startParams = new URLSearchParams(location.search);

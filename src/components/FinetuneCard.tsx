@@ -5,12 +5,13 @@ import { formatPercent } from './format';
 export function FinetuneCard() {
   const r = useStudio((s) => s.finetune);
   const userModels = useStudio((s) => s.userModels);
+  const baselines = useStudio((s) => s.baselines);
   if (!r) return null;
   return (
     <div className="finetune-result" data-testid="finetune-result">
       <h3>Fine-tuning</h3>
       <p>
-        <span data-testid="finetune-model">{modelLabel({ userModels }, r.modelId)}</span>: <span data-testid="finetune-steps">{r.steps}</span> steps ({r.settings.epochs} epoch(s), batch {r.settings.batchSize}, learning rate {r.settings.learningRate}) on{' '}
+        <span data-testid="finetune-model">{modelLabel({ userModels, baselines }, r.modelId)}</span>: <span data-testid="finetune-steps">{r.steps}</span> steps ({r.settings.epochs} epoch(s), batch {r.settings.batchSize}, learning rate {r.settings.learningRate}) on{' '}
         <strong data-testid="finetune-backend">{r.backend}</strong> at {r.imagesPerSecond.toFixed(0)} img/s in {(r.elapsedMs / 1000).toFixed(1)} s.
         {r.backendNote && <span className="note"> {r.backendNote}.</span>}
       </p>

@@ -11,7 +11,7 @@ import { useStudio } from '../state/store';
  */
 export function JobLog({ jobs }: { jobs: JobType[] }) {
   const log = useStudio((s) => (s.log && jobs.includes(s.log.job) ? s.log : undefined));
-  const ref = useRef<HTMLOListElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
   const entries = log?.entries;
   useLayoutEffect(() => {
@@ -23,8 +23,10 @@ export function JobLog({ jobs }: { jobs: JobType[] }) {
     if (el) follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
   };
   return (
-    // A scrollable region is focusable so that keyboard users can scroll it.
-    <ol className="job-log" role="log" aria-label="Job log" aria-relevant="additions" tabIndex={0} ref={ref} onScroll={onScroll} data-testid="job-log">
+    // A scrollable region is focusable so that keyboard users can scroll it. The log role sits on a
+    // box around the list, so the list keeps its own semantics.
+    <div className="job-log" role="log" aria-label="Job log" aria-relevant="additions" tabIndex={0} ref={ref} onScroll={onScroll} data-testid="job-log">
+      <ol>
       {entries && entries.length > 0 ? (
         entries.map((e, i) => (
           <li key={i} data-testid="log-line" data-kind={e.kind === 'end' ? e.outcome : e.stage} className={e.kind === 'end' ? `log-end ${e.outcome}` : e.endMs === undefined ? 'log-open' : undefined}>
@@ -35,6 +37,7 @@ export function JobLog({ jobs }: { jobs: JobType[] }) {
       ) : (
         <li className="placeholder">{log ? 'Starting…' : 'Each stage of the next job is logged here.'}</li>
       )}
-    </ol>
+      </ol>
+    </div>
   );
 }

@@ -1,9 +1,15 @@
 import { caveatsFor, getDataset } from '../engine/data/registry';
+import { baselineName } from '../engine/models/architectures';
 import { useStudio } from '../state/store';
 import { StorageNotice } from './history/StorageNotice';
 import { formatBytes, formatCount, formatPercent } from './format';
-import { UserModelOption } from './UserModelOption';
+import { UserModelDetails, UserModelOption } from './UserModelOption';
 
+/**
+ * The models as a row of tiles: each named by its architecture and dataset (engine/models/
+ * architectures.ts), with its float32 size and baseline accuracy; the selected one's details
+ * (parameters, MACs, test images, data caveats) on one line under the row.
+ */
 export function ModelPicker() {
   const baselines = useStudio((s) => s.baselines);
   const userModels = useStudio((s) => s.userModels);
@@ -12,32 +18,40 @@ export function ModelPicker() {
   const select = useStudio((s) => s.select);
   const datasets = useStudio((s) => s.datasets);
   if (baselines.length === 0) return <p>Loading the model list…</p>;
+  const picked = baselines.find((m) => m.id === selectedId);
+  const caveats = picked ? caveatsFor(getDataset(picked.dataset), 'test', picked.testData.first, picked.testData.count) : [];
   return (
-    <fieldset className="model-list">
-      <legend className="sr-only">Pick a model</legend>
-      {baselines.map((m) => {
-        const d = getDataset(m.dataset);
-        const caveats = caveatsFor(d, 'test', m.testData.first, m.testData.count);
-        const unavailable = datasets[m.dataset] && !datasets[m.dataset].available;
-        return (
-          <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`}>
-            <input type="radio" name="model" value={m.id} checked={selectedId === m.id} onChange={() => select(m.id)} />
-            <span className="model-name">{m.id}</span>
-            <span className="model-meta">
-              {d.label} · {formatCount(m.params)} params · {formatCount(m.macs)} MACs · {formatBytes(m.sizeBytes)} float32 · baseline{' '}
-              {formatPercent(m.testAccuracy)} on {m.testData.count.toLocaleString('en')} test images
-              {!m.testData.exact && ' (lossy images)'}
-            </span>
-            {caveats.length > 0 && <span className="caveat">{caveats.map((c) => c.text).join(' ')}</span>}
-            {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
-          </label>
-        );
-      })}
-      {userModels.length > 0 && <p className="group-label">Your models</p>}
-      {userModels.map((m) => (
-        <UserModelOption key={m.id} m={m} selected={selectedId === m.id} />
+    <>
+      <fieldset className="model-list">
+        <legend className="sr-only">Pick a model</legend>
+        {baselines.map((m) => {
+          const unavailable = datasets[m.dataset] && !datasets[m.dataset].available;
+          return (
+            <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`}>
+              <input type="radio" name="model" value={m.id} checked={selectedId === m.id} onChange={() => select(m.id)} />
+              <span className="model-name">{baselineName(m)}</span>
+              <span className="model-meta">
+                {formatBytes(m.sizeBytes)} · {formatPercent(m.testAccuracy, 1)} top-1
+              </span>
+              {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
+            </label>
+          );
+        })}
+        {userModels.map((m) => (
+          <UserModelOption key={m.id} m={m} selected={selectedId === m.id} />
+        ))}
+      </fieldset>
+      {userModels.filter((m) => m.id === selectedId).map((m) => (
+        <UserModelDetails key={m.id} m={m} />
       ))}
+      {picked && (
+        <p className="model-details" data-testid="model-details">
+          {formatCount(picked.params)} params · {formatCount(picked.macs)} MACs · baseline {formatPercent(picked.testAccuracy)} on {picked.testData.count.toLocaleString('en')} test images
+          {!picked.testData.exact && ' (lossy images)'}
+          {caveats.length > 0 && <span className="caveat"> {caveats.map((c) => c.text).join(' ')}</span>}
+        </p>
+      )}
       <StorageNotice status={storage} what="model" testId="user-models" />
-    </fieldset>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { shareLink } from '../state/url-sync';
 import { useStudio } from '../state/store';
+import { TourButton } from './tour/Tour';
 
 /**
  * Lecture mode and links: the address bar always holds the current settings; these buttons copy
@@ -26,6 +27,7 @@ export function ShareBar() {
   };
   return (
     <div className="share-bar">
+      <TourButton />
       <label className="switch">
         <input type="checkbox" role="switch" checked={lecture} onChange={(e) => setLecture(e.target.checked)} data-testid="lecture-toggle" />
         Lecture mode

@@ -58,7 +58,16 @@ export function runJob(job: JobRequest, transfer: Transferable[] = []): Promise<
 
 /** A side request: does not show as the running job and touches no result. */
 function request(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult> {
-  return engine().run(job, () => {}, transfer).done;
+  return sideRequest(job, transfer).done;
+}
+
+/** A side request with its id, so that a newer one can cancel it (cancelRequest). */
+export function sideRequest(job: JobRequest, transfer: Transferable[] = []): { id: number; done: Promise<JobResult> } {
+  return engine().run(job, () => {}, transfer);
+}
+
+export function cancelRequest(id: number): void {
+  engine().cancel(id);
 }
 
 /** Cancels the running job, whatever its kind; its promise then rejects with 'cancelled'. */

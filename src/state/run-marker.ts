@@ -16,7 +16,7 @@ const PREFIX = 'compression-studio:running:';
 
 export interface RunMarker {
   v: 1;
-  /** What ran, for the message: "compression of custom-cnn-mnist (per-layer 50% + int8)". */
+  /** What ran, for the message: "compression of Custom TinyML CNN · MNIST (per-layer 50% + int8)". */
   what: string;
   /** Date.now() at the start. */
   startedAt: number;
@@ -29,9 +29,11 @@ const NOUN: Record<JobRequest['type'], string> = {
   train: 'training',
   'validate-model': 'model check',
   records: 'record read',
+  'weight-sample': 'weight picture',
+  preview: 'preview',
 };
 
-/** `model` is how the page names the job's model (a user's label, or the baseline id). */
+/** `model` is how the page names the job's model (model-label.ts: a user's label, or the baseline's name). */
 export function describeJob(job: JobRequest, model: string | undefined): string {
   const of = model ? ` of ${model}` : '';
   if (job.type === 'compress') return `${NOUN.compress}${of} (${recipeLabel(withDefaults(job.settings))})`;

@@ -8,6 +8,7 @@ import { runCompress } from './jobs';
 import { takeUnfinishedRuns, unfinishedNotice } from './run-marker';
 import { useStudio, type DataManifestEntry } from './store';
 import { modelsReady, startUrlSync } from './url-sync';
+import { startLiveUpdates } from './live';
 
 async function fetchJson<T>(path: string): Promise<T> {
   const res = await fetch(path);
@@ -20,6 +21,9 @@ let started = false;
 export function startStudio(): void {
   if (started) return;
   started = true;
+  // The benchmark's page (?bench, bench-hook.ts) runs no live requests: they would share the
+  // machine with the jobs it measures. Read before startUrlSync rewrites the query string.
+  const live = !new URLSearchParams(window.location.search).has('bench');
   startUrlSync();
   const s = useStudio.getState();
   void takeUnfinishedRuns().then((runs) => {
@@ -34,5 +38,8 @@ export function startStudio(): void {
     ([index, manifest]) => useStudio.getState().setCatalog(index.models, manifest.datasets),
     (e: Error) => useStudio.getState().setLoadError(`Could not load the model list (${e.message}). Start the studio with "npm start", which prepares data and models.`),
   );
-  void Promise.all([catalog, s.loadUserModels()]).then(() => modelsReady(() => void runCompress()));
+  void Promise.all([catalog, s.loadUserModels()]).then(() => {
+    modelsReady(() => void runCompress());
+    if (live) startLiveUpdates();
+  });
 }

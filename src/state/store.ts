@@ -16,6 +16,7 @@ import { createStudySlice, type StudySlice } from './study-slice';
 import { createSweepSlice, type SweepSlice } from './sweep-slice';
 import { createTrainSlice, type TrainSlice } from './train-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
+import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createUserModelsSlice, type UserModelsSlice } from './user-models-slice';
 
 export interface DataManifestEntry {
@@ -38,7 +39,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -79,4 +80,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createTrainSlice(...a),
   ...createDeploySlice(...a),
   ...createStudySlice(...a),
+  ...createLiveSlice(...a),
 }));

@@ -1,8 +1,11 @@
 /**
- * Presentation state: lecture mode (larger type, advanced controls hidden, for a projector) and
- * notices about the page itself, e.g. a shared link whose model is not in this browser.
+ * Presentation state: lecture mode (larger type, advanced controls hidden, for a projector),
+ * which tab under the workbench is open, the lecture tour's step, and notices about the page
+ * itself, e.g. a shared link whose model is not in this browser. Tab and tour step are in the URL
+ * (url-state.ts UI_FIELDS).
  */
 import type { StateCreator } from 'zustand';
+import type { StudyMethod } from '../engine/study/published';
 import type { StudioState } from './store';
 
 export interface Notice {
@@ -10,9 +13,22 @@ export interface Notice {
   text: string;
 }
 
+/** The tabs under the workbench, in their order on screen (labels: components/workbench/tabs.ts). */
+export const TAB_IDS = ['details', 'layers', 'confusion', 'flipped', 'deploy', 'sweep', 'study', 'history', 'upload', 'train', 'evaluate'] as const;
+export type TabId = (typeof TAB_IDS)[number];
+export const DEFAULT_TAB: TabId = 'details';
+
+/** A step of the lecture tour: one of the study's four methods (engine/study/published.ts). */
+export type TourStep = StudyMethod;
+
 export interface UiSlice {
   lecture: boolean;
   setLecture: (on: boolean) => void;
+  tab: TabId;
+  setTab: (tab: TabId) => void;
+  /** The lecture tour's current step; undefined when no tour is on. */
+  tour?: TourStep;
+  setTour: (step: TourStep | undefined) => void;
   notices: Notice[];
   /** Adds (or replaces) the notice with this id. */
   notify: (id: string, text: string) => void;
@@ -22,6 +38,10 @@ export interface UiSlice {
 export const createUiSlice: StateCreator<StudioState, [], [], UiSlice> = (set) => ({
   lecture: false,
   setLecture: (lecture) => set({ lecture }),
+  tab: DEFAULT_TAB,
+  setTab: (tab) => set({ tab }),
+  tour: undefined,
+  setTour: (tour) => set({ tour }),
   notices: [],
   notify: (id, text) => set((s) => ({ notices: [...s.notices.filter((n) => n.id !== id), { id, text }] })),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),

@@ -3,12 +3,13 @@
  * TensorFlow Playground's state.ts. The query string is compact (short keys; only values that
  * differ from the engine's defaults) and versioned (`v`), so a link keeps meaning the same thing.
  *
- *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&run=1&lecture=1
+ *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&tab=layers&run=1&lecture=1
  *
  * The values of every choice come from its table in engine/choices/ (ids and short URL codes).
- * Two tables: the compression settings (SETTINGS_FIELDS, against the engine's DEFAULT_SETTINGS)
- * and the Deploy choices (DEPLOY_FIELDS, against DEFAULT_DEPLOY: the TFLite step, its int8 I/O,
- * the board of the fit check with a custom board's RAM and flash, the file checked).
+ * Three tables: the compression settings (SETTINGS_FIELDS, against the engine's DEFAULT_SETTINGS),
+ * the Deploy choices (DEPLOY_FIELDS, against DEFAULT_DEPLOY: the TFLite step, its int8 I/O,
+ * the board of the fit check with a custom board's RAM and flash, the file checked) and the view
+ * (UI_FIELDS, against DEFAULT_UI: the open tab and the lecture tour's step).
  *
  * Decoding starts from DEFAULT_SETTINGS and applies each key it understands; a value it cannot
  * read is left at its default and named in `ignored`, never guessed.
@@ -20,7 +21,9 @@ import { PRUNE_METHODS } from '../engine/choices/prune-methods';
 import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../engine/choices/quantize';
 import { BACKENDS, OPTIMIZERS, type BackendChoice } from '../engine/choices/train';
 import { DEFAULT_SETTINGS, type CompressSettings } from '../engine/jobs/compress-settings';
+import { STUDY_METHODS } from '../engine/study/published';
 import { DEFAULT_DEPLOY, type DeployState } from './deploy-slice';
+import { DEFAULT_TAB, TAB_IDS, type TabId, type TourStep } from './ui-slice';
 
 export const URL_STATE_VERSION = 1;
 
@@ -173,6 +176,28 @@ export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
   deployField('ff', oneOf(EXPORT_FILES), (d) => d.file, (d, v) => (d.file = v)),
 ];
 
+/** What the page shows: the open tab, the lecture tour's step (none: no tour), and whether the live preview is on. */
+export interface UiUrlState {
+  tab: TabId;
+  tour?: TourStep;
+  livePreview: boolean;
+}
+
+export const DEFAULT_UI: UiUrlState = { tab: DEFAULT_TAB, tour: undefined, livePreview: true };
+
+/** A list of ids as its own codec (the view's tabs and tour steps are not engine choices). */
+const ids = <T extends string>(values: readonly T[]): Codec<T> => ({ encode: (v) => v, decode: (t) => (values as readonly string[]).includes(t) ? (t as T) : undefined });
+const tourStep: Codec<TourStep | undefined> = { encode: (v) => v ?? '', decode: (t) => ids(STUDY_METHODS).decode(t) };
+const uiField = <T,>(key: string, codec: Codec<T>, get: (s: UiUrlState) => T, set: (s: UiUrlState, v: T) => void): Field<UiUrlState, unknown> =>
+  ({ key, codec, get, set }) as Field<UiUrlState, unknown>;
+
+export const UI_FIELDS: ReadonlyArray<Field<UiUrlState, unknown>> = [
+  // An empty tab= reads as the default tab.
+  uiField('tab', ids(TAB_IDS), (u) => u.tab, (u, v) => (u.tab = v ?? DEFAULT_TAB)),
+  uiField('tour', tourStep, (u) => u.tour, (u, v) => (u.tour = v)),
+  uiField('pv', bool, (u) => u.livePreview, (u, v) => (u.livePreview = v ?? DEFAULT_UI.livePreview)),
+];
+
 const backend = oneOf(BACKENDS);
 
 export interface UrlState {
@@ -181,6 +206,8 @@ export interface UrlState {
   backend: BackendChoice;
   /** The Deploy choices (omitted: the defaults). */
   deploy?: DeployState;
+  /** The open tab and the tour step (omitted: the defaults). */
+  ui?: UiUrlState;
   /** run=1: run the settings at once (a lecture link). */
   run: boolean;
   lecture: boolean;
@@ -188,6 +215,7 @@ export interface UrlState {
 
 export interface DecodedUrl extends UrlState {
   deploy: DeployState;
+  ui: UiUrlState;
   /** Whether the query held any settings at all (a bare URL changes nothing). */
   present: boolean;
   /** Keys whose values could not be read (left at their defaults). */
@@ -224,6 +252,7 @@ export function encodeUrlState(u: UrlState): string {
   if (u.backend !== 'auto') q.set('be', backend.encode(u.backend));
   writeFields(q, SETTINGS_FIELDS, u.settings, DEFAULT_SETTINGS);
   writeFields(q, DEPLOY_FIELDS, u.deploy ?? DEFAULT_DEPLOY, DEFAULT_DEPLOY);
+  writeFields(q, UI_FIELDS, u.ui ?? DEFAULT_UI, DEFAULT_UI);
   if (u.run) q.set('run', '1');
   if (u.lecture) q.set('lecture', '1');
   return q.toString();
@@ -235,10 +264,13 @@ export function decodeUrlState(search: string): DecodedUrl {
   const q = new URLSearchParams(search);
   const settings = structuredClone(DEFAULT_SETTINGS);
   const deploy = { ...DEFAULT_DEPLOY };
-  const out: DecodedUrl = { settings, deploy, backend: 'auto', run: q.get('run') === '1', lecture: q.get('lecture') === '1', present: false, ignored: [] };
+  const ui = { ...DEFAULT_UI };
+  const out: DecodedUrl = { settings, deploy, ui, backend: 'auto', run: q.get('run') === '1', lecture: q.get('lecture') === '1', present: false, ignored: [] };
   const v = q.get('v');
-  const known = new Set([...FLAG_KEYS, ...SETTINGS_FIELDS.map((f) => f.key), ...DEPLOY_FIELDS.map((f) => f.key)]);
-  out.present = [...q.keys()].some((k) => known.has(k) && k !== 'lecture');
+  const uiKeys = new Set(UI_FIELDS.map((f) => f.key));
+  const known = new Set([...FLAG_KEYS, ...SETTINGS_FIELDS.map((f) => f.key), ...DEPLOY_FIELDS.map((f) => f.key), ...uiKeys]);
+  // What the page shows is no setting: lecture=1 or tab=history alone changes no setting.
+  out.present = [...q.keys()].some((k) => known.has(k) && k !== 'lecture' && !uiKeys.has(k));
   if (v !== null && v !== String(URL_STATE_VERSION)) {
     out.newerVersion = v;
     out.run = false;
@@ -255,7 +287,7 @@ export function decodeUrlState(search: string): DecodedUrl {
     if (b) out.backend = b;
     else out.ignored.push('be');
   }
-  out.ignored.push(...readFields(q, SETTINGS_FIELDS, settings), ...readFields(q, DEPLOY_FIELDS, deploy));
+  out.ignored.push(...readFields(q, SETTINGS_FIELDS, settings), ...readFields(q, DEPLOY_FIELDS, deploy), ...readFields(q, UI_FIELDS, ui));
   for (const k of q.keys()) if (!known.has(k) && !out.ignored.includes(k)) out.ignored.push(k);
   return out;
 }

@@ -1,11 +1,12 @@
 /**
  * The URL and the store in step: the query string is read once at start-up (settings, model,
- * Deploy choices, lecture mode, run=1), then rewritten (history.replaceState) whenever those change, so the
+ * Deploy choices, lecture mode, the open tab and tour step, run=1), then rewritten (history.replaceState) whenever those change, so the
  * address bar is always a link to what is on screen. run=1 is never written back: a link runs
  * once, not on every reload.
  */
-import { decodeUrlState, encodeUrlState } from './url-state';
+import { decodeUrlState, encodeUrlState, UI_FIELDS } from './url-state';
 import { useStudio } from './store';
+import { enterTourStep } from './tour';
 
 let runPending = false;
 
@@ -19,26 +20,35 @@ export function startUrlSync(): () => void {
     if (d.modelId) s.select(d.modelId);
     useStudio.getState().replaceSettings(d.settings, d.backend);
     s.setDeploy(d.deploy);
-    if (d.ignored.length) s.notify('url', `This link’s values for ${d.ignored.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
     runPending = d.run;
+  }
+  // Unknown keys are named when the link holds settings; a bad tab= or tour= is named always.
+  const viewKeys = new Set(UI_FIELDS.map((f) => f.key));
+  const unread = d.present ? d.ignored : d.ignored.filter((k) => viewKeys.has(k));
+  if (!d.newerVersion && unread.length) s.notify('url', `This link’s values for ${unread.slice(0, 8).join(', ')} could not be read and were left at their defaults.`);
+  if (!d.newerVersion) {
+    s.setTab(d.ui.tab);
+    s.setLivePreview(d.ui.livePreview);
+    // A tour step's link opens the step: its recipe replaces the link's settings.
+    if (d.ui.tour) enterTourStep(d.ui.tour);
   }
   const write = () => {
     const st = useStudio.getState();
-    const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, run: false, lecture: st.lecture });
+    const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour, livePreview: st.livePreview }, run: false, lecture: st.lecture });
     const url = `${window.location.pathname}?${q}${window.location.hash}`;
     if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) window.history.replaceState(window.history.state, '', url);
   };
   // At once, so run=1 leaves the address bar before the run starts.
   write();
   return useStudio.subscribe((st, prev) => {
-    if (st.compressSettings !== prev.compressSettings || st.selectedId !== prev.selectedId || st.compressBackend !== prev.compressBackend || st.deploy !== prev.deploy || st.lecture !== prev.lecture) write();
+    if (st.compressSettings !== prev.compressSettings || st.selectedId !== prev.selectedId || st.compressBackend !== prev.compressBackend || st.deploy !== prev.deploy || st.lecture !== prev.lecture || st.tab !== prev.tab || st.tour !== prev.tour || st.livePreview !== prev.livePreview) write();
   });
 }
 
 /** A link to the current settings; with `run`, one that runs them as soon as it opens. */
 export function shareLink(run: boolean): string {
   const st = useStudio.getState();
-  const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, run, lecture: st.lecture });
+  const q = encodeUrlState({ modelId: st.selectedId, settings: st.compressSettings, backend: st.compressBackend, deploy: st.deploy, ui: { tab: st.tab, tour: st.tour, livePreview: st.livePreview }, run, lecture: st.lecture });
   return `${window.location.origin}${window.location.pathname}?${q}`;
 }
 

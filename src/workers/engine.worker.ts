@@ -19,12 +19,18 @@ import { contextLostError, watchWebglContext, webglContextLost } from './webgl-c
 import { tfliteStep } from './tflite-step';
 import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
+import { previewJob, weightSampleJob } from './explain-job';
+import { WorkerMemo } from './worker-memo';
+import { startingBackend } from './backend-lock';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
 const wasmPaths = Object.fromEntries(TFLITE_RUNTIMES.options.map((r) => [r.id, new URL(r.wasmFolder, origin).href])) as Record<RuntimeId, string>;
 const controllers = new Map<number, AbortController>();
+const memo = new WorkerMemo();
+/** Previews still running: a newer one cancels them. */
+const previews = new Set<number>();
 
 function post(msg: WorkerResponse): void {
   scope.postMessage(msg);
@@ -53,12 +59,14 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
   if (isStudioJob(job)) return runStudioJob(job, { read, signal, wasmPrefix, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   const { entry, read: readFile } = await jobModel(job);
+  if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
+  if (job.type === 'preview') return previewJob(job, { entry, read: readFile }, { memo, wasmPrefix, signal, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   if (job.type === 'evaluate') {
-    const status = await initBackend(job.backend as BackendName, { wasmPrefix });
+    const status = await startingBackend(() => initBackend(job.backend as BackendName, { wasmPrefix }));
     const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
-  const training = await prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
+  const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
   if (job.type === 'compress') {
     let models: CompressedModels | undefined;
     const r = await compressBaseline(entry, withDefaults(job.settings), {
@@ -89,6 +97,10 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   }
   const ctrl = new AbortController();
   controllers.set(msg.id, ctrl);
+  if (msg.job.type === 'preview') {
+    for (const older of previews) controllers.get(older)?.abort();
+    previews.add(msg.id);
+  }
   // A lost WebGL context can leave the job waiting forever, so the error goes out at once; the
   // client then replaces this worker. `answered` keeps the job from answering twice.
   let answered = false;
@@ -115,5 +127,6 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   } finally {
     stopWatching();
     controllers.delete(msg.id);
+    previews.delete(msg.id);
   }
 };

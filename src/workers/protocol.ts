@@ -8,7 +8,8 @@ import type { JobResult } from '../engine/jobs/results';
 import type { CompressStage, StageFigures } from '../engine/jobs/compress';
 import type { TfliteIo } from '../engine/choices/deploy';
 import type { RuntimeId } from '../engine/choices/deploy';
-import type { PartialCompressSettings } from '../engine/jobs/compress-settings';
+import type { PartialCompressSettings, PruneSettings, CompressSettings } from '../engine/jobs/compress-settings';
+import type { Granularity } from '../engine/quantize/quantize-graph';
 import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
@@ -106,9 +107,30 @@ export interface TrainJob {
   settings: TrainFromScratchSettings;
 }
 
+/** One layer's weights under a recipe, for the live picture (engine/explain/weight-sample.ts). */
+export interface WeightSampleJob {
+  type: 'weight-sample';
+  modelId: string;
+  upload?: UserModelPayload;
+  prune: PruneSettings;
+  granularity: Granularity;
+}
+
+/**
+ * A live preview of a recipe (engine/jobs/preview.ts): the compress job on a small test subset,
+ * untimed, with the model and data kept in the worker between previews. A newer preview cancels
+ * the older ones still running. It runs on the backend a job already started (else wasm).
+ */
+export interface PreviewJob {
+  type: 'preview';
+  modelId: string;
+  upload?: UserModelPayload;
+  settings: CompressSettings;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob;
 
 export type WorkerRequest =
   | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
@@ -120,7 +142,7 @@ export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'laten
 export type TfliteStage = 'tflite-export' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
-export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, RecordsResult, TrainJobResult, ValidateModelResult } from '../engine/jobs/results';
+export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

@@ -17,6 +17,7 @@ import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { JobResult, RecordsResult } from '../engine/jobs/results';
 import { MAX_RECORDS, type JobRequest, type ProgressMessage, type RecordsJob, type UserModelPayload } from './protocol';
 import { webglRenderer } from './webgl-renderer';
+import { startingBackend } from './backend-lock';
 
 export type StudioJob = Extract<JobRequest, { type: 'validate-model' | 'records' | 'train' }>;
 
@@ -74,7 +75,7 @@ export async function runStudioJob(job: StudioJob, ctx: StudioJobContext): Promi
     ctx.progress({ stage: 'load-data', done: 0, total: 1 });
     return records(job, ctx.read);
   }
-  const training = await prepareTrainingBackend(job.backend, { wasmPrefix: ctx.wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined });
+  const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix: ctx.wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
   const r = await trainFromScratch(job.settings, `${USER_MODEL_ROOT}/${job.id}`, {
     read: ctx.read,
     signal: ctx.signal,

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { CompressResult } from '../../src/engine/jobs/compress';
+import { openTab } from './studio-helpers';
 
 /** The engine's answer for the settings the UI test uses (latency runs differ; they change no accuracy). */
 function cliCompress(): CompressResult {
@@ -29,8 +30,8 @@ test('compresses the custom CNN on MNIST (50% per-layer + INT8) and shows what t
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const panel = await openStudio(page);
   await page.screenshot({ path: 'test-results/compress-empty.png', fullPage: true });
-  // Where the next section starts on the page (not in the viewport, which scrolls).
-  const belowY = () => page.evaluate(() => document.getElementById('res-h')!.getBoundingClientRect().top + window.scrollY);
+  // Where the stages table, below the cards and charts of the All figures tab, starts on the page.
+  const belowY = () => page.evaluate(() => document.querySelector('[data-testid="stages-table"]')!.getBoundingClientRect().top + window.scrollY);
   const yBefore = await belowY();
 
   await panel.getByLabel('Pruning method').selectOption({ label: 'Unstructured, per layer' });
@@ -68,11 +69,13 @@ test('compresses the custom CNN on MNIST (50% per-layer + INT8) and shows what t
   await expect(page.getByTestId('chart-size').locator('.recharts-bar-rectangle')).toHaveCount(6);
   await expect(page.getByTestId('chart-accuracy').locator('.recharts-bar-rectangle')).toHaveCount(4);
   await expect(page.getByTestId('chart-latency').locator('.recharts-bar-rectangle')).toHaveCount(4);
+  await openTab(page, 'layers');
   await expect(page.getByTestId('chart-layers').locator('.recharts-bar-rectangle')).toHaveCount(expected.layers.length);
   await expect(page.getByTestId('chart-layers').locator('.recharts-line-curve')).toHaveCount(2);
   const bins = expected.layers[0].histogram;
   const nonEmptyBins = bins.before.filter((c) => c > 0).length + bins.after.filter((c) => c > 0).length;
   expect(await page.getByTestId('chart-histogram').locator('.recharts-bar-rectangle path, .recharts-bar-rectangle rect').count()).toBeGreaterThanOrEqual(nonEmptyBins - 2);
+  await openTab(page, 'confusion');
   const classes = expected.before.metrics.confusion.length;
   await expect(page.getByTestId('confusion-diff').locator('tbody td')).toHaveCount(classes * classes);
   const diagonal = await page.getByTestId('confusion-after').locator('tbody tr').first().locator('td').first().innerText();
@@ -81,9 +84,11 @@ test('compresses the custom CNN on MNIST (50% per-layer + INT8) and shows what t
   await expect(page.getByTestId('stage-row-quantize')).toContainText('minmax calibration on 100 training images');
 
   // Picking another layer redraws its histogram.
+  await openTab(page, 'layers');
   await page.getByTestId('layer-table').getByRole('button', { name: expected.layers[2].name }).click();
   await expect(page.getByTestId('chart-histogram')).toContainText(`Weights of ${expected.layers[2].name}`);
 
+  await openTab(page, 'details');
   await page.screenshot({ path: 'test-results/compress-results.png', fullPage: true });
   await page.getByTestId('compress-results').screenshot({ path: 'test-results/compress-results-panel.png' });
   // Nothing below the results moved when they arrived.
@@ -134,6 +139,9 @@ test('cancel mid-run keeps the earlier result and leaves the studio usable', asy
   await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/, { timeout: 200_000 });
   const first = await page.getByTestId('compress-after-accuracy').innerText();
   await expect(page.getByTestId('stage-row-prune')).toContainText('N:M 2:4');
+  // The layer chart is drawn (its bars), with no SQNR lines for a float32 model.
+  await openTab(page, 'layers');
+  await expect(page.getByTestId('chart-layers').locator('.recharts-bar-rectangle')).not.toHaveCount(0);
   await expect(page.getByTestId('chart-layers').locator('.recharts-line-curve')).toHaveCount(0);
 
   // A long run (all 10,000 test images), cancelled while it evaluates the baseline.
@@ -144,6 +152,7 @@ test('cancel mid-run keeps the earlier result and leaves the studio usable', asy
   await panel.getByRole('button', { name: 'Cancel' }).click();
   await expect(panel.getByTestId('compress-error')).toContainText('Cancelled');
   await expect(panel.getByRole('button', { name: 'Compress' })).toBeEnabled();
+  await openTab(page, 'evaluate');
   await expect(page.getByRole('button', { name: 'Evaluate' })).toBeEnabled();
   await expect(page.getByTestId('compress-after-accuracy')).toHaveText(first);
   await expect(page.getByTestId('compress-stale')).toHaveCount(0);

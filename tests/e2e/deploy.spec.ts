@@ -17,7 +17,7 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   test.setTimeout(300_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await openWith(page, link(FAST));
+  await openWith(page, link({ ...FAST, tab: 'deploy' }));
   await expect(page.getByTestId('deploy-empty')).toBeVisible();
 
   const option = page.getByTestId('tflite-option');
@@ -155,7 +155,7 @@ test('Deploy: a failing TFLite step is reported and the rest of the run stands',
     const res = await route.fetch();
     await route.fulfill({ response: res, body: (await res.text()).replace(/tflite\.worker-[A-Za-z0-9_-]+\.js/g, 'tflite.worker-missing.js') });
   });
-  await openWith(page, link(FAST));
+  await openWith(page, link({ ...FAST, tab: 'deploy' }));
   await page.getByTestId('tflite-enabled').check();
   await page.getByTestId('compress-run').click();
   await expect(page.getByTestId('history-row')).toHaveCount(1, { timeout: 150_000 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { BaselineIndex } from '../../src/engine/types';
+import { openTab } from './studio-helpers';
 
 const index = JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex;
 
@@ -10,6 +11,7 @@ test('evaluates the custom CNN on MNIST in the worker and matches index.json, af
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await page.getByTestId('model-custom-cnn-mnist').click();
+  await openTab(page, 'evaluate');
 
   // Cancel mid-run first: the log keeps the stages up to the cancel, and the studio stays usable
   // (the full evaluation below is the proof).

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Worker } from '@playwright/test';
-import { compressOnce, link, openWith, shot } from './studio-helpers';
+import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 /**
  * A worker that stops answering is terminated and replaced: the stuck job rejects with a
@@ -49,6 +49,7 @@ test('a lost WebGL context ends the job with a message, the studio falls back to
   const worker = engineWorker(page);
   await recordWebglContexts(worker);
 
+  await openTab(page, 'evaluate');
   const picker = page.getByLabel('Inference backend');
   await picker.selectOption('webgl');
   await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
@@ -109,7 +110,7 @@ test('a reload mid-run is reported on the next load, with the history intact and
   await page.reload();
 
   const notice = page.getByTestId('notice-unfinished-run');
-  await expect(notice).toContainText('A run did not finish because the page was reloaded or closed while it ran: the compression of custom-cnn-mnist (per-layer 50% + int8), started ');
+  await expect(notice).toContainText('A run did not finish because the page was reloaded or closed while it ran: the compression of Custom TinyML CNN · MNIST (per-layer 50% + int8), started ');
   await expect(notice).toContainText('the run history is intact');
   await page.locator('.notices').screenshot({ path: shot('fault-reload-notice.png') });
   await expect(page.getByTestId('history-row')).toHaveCount(1);

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { openTab } from './studio-helpers';
 
 test('fine-tunes the custom CNN on wasm in the worker, showing images/s and time left', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await page.getByTestId('model-custom-cnn-mnist').click();
+  await openTab(page, 'evaluate');
   await page.getByText('Fine-tune', { exact: true }).first().click();
   // The Evaluate panel's fine-tune controls (the train-from-scratch panel has a batch size too).
   const panel = page.getByRole('region', { name: 'Evaluate' });
@@ -38,11 +40,13 @@ test('the Fine-tune button takes an uploaded model', async ({ page }) => {
   await page.goto('/');
   // The shipped custom CNN's files, uploaded as the user's own model for MNIST.
   const dir = 'public/models/custom-cnn-mnist';
+  await openTab(page, 'upload');
   await page.getByTestId('upload-dataset').selectOption('mnist');
   await page.getByTestId('upload-input').setInputFiles(['model.json', 'weights.bin'].map((name) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(`${dir}/${name}`) })));
   await expect(page.getByTestId('upload-ok')).toContainText('Added “model (MNIST)”');
   await expect(page.locator('.user-model input[type=radio]')).toBeChecked();
 
+  await openTab(page, 'evaluate');
   await page.getByText('Fine-tune', { exact: true }).first().click();
   const panel = page.getByRole('region', { name: 'Evaluate' });
   await panel.getByLabel('Training backend').selectOption('wasm');

@@ -9,7 +9,7 @@
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { buildCorpus, type FuzzCase } from '../../tools/fuzz/corpus';
 import { shippedSeed } from '../../tools/fuzz/seed';
-import { compressOnce, link, openWith, shot } from './studio-helpers';
+import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 const SAMPLE = [
   'model/valid',
@@ -88,6 +88,7 @@ test('a sample of the fuzz corpus through the real upload: the expected answer, 
   // The shipped baseline's figure under this recipe, which the same weights uploaded must match.
   await compressOnce(page, 1);
   const baselineAccuracy = await page.getByTestId('compress-after-accuracy').innerText();
+  await openTab(page, 'upload');
   const panel = page.getByTestId('upload-panel');
   await panel.getByTestId('upload-dataset').selectOption('mnist');
 

@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { compressOnce, FAST, link, openWith, shot } from './studio-helpers';
+import { compressOnce, FAST, link, openTab, openWith, shot } from './studio-helpers';
 
 test('runs survive a reload and can be renamed, compared, exported and deleted', async ({ page }) => {
   test.setTimeout(300_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await openWith(page, link());
+  await openWith(page, link({ ...FAST, tab: 'history' }));
   await compressOnce(page, 1);
   await page.getByLabel('Sparsity', { exact: true }).fill('0.8');
   await compressOnce(page, 2);
@@ -93,7 +93,7 @@ test('runs survive a reload and can be renamed, compared, exported and deleted',
 
 test('a corrupted history entry is skipped and reported, and the others still load', async ({ page }) => {
   test.setTimeout(200_000);
-  await openWith(page, link());
+  await openWith(page, link({ ...FAST, tab: 'history' }));
   await compressOnce(page, 1);
   await page.evaluate(
     () =>
@@ -127,7 +127,7 @@ test('a corrupted history entry is skipped and reported, and the others still lo
 test('without IndexedDB the history is kept in memory, with a warning', async ({ page }) => {
   test.setTimeout(200_000);
   await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }));
-  await openWith(page, link({ ...FAST, tfl: '1' }));
+  await openWith(page, link({ ...FAST, tfl: '1', tab: 'history' }));
   await expect(page.getByTestId('history-warning')).toContainText('IndexedDB is not available');
   await compressOnce(page, 1);
   await expect(page.getByTestId('history-count')).toHaveText('1 run, in this tab only.');
@@ -137,6 +137,7 @@ test('without IndexedDB the history is kept in memory, with a warning', async ({
   await compressOnce(page, 2);
   await expect(page.getByTestId('deploy-empty')).toContainText('This run exported no .tflite files.');
   await page.getByTestId('history-row').nth(1).getByTestId('history-show').click();
+  await openTab(page, 'deploy');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-int8-tflite').click()]);
   expect(readFileSync(await download.path()).subarray(4, 8).toString('latin1')).toBe('TFL3');
 });

@@ -29,3 +29,9 @@ export async function openWith(page: Page, url: string, modelId = FAST.m): Promi
   await expect(page.getByTestId(`model-${modelId}`).locator('input[type=radio]')).toBeChecked();
   await expect(page.getByTestId('history-count')).not.toHaveText(/Reading/);
 }
+
+/** Opens a tab under the workbench (ids: src/state/ui-slice.ts TAB_IDS) and waits for its panel. */
+export async function openTab(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`tab-${id}`).click();
+  await expect(page.getByTestId(`tabpanel-${id}`)).toBeVisible();
+}

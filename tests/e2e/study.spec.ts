@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { link, openWith, shot } from './studio-helpers';
+import { link, openTab, openWith, shot } from './studio-helpers';
 
 interface Report {
   format: string;
@@ -41,7 +41,7 @@ test('the study preset runs each configuration in turn and shows published and m
   test.setTimeout(150_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await openWith(page, link({ m: 'custom-cnn-mnist' }));
+  await openWith(page, link({ m: 'custom-cnn-mnist', tab: 'study' }));
   const study = page.getByTestId('study');
   await expect(study.getByTestId('study-model-custom-cnn-mnist')).toBeChecked();
   await expect(study.getByTestId('study-model-mobilenet-v1-0.5-cifar10')).toBeChecked();
@@ -72,7 +72,9 @@ test('the study preset runs each configuration in turn and shows published and m
   // Every configuration is in the history; the table's figures are those of the stored results.
   await expect(page.getByTestId('history-row')).toHaveCount(4);
   await expect(page.getByTestId('history-row').first()).toContainText('study 4/4 · custom CNN · MNIST, prune 50% + INT8');
+  await openTab(page, 'history');
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  await openTab(page, 'study');
   const runs = (JSON.parse((await readFile(await dl.path())).toString('utf8')) as { runs: StoredRun[] }).runs;
   expect(runs.map((r) => r.origin)).toEqual(['study', 'study', 'study', 'study']);
   const seen = new Set<string>();

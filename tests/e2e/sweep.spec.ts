@@ -4,11 +4,12 @@
  * images whose prediction changed are shown with their labels.
  */
 import { expect, test } from '@playwright/test';
-import { FAST, link, openWith, shot } from './studio-helpers';
+import { FAST, link, openTab, openWith, shot } from './studio-helpers';
 
 test('a sweep runs each sparsity in turn and plots accuracy and size against sparsity', async ({ page }) => {
   test.setTimeout(300_000);
   await openWith(page, link({ ...FAST, el: '200' }));
+  await openTab(page, 'sweep');
   const sweep = page.getByTestId('sweep');
   await sweep.getByTestId('sweep-input').fill('0.3, abc');
   await expect(sweep.getByTestId('sweep-status')).toContainText('"abc" is not a sparsity');
@@ -24,10 +25,12 @@ test('a sweep runs each sparsity in turn and plots accuracy and size against spa
   await expect(chart).toContainText('per-layer + int8');
   await expect(page.getByTestId('history-row')).toHaveCount(3);
   await expect(page.getByTestId('history-row').first()).toContainText('sweep 90%');
-  await expect(page.getByTestId('chart-pareto').locator('.recharts-scatter-symbol')).toHaveCount(3);
   await sweep.screenshot({ path: shot('sweep-panel.png') });
+  await openTab(page, 'history');
+  await expect(page.getByTestId('chart-pareto').locator('.recharts-scatter-symbol')).toHaveCount(3);
 
   // The last run (90%) flipped many predictions: the gallery shows the first 64 with their labels.
+  await openTab(page, 'flipped');
   const count = page.getByTestId('gallery-count');
   await expect(count).toContainText(/flipped predictions/);
   const text = await count.innerText();
@@ -49,7 +52,7 @@ test('a sweep runs each sparsity in turn and plots accuracy and size against spa
 
 test('a sweep needs a pruning method with a sparsity, and can be cancelled', async ({ page }) => {
   test.setTimeout(200_000);
-  await openWith(page, link({ ...FAST, pm: 'nm' }));
+  await openWith(page, link({ ...FAST, pm: 'nm', tab: 'sweep' }));
   const sweep = page.getByTestId('sweep');
   await sweep.getByTestId('sweep-run').click();
   await expect(sweep.getByTestId('sweep-status')).toContainText('choose unstructured (per layer or global) or structured pruning');

@@ -3,11 +3,12 @@
  * in the worker, is kept in IndexedDB, survives a reload and can then be compressed.
  */
 import { expect, test } from '@playwright/test';
-import { compressOnce, openWith, shot } from './studio-helpers';
+import { compressOnce, openTab, openWith, shot } from './studio-helpers';
 
 test('a model trained from scratch survives a reload and can be compressed', async ({ page }) => {
   test.setTimeout(300_000);
   await openWith(page, '/?v=1&m=custom-cnn-mnist&sp=0.5&q=int8&cs=64&tl=64&el=200&lat=3');
+  await openTab(page, 'train');
   const panel = page.getByTestId('train-panel');
   await panel.getByLabel('Dataset').selectOption('mnist');
   await panel.getByLabel('Architecture').selectOption('mobilenet-v1-0.25');
@@ -28,7 +29,8 @@ test('a model trained from scratch survives a reload and can be compressed', asy
   await page.reload();
   await expect(page.locator('.user-model')).toHaveCount(1);
   await expect(page.locator('.user-model input[type=radio]')).toBeChecked();
-  await expect(page.locator('.user-model')).toContainText('on 100 test images');
+  // The selected model's details sit under the row of model tiles.
+  await expect(page.getByTestId('model-details')).toContainText('on 100 test images');
   await compressOnce(page, 1);
   await expect(page.getByTestId('history-row').first()).toContainText('mobilenet-v1-0.25 on MNIST, trained here');
   await expect(page.getByTestId('compress-summary')).toContainText('200 images');

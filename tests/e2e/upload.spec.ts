@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { compressOnce, link, openWith, shot } from './studio-helpers';
+import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 const DIR = 'public/models/custom-cnn-mnist';
 const MODEL_JSON = readFileSync(`${DIR}/model.json`);
@@ -61,6 +61,7 @@ test('a malformed uploaded model gives its error, and a valid upload works', asy
   await compressOnce(page, 1);
   const baselineAccuracy = await page.getByTestId('compress-after-accuracy').innerText();
 
+  await openTab(page, 'upload');
   const panel = page.getByTestId('upload-panel');
   for (const c of CASES) {
     await panel.getByTestId('upload-dataset').selectOption(c.dataset ?? 'mnist');

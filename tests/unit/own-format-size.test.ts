@@ -77,7 +77,7 @@ describe('the page, the CLI and the bench print the same figure for a float16 ru
     throughput: { imagesPerSecond: 100 } as ModelReport['throughput'],
     latencyNote: '',
   });
-  const result: CompressResult = { modelId: 'small', dataset: 'mnist', backend: 'cpu', settings: {} as CompressResult['settings'], testRecords: { first: 0, count: 10 }, caveats: [], before: full('float32'), after: full('float16'), stages: [], layers: [], flipped: [], flippedCount: 0, elapsedMs: 1 };
+  const result: CompressResult = { modelId: 'small', dataset: 'mnist', backend: 'cpu', settings: {} as CompressResult['settings'], testRecords: { first: 0, count: 10 }, caveats: [], before: full('float32'), after: full('float16'), stages: [], layers: [], flipped: [], flippedCount: 0, elapsedMs: 1, summary: '' };
   const gzip = result.after.size.gzipBytes;
 
   it('differs from the int8 and float32 figures the three printed before', () => {

@@ -63,3 +63,30 @@ describe('polynomial decay schedule (tfmot semantics)', () => {
     expect(polynomialDecaySparsity({ ...s, beginStep: 20 }, 10)).toBeUndefined();
   });
 });
+
+/** The masks as first written: indices sorted by (|w|, index) with a comparator, the first k pruned. */
+function referenceMask(abs: number[], sparsity: number): number[] {
+  const order = abs.map((_, i) => i).sort((a, b) => abs[a] - abs[b] || a - b);
+  const mask = abs.map(() => 1);
+  for (const i of order.slice(0, Math.round(sparsity * abs.length))) mask[i] = 0;
+  return mask;
+}
+
+describe('magnitude masks by threshold', () => {
+  it('equal the comparator ordering, ties by position, per layer and global', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    for (const n of [1, 5, 64, 1001]) {
+      // Few distinct values, so many ties fall on the threshold.
+      const w = Array.from({ length: n }, () => Math.round(rnd() * 6) / 4);
+      for (const s of [0, 0.1, 0.25, 0.5, 0.73, 0.9, 1]) expect(Array.from(magnitudeMask(w, s)), `n ${n}, sparsity ${s}`).toEqual(referenceMask(w.map(Math.abs), s));
+      const a = w.slice(0, Math.ceil(n / 3));
+      const b = w.slice(Math.ceil(n / 3));
+      for (const s of [0.3, 0.5, 0.8]) {
+        const flat = referenceMask(w.map(Math.abs), s);
+        const [ma, mb] = globalMagnitudeMasks([a, b], s);
+        expect([...Array.from(ma), ...Array.from(mb ?? [])]).toEqual(flat);
+      }
+    }
+  });
+});

@@ -77,6 +77,22 @@ describe('URL state', () => {
     expect(decodeUrlState('').present).toBe(false);
     expect(decodeUrlState('?lecture=1')).toMatchObject({ present: false, lecture: true });
   });
+
+  it('round-trips the open tab, the tour step and the live preview switch; what the page shows is no setting', () => {
+    const q = encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', ui: { tab: 'history', tour: 'pruning-int8', livePreview: false }, run: false, lecture: true });
+    expect(q).toBe('v=1&tab=history&tour=pruning-int8&pv=0&lecture=1');
+    expect(decodeUrlState(`?${q}`)).toMatchObject({ ui: { tab: 'history', tour: 'pruning-int8', livePreview: false }, ignored: [] });
+    expect(decodeUrlState('?tab=history&tour=int8&pv=0').present).toBe(false);
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', ui: { tab: 'details', tour: undefined, livePreview: true }, run: false, lecture: false })).toBe('v=1');
+  });
+
+  it('an unknown tab or tour step is named and left at its default', () => {
+    const d = decodeUrlState('?v=1&tab=nope&tour=step9&pv=maybe&sp=0.4');
+    expect(d.ui).toEqual({ tab: 'details', tour: undefined, livePreview: true });
+    expect(d.ignored).toEqual(['tab', 'tour', 'pv']);
+    expect(d.settings.prune.sparsity).toBe(0.4);
+    expect(decodeUrlState('?v=1&tab=').ui.tab).toBe('details');
+  });
 });
 
 function record(over: Partial<RunRecord> = {}): RunRecord {

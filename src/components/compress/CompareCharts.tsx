@@ -32,21 +32,38 @@ function PairChart({ data, unit, digits, domain }: { data: Pair[]; unit: string;
   );
 }
 
-export function CompareCharts({ r }: { r?: CompressJobResult }) {
+type Which = 'size' | 'accuracy' | 'latency';
+
+/** One before/after chart of the last run: deployed, gzip and sparse size; accuracy and recall; latency. */
+export function CompareChart({ r, which, height }: { r?: CompressJobResult; which: Which; height?: number | 'fill' }) {
   const kB = (bytes: number) => bytes / 1000;
-  const size: Pair[] = r
-    ? [
-        { name: 'deployed', before: kB(r.before.size.deployedBytes), after: kB(r.after.size.deployedBytes) },
-        { name: 'gzip', before: kB(packedBytes(r.before).gzip), after: kB(packedBytes(r.after).gzip) },
-        { name: 'sparse', before: kB(packedBytes(r.before).sparse), after: kB(packedBytes(r.after).sparse) },
-      ]
-    : [];
-  const quality: Pair[] = r
-    ? [
-        { name: 'top-1 accuracy', before: r.before.metrics.accuracy * 100, after: r.after.metrics.accuracy * 100 },
-        { name: 'macro recall', before: r.before.metrics.macroRecall * 100, after: r.after.metrics.macroRecall * 100 },
-      ]
-    : [];
+  if (which === 'size') {
+    const size: Pair[] = r
+      ? [
+          { name: 'deployed', before: kB(r.before.size.deployedBytes), after: kB(r.after.size.deployedBytes) },
+          { name: 'gzip', before: kB(packedBytes(r.before).gzip), after: kB(packedBytes(r.after).gzip) },
+          { name: 'sparse', before: kB(packedBytes(r.before).sparse), after: kB(packedBytes(r.after).sparse) },
+        ]
+      : [];
+    return (
+      <ChartFrame title="Size (kB)" testId="chart-size" height={height} empty={r ? undefined : NO_RUN}>
+        <PairChart data={size} unit="" digits={1} />
+      </ChartFrame>
+    );
+  }
+  if (which === 'accuracy') {
+    const quality: Pair[] = r
+      ? [
+          { name: 'top-1 accuracy', before: r.before.metrics.accuracy * 100, after: r.after.metrics.accuracy * 100 },
+          { name: 'macro recall', before: r.before.metrics.macroRecall * 100, after: r.after.metrics.macroRecall * 100 },
+        ]
+      : [];
+    return (
+      <ChartFrame title="Accuracy and macro recall (%)" testId="chart-accuracy" height={height} empty={r ? undefined : NO_RUN}>
+        <PairChart data={quality} unit="%" digits={1} domain={[0, 100]} />
+      </ChartFrame>
+    );
+  }
   const latency: Pair[] = r
     ? [
         { name: 'p50', before: r.before.latency.medianMs, after: r.after.latency.medianMs },
@@ -54,16 +71,18 @@ export function CompareCharts({ r }: { r?: CompressJobResult }) {
       ]
     : [];
   return (
+    <ChartFrame title="Latency, batch 1 (ms)" testId="chart-latency" height={height} empty={r ? undefined : NO_RUN}>
+      <PairChart data={latency} unit="" digits={2} />
+    </ChartFrame>
+  );
+}
+
+/** The charts of the All figures tab (the size chart is the headline's). */
+export function CompareCharts({ r }: { r?: CompressJobResult }) {
+  return (
     <div className="compare-charts">
-      <ChartFrame title="Size (kB)" testId="chart-size" empty={r ? undefined : NO_RUN}>
-        <PairChart data={size} unit="" digits={1} />
-      </ChartFrame>
-      <ChartFrame title="Accuracy and macro recall (%)" testId="chart-accuracy" empty={r ? undefined : NO_RUN}>
-        <PairChart data={quality} unit="%" digits={1} domain={[0, 100]} />
-      </ChartFrame>
-      <ChartFrame title="Latency, batch 1 (ms)" testId="chart-latency" empty={r ? undefined : NO_RUN}>
-        <PairChart data={latency} unit="" digits={2} />
-      </ChartFrame>
+      <CompareChart r={r} which="accuracy" />
+      <CompareChart r={r} which="latency" />
     </div>
   );
 }

@@ -1,4 +1,6 @@
+import type { ReactNode } from 'react';
 import { useStudio } from '../../state/store';
+import type { CompressJobResult } from '../../workers/protocol';
 import { CompareCharts } from './CompareCharts';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { FlippedGallery } from './FlippedGallery';
@@ -9,26 +11,37 @@ import { StagesTable } from './StagesTable';
 import { DeploySection } from '../deploy/DeploySection';
 
 /**
- * The last compression run, laid out the same way with or without a result (placeholders keep
- * their size), so nothing below moves when results arrive. A new run replaces it only when it
- * finishes; while it runs, the previous result stays and says so.
+ * The last compression run's views, one per tab, each laid out the same way with or without a
+ * result (placeholders keep their size). A new run replaces them only when it finishes; while it
+ * runs, the previous result stays, dimmed.
  */
-export function CompressResults() {
+function RunView({ testId, children }: { testId?: string; children: (r: CompressJobResult | undefined) => ReactNode }) {
   const r = useStudio((s) => s.compress);
   const stale = useStudio((s) => s.running?.type === 'compress') && !!r;
   return (
-    <div className={`compress-results${stale ? ' stale' : ''}`} data-testid="compress-results" aria-busy={stale}>
-      <RunSummary r={r} stale={stale} />
-      <MetricCards r={r} />
-      <CompareCharts r={r} />
-      <h3>Per layer</h3>
-      <LayerView layers={r?.layers} />
-      <h3>Confusion</h3>
-      <ConfusionMatrix r={r} />
-      <h3>Flipped predictions</h3>
-      <FlippedGallery r={r} />
-      <StagesTable r={r} />
-      <DeploySection r={r} />
+    <div className={`compress-results${stale ? ' stale' : ''}`} data-testid={testId} aria-busy={stale}>
+      {children(r)}
     </div>
   );
 }
+
+/** Every figure of the run: where it ran, all the cards, the accuracy and latency charts, the stages. */
+export function DetailsTab() {
+  return (
+    <RunView testId="compress-results">
+      {(r) => (
+        <>
+          <RunSummary r={r} />
+          <MetricCards r={r} />
+          <CompareCharts r={r} />
+          <StagesTable r={r} />
+        </>
+      )}
+    </RunView>
+  );
+}
+
+export const LayersTab = () => <RunView>{(r) => <LayerView layers={r?.layers} />}</RunView>;
+export const ConfusionTab = () => <RunView>{(r) => <ConfusionMatrix r={r} />}</RunView>;
+export const FlippedTab = () => <RunView>{(r) => <FlippedGallery r={r} />}</RunView>;
+export const DeployTab = () => <RunView>{(r) => <DeploySection r={r} />}</RunView>;

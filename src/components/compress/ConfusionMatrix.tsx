@@ -5,13 +5,28 @@ import type { DatasetId } from '../../engine/types';
 
 type Mode = 'counts' | 'diff';
 
+/** WCAG relative luminance of an sRGB colour (0-255 channels). */
+function luminance([r, g, b]: number[]): number {
+  const lin = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/**
+ * A shade of `rgb` at opacity `alpha` over white, with the text colour that reads on it: black or
+ * white, whichever contrasts more (they meet at luminance 0.179, where both exceed 4.5:1).
+ */
+function shade(rgb: [number, number, number], alpha: number): CSSProperties {
+  const c = rgb.map((x) => Math.round(255 + (x - 255) * alpha));
+  return { background: `rgb(${c.join(', ')})`, color: luminance(c) > 0.179 ? '#000' : '#fff' };
+}
+
 /** Cell colour: counts shaded by their share of the true class; differences green where better. */
 function cellStyle(mode: Mode, v: number, diagonal: boolean, scale: number): CSSProperties | undefined {
   if (v === 0 || scale === 0) return undefined;
   const a = Math.min(1, Math.abs(v) / scale);
-  if (mode === 'counts') return { background: `rgba(33, 86, 201, ${(0.08 + 0.8 * a).toFixed(3)})`, color: a > 0.55 ? '#fff' : undefined };
+  if (mode === 'counts') return shade([33, 86, 201], 0.08 + 0.8 * a);
   const better = diagonal ? v > 0 : v < 0;
-  return { background: better ? `rgba(42, 157, 92, ${(0.15 + 0.75 * a).toFixed(3)})` : `rgba(196, 30, 58, ${(0.15 + 0.75 * a).toFixed(3)})`, color: a > 0.55 ? '#fff' : undefined };
+  return shade(better ? [30, 122, 70] : [196, 30, 58], 0.15 + 0.75 * a);
 }
 
 function Heatmap({ title, matrix, mode, testId, names }: { title: string; matrix: number[][]; mode: Mode; testId: string; names: string[] }) {

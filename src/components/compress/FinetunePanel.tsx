@@ -2,6 +2,7 @@ import { formOptions } from '../../engine/choices/choice';
 import { OPTIMIZERS } from '../../engine/choices/train';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
+import { ideaElementId } from '../ideas/ideas';
 
 /** Fine-tuning after pruning (epochs 0 skips it). Labels differ from the Fine-tune panel's. */
 export function FinetunePanel() {
@@ -12,7 +13,7 @@ export function FinetunePanel() {
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Fine-tuning</legend>
-      <NumberField label="Epochs (0 = none)" field="finetune.epochs" testId="ft-epochs" min={0} max={50} step={1} value={f.epochs} onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })} />
+      <NumberField label="Epochs (0 = none)" field="finetune.epochs" testId="ft-epochs" describedBy={off ? undefined : ideaElementId('finetune')} min={0} max={50} step={1} value={f.epochs} onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })} />
       <NumberField label="Images per step (batch)" advanced field="finetune.batchSize" testId="ft-batch" min={1} max={512} step={1} disabled={off} value={f.batchSize} onChange={(v) => setFinetune({ batchSize: v ?? Number.NaN })} />
       <NumberField label="Learning rate" advanced field="finetune.learningRate" testId="ft-lr" min={0} step="any" disabled={off} value={f.learningRate} onChange={(v) => setFinetune({ learningRate: v ?? Number.NaN })} />
       <SelectField

@@ -1,15 +1,13 @@
 import type { CompressJobResult } from '../../engine/jobs/results';
-import { emptyRows, metricRows, sizeRow, type MetricRow } from './metric-rows';
+import { changeClass, emptyRows, HEADLINE_KEYS, metricRows, sizeRow, type MetricRow } from './metric-rows';
 
-function changeClass(row: MetricRow): string {
-  if (row.sign === 0 || !row.better) return 'change';
-  const good = (row.better === 'lower') === row.sign < 0;
-  return `change ${good ? 'good' : 'bad'}`;
-}
-
-/** One before/after card. Size keeps the test ids compress-size-{before,after}. */
+/**
+ * One before/after card. Size keeps the test ids compress-size-{before,after}. The figures the
+ * headline also shows carry their test ids there (Headline.tsx), here a detail- prefix.
+ */
 function MetricCard({ row, wide }: { row: MetricRow; wide?: boolean }) {
-  const id = (phase: 'before' | 'after') => (row.key === 'size' ? `compress-size-${phase}` : `compress-${phase}-${row.key}`);
+  const prefix = (HEADLINE_KEYS as readonly string[]).includes(row.key) ? 'detail-' : '';
+  const id = (phase: 'before' | 'after') => prefix + (row.key === 'size' ? `compress-size-${phase}` : `compress-${phase}-${row.key}`);
   return (
     <section className={`metric-card${wide ? ' size-card' : ''}`} aria-label={row.label} data-testid={`card-${row.key}`}>
       <h4>{row.label}</h4>
@@ -23,7 +21,7 @@ function MetricCard({ row, wide }: { row: MetricRow; wide?: boolean }) {
           <dd data-testid={id('after')}>{row.after}</dd>
         </div>
       </dl>
-      <p className={changeClass(row)} data-testid={`compress-change-${row.key}`}>
+      <p className={changeClass(row)} data-testid={`${prefix}compress-change-${row.key}`}>
         {row.change || '\u00a0'}
       </p>
       <table className="card-lines">

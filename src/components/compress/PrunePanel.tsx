@@ -3,18 +3,23 @@ import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '.
 import { DEFAULT_NM, isPruning, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneParamSpec } from '../../engine/choices/prune-methods';
 import { useStudio } from '../../state/store';
 import { CheckboxField, FractionSlider, NumberField, SelectField } from './fields';
+import { ideaElementId, recipeIdeas } from '../ideas/ideas';
+
+/** The element id of the idea that explains the current choice, if there is one. */
+const ideaId = (id: Parameters<typeof ideaElementId>[0] | undefined) => (id ? ideaElementId(id) : undefined);
 
 /** The methods of the engine's table; an N:M method is offered with the table's N:M pattern (2:4). */
 const METHODS = formOptions(PRUNE_METHODS);
 
+/** The pruning method and its sparsity: the recipe's main pruning knobs. */
 export function PrunePanel() {
   const p = useStudio((s) => s.compressSettings.prune);
+  const idea = ideaId(useStudio((s) => recipeIdeas(s.compressSettings).prune));
   const setPrune = useStudio((s) => s.setPrune);
   const busy = useStudio((s) => !!s.running);
   const method = pruneMethod(p.method);
   const off = !isPruning(method);
   const fixedRatio = method.uses.nm;
-  const gradual = p.schedule.kind === 'gradual';
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Pruning</legend>
@@ -22,6 +27,7 @@ export function PrunePanel() {
         label="Pruning method"
         field="prune.method"
         testId="prune-method"
+        describedBy={idea}
         value={p.method}
         options={METHODS}
         onChange={(id: PruneMethod) => setPrune({ method: id, params: {}, ...(PRUNE_METHODS.get(id).uses.nm ? DEFAULT_NM : {}) })}
@@ -30,6 +36,7 @@ export function PrunePanel() {
         label="Sparsity"
         field="prune.sparsity"
         testId="prune-sparsity"
+        describedBy={idea}
         value={fixedRatio ? (p.m - p.n) / p.m : p.sparsity}
         disabled={off || fixedRatio}
         hint={method.sparsityHelp || PRUNE_METHODS.get(PRUNE_METHODS.defaultId).sparsityHelp}
@@ -49,10 +56,27 @@ export function PrunePanel() {
           onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
         />
       ))}
+    </fieldset>
+  );
+}
+
+/** The rest of the pruning settings: schedule, filter ranking, layer kinds, the first and last layers. */
+export function PruneMorePanel() {
+  const p = useStudio((s) => s.compressSettings.prune);
+  const idea = ideaId(useStudio((s) => recipeIdeas(s.compressSettings).schedule));
+  const setPrune = useStudio((s) => s.setPrune);
+  const busy = useStudio((s) => !!s.running);
+  const method = pruneMethod(p.method);
+  const off = !isPruning(method);
+  const gradual = p.schedule.kind === 'gradual';
+  return (
+    <fieldset className="settings-group advanced" disabled={busy}>
+      <legend>Pruning, more</legend>
       <SelectField
         label="Schedule" advanced
         field="prune.schedule"
         testId="prune-schedule"
+        describedBy={idea}
         value={p.schedule.kind}
         disabled={off}
         options={formOptions(PRUNE_SCHEDULES)}

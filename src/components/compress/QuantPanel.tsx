@@ -2,38 +2,53 @@ import { formOptions } from '../../engine/choices/choice';
 import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../../engine/choices/quantize';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
+import { ideaElementId, recipeIdeas } from '../ideas/ideas';
 
 const MODES = formOptions(QUANT_MODES);
 const GRANULARITY = formOptions(GRANULARITIES);
 const CALIBRATION = formOptions(CALIBRATION_METHODS);
 
+/** The quantization format and its weight scales: the recipe's main quantization knobs. */
 export function QuantPanel() {
   const q = useStudio((s) => s.compressSettings.quant);
   const setQuant = useStudio((s) => s.setQuant);
-  const setCalibration = useStudio((s) => s.setCalibration);
   const busy = useStudio((s) => !!s.running);
-  const mode = QUANT_MODES.get(q.mode);
-  const int8 = mode.int8Weights;
-  const calibrated = mode.calibrates;
+  const int8 = QUANT_MODES.get(q.mode).int8Weights;
+  const ideas = recipeIdeas(useStudio((s) => s.compressSettings));
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Quantization</legend>
-      <SelectField label="Format" field="quant.mode" testId="quant-mode" value={q.mode} options={MODES} onChange={(mode) => setQuant({ mode })} />
+      <SelectField label="Format" field="quant.mode" testId="quant-mode" describedBy={ideaElementId(ideas.format)} value={q.mode} options={MODES} onChange={(mode) => setQuant({ mode })} />
       <SelectField
-        label="Weight scales" advanced
+        label="Weight scales"
         field="quant.granularity"
         testId="quant-granularity"
+        describedBy={ideas.scales && ideaElementId(ideas.scales)}
         value={q.granularity}
         options={GRANULARITY}
         disabled={!int8}
         hint="Dense layers: per tensor either way (TFLite)."
         onChange={(granularity) => setQuant({ granularity })}
       />
+    </fieldset>
+  );
+}
+
+/** How full-integer INT8 calibrates its activation ranges: method, percentile, training images. */
+export function CalibrationPanel() {
+  const q = useStudio((s) => s.compressSettings.quant);
+  const setCalibration = useStudio((s) => s.setCalibration);
+  const busy = useStudio((s) => !!s.running);
+  const calibrated = QUANT_MODES.get(q.mode).calibrates;
+  return (
+    <fieldset className="settings-group advanced" disabled={busy}>
+      <legend>Calibration</legend>
       <div className="field-pair advanced">
         <SelectField
           label="Calibration" advanced
           field="quant.calibration.method"
           testId="quant-calibration"
+          describedBy={calibrated ? ideaElementId('calibration') : undefined}
           value={q.calibration.method}
           options={CALIBRATION}
           disabled={!calibrated}

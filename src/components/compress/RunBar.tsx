@@ -31,6 +31,18 @@ function RunMessage() {
   );
 }
 
+/** Whether the headline's after-figures follow the recipe with a preview (state/live.ts). */
+function LivePreviewToggle() {
+  const on = useStudio((s) => s.livePreview);
+  const set = useStudio((s) => s.setLivePreview);
+  return (
+    <label className="check small live-toggle">
+      <input type="checkbox" checked={on} onChange={(e) => set(e.target.checked)} data-testid="live-preview" />
+      Live preview while the recipe changes (a small test subset)
+    </label>
+  );
+}
+
 /**
  * Compress and Cancel, the progress bar with the job log under it, and the run's messages, across the panel. Cancel exists
  * only while a compression runs (the Evaluate panel has its own for its jobs).
@@ -51,6 +63,7 @@ export function RunBar() {
           </button>
         )}
       </div>
+      <LivePreviewToggle />
       <div className="progress-log">
         <ProgressView jobs={['compress']} />
         <JobLog jobs={['compress']} />

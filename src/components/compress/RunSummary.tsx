@@ -4,12 +4,12 @@ import { useStudio } from '../../state/store';
 import { formatSeconds } from '../format';
 
 /** Which model, data and backend the results are from, how many predictions flipped, and the data caveats. */
-export function RunSummary({ r, stale }: { r?: CompressJobResult; stale: boolean }) {
+export function RunSummary({ r }: { r?: CompressJobResult }) {
   const label = useStudio((s) => (r ? modelLabel(s, r.modelId) : ''));
   if (!r) {
     return (
       <div className="run-summary" data-testid="compress-summary">
-        <p className="placeholder">Set the recipe above and press Compress. Results appear here, before and after side by side.</p>
+        <p className="placeholder">Set the recipe and press Compress. Every figure of the run appears here, before and after side by side.</p>
       </div>
     );
   }
@@ -17,11 +17,6 @@ export function RunSummary({ r, stale }: { r?: CompressJobResult; stale: boolean
   return (
     <div className="run-summary" data-testid="compress-summary">
       <p>
-        {stale && (
-          <span className="badge" data-testid="compress-stale">
-            previous run; a new one is running
-          </span>
-        )}
         <strong>{label}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend{' '}
         <strong data-testid="compress-backend-ran">{r.backend}</strong>
         {r.backendNote ? ` (${r.backendNote})` : ''}, in {formatSeconds(r.elapsedMs)}.{' '}

@@ -34,7 +34,12 @@ interface Common {
   hint?: ReactNode;
   /** Hidden in lecture mode (styles.css). */
   advanced?: boolean;
+  /** The id of an element that explains the control (an idea beside it, ideas.ts). */
+  describedBy?: string;
 }
+
+/** aria-describedby: the error under the control first, then its explanation. */
+const describedBy = (errorId: string | undefined, idea: string | undefined) => [errorId, idea].filter(Boolean).join(' ') || undefined;
 
 /**
  * A number input that keeps what the user typed (so "0" or an empty box reach the engine's
@@ -47,6 +52,7 @@ export function NumberField({
   disabled,
   hint,
   advanced,
+  describedBy: idea,
   value,
   onChange,
   optional,
@@ -78,7 +84,7 @@ export function NumberField({
         disabled={disabled}
         data-testid={testId}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
+        aria-describedby={describedBy(error ? `${id}-err` : undefined, idea)}
         onChange={(e) => {
           setText(e.target.value);
           onChange(parse(e.target.value));
@@ -90,7 +96,7 @@ export function NumberField({
   );
 }
 
-export function SelectField<T extends string>({ label, field, testId, disabled, hint, advanced, value, options, onChange }: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
+export function SelectField<T extends string>({ label, field, testId, disabled, hint, advanced, describedBy: idea, value, options, onChange }: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
   const id = useId();
   const error = useFieldError(field);
   return (
@@ -102,7 +108,7 @@ export function SelectField<T extends string>({ label, field, testId, disabled, 
         disabled={disabled}
         data-testid={testId}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
+        aria-describedby={describedBy(error ? `${id}-err` : undefined, idea)}
         onChange={(e) => onChange(e.target.value as T)}
       >
         {options.map((o) => (
@@ -118,7 +124,7 @@ export function SelectField<T extends string>({ label, field, testId, disabled, 
 }
 
 /** A fraction 0-1 on a slider, shown as a percentage beside it. */
-export function FractionSlider({ label, field, testId, disabled, hint, advanced, value, onChange, max = 0.95, step = 0.05 }: Common & { value: number; onChange: (v: number) => void; max?: number; step?: number }) {
+export function FractionSlider({ label, field, testId, disabled, hint, advanced, describedBy: idea, value, onChange, max = 0.95, step = 0.05 }: Common & { value: number; onChange: (v: number) => void; max?: number; step?: number }) {
   const id = useId();
   const error = useFieldError(field);
   return (
@@ -136,7 +142,7 @@ export function FractionSlider({ label, field, testId, disabled, hint, advanced,
           data-testid={testId}
           aria-valuetext={`${Math.round(value * 100)}%`}
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-err` : undefined}
+          aria-describedby={describedBy(error ? `${id}-err` : undefined, idea)}
           onChange={(e) => onChange(Number(e.target.value))}
         />
         <output htmlFor={id} data-testid={testId && `${testId}-value`}>

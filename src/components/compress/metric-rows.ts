@@ -24,6 +24,16 @@ export interface MetricRow {
 
 const sign = (a: number, b: number) => Math.sign(b - a);
 
+/** The change's class: coloured good or bad when the row says which way is better. */
+export function changeClass(row: Pick<MetricRow, 'sign' | 'better'>): string {
+  if (row.sign === 0 || !row.better) return 'change';
+  const good = (row.better === 'lower') === row.sign < 0;
+  return `change ${good ? 'good' : 'bad'}`;
+}
+
+/** The keys of the figures the workbench's headline shows (the rest are in the All figures tab). */
+export const HEADLINE_KEYS = ['size', 'accuracy', 'latency'] as const;
+
 /** Gzip and sparse sizes in the encoding of the model's own format (the engine's figures). */
 export function packedBytes(r: ModelReport): { gzip: number; sparse: number } {
   return { gzip: r.size.gzipBytes, sparse: r.size.sparseBytes };
@@ -50,7 +60,10 @@ const SIZE_NOTE =
 
 export const SIZE_ROW_LABELS = ['dense float32', 'dense int8', 'gzip', 'sparse (bitmask)', 'non-zero params'];
 
-export function metricRows(r: CompressJobResult): MetricRow[] {
+/** Before and after: a compression run's, or a preview's (which has the same reports). */
+type BeforeAfter = Pick<CompressJobResult, 'before' | 'after'>;
+
+export function metricRows(r: BeforeAfter): MetricRow[] {
   const b = r.before;
   const a = r.after;
   return [
@@ -123,7 +136,7 @@ export function metricRows(r: CompressJobResult): MetricRow[] {
   ];
 }
 
-export function sizeRow(r: CompressJobResult): MetricRow {
+export function sizeRow(r: BeforeAfter): MetricRow {
   const b = r.before;
   const a = r.after;
   return {

@@ -39,6 +39,7 @@ function rows(a: RunRecord, b: RunRecord, label: (id: string) => string): Row[] 
 /** Two runs side by side, with B's change against A. */
 export function CompareRuns({ pair }: { pair: RunRecord[] }) {
   const userModels = useStudio((s) => s.userModels);
+  const baselines = useStudio((s) => s.baselines);
   if (pair.length < 2) {
     return (
       <p className="hint compare-hint" data-testid="compare-hint">
@@ -59,7 +60,7 @@ export function CompareRuns({ pair }: { pair: RunRecord[] }) {
         </tr>
       </thead>
       <tbody>
-        {rows(a, b, (id) => modelLabel({ userModels }, id)).map((r) => (
+        {rows(a, b, (id) => modelLabel({ userModels, baselines }, id)).map((r) => (
           <tr key={r.label}>
             <th scope="row">{r.label}</th>
             <td>{r.a}</td>

@@ -71,7 +71,8 @@ function RunTip({ active, payload }: TooltipContentProps<TooltipValueType, strin
 export function ParetoChart({ runs, measure }: { runs: RunRecord[]; measure: SizeMeasure }) {
   const currentId = useStudio((s) => s.currentRunId);
   const userModels = useStudio((s) => s.userModels);
-  const raw = runs.map((r) => ({ id: r.id, name: r.name, model: modelLabel({ userModels }, r.modelId), kB: sizeAfter(r, measure) / 1000, accuracy: r.result.after.metrics.accuracy * 100 }));
+  const baselines = useStudio((s) => s.baselines);
+  const raw = runs.map((r) => ({ id: r.id, name: r.name, model: modelLabel({ userModels, baselines }, r.modelId), kB: sizeAfter(r, measure) / 1000, accuracy: r.result.after.metrics.accuracy * 100 }));
   const front = frontIds(raw);
   const points: Point[] = raw.map((p) => ({ ...p, front: front.has(p.id) }));
   const others = points.filter((p) => p.id !== currentId);

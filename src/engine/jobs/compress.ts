@@ -28,9 +28,10 @@ import { flippedPredictions, layerReports } from './compress/layer-report';
 import { brief, measure } from './compress/measure';
 import { pruneStage } from './compress/prune-stage';
 import { quantizeStage } from './compress/quantize-stage';
-import type { CompressContext, CompressResult, StageRecord } from './compress/types';
+import type { CompressContext, CompressResult, Memo, StageRecord } from './compress/types';
+import { runSentence } from './run-sentence';
 
-export type { CompressContext, CompressedModels, CompressResult, CompressStage, FlippedPrediction, LayerReport, StageFigures, StageRecord } from './compress/types';
+export type { CompressContext, CompressedModels, CompressResult, CompressStage, FlippedPrediction, LayerReport, Memo, StageFigures, StageRecord } from './compress/types';
 
 export async function compressBaseline(entry: BaselineEntry, settings: CompressSettings, ctx: CompressContext): Promise<CompressResult> {
   validateCompressSettings(settings);
@@ -39,19 +40,25 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const d = getDataset(entry.dataset);
   const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
   const quant = QUANT_MODES.get(s.quant.mode);
+  // A preview keeps what it loads (and the baseline's figures) for the next one; a job loads afresh.
+  const memo: Memo = ctx.quick?.memo ?? ((_key, make) => make());
+  const model = `${entry.id}:${entry.path}`;
   ctx.onProgress?.('load-model', 0, 1);
-  const loaded = await loadLayersModel(entry.path, ctx.read, entry.files);
-  let g0: Graph;
-  try {
-    g0 = graphFromLayersModel(loaded.model);
-  } finally {
-    loaded.model.dispose();
-  }
+  // The graph is never modified in place: pruning and folding work on copies.
+  const g0: Graph = await memo(`graph:${model}`, async () => {
+    const loaded = await loadLayersModel(entry.path, ctx.read, entry.files);
+    try {
+      return graphFromLayersModel(loaded.model);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
   ctx.onProgress?.('load-data', 0, 1);
   const count = Math.min(entry.testData.count, s.evalLimit ?? Infinity);
-  const test = await loadDataset(d, 'test', read, { first: entry.testData.first, count });
+  const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));
   const needsTrain = s.finetune.epochs > 0 || quant.calibrates || pruneMethodOf(s.prune).needsCalibrationData;
-  const train = needsTrain ? await loadDataset(d, 'train', read, s.finetune.trainLimit ? { count: Math.max(s.finetune.trainLimit, s.quant.calibration.samples) } : {}) : undefined;
+  const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
+  const train = needsTrain ? await memo(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
   ctx.signal?.throwIfAborted();
 
   const stages: StageRecord[] = [];
@@ -59,9 +66,14 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   try {
     // Before: the baseline as an inference graph.
     const inf0 = prepareForInference(g0);
-    const c0 = compileGraph(inf0);
-    disposers.push(() => c0.dispose());
-    const before = await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before']);
+    const before = await memo(`before:${model}:${count}:${tf.getBackend()}:${ctx.quick ? 'untimed' : s.latencyRuns}`, async () => {
+      const c0 = compileGraph(inf0);
+      try {
+        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before']);
+      } finally {
+        c0.dispose();
+      }
+    });
 
     const pruned = await pruneStage(g0, s, test, train, entry, ctx);
     if (pruned.record) stages.push(pruned.record);
@@ -87,7 +99,8 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     // After: accuracy from the simulated model; latency from the weights tfjs runs (no fake-quant ops).
     const sim = q ? compileQuantized(q) : compileGraph(inf1);
     disposers.push(() => sim.dispose());
-    const runAsTfjs = q && QUANT_MODES.get(q.mode).calibrates ? compileQuantized(q, { quantizeActivations: false }) : sim;
+    // Latency is timed on what tfjs runs (float kernels); a preview times nothing.
+    const runAsTfjs = q && QUANT_MODES.get(q.mode).calibrates && !ctx.quick ? compileQuantized(q, { quantizeActivations: false }) : sim;
     if (runAsTfjs !== sim) disposers.push(() => runAsTfjs.dispose());
     const after = await measure(sim, runAsTfjs, inf1, quant.format, q, test, entry, s, ctx, ['evaluate-after', 'latency-after']);
     const last = stages.at(-1);
@@ -95,7 +108,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
 
     const { flipped, flippedCount } = flippedPredictions(before.predictions, after.predictions, test, entry);
     ctx.onModels?.({ baseline: inf0, compressed: inf1, quantized: q, predictions: { before: before.predictions, after: after.predictions } });
-    return {
+    const result: Omit<CompressResult, 'summary'> = {
       modelId: entry.id,
       dataset: d.id,
       backend: tf.getBackend(),
@@ -110,6 +123,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       flippedCount,
       elapsedMs: performance.now() - t0,
     };
+    return { ...result, summary: runSentence(result) };
   } finally {
     for (const f of disposers.reverse()) f();
   }

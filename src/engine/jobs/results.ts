@@ -14,6 +14,8 @@ import type { TfliteEvalResult } from './tflite-eval';
 import type { TrainFromScratchResult } from './train-from-scratch';
 import type { ScalingProposal } from '../choices/input-scaling';
 import type { UserModelSummary } from './user-model';
+import type { WeightSample } from '../explain/weight-sample';
+import type { PreviewResult } from './preview';
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
 export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
@@ -34,4 +36,7 @@ export type CompressJobResult = CompressResult & TfliteStepResult & { type: 'com
 export type ValidateModelResult = { type: 'validate-model'; summary: UserModelSummary; proposal?: ScalingProposal };
 export type RecordsResult = { type: 'records'; dataset: DatasetId; shape: InputShape; indices: number[]; labels: number[]; pixels: Uint8Array };
 export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: string; backendNote?: string };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult;
+/** One conv layer's weights under the recipe, for the live picture (explain/weight-sample.ts). */
+export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sample: WeightSample };
+export type PreviewJobResult = PreviewResult & { type: 'preview' };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult;

@@ -58,12 +58,13 @@ export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
   return out;
 }
 
-export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
+/** `gzip: false`: the gzip sizes are left NaN (size.ts sizeReport), for a preview. */
+export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel, opts: { gzip?: boolean } = {}): Pick<ModelReport, 'size' | 'params' | 'nonZeroParams' | 'macs' | 'effectiveMacs' | 'activationMemory'> {
   const cost = graphCost(g);
   const tensors = weightTensors(g, hasInt8Weights(format) ? q : undefined);
-  const base = sizeReport(tensors);
+  const base = sizeReport(tensors, opts);
   const float16Bytes = base.params * 2;
-  const own = ownEncoding(format, base, tensors);
+  const own = ownEncoding(format, base, tensors, opts.gzip !== false);
   const mem = activationMemory(g);
   return {
     size: { ...base, float16Bytes, ...own },
@@ -76,13 +77,13 @@ export function staticReport(g: Graph, format: ModelFormat, q?: QuantizedModel):
 }
 
 /** Dense, gzip and sparse bytes of the format the report names. */
-function ownEncoding(format: ModelFormat, base: SizeReport, tensors: WeightTensor[]): Pick<ModelSize, 'deployedBytes' | 'gzipBytes' | 'sparseBytes'> {
+function ownEncoding(format: ModelFormat, base: SizeReport, tensors: WeightTensor[], gzip: boolean): Pick<ModelSize, 'deployedBytes' | 'gzipBytes' | 'sparseBytes'> {
   switch (format) {
     case 'float32':
       return { deployedBytes: base.float32Bytes, gzipBytes: base.gzipFloat32Bytes, sparseBytes: base.sparseFloat32Bytes };
     case 'float16': {
       const f16 = float16Sizes(tensors);
-      return { deployedBytes: base.params * 2, gzipBytes: f16.gzipBytes, sparseBytes: f16.sparseBytes };
+      return { deployedBytes: base.params * 2, gzipBytes: gzip ? f16.gzipBytes : Number.NaN, sparseBytes: f16.sparseBytes };
     }
     case 'int8':
     case 'weight-int8':

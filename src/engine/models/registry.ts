@@ -3,35 +3,27 @@
  * Listed explicitly (nothing registers itself on import).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelFamily, ModelSpec } from '../types';
+import type { ModelSpec } from '../types';
+import { ARCHITECTURE_INFO, type ArchitectureInfo } from './architectures';
 import { buildCustomCnn } from './custom-cnn';
 import { buildMobileNetV1 } from './mobilenet-v1';
 import { buildResNet } from './resnet';
 import { buildVgg16 } from './vgg16';
 
-export interface ArchitectureEntry {
-  id: string;
-  family: ModelFamily;
-  label: string;
-  alpha?: number;
+export interface ArchitectureEntry extends ArchitectureInfo {
   build: (spec: Omit<ModelSpec, 'family'>) => tf.LayersModel;
-  notes: string;
 }
 
-export const ARCHITECTURES: readonly ArchitectureEntry[] = [
-  { id: 'custom-cnn', family: 'custom-cnn', label: 'Custom TinyML CNN', build: (s) => buildCustomCnn({ ...s, family: 'custom-cnn' }), notes: '5 conv (32-32-64-64-128) + GAP + dense; sized for a 256 KB-RAM MCU at int8.' },
-  ...[0.25, 0.5, 1.0].map((alpha) => ({
-    id: `mobilenet-v1-${alpha}`,
-    family: 'mobilenet-v1' as const,
-    label: `MobileNetV1 (alpha ${alpha})`,
-    alpha,
-    build: (s: Omit<ModelSpec, 'family'>) => buildMobileNetV1({ ...s, family: 'mobilenet-v1', alpha }),
-    notes: 'Stride-1 stem for 32x32 inputs; 13 depthwise-separable blocks with the original strides.',
-  })),
-  { id: 'resnet50', family: 'resnet50', label: 'ResNet50', build: (s) => buildResNet({ ...s, family: 'resnet50' }, 'resnet50'), notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-6-3.' },
-  { id: 'resnet101', family: 'resnet101', label: 'ResNet101', build: (s) => buildResNet({ ...s, family: 'resnet101' }, 'resnet101'), notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-23-3.' },
-  { id: 'vgg16', family: 'vgg16', label: 'VGG16', build: (s) => buildVgg16({ ...s, family: 'vgg16' }), notes: 'BatchNorm after each conv; same-padded pools; 512-unit classifier.' },
-];
+/** How each family builds; the ids, labels and notes are ARCHITECTURE_INFO's (architectures.ts). */
+const BUILDERS: Record<string, (a: ArchitectureInfo) => ArchitectureEntry['build']> = {
+  'custom-cnn': () => (s) => buildCustomCnn({ ...s, family: 'custom-cnn' }),
+  'mobilenet-v1': (a) => (s) => buildMobileNetV1({ ...s, family: 'mobilenet-v1', alpha: a.alpha! }),
+  resnet50: () => (s) => buildResNet({ ...s, family: 'resnet50' }, 'resnet50'),
+  resnet101: () => (s) => buildResNet({ ...s, family: 'resnet101' }, 'resnet101'),
+  vgg16: () => (s) => buildVgg16({ ...s, family: 'vgg16' }),
+};
+
+export const ARCHITECTURES: readonly ArchitectureEntry[] = ARCHITECTURE_INFO.map((a) => ({ ...a, build: BUILDERS[a.family](a) }));
 
 export function getArchitecture(id: string): ArchitectureEntry {
   const a = ARCHITECTURES.find((x) => x.id === id);

@@ -8,27 +8,75 @@
  * prunes an exact count) rather than tfmot's threshold compare, which can keep extra tied values.
  */
 
-/** Indices of `abs` sorted by magnitude ascending, ties by index; stable and deterministic. */
-function orderByMagnitude(abs: Float32Array | Float64Array): Uint32Array {
-  const idx = new Uint32Array(abs.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  idx.sort((a, b) => abs[a] - abs[b] || a - b);
-  return idx;
-}
-
 export function prunedCount(n: number, sparsity: number): number {
   if (!(sparsity >= 0 && sparsity <= 1)) throw new RangeError(`sparsity must be in [0, 1], got ${sparsity}`);
   return Math.round(sparsity * n);
 }
 
+/**
+ * The k-th smallest value of `a` (k from 0), rearranging `a`: Hoare's selection with a
+ * median-of-three pivot, expected O(n). Equal values stop both scans, so a tensor full of zeros
+ * (a model pruned before) still splits evenly.
+ */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const x = a[lo];
+    const y = a[(lo + hi) >>> 1];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * The mask that prunes the k smallest of `abs`, ties broken by position (earlier first): the first
+ * k of `abs` ordered by (value, index). Found from the k-th smallest value t (a selection on a copy,
+ * instead of sorting indices with a comparator, which took seconds for MobileNetV1 1.0's 3.2 M
+ * weights), then every value below t and the earliest values equal to t.
+ */
+function pruneSmallest(abs: Float64Array, k: number): Uint8Array {
+  const mask = new Uint8Array(abs.length).fill(1);
+  if (k <= 0) return mask;
+  if (k >= abs.length) return mask.fill(0);
+  const t = select(abs.slice(), k - 1);
+  let left = k;
+  for (let i = 0; i < abs.length; i++) {
+    if (abs[i] < t) {
+      mask[i] = 0;
+      left--;
+    }
+  }
+  for (let i = 0; i < abs.length && left > 0; i++) {
+    if (abs[i] === t) {
+      mask[i] = 0;
+      left--;
+    }
+  }
+  return mask;
+}
+
 /** Per-layer unstructured magnitude pruning: the mask that prunes `sparsity` of `w`. */
 export function magnitudeMask(w: ArrayLike<number>, sparsity: number): Uint8Array {
-  const abs = Float64Array.from(w, Math.abs);
-  const order = orderByMagnitude(abs);
-  const mask = new Uint8Array(w.length).fill(1);
-  const k = prunedCount(w.length, sparsity);
-  for (let i = 0; i < k; i++) mask[order[i]] = 0;
-  return mask;
+  // A loop, not Float64Array.from(w, Math.abs): the mapping form is about 100x slower.
+  const abs = new Float64Array(w.length);
+  for (let i = 0; i < w.length; i++) abs[i] = Math.abs(w[i]);
+  return pruneSmallest(abs, prunedCount(w.length, sparsity));
 }
 
 /**
@@ -43,10 +91,7 @@ export function globalMagnitudeMasks(layers: ArrayLike<number>[], sparsity: numb
     for (let i = 0; i < l.length; i++) abs[at + i] = Math.abs(l[i]);
     at += l.length;
   }
-  const order = orderByMagnitude(abs);
-  const flat = new Uint8Array(total).fill(1);
-  const k = prunedCount(total, sparsity);
-  for (let i = 0; i < k; i++) flat[order[i]] = 0;
+  const flat = pruneSmallest(abs, prunedCount(total, sparsity));
   const masks: Uint8Array[] = [];
   at = 0;
   for (const l of layers) {

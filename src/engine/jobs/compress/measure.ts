@@ -30,6 +30,11 @@ export async function measure(
 ): Promise<{ report: ModelReport; predictions: Uint8Array }> {
   const ev = await evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) });
   ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy });
+  if (ctx.quick) {
+    const backend = tf.getBackend();
+    const untimed = { latency: { backend, batch: 1, runs: 0, medianMs: Number.NaN, p95Ms: Number.NaN }, throughput: { backend, batch: 32, runs: 0, imagesPerSecond: Number.NaN } };
+    return { report: { format, metrics: ev.metrics, ...untimed, ...staticReport(g, format, q, { gzip: false }), latencyNote: 'not measured in a preview' }, predictions: ev.predictions };
+  }
   ctx.onProgress?.(stages[1], 0, 1);
   const x = toInputTensor(test, 0, 1, entry.preprocessing);
   try {

@@ -32,12 +32,13 @@ export async function pruneStage(g0: Graph, s: CompressSettings, test: ImageData
   }
   if (!isPruning(method)) return { graph: out.graph, gradual };
   ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, out.graph) });
-  const m = await evaluateFloat(out.graph, test, entry, ctx);
+  // A preview skips the pruned float model's accuracy (only the final figures are shown).
+  const m = ctx.quick ? undefined : await evaluateFloat(out.graph, test, entry, ctx);
   const record: StageRecord = {
     stage: 'prune',
     settings: s.prune,
     elapsedMs: performance.now() - t0,
-    ...brief(m),
+    ...(m ? brief(m) : {}),
     detail: { ...out.detail, layersPruned: out.masks ? [...out.masks.keys()] : undefined, note: gradual ? 'gradual: masks are applied during fine-tuning; this is the unpruned model' : undefined },
   };
   return { graph: out.graph, masks: out.masks, gradual, record };

@@ -31,12 +31,14 @@ export async function quantizeStage(
   const quantized = quantizeGraph(inf, mode, s.quant.granularity, ranges);
   // SQNR on calibration images (training data), never on the test records.
   const sqnrSource = train ?? test;
-  const xs = toInputTensorAt(sqnrSource, calibrationIndices(sqnrSource.count, 32, 7), entry.preprocessing);
-  let sqnr: LayerSqnr[];
-  try {
-    sqnr = await layerSqnr(quantized, xs);
-  } finally {
-    xs.dispose();
+  let sqnr: LayerSqnr[] = [];
+  if (!ctx.quick) {
+    const xs = toInputTensorAt(sqnrSource, calibrationIndices(sqnrSource.count, 32, 7), entry.preprocessing);
+    try {
+      sqnr = await layerSqnr(quantized, xs);
+    } finally {
+      xs.dispose();
+    }
   }
   const record: StageRecord = { stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - t0, detail: { calibrationImages: calibrates ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split' } };
   return { quantized, sqnr, record };

@@ -20,9 +20,19 @@ export interface StageFigures {
   removedFraction?: number;
 }
 
+/** Keeps what `make` gives under `key` for later calls (a preview's model, data and baseline figures). */
+export type Memo = <T>(key: string, make: () => Promise<T>) => Promise<T>;
+
 export interface CompressContext {
   read: ReadFile;
   signal?: AbortSignal;
+  /**
+   * A preview (preview.ts): the model, the test and training records and the baseline's figures
+   * come from `memo` when it has them; nothing is timed (latency and throughput are NaN with 0
+   * runs), nothing gzipped (gzip sizes NaN), and neither the pruned float model's accuracy nor
+   * the per-layer SQNR is measured.
+   */
+  quick?: { memo: Memo };
   onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
   /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
   onModels?: (m: CompressedModels) => void;
@@ -83,4 +93,6 @@ export interface CompressResult {
   flipped: FlippedPrediction[];
   flippedCount: number;
   elapsedMs: number;
+  /** What the run did and what it cost, in one sentence (run-sentence.ts). */
+  summary: string;
 }

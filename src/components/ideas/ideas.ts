@@ -1,0 +1,138 @@
+/**
+ * The ideas behind the controls, in one table: for each method a short explanation (plain,
+ * accurate, one to three sentences) and one reference. The workbench shows the ideas of the
+ * chosen recipe beside its controls (ExplainPanel.tsx); nothing else holds these texts.
+ */
+import type { CompressSettings } from '../../engine/jobs/compress-settings';
+import { STUDY_CITATION } from '../../engine/study/published';
+
+export type ReferenceId = 'study' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
+
+export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
+  study: { text: STUDY_CITATION },
+  han2015: { text: 'Han, Pool, Tran, Dally, “Learning both weights and connections for efficient neural networks”, NeurIPS 2015', url: 'https://arxiv.org/abs/1506.02626' },
+  deepCompression: { text: 'Han, Mao, Dally, “Deep compression”, ICLR 2016', url: 'https://arxiv.org/abs/1510.00149' },
+  zhu2017: { text: 'Zhu, Gupta, “To prune, or not to prune: exploring the efficacy of pruning for model compression”, 2017', url: 'https://arxiv.org/abs/1710.01878' },
+  li2017: { text: 'Li, Kadav, Durdanovic, Samet, Graf, “Pruning filters for efficient ConvNets”, ICLR 2017', url: 'https://arxiv.org/abs/1608.08710' },
+  mishra2021: { text: 'Mishra et al., “Accelerating sparse deep neural networks”, 2021', url: 'https://arxiv.org/abs/2104.08378' },
+  jacob2018: { text: 'Jacob et al., “Quantization and training of neural networks for efficient integer-arithmetic-only inference”, CVPR 2018', url: 'https://arxiv.org/abs/1712.05877' },
+  nagel2021: { text: 'Nagel et al., “A white paper on neural network quantization”, 2021', url: 'https://arxiv.org/abs/2106.08295' },
+  tfliteFloat16: { text: 'TensorFlow Lite, “Post-training float16 quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_float16_quant' },
+  tfliteDynamic: { text: 'TensorFlow Lite, “Post-training dynamic range quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_quant' },
+};
+
+export type IdeaId =
+  | 'magnitude'
+  | 'global'
+  | 'nm'
+  | 'structured'
+  | 'gradual'
+  | 'finetune'
+  | 'float32'
+  | 'int8'
+  | 'per-tensor'
+  | 'per-channel'
+  | 'calibration'
+  | 'weight-int8'
+  | 'float16'
+  | 'combined';
+
+export interface Idea {
+  title: string;
+  text: string;
+  ref: ReferenceId;
+}
+
+export const IDEAS: Record<IdeaId, Idea> = {
+  magnitude: {
+    title: 'Magnitude pruning, per layer',
+    text: 'Sets the chosen fraction of each layer’s weights with the smallest absolute value to zero, on the view that small weights matter least. The zeros make the model smaller only in a format that skips them (gzip, a sparse bitmask); a dense file still stores every zero.',
+    ref: 'han2015',
+  },
+  global: {
+    title: 'Global magnitude pruning',
+    text: 'Ranks the weights of all pruned layers together and zeroes the smallest overall. The total fraction is the slider’s, but layers with many small weights lose more than layers with few.',
+    ref: 'han2015',
+  },
+  nm: {
+    title: '2:4 semi-structured sparsity',
+    text: 'In every group of 4 consecutive weights along the input channels, keeps the 2 largest: exactly half the weights, in a regular pattern that hardware with sparse support (such as NVIDIA’s sparse tensor cores) can skip. On hardware without it, the zeros save nothing but storage.',
+    ref: 'mishra2021',
+  },
+  structured: {
+    title: 'Structured (filter) pruning',
+    text: 'Removes whole filters, the output channels with the smallest L1 or L2 norm, together with the matching inputs of the next layer. The model becomes a smaller dense model, faster on any runtime, but it usually loses more accuracy than removing single weights.',
+    ref: 'li2017',
+  },
+  gradual: {
+    title: 'Gradual pruning schedule',
+    text: 'Raises the sparsity step by step while fine-tuning, from the initial value to the target along a polynomial curve (cubic by default), instead of all at once, so the network can adapt as weights are removed.',
+    ref: 'zhu2017',
+  },
+  finetune: {
+    title: 'Fine-tuning',
+    text: 'Trains the pruned model for a while with the pruned weights held at zero, so the remaining weights make up for the removed ones. It recovers accuracy at the cost of training time and training data.',
+    ref: 'han2015',
+  },
+  float32: {
+    title: 'float32',
+    text: 'Every weight stays a 32-bit float, 4 bytes: the baseline that the size and accuracy of every other format are compared with.',
+    ref: 'study',
+  },
+  int8: {
+    title: 'Full-integer INT8',
+    text: 'Stores each weight as an 8-bit integer q, with real value ≈ scale × (q − zero point), and computes activations in int8 too. Weights take about a quarter of float32’s bytes, and integer kernels run fast on microcontrollers.',
+    ref: 'jacob2018',
+  },
+  'per-tensor': {
+    title: 'One scale per tensor',
+    text: 'A layer’s weights share one scale, set by the largest weight. Simple, but one large weight makes the int8 grid coarse for every channel.',
+    ref: 'jacob2018',
+  },
+  'per-channel': {
+    title: 'One scale per output channel',
+    text: 'Each output channel gets its own scale, so a channel of small weights keeps a fine grid. Weight grids are symmetric, so the zero point is 0. Here, as in TFLite, convolutions get one scale per channel and dense layers one per tensor.',
+    ref: 'nagel2021',
+  },
+  calibration: {
+    title: 'Calibration',
+    text: 'Full-integer INT8 needs the range of every activation, measured by running some training images through the float model. Min-max keeps the extremes, a percentile clips rare outliers, and MSE picks the range with the least total rounding and clipping error.',
+    ref: 'nagel2021',
+  },
+  'weight-int8': {
+    title: 'Weight-only INT8',
+    text: 'Stores the weights as int8 and keeps the activations in float, so no calibration is needed. The file is about as small as with full-integer INT8, but the model cannot run on integer-only hardware.',
+    ref: 'tfliteDynamic',
+  },
+  float16: {
+    title: 'float16',
+    text: 'Rounds every weight to a 16-bit float: half the size of float32, usually with little or no loss of accuracy. A processor without float16 arithmetic converts the weights back to float32 to compute.',
+    ref: 'tfliteFloat16',
+  },
+  combined: {
+    title: 'Pruning and quantization together',
+    text: 'The two add up: zeros compress well, and each weight that remains takes one byte instead of four. Combined with Huffman coding, they shrank large networks 35 to 49 times without losing accuracy.',
+    ref: 'deepCompression',
+  },
+};
+
+/** The element id of an idea's text (ExplainPanel), which its control names in aria-describedby. */
+export const ideaElementId = (id: IdeaId) => `idea-${id}`;
+
+const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined> = { none: undefined, 'per-layer': 'magnitude', global: 'global', 'n:m': 'nm', structured: 'structured' };
+
+/** The ideas of a recipe, grouped by the control they explain, in the order of the controls. */
+export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
+  const m = s.prune.method;
+  const int8 = s.quant.mode === 'int8' || s.quant.mode === 'weight-int8';
+  const format: IdeaId = s.quant.mode === 'none' ? 'float32' : s.quant.mode;
+  return {
+    prune: PRUNE_IDEA[m],
+    schedule: m !== 'none' && m !== 'structured' && s.prune.schedule.kind === 'gradual' ? 'gradual' : undefined,
+    finetune: s.finetune.epochs > 0 ? 'finetune' : undefined,
+    format,
+    scales: int8 ? s.quant.granularity : undefined,
+    calibration: s.quant.mode === 'int8' ? 'calibration' : undefined,
+    combined: m !== 'none' && s.quant.mode !== 'none' ? 'combined' : undefined,
+  };
+}

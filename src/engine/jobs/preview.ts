@@ -1,0 +1,62 @@
+/**
+ * A live preview of a recipe: the compression job itself (compress.ts) on a small test subset,
+ * with few calibration images, no fine-tuning and nothing timed, the model and data kept between
+ * previews (`memo`). Sizes are exact (they do not depend on the test images); accuracy is on the
+ * subset, and the result says how many images and what the preview left out, so it is never
+ * mistaken for the full measurement that Compress runs.
+ */
+import { compressBaseline, type CompressContext, type CompressResult, type Memo } from './compress';
+import type { CompressSettings } from './compress-settings';
+import type { BaselineEntry } from '../types';
+
+/** Test images a preview evaluates: about PREVIEW_MACS multiply-accumulates' worth, within these bounds. */
+export const PREVIEW_MACS = 3e9;
+export const PREVIEW_MIN_IMAGES = 100;
+export const PREVIEW_MAX_IMAGES = 500;
+/** Calibration images of a preview (the recipe's own count if smaller), and the training records they are drawn from. */
+export const PREVIEW_CALIBRATION = 16;
+export const PREVIEW_TRAIN_RECORDS = 1000;
+
+/** The test images a preview of this model evaluates (fewer for a heavier model), never more than the recipe's. */
+export function previewImages(entry: Pick<BaselineEntry, 'macs' | 'testData'>, s: Pick<CompressSettings, 'evalLimit'>): number {
+  const budget = Math.round(PREVIEW_MACS / Math.max(1, entry.macs));
+  const n = Math.min(PREVIEW_MAX_IMAGES, Math.max(PREVIEW_MIN_IMAGES, budget));
+  return Math.min(n, entry.testData.count, s.evalLimit ?? Infinity);
+}
+
+/** The settings a preview runs for `s`, and what it leaves out of the recipe, in words. */
+export function previewSettings(entry: Pick<BaselineEntry, 'macs' | 'testData'>, s: CompressSettings): { settings: CompressSettings; omitted: string[] } {
+  const omitted: string[] = [];
+  if (s.finetune.epochs > 0) omitted.push('no fine-tuning');
+  const gradual = s.prune.schedule.kind === 'gradual';
+  if (gradual) omitted.push('pruned at once, not gradually');
+  const samples = Math.min(PREVIEW_CALIBRATION, s.quant.calibration.samples);
+  if (s.quant.mode === 'int8' && samples < s.quant.calibration.samples) omitted.push(`calibrated on ${samples} images`);
+  omitted.push('latency not measured');
+  return {
+    settings: {
+      ...s,
+      prune: { ...s.prune, schedule: gradual ? { kind: 'one-shot' } : s.prune.schedule },
+      finetune: { ...s.finetune, epochs: 0, trainLimit: Math.max(PREVIEW_TRAIN_RECORDS, samples), maxSteps: undefined },
+      quant: { ...s.quant, calibration: { ...s.quant.calibration, samples } },
+      evalLimit: previewImages(entry, s),
+      latencyRuns: 1,
+    },
+    omitted,
+  };
+}
+
+export type PreviewResult = Pick<CompressResult, 'modelId' | 'dataset' | 'backend' | 'testRecords' | 'before' | 'after' | 'summary' | 'elapsedMs'> & {
+  /** The recipe previewed (as the user set it; the preview ran previewSettings of it). */
+  settings: CompressSettings;
+  /** Test images the accuracy is from. */
+  images: number;
+  /** What the preview left out of the recipe. */
+  omitted: string[];
+};
+
+export async function previewCompress(entry: BaselineEntry, settings: CompressSettings, ctx: Omit<CompressContext, 'quick' | 'onModels'> & { memo: Memo }): Promise<PreviewResult> {
+  const p = previewSettings(entry, settings);
+  const r = await compressBaseline(entry, p.settings, { read: ctx.read, signal: ctx.signal, onProgress: ctx.onProgress, quick: { memo: ctx.memo } });
+  return { modelId: r.modelId, dataset: r.dataset, backend: r.backend, testRecords: r.testRecords, before: r.before, after: r.after, summary: r.summary, elapsedMs: r.elapsedMs, settings, images: r.testRecords.count, omitted: p.omitted };
+}

@@ -1,0 +1,38 @@
+/**
+ * The zoo's architectures as plain data: id, family, width multiplier, label and notes. The
+ * builders are added in registry.ts, so the page can name models without importing any builder.
+ */
+import { getDataset } from '../data/registry';
+import type { DatasetId, ModelFamily } from '../types';
+
+export interface ArchitectureInfo {
+  id: string;
+  family: ModelFamily;
+  label: string;
+  alpha?: number;
+  notes: string;
+}
+
+export const ARCHITECTURE_INFO: readonly ArchitectureInfo[] = [
+  { id: 'custom-cnn', family: 'custom-cnn', label: 'Custom TinyML CNN', notes: '5 conv (32-32-64-64-128) + GAP + dense; sized for a 256 KB-RAM MCU at int8.' },
+  ...[0.25, 0.5, 1.0].map((alpha) => ({
+    id: `mobilenet-v1-${alpha}`,
+    family: 'mobilenet-v1' as const,
+    label: `MobileNetV1 (alpha ${alpha})`,
+    alpha,
+    notes: 'Stride-1 stem for 32x32 inputs; 13 depthwise-separable blocks with the original strides.',
+  })),
+  { id: 'resnet50', family: 'resnet50', label: 'ResNet50', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-6-3.' },
+  { id: 'resnet101', family: 'resnet101', label: 'ResNet101', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-23-3.' },
+  { id: 'vgg16', family: 'vgg16', label: 'VGG16', notes: 'BatchNorm after each conv; same-padded pools; 512-unit classifier.' },
+];
+
+/** The architecture a baseline was built from (family, and width for MobileNets). */
+export function architectureOf(m: { family: ModelFamily; alpha?: number }): ArchitectureInfo | undefined {
+  return ARCHITECTURE_INFO.find((a) => a.family === m.family && (a.alpha === undefined || a.alpha === m.alpha));
+}
+
+/** A baseline's name for people: its architecture's label and its dataset's, e.g. "MobileNetV1 (alpha 0.5) · CIFAR-10". */
+export function baselineName(m: { family: ModelFamily; alpha?: number; dataset: DatasetId }): string {
+  return `${architectureOf(m)?.label ?? m.family} · ${getDataset(m.dataset).label}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The workbench's live requests (protocol.ts WeightSampleJob and PreviewJob): the layer picture
+ * (engine/explain/weight-sample.ts) and the preview (engine/jobs/preview.ts), both over the model
+ * and data kept in the worker's memo. They use whichever tfjs backend a job already started (a
+ * side request must never switch the backend under a running job), else wasm.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../engine/backend/init';
+import type { ReadFile } from '../engine/data/load';
+import { weightSample } from '../engine/explain/weight-sample';
+import { graphFromLayersModel } from '../engine/graph/from-layers';
+import type { Graph } from '../engine/graph/ir';
+import { loadLayersModel } from '../engine/models/load';
+import type { BaselineEntry } from '../engine/types';
+import { previewCompress } from '../engine/jobs/preview';
+import type { PreviewJob, PreviewJobResult, ProgressMessage, WeightSampleJob, WeightSampleResult } from './protocol';
+import type { WorkerMemo } from './worker-memo';
+import { startingBackend } from './backend-lock';
+
+/** Starts wasm unless a job has already started a backend (or is starting one: the lock waits for it). */
+export function ensureBackend(wasmPrefix: string): Promise<void> {
+  return startingBackend(async () => {
+    if (!tf.engine().backendName) await initBackend('wasm', { wasmPrefix });
+  });
+}
+
+/** A model's graph (weights as plain arrays), loaded once per model while the memo keeps it. */
+export function memoGraph(memo: WorkerMemo, entry: BaselineEntry, read: ReadFile): Promise<Graph> {
+  return memo.get(`graph:${entry.id}:${entry.path}`, async () => {
+    const loaded = await loadLayersModel(entry.path, read);
+    try {
+      return graphFromLayersModel(loaded.model);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+}
+
+export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string }): Promise<WeightSampleResult> {
+  await ensureBackend(ctx.wasmPrefix);
+  const g = await memoGraph(ctx.memo, model.entry, model.read);
+  return { type: 'weight-sample', modelId: job.modelId, sample: weightSample(g, { prune: job.prune, granularity: job.granularity }) };
+}
+
+export async function previewJob(job: PreviewJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string; signal: AbortSignal; progress: (p: Omit<ProgressMessage, 'v' | 'kind' | 'id'>) => void }): Promise<PreviewJobResult> {
+  await ensureBackend(ctx.wasmPrefix);
+  const r = await previewCompress(model.entry, job.settings, {
+    read: model.read,
+    signal: ctx.signal,
+    memo: (key, make) => ctx.memo.get(key, make),
+    onProgress: (stage, done, total) => ctx.progress({ stage, done, total }),
+  });
+  return { type: 'preview', ...r };
+}

@@ -1,0 +1,24 @@
+/**
+ * What the worker keeps between small requests about the same model (the live picture, and the
+ * preview): its graph and test and training subsets, so dragging a slider does not reload and
+ * re-parse them each time. A few entries, least recently used first out; a failed load is not kept.
+ */
+export class WorkerMemo {
+  private readonly entries = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly max = 6) {}
+
+  get<T>(key: string, make: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key) as Promise<T> | undefined;
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const p = make();
+    this.entries.set(key, p);
+    p.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    return p;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The workbench (issue 19): the main loop fits one screen at 1280x720 and 1920x1080 (model picker,
+ * main knobs, Compress and the headline figures inside the viewport, checked by bounding box),
+ * every tab reopens from its URL, the live picture follows the recipe, the lecture tour runs end to
+ * end at 1280x720 in lecture mode, and axe finds no serious or critical violation on any tab.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { TAB_IDS } from '../../src/state/ui-slice';
+import { compressOnce, FAST, link, openWith, shot } from './studio-helpers';
+
+async function inViewport(page: Page, l: Locator, what: string): Promise<void> {
+  const vp = page.viewportSize()!;
+  const b = await l.boundingBox();
+  expect(b, `${what} has a box`).not.toBeNull();
+  expect(b!.x, `${what} left`).toBeGreaterThanOrEqual(0);
+  expect(b!.y, `${what} top`).toBeGreaterThanOrEqual(0);
+  expect(b!.x + b!.width, `${what} right`).toBeLessThanOrEqual(vp.width);
+  expect(b!.y + b!.height, `${what} bottom`).toBeLessThanOrEqual(vp.height);
+}
+
+/** The main loop's parts, each inside the viewport without scrolling. */
+async function mainLoopOnScreen(page: Page): Promise<void> {
+  expect(await page.evaluate(() => [window.scrollX, window.scrollY])).toEqual([0, 0]);
+  await inViewport(page, page.getByTestId(`model-${FAST.m}`), 'selected model tile');
+  await inViewport(page, page.locator('[data-testid^="model-"]').last(), 'last model tile');
+  await inViewport(page, page.getByTestId('model-details'), 'model details');
+  await inViewport(page, page.getByLabel('Pruning method'), 'pruning method');
+  await inViewport(page, page.getByLabel('Sparsity', { exact: true }), 'sparsity slider');
+  await inViewport(page, page.getByLabel('Format'), 'quantization format');
+  await inViewport(page, page.getByLabel('Weight scales'), 'weight scales');
+  await inViewport(page, page.getByTestId('compress-run'), 'Compress');
+  for (const id of ['compress-size-before', 'compress-size-after', 'compress-before-accuracy', 'compress-after-accuracy', 'compress-before-latency', 'compress-after-latency']) await inViewport(page, page.getByTestId(id), id);
+  await inViewport(page, page.getByTestId('chart-size'), 'size chart');
+  await inViewport(page, page.getByRole('tab', { name: 'History' }), 'the tab strip');
+}
+
+for (const [width, height] of [
+  [1280, 720],
+  [1920, 1080],
+] as const) {
+  test(`the main loop fits one screen at ${width}x${height}`, async ({ page }) => {
+    test.setTimeout(200_000);
+    await page.setViewportSize({ width, height });
+    await openWith(page, link(FAST));
+    await expect(page.getByTestId(`model-${FAST.m}`)).toContainText('Custom TinyML CNN · MNIST');
+    await expect(page.getByTestId(`model-${FAST.m}`)).toContainText('99.2%');
+    await mainLoopOnScreen(page);
+    await page.screenshot({ path: shot(`workbench-${width}x${height}-empty.png`) });
+
+    await compressOnce(page, 1);
+    await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/);
+    await expect(page.getByTestId('recipe-sentence')).toHaveText(/^Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 64 calibration images: [\d.]+% smaller \(gzip\), [−+±][\d.]+ points of accuracy on 300 test images\.$/);
+    await expect(page.getByTestId('chart-size').locator('.recharts-bar-rectangle')).toHaveCount(6);
+    await mainLoopOnScreen(page);
+    // The live picture shows the recipe's layer, pruned at the slider's sparsity.
+    await expect(page.getByTestId('picture-recipe')).toContainText('Per-layer magnitude, 50% of the layer');
+    await page.screenshot({ path: shot(`workbench-${width}x${height}.png`) });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  });
+}
+
+test('the live picture and a labelled preview follow the slider; Compress replaces the preview', async ({ page }) => {
+  test.setTimeout(200_000);
+  await openWith(page, link({ m: FAST.m, cs: '64', tl: '64', el: '300', lat: '3' }));
+  const picture = page.getByTestId('weight-picture');
+  await expect(picture.getByTestId('picture-recipe')).toContainText('50% of the layer');
+  const slider = page.getByLabel('Sparsity', { exact: true });
+  await slider.focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('prune-sparsity-value')).toHaveText('70%');
+  await expect(picture.getByTestId('picture-recipe')).toContainText('70% of the layer');
+  // 70% of a 48-cell sample cannot keep more than half of it; the 2:4 pattern keeps exactly half.
+  const kept = await picture.getByTestId('picture-recipe').locator('g[data-kept="1"]').count();
+  expect(kept).toBeLessThan(24);
+  await expect(picture.getByTestId('picture-nm').locator('g[data-kept="1"]')).toHaveCount(24);
+  await expect(picture.getByTestId('picture-scale')).toHaveText(/^\d/);
+
+  // The headline's after-figures follow from a preview on a small subset, labelled with its image
+  // count; the keys moved the slider four times, and the preview shown is the last one's.
+  const headline = page.getByTestId('headline');
+  await expect(headline).toHaveAttribute('data-preview', 'ready', { timeout: 120_000 });
+  await expect(headline).toHaveAttribute('data-preview-sparsity', '0.7');
+  await expect(page.getByTestId('preview-badge')).toHaveText(/^preview · \d+ images$/);
+  await expect(page.getByTestId('preview-after-accuracy')).toHaveText(/^\d+\.\d\d%$/);
+  await expect(page.getByTestId('preview-after-size')).toHaveText(/kB$/);
+  await expect(page.getByTestId('preview-sentence')).toContainText('Preview: Pruned 70% of the conv and dense weights of each layer by magnitude');
+  await expect(page.getByTestId('compress-after-accuracy')).toHaveText('—');
+  await page.screenshot({ path: shot('workbench-preview-1280x900.png') });
+
+  // Compress runs the full measurement, and its figures replace the preview's.
+  await compressOnce(page, 1);
+  await expect(page.getByTestId('preview-badge')).toHaveCount(0);
+  await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/);
+  await expect(page.getByTestId('recipe-sentence')).toContainText('Pruned 70%');
+
+  await page.getByLabel('Weight scales').selectOption('per-tensor');
+  await expect(page.getByTestId('idea-per-tensor')).toBeVisible();
+  await expect(page.getByLabel('Weight scales')).toHaveAccessibleDescription(/A layer’s weights share one scale/);
+  // Live preview off: a change no longer previews, and the link says so.
+  await page.getByTestId('live-preview').uncheck();
+  await expect(page).toHaveURL(/pv=0/);
+  await page.getByLabel('Format').selectOption('float16');
+  await page.waitForTimeout(1000);
+  await expect(page.getByTestId('preview-badge')).toHaveCount(0);
+});
+
+test('each tab opens from its URL, and an unknown tab is named and ignored', async ({ page }) => {
+  for (const t of TAB_IDS) {
+    await page.goto(`/?v=1&tab=${t}`);
+    await expect(page.getByTestId(`tab-${t}`)).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId(`tabpanel-${t}`)).toBeVisible();
+    for (const other of TAB_IDS.filter((o) => o !== t)) await expect(page.getByTestId(`tabpanel-${other}`)).toBeHidden();
+  }
+  // Clicking a tab writes it into the link; the arrow keys move along the strip.
+  await page.getByRole('tab', { name: 'Per layer' }).click();
+  await expect(page).toHaveURL(/tab=layers/);
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Confusion' })).toBeFocused();
+  await expect(page).toHaveURL(/tab=confusion/);
+  await page.goto('/?v=1&tab=nope');
+  await expect(page.getByTestId('notice-url')).toContainText('values for tab could not be read');
+  await expect(page.getByTestId('tab-details')).toHaveAttribute('aria-selected', 'true');
+});
+
+test('the lecture tour, end to end at 1280x720 in lecture mode', async ({ page, context }) => {
+  test.setTimeout(420_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openWith(page, link({ m: FAST.m, lecture: '1' }));
+  await expect(page.locator('html')).toHaveClass(/lecture/);
+  await page.getByTestId('tour-start').click();
+  const expected = [
+    { step: 'baseline', method: 'none', format: 'none', story: 'Step 1: the baseline' },
+    { step: 'pruning', method: 'global', format: 'none', story: 'Step 2: pruning' },
+    { step: 'int8', method: 'none', format: 'int8', story: 'Step 3: INT8' },
+    { step: 'pruning-int8', method: 'global', format: 'int8', story: 'Step 4: pruning and INT8' },
+  ];
+  for (const [i, e] of expected.entries()) {
+    await expect(page).toHaveURL(new RegExp(`tour=${e.step}(&|$)`));
+    await expect(page.getByTestId(`tour-step-${e.step}`)).toHaveAttribute('aria-current', 'step');
+    await expect(page.getByTestId('tour-story')).toContainText(e.story);
+    await expect(page.getByLabel('Pruning method')).toHaveValue(e.method);
+    await expect(page.getByLabel('Format')).toHaveValue(e.format);
+    await inViewport(page, page.getByTestId('compress-run'), 'Compress in lecture mode');
+    await inViewport(page, page.getByTestId('tour-next'), 'Next');
+    if (i === 0 || i === expected.length - 1) {
+      // The first and the last step run in full; the middle ones show their preview.
+      await compressOnce(page, i === 0 ? 1 : 2);
+      await expect(page.getByTestId('compress-summary')).toContainText('500 images');
+    } else {
+      await expect(page.getByTestId('preview-badge')).toHaveText(/^preview · \d+ images/, { timeout: 120_000 });
+      await expect(page.getByTestId('headline')).toHaveAttribute('data-preview', 'ready', { timeout: 120_000 });
+      await inViewport(page, page.getByTestId('preview-after-accuracy'), 'the preview’s accuracy');
+    }
+    await page.screenshot({ path: shot(`tour-${i + 1}-${e.step}-1280x720-lecture.png`) });
+    if (i < expected.length - 1) await page.getByTestId('tour-next').click();
+  }
+  await expect(page.getByTestId('tour-next')).toBeDisabled();
+  await expect(page.getByTestId('recipe-sentence')).toContainText('Pruned 50% of all conv and dense weights by magnitude, ranked across layers (first and last layer kept), fine-tuned for 10 steps, quantized to int8 per channel');
+
+  // Each step is a link that opens that step, here in a fresh page.
+  const href = await page.getByTestId('tour-step-int8').getAttribute('href');
+  const fresh = await context.newPage();
+  await fresh.setViewportSize({ width: 1280, height: 720 });
+  await fresh.goto(href!);
+  await expect(fresh.getByTestId('tour-story')).toContainText('Step 3: INT8');
+  await expect(fresh.getByLabel('Format')).toHaveValue('int8');
+  await expect(fresh.locator('html')).toHaveClass(/lecture/);
+  // Back goes one step back, End tour leaves the recipe as it is.
+  await fresh.getByTestId('tour-back').click();
+  await expect(fresh.getByTestId('tour-story')).toContainText('Step 2: pruning');
+  await fresh.getByTestId('tour-end').click();
+  await expect(fresh.getByTestId('tour-story')).toHaveCount(0);
+  await expect(fresh).not.toHaveURL(/tour=/);
+  await expect(fresh.getByLabel('Pruning method')).toHaveValue('global');
+});
+
+test('axe: no serious or critical violation on the workbench and any tab, after a run', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWith(page, link(FAST));
+  await compressOnce(page, 1);
+  const bad: string[] = [];
+  const check = async (what: string, include?: string) => {
+    const r = await (include ? new AxeBuilder({ page }).include(include) : new AxeBuilder({ page }).exclude('.tab-panels')).analyze();
+    for (const v of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+      bad.push(`${what}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    }
+  };
+  // The workbench and the tab strip once per mode; each tab's panel while it is open.
+  for (const lecture of [false, true]) {
+    if (lecture) await page.getByTestId('lecture-toggle').check();
+    await check(lecture ? 'lecture mode, workbench' : 'workbench');
+    for (const t of TAB_IDS) {
+      const tab = page.getByTestId(`tab-${t}`);
+      if (!(await tab.isVisible())) continue;
+      await tab.click();
+      await expect(page.getByTestId(`tabpanel-${t}`)).toBeVisible();
+      if (!lecture) await check(`tab ${t}`, `#tabpanel-${t}`);
+    }
+  }
+  expect(bad).toEqual([]);
+});

@@ -1,0 +1,72 @@
+/**
+ * The live preview (engine/jobs/preview.ts): the compression job on a subset, so its figures must
+ * equal the job's own for the same reduced settings; sizes (but gzip, which it skips) equal the job's; loaded inputs are
+ * kept between previews; nothing leaks.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compressBaseline, type Memo } from '../../src/engine/jobs/compress';
+import { withDefaults } from '../../src/engine/jobs/compress-settings';
+import { previewCompress, previewImages, previewSettings, PREVIEW_CALIBRATION } from '../../src/engine/jobs/preview';
+import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
+import type { BaselineIndex } from '../../src/engine/types';
+import { dirReader, PUBLIC } from './node-files';
+
+const index = JSON.parse(readFileSync(join(PUBLIC, 'models', 'index.json'), 'utf8')) as BaselineIndex;
+const mnist = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
+const mobilenet = index.models.find((m) => m.id === 'mobilenet-v1-1-cifar10')!;
+const files = dirReader(PUBLIC);
+
+function mapMemo(): { memo: Memo; keys: () => string[] } {
+  const m = new Map<string, Promise<unknown>>();
+  return { memo: <T,>(k: string, make: () => Promise<T>) => (m.get(k) ?? m.set(k, make()).get(k)) as Promise<T>, keys: () => [...m.keys()] };
+}
+
+beforeAll(async () => {
+  expect((await prepareTrainingBackend('wasm')).backend).toBe('wasm');
+});
+
+describe('preview', () => {
+  it('evaluates fewer images for a heavier model, within bounds and never more than the recipe asks', () => {
+    // 3e9 MACs over 21.9 M MACs per image = 137 images; MobileNetV1 1.0: 3e9 / 46.4 M = 65, raised to the minimum 100.
+    expect(previewImages(mnist, {})).toBe(137);
+    expect(previewImages(mobilenet, {})).toBe(100);
+    expect(previewImages(mnist, { evalLimit: 50 })).toBe(50);
+    const { settings, omitted } = previewSettings(mnist, withDefaults({ finetune: { epochs: 2 }, prune: { schedule: { kind: 'gradual', initialSparsity: 0, power: 3 } } }));
+    expect(settings.finetune.epochs).toBe(0);
+    expect(settings.prune.schedule.kind).toBe('one-shot');
+    expect(settings.quant.calibration.samples).toBe(PREVIEW_CALIBRATION);
+    expect(omitted).toEqual(['no fine-tuning', 'pruned at once, not gradually', `calibrated on ${PREVIEW_CALIBRATION} images`, 'latency not measured']);
+  });
+
+  it('equals the compression job on the same reduced settings, keeps its inputs, and frees every tensor', async () => {
+    const recipe = withDefaults({ prune: { method: 'per-layer', sparsity: 0.6 }, quant: { mode: 'int8' } });
+    const { memo, keys } = mapMemo();
+    let reads = 0;
+    const read = (p: string) => (reads++, files(p));
+    const tensors = tf.memory().numTensors;
+    const p = await previewCompress(mnist, recipe, { read, memo });
+    expect(tf.memory().numTensors).toBe(tensors);
+    const job = await compressBaseline(mnist, previewSettings(mnist, recipe).settings, { read: files });
+    expect(p.images).toBe(previewImages(mnist, recipe));
+    expect(p.after.metrics.accuracy).toBe(job.after.metrics.accuracy);
+    expect(p.before.metrics.accuracy).toBe(job.before.metrics.accuracy);
+    // Every size but gzip (not measured in a preview: seconds for a large model) is the job's.
+    expect({ ...p.after.size, gzipInt8Bytes: 0, gzipFloat32Bytes: 0 }).toEqual({ ...job.after.size, gzipInt8Bytes: 0, gzipFloat32Bytes: 0 });
+    expect(Number.isNaN(p.after.size.gzipInt8Bytes)).toBe(true);
+    expect(Number.isNaN(p.after.latency.medianMs)).toBe(true);
+    expect(p.summary).toContain('(sparse format)');
+    expect(p.summary).toContain(`on ${p.images} test images`);
+    expect(keys().map((k) => k.split(':')[0]).sort()).toEqual(['before', 'graph', 'test', 'train']);
+
+    // A second preview at another sparsity reads no file and keeps the baseline's figures.
+    const readsBefore = reads;
+    const p2 = await previewCompress(mnist, { ...recipe, prune: { ...recipe.prune, sparsity: 0.9 } }, { read, memo });
+    expect(reads).toBe(readsBefore);
+    expect(p2.before).toBe(p.before);
+    expect(p2.after.size.sparseInt8Bytes).toBeLessThan(p.after.size.sparseInt8Bytes);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
