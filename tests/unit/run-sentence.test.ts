@@ -8,13 +8,13 @@ import { withDefaults, type PartialCompressSettings } from '../../src/engine/job
 import { runSentence } from '../../src/engine/jobs/run-sentence';
 import type { ModelReport } from '../../src/engine/metrics/model-report';
 
-function report(p: { format: ModelReport['format']; accuracy: number; params: number; nonZero: number; deployed: number; gzipInt8?: number; gzipFloat32?: number; count?: number }): ModelReport {
+function report(p: { format: ModelReport['format']; accuracy: number; params: number; nonZero: number; deployed: number; gzip?: number; count?: number }): ModelReport {
   return {
     format: p.format,
     params: p.params,
     nonZeroParams: p.nonZero,
     metrics: { accuracy: p.accuracy, count: p.count ?? 1000 },
-    size: { float32Bytes: p.params * 4, deployedBytes: p.deployed, gzipInt8Bytes: p.gzipInt8 ?? 0, gzipFloat32Bytes: p.gzipFloat32 ?? 0 },
+    size: { float32Bytes: p.params * 4, deployedBytes: p.deployed, gzipBytes: p.gzip ?? 0 },
   } as ModelReport;
 }
 
@@ -28,16 +28,16 @@ const base = report({ format: 'float32', accuracy: 0.855, params: 100_000, nonZe
 describe('run sentence', () => {
   it('per-layer pruning + int8: gzip size against float32, points of accuracy', () => {
     // 1 - 71,600 / 400,000 = 82.1%; 0.853 - 0.855 = -0.2 points.
-    const after = report({ format: 'int8', accuracy: 0.853, params: 100_000, nonZero: 50_000, deployed: 101_000, gzipInt8: 71_600 });
+    const after = report({ format: 'int8', accuracy: 0.853, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: 71_600 });
     expect(runSentence(result({}, [quantStage(500)], base, after))).toBe(
       'Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 500 calibration images: 82.1% smaller (gzip), −0.20 points of accuracy on 1,000 test images.',
     );
   });
 
-  it('a preview (no gzip measured): the sparse format’s bytes where gzip would be the measure', () => {
+  it('a preview (no gzip measured): the sparse bytes of the model’s own format where gzip would be the measure', () => {
     // Sparse int8: 1 - 60,000 / 400,000 = 85%.
-    const after = { ...report({ format: 'int8', accuracy: 0.85, params: 100_000, nonZero: 50_000, deployed: 101_000, gzipInt8: Number.NaN }) };
-    after.size = { ...after.size, sparseInt8Bytes: 60_000 };
+    const after = { ...report({ format: 'int8', accuracy: 0.85, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: Number.NaN }) };
+    after.size = { ...after.size, sparseBytes: 60_000 };
     expect(runSentence(result({}, [quantStage(32)], base, after))).toContain(': 85% smaller (sparse format), −0.50 points');
   });
 
@@ -53,7 +53,7 @@ describe('run sentence', () => {
   it('global pruning with fine-tuning, 2:4, structured, float16 and the baseline', () => {
     const ft: StageRecord = { stage: 'finetune', settings: {}, elapsedMs: 1, detail: { steps: 1250 } };
     // gzip of the pruned float32 weights: 1 - 180,000 / 400,000 = 55%.
-    const f32 = report({ format: 'float32', accuracy: 0.8, params: 100_000, nonZero: 40_000, deployed: 400_000, gzipFloat32: 180_000 });
+    const f32 = report({ format: 'float32', accuracy: 0.8, params: 100_000, nonZero: 40_000, deployed: 400_000, gzip: 180_000 });
     expect(runSentence(result({ prune: { method: 'global', sparsity: 0.6, spareFirstLast: true }, finetune: { epochs: 1 }, quant: { mode: 'none' } }, [ft], base, f32))).toMatch(
       /^Pruned 60% of all conv and dense weights by magnitude, ranked across layers \(first and last layer kept\), fine-tuned for 1,250 steps: 55% smaller \(gzip\), −5\.50 points/,
     );

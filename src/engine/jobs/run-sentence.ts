@@ -68,9 +68,7 @@ function finetunePart(r: RunFacts): string | undefined {
 function reduction(r: RunFacts): { pct: number; basis: string } {
   const s = sizeReduction(r.before, r.after);
   if (Number.isFinite(s.pct)) return { pct: s.pct, basis: s.basis === 'gzip' ? ' (gzip)' : '' };
-  const int8 = r.after.format === 'int8' || r.after.format === 'weight-int8';
-  const sparse = int8 ? r.after.size.sparseInt8Bytes : r.after.size.sparseFloat32Bytes;
-  return { pct: (1 - sparse / r.before.size.float32Bytes) * 100, basis: ' (sparse format)' };
+  return { pct: (1 - r.after.size.sparseBytes / r.before.size.float32Bytes) * 100, basis: ' (sparse format)' };
 }
 
 function sizePart(r: RunFacts): string {
