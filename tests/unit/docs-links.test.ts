@@ -41,7 +41,29 @@ export function unknownScripts(text: string): string[] {
     .filter((s) => (s.endsWith('*') ? !scripts.some((k) => k.startsWith(s.slice(0, -1))) : !scripts.includes(s)));
 }
 
+/** Backticked paths in `text` that exist neither from the root, nor from src/ or src/engine/ (recipes abbreviate). */
+export function missingPaths(text: string): string[] {
+  const paths = [...text.matchAll(/`([\w./-]+\.(?:ts|tsx|py|json|md|js)|[\w.-]+(?:\/[\w.-]+)+\/)`/g)].map((m) => m[1] ?? '');
+  return paths.filter((p) => !['', 'src', 'src/engine'].some((base) => existsSync(join(root, base, p))));
+}
+
+function recipes(): string {
+  const text = readFileSync(join(root, 'docs/ARCHITECTURE.md'), 'utf8');
+  const start = text.indexOf('## Recipes');
+  return text.slice(start, text.indexOf('\n## ', start + 1));
+}
+
 describe('docs links', () => {
+  it('the path checker catches a missing file', () => {
+    expect(missingPaths('`src/engine/choices/deploy.ts`, `state/url-state.ts`, `src/engine/nope.ts`')).toEqual(['src/engine/nope.ts']);
+  });
+
+  it('every file named in the ARCHITECTURE recipes exists', () => {
+    const section = recipes();
+    expect(section.length).toBeGreaterThan(1000);
+    expect(missingPaths(section)).toEqual([]);
+  });
+
   it('the checkers catch a bad link, a bad anchor and an unknown script', () => {
     expect(brokenLinks('[x](docs/NOPE.md) [y](README.md#no-such-heading) [ok](README.md)', 'README.md')).toEqual([
       'docs/NOPE.md',
