@@ -7,7 +7,7 @@ import type { SerializedError } from '../engine/errors';
 import type { JobResult } from '../engine/jobs/results';
 import type { CompressStage, StageFigures } from '../engine/jobs/compress';
 import type { TfliteIo } from '../engine/choices/deploy';
-import type { RuntimeId } from '../engine/choices/deploy';
+import type { RuntimeChoiceId } from '../engine/choices/deploy';
 import type { PartialCompressSettings, PruneSettings, CompressSettings } from '../engine/jobs/compress-settings';
 import type { Granularity } from '../engine/quantize/quantize-graph';
 import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
@@ -63,10 +63,11 @@ export interface TfliteRequest {
   /** TFLite interpreter threads (default 1). */
   numThreads?: number;
   /**
-   * Which runtime runs the files (default: LiteRT.js, or tfjs-tflite where the int8 file has int8
-   * I/O, which LiteRT.js' JS tensors cannot carry). See runtimeForFiles in engine/runtime/model-runtime.ts.
+   * Which runtime runs the files (default `measured`: both timed in the TFLite worker, the one with
+   * the faster int8 file runs them; tfjs-tflite where the int8 file has int8 I/O, which LiteRT.js'
+   * JS tensors cannot carry). See runtimeForFiles in engine/runtime/model-runtime.ts.
    */
-  runtime?: RuntimeId;
+  runtime?: RuntimeChoiceId;
 }
 
 /** A user's own model (any format models/formats/ reads): its files (ArrayBuffers, transferred), the dataset it is for, its input scaling. */

@@ -11,7 +11,7 @@ import { evaluateTflite, timeTfliteModels } from '../engine/jobs/tflite-eval';
 import { createLiteRtRuntime } from '../engine/runtime/litert-runtime';
 import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
-import { TFLITE_RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
+import { checkRuntime, type RuntimeId } from '../engine/choices/deploy';
 import type { ModelRuntime } from '../engine/runtime/model-runtime';
 
 /** One factory per runtime of the table; an unknown name is refused, never run on another runtime. */
@@ -34,7 +34,7 @@ scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
   const m = ev.data;
   try {
     const opts = { wasmPath: m.wasmPath, numThreads: m.numThreads };
-    const runtime = RUNTIMES[TFLITE_RUNTIMES.check(m.runtime, 'runtime').id](opts);
+    const runtime = RUNTIMES[checkRuntime(m.runtime, 'runtime')](opts);
     if (m.kind === 'time') {
       post({ kind: 'timed', timings: await timeTfliteModels(runtime, m.groups, m) });
       return;
