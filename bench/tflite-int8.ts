@@ -313,7 +313,7 @@ async function inWorker<T>(page: Page, base: string, req: TfliteWorkerRequest): 
           if (ev.data.kind === 'progress') return;
           w.terminate();
           if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
-          else resolve((ev.data.kind === 'timed' ? ev.data.timings : ev.data.result) as T);
+          else resolve((ev.data.kind === 'timed' ? ev.data.timings : ev.data.kind === 'chosen' ? ev.data.choice : ev.data.result) as T);
         };
         w.postMessage(request);
       }),

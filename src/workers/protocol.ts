@@ -140,7 +140,7 @@ export type WorkerRequest =
 export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
 
 /** Stages after compression when a compress job asks for TFLite files. */
-export type TfliteStage = 'tflite-export' | 'tflite-evaluate' | 'tflite-latency';
+export type TfliteStage = 'tflite-export' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
 export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
