@@ -60,7 +60,8 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   const reason = await deploy.getByTestId('deploy-runtime-reason').innerText();
   const used = /^Used (LiteRT\.js|tfjs-tflite)\. \1: int8 \d+\.\d+ ms vs \d+\.\d+ ms on (LiteRT\.js|tfjs-tflite), median of \d+ interleaved/.exec(reason);
   expect(used, reason).not.toBeNull();
-  console.log(`runtime choice (custom CNN, MNIST): ${reason}`);
+  const rows = await choice.locator('tbody tr').allInnerTexts();
+  console.log(`runtime choice (custom CNN, MNIST): ${reason} | ${rows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
   await expect(deploy.getByTestId('deploy-runtime-note')).toContainText(used![1]);
   await expect(deploy.getByTestId('deploy-size-note')).toContainText('gzip');
 
