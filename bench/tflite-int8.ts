@@ -51,7 +51,7 @@ import { readIndex, readPublic, ROOT } from '../tools/cli/node-io';
 import { formatSpread, machineInfo, type RepeatRecord, repeatRuns, reproHeader, reproRecord, type Spread, summarise, writeResult } from './lib/repro';
 import { emptyModel, type SingleOp, singleOpModels } from './tflite-ops';
 import { browserPath } from '../tools/check/browser';
-import { TFLITE_RUNTIMES } from '../src/engine/choices/deploy';
+import { checkRuntime, RUNTIMES, TFLITE_RUNTIMES } from '../src/engine/choices/deploy';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -69,7 +69,7 @@ const ALL_CASES = [
 ];
 const only = flag('only', 'mnist,mobilenet1,mobilenet')!;
 const CASES = only === 'all' ? ALL_CASES : ALL_CASES.filter((c) => only.split(',').includes(c.key));
-const runtimes = (flag('runtime', TFLITE_RUNTIMES.ids.join(',')) ?? '').split(',').map((r) => TFLITE_RUNTIMES.check(r, '--runtime').id);
+const runtimes = (flag('runtime', RUNTIMES.map((r) => r.id).join(',')) ?? '').split(',').map((r) => checkRuntime(r, '--runtime'));
 const threads = (flag('threads', '1') ?? '1').split(',').map(Number);
 const batches = (flag('batch', '1') ?? '1').split(',').map(Number);
 const profileRuns = Number(flag('profile', '50'));
@@ -313,7 +313,7 @@ async function inWorker<T>(page: Page, base: string, req: TfliteWorkerRequest): 
           if (ev.data.kind === 'progress') return;
           w.terminate();
           if (ev.data.kind === 'error') reject(new Error(ev.data.error.message));
-          else resolve((ev.data.kind === 'timed' ? ev.data.timings : ev.data.result) as T);
+          else resolve((ev.data.kind === 'timed' ? ev.data.timings : ev.data.kind === 'chosen' ? ev.data.choice : ev.data.result) as T);
         };
         w.postMessage(request);
       }),

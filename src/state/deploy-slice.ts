@@ -5,7 +5,7 @@
  * as board makers state them.
  */
 import type { StateCreator } from 'zustand';
-import { BOARDS, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice, type ExportLabel, type RuntimeId, type TfliteIo } from '../engine/choices/deploy';
+import { BOARDS, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice, type ExportLabel, type RuntimeChoiceId, type TfliteIo } from '../engine/choices/deploy';
 import { runtimeForFiles } from '../engine/runtime/model-runtime';
 import type { TfliteRequest } from '../workers/protocol';
 import type { StudioState } from './store';
@@ -17,8 +17,8 @@ export interface DeployState {
   tflite: boolean;
   /** I/O of the int8 file: float (QUANTIZE/DEQUANTIZE inside) or int8. */
   io: TfliteIo;
-  /** The runtime that measures the files; an int8-I/O file always runs on tfjs-tflite (runtimeFor). */
-  runtime: RuntimeId;
+  /** The runtime that measures the files, or `measured` (the faster, timed in this browser); an int8-I/O file always runs on tfjs-tflite (runtimeFor). */
+  runtime: RuntimeChoiceId;
   board: BoardChoice;
   /** The custom board's RAM and flash in KB; NaN while the box is empty or not a number. */
   customRamKb: number;
@@ -35,7 +35,7 @@ export interface DeploySlice {
 export const DEFAULT_DEPLOY: DeployState = { tflite: false, io: TFLITE_IO.defaultId, runtime: TFLITE_RUNTIMES.defaultId, board: BOARDS.defaultId, customRamKb: 64, customFlashKb: 512, file: EXPORT_FILES.defaultId };
 
 /** The runtime that will measure the files (runtimeForFiles: int8 I/O goes to tfjs-tflite). */
-export function runtimeFor(d: Pick<DeployState, 'io' | 'runtime'>): RuntimeId {
+export function runtimeFor(d: Pick<DeployState, 'io' | 'runtime'>): RuntimeChoiceId {
   return runtimeForFiles(d.io, d.runtime);
 }
 

@@ -73,6 +73,7 @@ const STAGE_NAME: Record<Stage, string> = {
   'evaluate-after': 'evaluate compressed',
   'latency-after': 'compressed latency',
   'tflite-export': 'export .tflite',
+  'tflite-choose': 'time both runtimes',
   'tflite-evaluate': 'TFLite run',
   'tflite-latency': 'TFLite latency',
 };
@@ -113,6 +114,7 @@ function stageDetail(e: StageEntry): string {
       parts.push(`${amount(p)} inferences`);
       break;
     case 'tflite-latency':
+    case 'tflite-choose':
       parts.push(`${amount(p)} timed runs`);
       break;
     default:

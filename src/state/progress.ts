@@ -5,6 +5,8 @@
  */
 import type { CompressSettings } from '../engine/jobs/compress-settings';
 import { withDefaults } from '../engine/jobs/compress-settings';
+import { isRuntime } from '../engine/choices/deploy';
+import { runtimeForFiles } from '../engine/runtime/model-runtime';
 import type { TfliteRequest } from '../workers/protocol';
 import type { RunningJob } from './job-slice';
 
@@ -24,6 +26,7 @@ const STAGE_LABEL: Record<string, string> = {
   'evaluate-after': 'Evaluating the compressed model',
   'latency-after': 'Measuring the compressed model latency',
   'tflite-export': 'Exporting .tflite files',
+  'tflite-choose': 'Timing int8 and float32 on both TFLite runtimes, to choose the faster',
   'tflite-evaluate': 'Evaluating the .tflite files on the TFLite runtime (real int8)',
   'tflite-latency': 'Measuring latency on the TFLite runtime',
 };
@@ -38,9 +41,11 @@ function compressStageCount(s: CompressSettings): number {
   return fixed + pruned + train + calibrate + quantize;
 }
 
-/** Stages of a compress job's TFLite step (workers/tflite-step.ts): export, then evaluate and latency. */
+/** Stages of a compress job's TFLite step (workers/tflite-step.ts): export, then (timing both runtimes where the runtime is `measured`) evaluate and latency. */
 function tfliteStageCount(t: TfliteRequest | undefined): number {
-  return t ? (t.evaluate ? 3 : 1) : 0;
+  if (!t) return 0;
+  if (!t.evaluate) return 1;
+  return isRuntime(runtimeForFiles(t.io, t.runtime)) ? 3 : 4;
 }
 
 export interface ProgressView {

@@ -4,7 +4,7 @@
  * here so the page never blocks. Files are fetched from the page's origin.
  */
 import { initBackend, type BackendName } from '../engine/backend/init';
-import { TFLITE_RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
+import { RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
 import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
@@ -26,7 +26,7 @@ import { startingBackend } from './backend-lock';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
 const wasmPrefix = new URL('tfjs-wasm/', origin).href;
-const wasmPaths = Object.fromEntries(TFLITE_RUNTIMES.options.map((r) => [r.id, new URL(r.wasmFolder, origin).href])) as Record<RuntimeId, string>;
+const wasmPaths = Object.fromEntries(RUNTIMES.map((r) => [r.id, new URL(r.wasmFolder, origin).href])) as Record<RuntimeId, string>;
 const controllers = new Map<number, AbortController>();
 const memo = new WorkerMemo();
 /** Previews still running: a newer one cancels them. */

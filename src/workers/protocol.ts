@@ -7,7 +7,7 @@ import type { SerializedError } from '../engine/errors';
 import type { JobResult } from '../engine/jobs/results';
 import type { CompressStage, StageFigures } from '../engine/jobs/compress';
 import type { TfliteIo } from '../engine/choices/deploy';
-import type { RuntimeId } from '../engine/choices/deploy';
+import type { RuntimeChoiceId } from '../engine/choices/deploy';
 import type { PartialCompressSettings, PruneSettings, CompressSettings } from '../engine/jobs/compress-settings';
 import type { Granularity } from '../engine/quantize/quantize-graph';
 import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
@@ -63,10 +63,11 @@ export interface TfliteRequest {
   /** TFLite interpreter threads (default 1). */
   numThreads?: number;
   /**
-   * Which runtime runs the files (default: LiteRT.js, or tfjs-tflite where the int8 file has int8
-   * I/O, which LiteRT.js' JS tensors cannot carry). See runtimeForFiles in engine/runtime/model-runtime.ts.
+   * Which runtime runs the files (default `measured`: both timed in the TFLite worker, the one with
+   * the faster int8 file runs them; tfjs-tflite where the int8 file has int8 I/O, which LiteRT.js'
+   * JS tensors cannot carry). See runtimeForFiles in engine/runtime/model-runtime.ts.
    */
-  runtime?: RuntimeId;
+  runtime?: RuntimeChoiceId;
 }
 
 /** A user's own model (any format models/formats/ reads): its files (ArrayBuffers, transferred), the dataset it is for, its input scaling. */
@@ -139,7 +140,7 @@ export type WorkerRequest =
 export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
 
 /** Stages after compression when a compress job asks for TFLite files. */
-export type TfliteStage = 'tflite-export' | 'tflite-evaluate' | 'tflite-latency';
+export type TfliteStage = 'tflite-export' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
 export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';

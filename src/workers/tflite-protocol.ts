@@ -5,6 +5,7 @@
 import type { SerializedError } from '../engine/errors';
 import type { TfliteEvalModel, TfliteEvalResult, TfliteEvalSettings, TfliteTiming } from '../engine/jobs/tflite-eval';
 import type { RuntimeId } from '../engine/runtime/model-runtime';
+import type { RuntimeChoice } from '../engine/jobs/runtime-choice';
 import type { BaselineEntry } from '../engine/types';
 
 export type TfliteWorkerRequest =
@@ -27,12 +28,22 @@ export type TfliteWorkerRequest =
       runtime: RuntimeId;
       wasmPath: string;
       numThreads?: number;
+    }
+  | {
+      /** The runtime chosen by measurement (engine/jobs/runtime-choice.ts): the files timed on every runtime listed, in this one worker. */
+      kind: 'choose';
+      files: { int8?: Uint8Array; float32: Uint8Array };
+      /** In the table's order (a tie keeps the first). */
+      runtimes: Array<{ id: RuntimeId; wasmPath: string }>;
+      numThreads?: number;
+      options?: { runs?: number; warmup?: number; maxMs?: number };
     };
 
-export type TfliteWorkerStage = 'load-data' | 'tflite-evaluate' | 'tflite-latency';
+export type TfliteWorkerStage = 'load-data' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 export type TfliteWorkerResponse =
   | { kind: 'progress'; stage: TfliteWorkerStage; done: number; total: number }
   | { kind: 'result'; result: TfliteEvalResult }
   | { kind: 'timed'; timings: TfliteTiming[][] }
+  | { kind: 'chosen'; choice: RuntimeChoice }
   | { kind: 'error'; error: SerializedError };

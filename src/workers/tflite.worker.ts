@@ -8,10 +8,11 @@
  */
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateTflite, timeTfliteModels } from '../engine/jobs/tflite-eval';
+import { chooseRuntimeByTiming } from '../engine/jobs/runtime-choice';
 import { createLiteRtRuntime } from '../engine/runtime/litert-runtime';
 import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
-import { TFLITE_RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
+import { checkRuntime, type RuntimeId } from '../engine/choices/deploy';
 import type { ModelRuntime } from '../engine/runtime/model-runtime';
 
 /** One factory per runtime of the table; an unknown name is refused, never run on another runtime. */
@@ -33,8 +34,15 @@ async function read(path: string): Promise<Uint8Array> {
 scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
   const m = ev.data;
   try {
+    if (m.kind === 'choose') {
+      // Both runtimes live in this worker at once, so that their invokes can interleave.
+      const candidates = m.runtimes.map((r) => ({ id: checkRuntime(r.id, 'runtime'), runtime: RUNTIMES[checkRuntime(r.id, 'runtime')]({ wasmPath: r.wasmPath, numThreads: m.numThreads }) }));
+      const choice = await chooseRuntimeByTiming(candidates, m.files, { ...m.options, onProgress: (done, total) => post({ kind: 'progress', stage: 'tflite-choose', done, total }) });
+      post({ kind: 'chosen', choice });
+      return;
+    }
     const opts = { wasmPath: m.wasmPath, numThreads: m.numThreads };
-    const runtime = RUNTIMES[TFLITE_RUNTIMES.check(m.runtime, 'runtime').id](opts);
+    const runtime = RUNTIMES[checkRuntime(m.runtime, 'runtime')](opts);
     if (m.kind === 'time') {
       post({ kind: 'timed', timings: await timeTfliteModels(runtime, m.groups, m) });
       return;

@@ -23,14 +23,14 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   const option = page.getByTestId('tflite-option');
   await option.getByTestId('tflite-enabled').check();
   await expect(option.getByTestId('tflite-io')).toBeEnabled();
-  // LiteRT.js by default; int8 I/O pins tfjs-tflite (LiteRT.js cannot pass int8 tensors).
+  // The runtime chosen by measurement by default (rt=m); int8 I/O pins tfjs-tflite (LiteRT.js cannot pass int8 tensors).
   const runtime = option.getByTestId('tflite-runtime');
-  await expect(runtime).toHaveValue('litert');
+  await expect(runtime).toHaveValue('measured');
   await option.getByTestId('tflite-io').selectOption('int8');
   await expect(runtime).toHaveValue('tfjs-tflite');
   await expect(runtime).toBeDisabled();
   await option.getByTestId('tflite-io').selectOption('float');
-  await expect(runtime).toHaveValue('litert');
+  await expect(runtime).toHaveValue('measured');
   await page.getByTestId('compress-panel').screenshot({ path: shot('deploy-option.png') });
 
   await page.getByTestId('compress-run').click();
@@ -53,7 +53,16 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   await expect(deploy.getByTestId('deploy-speedup')).toHaveText(/^\d+\.\d\d×$/);
   await expect(deploy.getByText('TFLite runtime (wasm, real int8 kernels)')).toBeVisible();
   await expect(deploy.getByText('tfjs simulation', { exact: true })).toBeVisible();
-  await expect(deploy.getByTestId('deploy-runtime-note')).toContainText('LiteRT.js');
+  // Both runtimes timed in this browser; the one used is named, and it is the one that ran the files.
+  const choice = deploy.getByTestId('deploy-runtime-choice');
+  await expect(choice.getByTestId('runtime-choice-litert')).toContainText(/\d ms/);
+  await expect(choice.getByTestId('runtime-choice-tfjs-tflite')).toContainText(/\d ms/);
+  const reason = await deploy.getByTestId('deploy-runtime-reason').innerText();
+  const used = /^Used (LiteRT\.js|tfjs-tflite)\. \1: int8 \d+\.\d+ ms vs \d+\.\d+ ms on (LiteRT\.js|tfjs-tflite), median of \d+ interleaved/.exec(reason);
+  expect(used, reason).not.toBeNull();
+  const rows = await choice.locator('tbody tr').allInnerTexts();
+  console.log(`runtime choice (custom CNN, MNIST): ${reason} | ${rows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
+  await expect(deploy.getByTestId('deploy-runtime-note')).toContainText(used![1]);
   await expect(deploy.getByTestId('deploy-size-note')).toContainText('gzip');
 
   // Downloads: .tflite (FlatBuffer identifier "TFL3" at bytes 4..8), C header, report.
@@ -79,9 +88,11 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   expect(float32.bytes.length).toBeGreaterThan(3 * tflite.bytes.length);
   const report = await save('download-report');
   expect(report.name).toBe('custom_cnn_mnist_report.json');
-  const envelope = JSON.parse(report.bytes.toString('utf8')) as { format: string; tflite: { models: unknown[] }; fit: Array<{ device: { id: string }; fits: boolean }> };
+  const envelope = JSON.parse(report.bytes.toString('utf8')) as { format: string; tflite: { models: unknown[]; runtimeChoice: { chosen: string; reason: string; timings: unknown[] } }; fit: Array<{ device: { id: string }; fits: boolean }> };
   expect(envelope.format).toBe('compression-studio-report');
   expect(envelope.tflite.models).toHaveLength(2);
+  expect(envelope.tflite.runtimeChoice.timings).toHaveLength(2);
+  expect(reason).toContain(envelope.tflite.runtimeChoice.reason);
   expect(envelope.fit.find((f) => f.device.id === 'arduino-nano-33-ble-sense')?.fits).toBe(true);
 
   // Fit check: the Arduino Nano 33 BLE Sense (256 KB RAM, 1 MB flash) is the default board.
@@ -122,6 +133,7 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   await expect(log.locator('[data-kind="evaluate-after"]')).toContainText(/^\+\d+\.\d s evaluate compressed: 300 images, accuracy \d+\.\d\d% \(\d+\.\d s\)$/);
   await expect(log.locator('[data-kind="calibrate"]')).toContainText('calibrate: on 64 images');
   await expect(log.locator('[data-kind="prune"]')).toContainText(/of weights removed/);
+  await expect(log.locator('[data-kind="tflite-choose"]')).toContainText(/time both runtimes: \d+ timed runs/);
   await expect(log.locator('[data-kind="tflite-evaluate"]')).toContainText('TFLite run: 600 inferences');
   await expect(log.locator('[data-kind="finished"]')).toContainText(`TFLite int8 ${real.toFixed(2)}%`);
   await page.getByTestId('compress-panel').locator('.run-bar').screenshot({ path: shot('job-log.png') });
@@ -129,7 +141,9 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   // After a reload the run comes back from the history with its files, and the board from the URL.
   expect(new URL(page.url()).searchParams.get('bd')).toBe('custom');
   expect(new URL(page.url()).searchParams.get('ram')).toBe('16');
+  expect(new URL(page.url()).searchParams.get('rt')).toBeNull(); // rt=m, the default, is written as nothing
   await page.reload();
+  await expect(deploy.getByTestId('deploy-runtime-reason')).toHaveText(reason);
   await expect(deploy.getByTestId('deploy-int8-accuracy')).toHaveText(`${real.toFixed(2)}%`);
   await expect(deploy.getByTestId('export-int8')).toBeVisible();
   expect((await save('download-int8-tflite')).bytes.equals(tflite.bytes)).toBe(true);

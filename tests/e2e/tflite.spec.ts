@@ -56,7 +56,7 @@ for (const { modelId, io, runtime } of CASES) {
         modelId,
         backend: 'wasm',
         settings: { prune: { method: 'none' }, quant: { mode: 'int8' }, evalLimit: LIMIT, latencyRuns: 5 },
-        tflite: { evaluate: true, latencyRuns: 100, io },
+        tflite: { evaluate: true, latencyRuns: 100, io, runtime },
       },
     };
     const s = await page.evaluate(

@@ -72,18 +72,20 @@ describe('board fit', () => {
 describe('the job request and its stages', () => {
   it('asks for export + evaluation only when the option is on', () => {
     expect(tfliteRequest(DEFAULT_DEPLOY)).toBeUndefined();
-    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true })).toEqual({ evaluate: true, io: 'float', runtime: 'litert' });
+    // By default the runtime is chosen by measurement; a runtime picked by name is kept.
+    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true })).toEqual({ evaluate: true, io: 'float', runtime: 'measured' });
+    expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, runtime: 'litert' })).toEqual({ evaluate: true, io: 'float', runtime: 'litert' });
     expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, runtime: 'tfjs-tflite' })).toEqual({ evaluate: true, io: 'float', runtime: 'tfjs-tflite' });
     // LiteRT.js cannot pass int8 tensors: an int8-I/O file goes to tfjs-tflite whatever was picked.
     expect(tfliteRequest({ ...DEFAULT_DEPLOY, tflite: true, io: 'int8' })).toEqual({ evaluate: true, io: 'int8', runtime: 'tfjs-tflite' });
   });
 
-  it('counts the three TFLite stages and labels them', () => {
+  it('counts the TFLite stages (one more where both runtimes are timed) and labels them', () => {
     const job = { type: 'compress' as const, modelId: 'm', backend: 'wasm' as const, settings: { prune: { method: 'per-layer' as const, sparsity: 0.5 }, quant: { mode: 'int8' as const } } };
-    const running = (tflite: boolean): RunningJob => ({
+    const running = (tflite: boolean, runtime?: 'litert'): RunningJob => ({
       jobId: 1,
       type: 'compress',
-      job: tflite ? { ...job, tflite: { evaluate: true } } : job,
+      job: tflite ? { ...job, tflite: { evaluate: true, runtime } } : job,
       progress: { stage: 'tflite-evaluate', done: 1, total: 2 },
       stagesEntered: 12,
       startedAt: 0,
@@ -91,8 +93,9 @@ describe('the job request and its stages', () => {
     });
     expect(progressView(running(false), 0).stageCount).toBe(11);
     const v = progressView(running(true), 0);
-    expect(v.stageCount).toBe(14);
+    expect(v.stageCount).toBe(15);
     expect(v.label).toContain('TFLite runtime');
+    expect(progressView(running(true, 'litert'), 0).stageCount).toBe(14);
   });
 });
 

@@ -63,6 +63,10 @@ describe('URL state', () => {
     expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'esp32' }, run: false, lecture: false })).toBe('v=1&bd=esp32');
     expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: DEFAULT_DEPLOY, run: false, lecture: false })).toBe('v=1');
     expect(decodeUrlState('?v=1&bd=esp32').deploy).toEqual({ ...DEFAULT_DEPLOY, board: 'esp32' });
+    // The runtime chosen by measurement is the default (rt=m, written as nothing); a runtime picked by name is kept.
+    expect(DEFAULT_DEPLOY.runtime).toBe('measured');
+    expect(decodeUrlState('?v=1&rt=m').deploy.runtime).toBe('measured');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, runtime: 'litert' }, run: false, lecture: false })).toBe('v=1&rt=lrt');
   });
 
   it('an empty custom-board box is written as its default, and unreadable Deploy values are named', () => {

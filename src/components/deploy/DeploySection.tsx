@@ -7,6 +7,7 @@ import { fitModel, fitsFor } from '../../state/deploy-fit';
 import { ExportFiles } from './ExportFiles';
 import { FitCheck } from './FitCheck';
 import { LiveBytesChart } from './LiveBytesChart';
+import { RuntimeChoiceTable } from './RuntimeChoiceTable';
 import { RuntimeTable } from './RuntimeTable';
 import './deploy.css';
 
@@ -51,7 +52,10 @@ export function DeploySection({ r }: { r?: CompressJobResult }) {
           {r.tfliteError && <TfliteError e={r.tfliteError} hasFiles={models.length > 0} />}
           {!r.tflite && !r.tfliteError && r.exports && <p className="hint">The files were exported but not run on the TFLite runtime.</p>}
           <div className="deploy-top">
-            <RuntimeTable r={r} />
+            <div>
+              <RuntimeTable r={r} />
+              {r.tflite?.runtimeChoice && <RuntimeChoiceTable choice={r.tflite.runtimeChoice} />}
+            </div>
             <ExportFiles r={r} fit={fits?.all ?? []} />
           </div>
           {model && fits ? (

@@ -1,5 +1,5 @@
 import { formOptions } from '../../engine/choices/choice';
-import { TFLITE_IO, TFLITE_RUNTIMES } from '../../engine/choices/deploy';
+import { isRuntime, RUNTIMES, TFLITE_IO, TFLITE_RUNTIMES, type RuntimeChoiceId } from '../../engine/choices/deploy';
 import { QUANT_MODES } from '../../engine/choices/quantize';
 import { runtimeFor } from '../../state/deploy-slice';
 import { useStudio } from '../../state/store';
@@ -7,7 +7,13 @@ import { CheckboxField, SelectField } from '../compress/fields';
 import './deploy.css';
 
 const IO = formOptions(TFLITE_IO);
-const RUNTIMES = formOptions(TFLITE_RUNTIMES);
+const RUNTIME_OPTIONS = formOptions(TFLITE_RUNTIMES);
+
+/** Why an int8-I/O file runs on the runtime it does, whatever was picked. */
+function int8IoHint(picked: RuntimeChoiceId, runs: RuntimeChoiceId): string {
+  const others = RUNTIMES.filter((r) => !r.int8Io).map((r) => r.name).join(', ');
+  return `int8 I/O runs on ${TFLITE_RUNTIMES.get(runs).name}: ${others} cannot pass int8 tensors${isRuntime(picked) ? '' : ', so there is nothing to measure it against'}.`;
+}
 
 /**
  * The compression job's TFLite step: export .tflite files and run them on TFLite's wasm runtime
@@ -28,9 +34,9 @@ export function TfliteOption() {
         label="Runtime"
         field="tflite.runtime"
         testId="tflite-runtime"
-        hint={runtimeFor(d) !== d.runtime ? `int8 I/O runs on ${TFLITE_RUNTIMES.get(runtimeFor(d)).name}: ${TFLITE_RUNTIMES.get(d.runtime).name} cannot pass int8 tensors.` : TFLITE_RUNTIMES.get(d.runtime).help}
+        hint={runtimeFor(d) !== d.runtime ? int8IoHint(d.runtime, runtimeFor(d)) : TFLITE_RUNTIMES.get(d.runtime).help}
         value={runtimeFor(d)}
-        options={RUNTIMES}
+        options={RUNTIME_OPTIONS}
         disabled={!d.tflite || runtimeFor(d) !== d.runtime}
         onChange={(runtime) => setDeploy({ runtime })}
       />

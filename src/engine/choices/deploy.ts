@@ -2,8 +2,9 @@
  * The deployment choices: the boards of the microcontroller fit check, the TFLite runtimes that
  * measure exported files in the browser, the int8 file's I/O, and the files a run exports.
  */
+import { StudioError } from '../errors';
 import type { McuCore } from '../export/mcu-latency';
-import { defineChoice, type IdOf } from './choice';
+import { defineChoice, type IdOf, type OptionOf } from './choice';
 
 const KB = 1024;
 
@@ -34,14 +35,35 @@ export const CUSTOM_BOARD = { id: 'custom', label: 'Custom board…' } as const;
 export type BoardChoice = BoardId | typeof CUSTOM_BOARD.id;
 
 /**
- * The TFLite runtimes that run a run's .tflite files in the browser (engine/runtime/). A runtime
- * chosen by measurement would be one more option here, resolved by runtimeForFiles.
+ * The TFLite runtimes that run a run's .tflite files in the browser (engine/runtime/), and one
+ * choice that is not a runtime: `measured` (issue 22) times the int8 and float32 files on every
+ * runtime in the user's own browser and runs the files on the one whose int8 file is fastest
+ * (jobs/runtime-choice.ts), because which one that is depends on the CPU. It is the default;
+ * a runtime picked by name is used as it is, and nothing else is timed. `measures` marks it;
+ * `wasmFolder` is only meaningful for the runtimes themselves.
  */
 export const TFLITE_RUNTIMES = defineChoice('tflite.runtime', [
-  { id: 'litert', name: 'LiteRT.js', wasmFolder: 'litert-wasm/', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, default: true },
-  { id: 'tfjs-tflite', name: 'tfjs-tflite', wasmFolder: 'tflite-wasm/', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true },
+  { id: 'measured', name: 'the faster, measured', wasmFolder: '', label: 'The faster one, measured here', help: 'Times int8 and float32 on both runtimes in this browser (up to ~10 s) and uses the one with the faster int8.', urlCode: 'm', int8Io: false, measures: true, default: true },
+  { id: 'litert', name: 'LiteRT.js', wasmFolder: 'litert-wasm/', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, measures: false },
+  { id: 'tfjs-tflite', name: 'tfjs-tflite', wasmFolder: 'tflite-wasm/', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true, measures: false },
 ]);
-export type RuntimeId = IdOf<typeof TFLITE_RUNTIMES>;
+/** A runtime choice of the table: a runtime, or `measured`. */
+export type RuntimeChoiceId = IdOf<typeof TFLITE_RUNTIMES>;
+/** A runtime that can run a file (the table less `measured`). */
+export type RuntimeId = Extract<OptionOf<typeof TFLITE_RUNTIMES>, { measures: false }>['id'];
+/** The runtimes themselves, in the table's order (the order a tie in the measurement falls back on). */
+export const RUNTIMES = TFLITE_RUNTIMES.options.filter((o): o is Extract<OptionOf<typeof TFLITE_RUNTIMES>, { measures: false }> => !o.measures);
+/** The runtime where neither a pick nor a measurement decides (the first of the table's runtimes). */
+export const FALLBACK_RUNTIME: RuntimeId = RUNTIMES[0].id;
+export function isRuntime(id: RuntimeChoiceId): id is RuntimeId {
+  return !TFLITE_RUNTIMES.get(id).measures;
+}
+/** `v` as a runtime that can run a file: a choice of the table, and not `measured` (which names no runtime). */
+export function checkRuntime(v: unknown, field: string = TFLITE_RUNTIMES.field): RuntimeId {
+  const id = TFLITE_RUNTIMES.check(v, field).id;
+  if (isRuntime(id)) return id;
+  throw new StudioError('bad-settings', `${field}: must be a runtime (${RUNTIMES.map((r) => r.id).join(', ')}); "${id}" chooses one by measuring.`, { field, value: v, allowed: RUNTIMES.map((r) => r.id) });
+}
 
 /** The int8 .tflite file's input and output. */
 export const TFLITE_IO = defineChoice('tflite.io', [

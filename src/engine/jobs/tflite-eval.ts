@@ -8,6 +8,7 @@
  * Latency of several models is measured in interleaved blocks (A, B, A, B, ...) so that load from
  * other processes on a shared machine falls on all of them alike and their ratio stays meaningful.
  */
+import type { RuntimeChoice } from './runtime-choice';
 import { caveatsFor, getDataset } from '../data/registry';
 import { loadDataset, type ReadFile } from '../data/load';
 import { StudioError } from '../errors';
@@ -88,6 +89,8 @@ export interface TfliteEvalResult {
   int8Speedup?: number;
   note: string;
   elapsedMs: number;
+  /** Where the runtime was chosen by measurement (runtime `measured`): both runtimes' figures and why this one ran the files. */
+  runtimeChoice?: RuntimeChoice;
 }
 
 export interface TfliteEvalContext {

@@ -6,18 +6,19 @@
  * public API is.
  */
 
-import { TFLITE_RUNTIMES, type RuntimeId, type TfliteIo } from '../choices/deploy';
+import { TFLITE_RUNTIMES, type RuntimeChoiceId, type RuntimeId, type TfliteIo } from '../choices/deploy';
 
 /** The runtimes the studio ships (choices/deploy.ts). */
-export type { RuntimeId };
+export type { RuntimeChoiceId, RuntimeId };
 
 /**
- * The runtime that runs a run's files: the one asked for, else LiteRT.js (relaxed-SIMD int8
- * kernels), except that an int8 file with int8 I/O always goes to tfjs-tflite, because LiteRT.js'
- * JS tensors are float32, int32 or uint8 only. All files of a run go to the same runtime, so the
- * int8 speed-up is always a ratio on one runtime.
+ * The runtime that runs a run's files: the one asked for, else the table's default (`measured`:
+ * the tflite step times both and picks), except that an int8 file with int8 I/O always goes to
+ * tfjs-tflite, because LiteRT.js' JS tensors are float32, int32 or uint8 only (so there is nothing
+ * to measure against). All files of a run go to the same runtime, so the int8 speed-up is always a
+ * ratio on one runtime.
  */
-export function runtimeForFiles(io: TfliteIo | undefined, requested?: RuntimeId): RuntimeId {
+export function runtimeForFiles(io: TfliteIo | undefined, requested?: RuntimeChoiceId): RuntimeChoiceId {
   if (io === 'int8' && !(requested && TFLITE_RUNTIMES.get(requested).int8Io)) return TFLITE_RUNTIMES.options.find((r) => r.int8Io)!.id;
   return requested ?? TFLITE_RUNTIMES.defaultId;
 }
