@@ -1,5 +1,5 @@
 import { caveatsFor, getDataset } from '../engine/data/registry';
-import { baselineName } from '../engine/models/architectures';
+import { baselineName, isBigModel } from '../engine/models/architectures';
 import { useStudio } from '../state/store';
 import { StorageNotice } from './history/StorageNotice';
 import { formatBytes, formatCount, formatPercent } from './format';
@@ -8,7 +8,8 @@ import { UserModelDetails, UserModelOption } from './UserModelOption';
 /**
  * The models as a row of tiles: each named by its architecture and dataset (engine/models/
  * architectures.ts), with its float32 size and baseline accuracy; the selected one's details
- * (parameters, MACs, test images, data caveats) on one line under the row.
+ * (parameters, MACs, test images, data caveats) on one line under the row. A big model says that
+ * it is fetched only when picked (start-up selects a small one: engine/models/architectures.ts).
  */
 export function ModelPicker() {
   const baselines = useStudio((s) => s.baselines);
@@ -33,6 +34,7 @@ export function ModelPicker() {
               <span className="model-meta">
                 {formatBytes(m.sizeBytes)} · {formatPercent(m.testAccuracy, 1)} top-1
               </span>
+              {isBigModel(m) && <span className="model-meta">big: loaded only when picked</span>}
               {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
             </label>
           );

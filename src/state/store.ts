@@ -5,6 +5,7 @@
  * figures of their own.
  */
 import { create, type StateCreator } from 'zustand';
+import { defaultModelId } from '../engine/models/architectures';
 import type { BaselineEntry } from '../engine/types';
 import { createCompressSlice, type CompressSlice } from './compress-slice';
 import { createDeploySlice, type DeploySlice } from './deploy-slice';
@@ -45,7 +46,7 @@ const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set
   baselines: [],
   datasets: {},
   modelLayers: {},
-  setCatalog: (baselines, datasets) => set((s) => ({ baselines, datasets, selectedId: s.selectedId ?? baselines[0]?.id })),
+  setCatalog: (baselines, datasets) => set((s) => ({ baselines, datasets, selectedId: s.selectedId ?? defaultModelId(baselines) })),
   setLoadError: (loadError) => set({ loadError }),
   // Per-layer overrides name one model's layers, so another model starts without them.
   select: (selectedId) =>

@@ -1,6 +1,8 @@
 /** `npm run cli -- compress`: flags (compress-flags.ts) -> CompressSettings -> the engine's compress job -> report. */
 import { readFile } from 'node:fs/promises';
 import { StudioError } from '../../src/engine/errors';
+import { measureMacPerSecond } from '../../src/engine/jobs/device-speed';
+import { estimateJob, formatDuration } from '../../src/engine/jobs/estimate';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { BACKENDS } from '../../src/engine/choices/train';
 import { type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
@@ -36,6 +38,21 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
   const settings = withDefaults(settingsFromFlags(flags, base));
   const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
   log(`compressing ${entry.id} on ${backend.backend}${backend.note ? ` (${backend.note})` : ''}\n`);
+  // A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes.
+  const estimate = estimateJob({
+    macs: entry.macs,
+    params: entry.params,
+    macPerSecond: await measureMacPerSecond(),
+    evalImages: settings.evalLimit ?? entry.testData.count,
+    calibrationImages: settings.quant.calibration.samples,
+    prune: settings.prune.sparsity > 0,
+    quantize: settings.quant.mode !== 'none',
+    fineTuneImages: settings.finetune.epochs * (settings.finetune.maxSteps ? Math.min(settings.finetune.maxSteps * settings.finetune.batchSize, settings.finetune.trainLimit ?? 50_000) : (settings.finetune.trainLimit ?? 50_000)),
+    latencyRuns: settings.latencyRuns,
+  });
+  if (estimate.needsConfirmation && !flags.yes) {
+    throw new StudioError('bad-settings', `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`);
+  }
   const r = await compressBaseline(entry, settings, {
     read: readPublic,
     onProgress: (stage, done, total, p) => {

@@ -47,6 +47,7 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'tflite-io', arg: argOf(TFLITE_IO), help: `The int8 file's I/O (default ${TFLITE_IO.defaultId}).` },
   { name: 'board', arg: argOf(BOARDS), help: 'Check the fit on one board (default: every board).' },
   { name: 'json', help: 'Print the result as JSON.' },
+  { name: 'yes', help: 'Start a job estimated at more than 10 minutes (refused without it).' },
 ];
 
 /** "damping=0.01,blockSize=128" -> { damping: 0.01, blockSize: 128 } (the validator checks keys and ranges). */

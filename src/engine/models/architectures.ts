@@ -36,3 +36,19 @@ export function architectureOf(m: { family: ModelFamily; alpha?: number }): Arch
 export function baselineName(m: { family: ModelFamily; alpha?: number; dataset: DatasetId }): string {
   return `${architectureOf(m)?.label ?? m.family} · ${getDataset(m.dataset).label}`;
 }
+
+/**
+ * A "big" model (VGG16, ResNet50/101: tens of MB of weights, hundreds of MMACs) is fetched only
+ * when a user picks it: start-up and the default selection take a small one, and the parity test
+ * checks big models on a sample in CI.
+ */
+export const BIG_MODEL_PARAMS = 10_000_000;
+
+export function isBigModel(m: { params: number }): boolean {
+  return m.params > BIG_MODEL_PARAMS;
+}
+
+/** The model a fresh page selects: the first small one, so start-up never fetches a big model. */
+export function defaultModelId<T extends { id: string; params: number }>(models: readonly T[]): string | undefined {
+  return (models.find((m) => !isBigModel(m)) ?? models[0])?.id;
+}
