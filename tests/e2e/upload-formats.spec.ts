@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { compressOnce, link, openWith, shot } from './studio-helpers';
+import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 const file = (name: string) => readFileSync(`tests/fixtures/formats/${name}`);
 
@@ -29,6 +29,7 @@ test('a .keras, an .h5, a float .tflite and an ONNX file are each read, checked 
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await openWith(page, link());
+  await openTab(page, 'upload');
   const panel = page.getByTestId('upload-panel');
   await panel.getByTestId('upload-dataset').selectOption('mnist');
   await panel.getByTestId('upload-scaling').selectOption('unit');

@@ -128,6 +128,7 @@ test('real-world tfjs layouts are accepted by drop, file choice and folder choic
   await compressOnce(page, 1);
   const baselineAccuracy = await page.getByTestId('compress-after-accuracy').innerText();
 
+  await openTab(page, 'upload');
   const panel = page.getByTestId('upload-panel');
   await panel.getByTestId('upload-dataset').selectOption('mnist');
   await drop(page, filesOf('tfjs-4.22-browser-save'));
