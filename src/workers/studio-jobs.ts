@@ -18,6 +18,7 @@ import type { JobResult, RecordsResult } from '../engine/jobs/results';
 import { MAX_RECORDS, type JobRequest, type ProgressMessage, type RecordsJob, type UserModelPayload } from './protocol';
 import { webglRenderer } from './webgl-renderer';
 import { startingBackend } from './backend-lock';
+import { ensureBackend } from './explain-job';
 
 export type StudioJob = Extract<JobRequest, { type: 'validate-model' | 'records' | 'train' }>;
 
@@ -39,6 +40,8 @@ export function userModel(p: UserModelPayload, fallback: ReadFile): UserModel {
 
 /** The input scaling that classifies the first 200 training images best (engine/jobs/input-scaling.ts). */
 async function scalingProposal(m: UserModel, ctx: StudioJobContext): Promise<ScalingProposal> {
+  // The proposal runs the model, and may be the first job of a fresh worker: start a backend.
+  await ensureBackend(ctx.wasmPrefix);
   ctx.progress({ stage: 'load-model', done: 0, total: 1 });
   const { model } = await loadLayersModel(m.entry.path, m.read);
   try {

@@ -44,7 +44,8 @@ test('a .keras, an .h5, a float .tflite and an ONNX file are each read, checked 
     await (c.via === 'drop' ? drop : pick)(page, c.name, file(c.fixture));
     await expect(panel.getByTestId('upload-ok'), c.name).toContainText(`Added “${c.name.replace(/\.(keras|h5|tflite)$/, '')} (MNIST)”`);
     await expect(page.locator('.user-model'), c.name).toHaveCount(i + 1);
-    await expect(page.locator('.user-model').last(), c.name).toContainText(c.format);
+    // The new model is selected; its format is in the details line under the tiles.
+    await expect(page.getByTestId('model-details'), c.name).toContainText(c.format);
     await expect(panel.getByTestId('scaling-proposal'), c.name).toBeVisible();
   }
   // The torch ResNet was trained on standardised inputs: the studio says so and offers the switch.
@@ -52,7 +53,7 @@ test('a .keras, an .h5, a float .tflite and an ONNX file are each read, checked 
   await panel.screenshot({ path: shot('upload-scaling-proposal.png') });
   await panel.getByTestId('scaling-use').click();
   await expect(panel.getByTestId('scaling-agrees')).toBeVisible();
-  await expect(page.locator('.user-model').last()).toContainText('inputs the dataset’s mean and standard deviation');
+  await expect(page.getByTestId('model-details')).toContainText('inputs the dataset’s mean and standard deviation');
 
   // A damaged file is refused by name, and the studio keeps working.
   await pick(page, 'broken.keras', file('mnist-cnn.keras').subarray(0, 20_000));
