@@ -5,6 +5,7 @@ import { measureMacPerSecond } from '../../src/engine/jobs/device-speed';
 import { estimateJob, formatDuration } from '../../src/engine/jobs/estimate';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { BACKENDS } from '../../src/engine/choices/train';
+import { getDataset } from '../../src/engine/data/registry';
 import { type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineEntry } from '../../src/engine/types';
@@ -47,7 +48,7 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
     calibrationImages: settings.quant.calibration.samples,
     prune: settings.prune.sparsity > 0,
     quantize: settings.quant.mode !== 'none',
-    fineTuneImages: settings.finetune.epochs * (settings.finetune.maxSteps ? Math.min(settings.finetune.maxSteps * settings.finetune.batchSize, settings.finetune.trainLimit ?? 50_000) : (settings.finetune.trainLimit ?? 50_000)),
+    fineTuneImages: settings.finetune.epochs * fineTuneImagesPerEpoch(settings.finetune, getDataset(entry.dataset).trainCount),
     latencyRuns: settings.latencyRuns,
   });
   if (estimate.needsConfirmation && !flags.yes) {
@@ -89,4 +90,10 @@ export function printCompressTable(r: CompressResult): void {
   for (const st of r.stages) console.log(`stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(1)} s${st.accuracy !== undefined ? `, accuracy ${pct(st.accuracy)}` : ''}`);
   console.log(`latency: ${a.latencyNote}`);
   for (const c of r.caveats) console.log(`note: ${c}`);
+}
+
+/** Images one fine-tuning epoch sees: the training limit (else the whole split), cut by a step cap. */
+function fineTuneImagesPerEpoch(f: { trainLimit?: number; maxSteps?: number; batchSize: number }, trainCount: number): number {
+  const images = f.trainLimit ?? trainCount;
+  return f.maxSteps ? Math.min(f.maxSteps * f.batchSize, images) : images;
 }
