@@ -11,6 +11,10 @@ import { UserModelDetails, UserModelOption } from './UserModelOption';
  * (parameters, MACs, test images, data caveats) on one line under the row. A big model says that
  * it is fetched only when picked (start-up selects a small one: engine/models/architectures.ts).
  */
+// On the tile only as a tooltip: a second meta line would make the row of tiles taller, and the main
+// loop must fit a 1280x720 screen (tests/e2e/workbench.spec.ts). The details line says it in words.
+const BIG_NOTE = 'a big model: its weights are fetched only when picked';
+
 export function ModelPicker() {
   const baselines = useStudio((s) => s.baselines);
   const userModels = useStudio((s) => s.userModels);
@@ -28,13 +32,12 @@ export function ModelPicker() {
         {baselines.map((m) => {
           const unavailable = datasets[m.dataset] && !datasets[m.dataset].available;
           return (
-            <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`}>
+            <label key={m.id} className={`model-option${selectedId === m.id ? ' selected' : ''}`} data-testid={`model-${m.id}`} title={isBigModel(m) ? BIG_NOTE : undefined}>
               <input type="radio" name="model" value={m.id} checked={selectedId === m.id} onChange={() => select(m.id)} />
               <span className="model-name">{baselineName(m)}</span>
               <span className="model-meta">
                 {formatBytes(m.sizeBytes)} · {formatPercent(m.testAccuracy, 1)} top-1
               </span>
-              {isBigModel(m) && <span className="model-meta">big: loaded only when picked</span>}
               {unavailable && <span className="error">Dataset not prepared: {datasets[m.dataset].error}</span>}
             </label>
           );
@@ -50,6 +53,7 @@ export function ModelPicker() {
         <p className="model-details" data-testid="model-details">
           {formatCount(picked.params)} params · {formatCount(picked.macs)} MACs · baseline {formatPercent(picked.testAccuracy)} on {picked.testData.count.toLocaleString('en')} test images
           {!picked.testData.exact && ' (lossy images)'}
+          {isBigModel(picked) && ` · ${BIG_NOTE}`}
           {caveats.length > 0 && <span className="caveat"> {caveats.map((c) => c.text).join(' ')}</span>}
         </p>
       )}
