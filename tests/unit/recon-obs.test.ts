@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { obsPrune } from '../../src/engine/prune/recon/obs';
+import { obsPrune } from '../../src/engine/recon/obs';
 
 /** Reconstruction error tr(ΔW H ΔWᵀ) = ||ΔW X||² for H = X Xᵀ. */
 function recError(w0: Float64Array, w: Float64Array, rows: number, cols: number, h: Float64Array): number {
@@ -46,6 +46,39 @@ describe('obsPrune', () => {
     const order = Array.from(mag.keys()).sort((a, b) => Math.abs(mag[a]) - Math.abs(mag[b]));
     for (const i of order.slice(0, zeros)) mag[i] = 0;
     expect(w.every(Number.isFinite)).toBe(true);
+    expect(recError(w0, w, rows, cols, h)).toBeLessThan(recError(w0, mag, rows, cols, h));
+  });
+
+  it('N:M keeps exactly N of every M input channels at each position, and reconstructs better than magnitude 2:4', () => {
+    let seed = 11;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    // 2 positions x 6 channels: groups of 4 and a last group of 2 per position (keep ceil(2·2/4) = 1).
+    const rows = 3, channels = 6, cols = 12, n = 80;
+    const x = new Float64Array(cols * n);
+    for (let s = 0; s < n; s++) {
+      const base = rnd();
+      for (let i = 0; i < cols; i++) x[i * n + s] = base + 0.5 * rnd();
+    }
+    const h = new Float64Array(cols * cols);
+    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) for (let s = 0; s < n; s++) h[i * cols + j] += x[i * n + s] * x[j * n + s];
+    const w0 = Float64Array.from({ length: rows * cols }, rnd);
+    const w = Float64Array.from(w0);
+    const mask = obsPrune(w, rows, cols, h, { sparsity: 0, damp: 0.01, blockSize: 128, nm: { n: 2, m: 4, channels } });
+    for (let r = 0; r < rows; r++) {
+      for (const [start, size, keep] of [[0, 4, 2], [4, 2, 1], [6, 4, 2], [10, 2, 1]]) {
+        let kept = 0;
+        for (let j = start; j < start + size; j++) kept += mask[r * cols + j];
+        expect(kept).toBe(keep);
+      }
+    }
+    mask.forEach((m, i) => { if (!m) expect(w[i]).toBe(0); });
+    const mag = Float64Array.from(w0);
+    for (let r = 0; r < rows; r++) {
+      for (const [start, size, keep] of [[0, 4, 2], [4, 2, 1], [6, 4, 2], [10, 2, 1]]) {
+        const idx = Array.from({ length: size }, (_, j) => r * cols + start + j).sort((a, b) => Math.abs(mag[a]) - Math.abs(mag[b]));
+        for (const i of idx.slice(0, size - keep)) mag[i] = 0;
+      }
+    }
     expect(recError(w0, w, rows, cols, h)).toBeLessThan(recError(w0, mag, rows, cols, h));
   });
 });

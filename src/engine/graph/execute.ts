@@ -106,11 +106,14 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
 
   function forward(x: tf.Tensor, keep: Set<string>): Map<string, tf.Tensor> {
     const outs = new Map<string, tf.Tensor>();
+    let wanted = keep.size;
     for (const n of g.nodes) {
       const ins = n.op === 'input' ? [x] : n.inputs.map((i) => outs.get(i)!);
       let y = evalNode(n, ins);
       if (opts.output) y = opts.output(n, y);
       outs.set(n.name, y);
+      // Capturing an early layer (layer-wise reconstruction does, layer by layer) skips the rest of the network.
+      if (keep.has(n.name) && --wanted === 0) break;
     }
     return new Map([...keep].map((k) => [k, outs.get(k)!]));
   }

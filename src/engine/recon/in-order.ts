@@ -1,0 +1,71 @@
+/**
+ * Visits a model's layers in network order with each layer's input statistics taken from the model
+ * as it stands at that moment, so a layer sees the inputs that the already-compressed layers before
+ * it produce (SparseGPT's and GPTQ's sequential mode). The caller's `visit` rewrites the layer's
+ * weights in `g`, which is the caller's working copy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { compileGraph } from '../graph/execute';
+import type { Graph, WeightedNode } from '../graph/ir';
+import { toInputTensorAt } from '../preprocess';
+import { calibrationIndices } from '../quantize/calibrate-graph';
+import type { ImageDataset, Preprocessing } from '../types';
+import { yieldToEventLoop } from '../yield';
+import { InputStats, layerShape } from './layer-problem';
+
+export interface CalibrationSet {
+  /** Training images (never the test records). */
+  images: ImageDataset;
+  preprocessing: Preprocessing;
+  samples: number;
+  seed?: number;
+}
+
+export interface InOrderOptions {
+  batch?: number;
+  signal?: AbortSignal;
+  /** Layers done out of all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function visitLayersInOrder(
+  g: Graph,
+  layers: WeightedNode[],
+  cal: CalibrationSet,
+  visit: (n: WeightedNode, stats: InputStats) => void,
+  o: InOrderOptions = {},
+): Promise<{ images: number }> {
+  const idx = calibrationIndices(cal.images.count, cal.samples, cal.seed ?? 1);
+  const batch = o.batch ?? 32;
+  const order = new Map(g.nodes.map((n, i) => [n.name, i]));
+  const sorted = [...layers].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  // The calibration batches stay on the backend for every layer (a few MB for 256 CIFAR images).
+  const xs: tf.Tensor4D[] = [];
+  for (let b = 0; b < idx.length; b += batch) xs.push(toInputTensorAt(cal.images, idx.subarray(b, b + batch), cal.preprocessing));
+  try {
+    for (const [i, n] of sorted.entries()) {
+      const stats = new InputStats(layerShape(n));
+      const compiled = compileGraph(g);
+      try {
+        for (const x of xs) {
+          await yieldToEventLoop();
+          o.signal?.throwIfAborted();
+          const input = n.inputs[0];
+          const outs = compiled.capture(x, [input]);
+          try {
+            await stats.add(n, outs[input]);
+          } finally {
+            tf.dispose(Object.values(outs));
+          }
+        }
+      } finally {
+        compiled.dispose();
+      }
+      visit(n, stats);
+      o.onProgress?.(i + 1, sorted.length);
+    }
+  } finally {
+    tf.dispose(xs);
+  }
+  return { images: idx.length };
+}

@@ -1,0 +1,111 @@
+/**
+ * Layer-wise reconstruction of one weight matrix W (rows = outputs, cols = inputs) against its
+ * input Hessian H = X Xᵀ: columns are fixed one at a time (to zero where pruned, to the int8 grid
+ * where quantized), and each fixed weight's error is pushed onto the not-yet-fixed columns of its
+ * row by the Optimal Brain Surgeon update (Hassibi & Stork 1993). This is the shared core of
+ * SparseGPT (Frantar & Alistarh 2023, arXiv:2301.00774) for pruning and GPTQ (Frantar et al. 2022,
+ * arXiv:2210.17323) for rounding; references: https://github.com/IST-DASLab/sparsegpt and /gptq.
+ */
+import { inverseFactor } from './linalg';
+
+export interface ReconOptions {
+  /** Damping as a fraction of the mean diagonal of H (SparseGPT and GPTQ use 0.01). */
+  damp: number;
+}
+
+/**
+ * What happens to each column: `select(c, w)` may choose masks before column c is fixed (it sees
+ * the weights as updated so far), `target(r, c, v)` is the value weight (r, c) is fixed to.
+ */
+export interface ColumnRule {
+  select?(c: number, w: Float64Array, diag: (c: number) => number): void;
+  target(r: number, c: number, v: number): number;
+}
+
+/**
+ * Fixes every column of `w` in place by `rule` and compensates on the later columns. Returns the
+ * reconstruction error Σ (w - target)² / [U]cc² (the OBS loss, up to a constant factor).
+ * Never writes NaN: a singular H throws instead.
+ */
+export function reconstructColumns(w: Float64Array, rows: number, cols: number, h: Float64Array, opts: ReconOptions, rule: ColumnRule): number {
+  const { u, dead } = inverseFactor(h, cols, opts.damp);
+  // A dead input (zero on every calibration image) carries no information: its weights go.
+  for (let c = 0; c < cols; c++) if (dead[c]) for (let r = 0; r < rows; r++) w[r * cols + c] = 0;
+  const diag = (c: number): number => u[c * cols + c];
+  let loss = 0;
+  for (let c = 0; c < cols; c++) {
+    rule.select?.(c, w, diag);
+    const d = diag(c);
+    const uc = c * cols;
+    for (let r = 0; r < rows; r++) {
+      const idx = r * cols + c;
+      const v = w[idx];
+      const q = rule.target(r, c, v);
+      if (q === v) continue;
+      const err = (v - q) / d;
+      loss += err * err;
+      w[idx] = q;
+      const rr = r * cols;
+      for (let j = c + 1; j < cols; j++) w[rr + j] -= err * u[uc + j];
+    }
+  }
+  return loss;
+}
+
+export interface ObsPruneOptions extends ReconOptions {
+  /** Fraction of this layer's weights to remove (unstructured). */
+  sparsity: number;
+  /** Columns per block over which the mask is chosen jointly, from the weights as updated so far. */
+  blockSize: number;
+  /**
+   * N:M instead of a sparsity: keep N of every M consecutive input channels, as magnitude.ts
+   * nmMask groups them; `channels` is the input channel count (cols = positions x channels).
+   */
+  nm?: { n: number; m: number; channels: number };
+}
+
+/** The k-th smallest value (1-based) of `v`; -Infinity for k = 0. */
+function kthSmallest(v: Float64Array, k: number): number {
+  return k > 0 ? Float64Array.from(v).sort()[k - 1] : -Infinity;
+}
+
+/**
+ * Prunes `w` (rows x cols, row-major) in place against Hessian `h` (cols x cols) by OBS saliency
+ * w²/[H⁻¹]cc, choosing the mask block by block (SparseGPT's adaptive mask selection) or N:M group by
+ * group. Returns the mask (1 = kept).
+ */
+export function obsPrune(w: Float64Array, rows: number, cols: number, h: Float64Array, opts: ObsPruneOptions): Uint8Array {
+  const mask = new Uint8Array(rows * cols).fill(1);
+  const saliency = (v: number, d: number): number => (v * v) / (d * d);
+  const selectBlock = (c: number, wNow: Float64Array, diag: (c: number) => number): void => {
+    if (c % opts.blockSize !== 0) return;
+    const c1 = Math.min(cols, c + opts.blockSize);
+    const width = c1 - c;
+    const scores = new Float64Array(rows * width);
+    for (let r = 0; r < rows; r++) for (let j = c; j < c1; j++) scores[r * width + j - c] = saliency(wNow[r * cols + j], diag(j));
+    const k = Math.floor(scores.length * opts.sparsity);
+    const thresh = kthSmallest(scores, k);
+    let removed = 0;
+    for (let i = 0; i < scores.length && removed < k; i++) {
+      if (scores[i] <= thresh) {
+        mask[Math.floor(i / width) * cols + c + (i % width)] = 0;
+        removed++;
+      }
+    }
+  };
+  const selectGroup = (c: number, wNow: Float64Array, diag: (c: number) => number): void => {
+    const { n, m, channels } = opts.nm!;
+    const ch = c % channels;
+    if (ch % m !== 0) return;
+    const size = Math.min(m, channels - ch);
+    const keep = Math.ceil((size * n) / m);
+    for (let r = 0; r < rows; r++) {
+      const members = Array.from({ length: size }, (_, j) => c + j);
+      const s = (j: number): number => saliency(wNow[r * cols + j], diag(j));
+      members.sort((a, b) => s(a) - s(b) || a - b);
+      for (let j = 0; j < size - keep; j++) mask[r * cols + members[j]] = 0;
+    }
+  };
+  reconstructColumns(w, rows, cols, h, opts, { select: opts.nm ? selectGroup : selectBlock, target: (r, c, v) => (mask[r * cols + c] ? v : 0) });
+  return mask;
+}
