@@ -12,7 +12,11 @@ import { graphFromLayersModel } from '../engine/graph/from-layers';
 import type { Graph } from '../engine/graph/ir';
 import { loadLayersModel } from '../engine/models/load';
 import type { BaselineEntry } from '../engine/types';
-import { previewCompress } from '../engine/jobs/preview';
+import { PREVIEW_RECON_IMAGES, PREVIEW_TRAIN_RECORDS, previewCompress } from '../engine/jobs/preview';
+import { pruneMethodOf, pruneParam } from '../engine/jobs/compress-settings';
+import type { PruneContext } from '../engine/prune/methods/pruner';
+import { getDataset } from '../engine/data/registry';
+import { loadDataset } from '../engine/data/load';
 import type { PreviewJob, PreviewJobResult, ProgressMessage, WeightSampleJob, WeightSampleResult } from './protocol';
 import type { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
@@ -39,7 +43,17 @@ export function memoGraph(memo: WorkerMemo, entry: BaselineEntry, read: ReadFile
 export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string }): Promise<WeightSampleResult> {
   await ensureBackend(ctx.wasmPrefix);
   const g = await memoGraph(ctx.memo, model.entry, model.read);
-  return { type: 'weight-sample', modelId: job.modelId, sample: weightSample(g, { prune: job.prune, granularity: job.granularity }) };
+  // A reconstruction method re-fits the layer on training images: the preview's records, fewer of them.
+  const method = pruneMethodOf(job.prune);
+  let prune = job.prune;
+  let pruneCtx: PruneContext = {};
+  if (method.needsCalibrationData) {
+    const d = getDataset(model.entry.dataset);
+    const images = await ctx.memo.get(`train:${model.entry.id}:${model.entry.path}:${PREVIEW_TRAIN_RECORDS}`, () => loadDataset(d, 'train', (name) => model.read(`data/${d.id}/${name}`), { count: PREVIEW_TRAIN_RECORDS }));
+    prune = { ...prune, params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
+    pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES } };
+  }
+  return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx) };
 }
 
 export async function previewJob(job: PreviewJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string; signal: AbortSignal; progress: (p: Omit<ProgressMessage, 'v' | 'kind' | 'id'>) => void }): Promise<PreviewJobResult> {

@@ -54,7 +54,7 @@ for (const [width, height] of [
     await expect(page.getByTestId('chart-size').locator('.recharts-bar-rectangle')).toHaveCount(6);
     await mainLoopOnScreen(page);
     // The live picture shows the recipe's layer, pruned at the slider's sparsity.
-    await expect(page.getByTestId('picture-recipe')).toContainText('Per-layer magnitude, 50% of the layer');
+    await expect(page.getByTestId('picture-recipe')).toContainText('Unstructured, per layer, 50% of the layer');
     await page.screenshot({ path: shot(`workbench-${width}x${height}.png`) });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
   });

@@ -28,8 +28,8 @@ function graph(): Graph {
 const prune = (p: Partial<PruneSettings>): PruneSettings => ({ ...DEFAULT_SETTINGS.prune, ...p });
 
 describe('weight sample', () => {
-  it('per-layer 50%: the 8 smallest of 16 weights pruned, 2:4 per group of 4 input channels, int8 per channel', () => {
-    const s = weightSample(graph(), { prune: prune({ method: 'per-layer', sparsity: 0.5 }), granularity: 'per-channel' });
+  it('per-layer 50%: the 8 smallest of 16 weights pruned, 2:4 per group of 4 input channels, int8 per channel', async () => {
+    const s = await weightSample(graph(), { prune: prune({ method: 'per-layer', sparsity: 0.5 }), granularity: 'per-channel' });
     expect(s.layer).toBe('a');
     expect(s.inputChannels).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(s.outputChannels).toEqual([0, 1]);
@@ -52,20 +52,20 @@ describe('weight sample', () => {
     expect(l.dequantized[2]).toBeCloseTo((48 * 0.8) / 127, 6);
   });
 
-  it('2:4 as the recipe: its mask is the 2:4 pattern', () => {
-    const s = weightSample(graph(), { prune: prune({ method: 'n:m', n: 2, m: 4 }), granularity: 'per-channel' });
+  it('2:4 as the recipe: its mask is the 2:4 pattern', async () => {
+    const s = await weightSample(graph(), { prune: prune({ method: 'n:m', n: 2, m: 4 }), granularity: 'per-channel' });
     expect(s.mask).toEqual(s.nm);
     expect(s.layerSparsity).toBe(0.5);
   });
 
-  it('per tensor: one scale from the layer’s largest weight (1.0)', () => {
-    const l = weightSample(graph(), { prune: prune({ method: 'none' }), granularity: 'per-tensor' }).int8!;
+  it('per tensor: one scale from the layer’s largest weight (1.0)', async () => {
+    const l = (await weightSample(graph(), { prune: prune({ method: 'none' }), granularity: 'per-tensor' })).int8!;
     expect(l.scale).toBeCloseTo(1 / 127, 9);
     expect(l.q).toEqual([102, -13, 38, -76, 6, 25, -57, 89]);
   });
 
-  it('structured 50%: the filter with the smaller L1 norm (channel 1: 1.76 < 3.20) is cut out', () => {
-    const s = weightSample(graph(), { prune: prune({ method: 'structured', sparsity: 0.5 }), granularity: 'per-channel' });
+  it('structured 50%: the filter with the smaller L1 norm (channel 1: 1.76 < 3.20) is cut out', async () => {
+    const s = await weightSample(graph(), { prune: prune({ method: 'structured', sparsity: 0.5 }), granularity: 'per-channel' });
     expect(s.mask).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
     expect(s.layerSparsity).toBe(0.5);
     expect(s.int8!.channel).toBe(0);

@@ -1,3 +1,4 @@
+import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import type { WeightSample } from '../../engine/explain/weight-sample';
 import { useStudio } from '../../state/store';
 
@@ -83,7 +84,6 @@ function Int8Table({ s, active }: { s: WeightSample; active: boolean }) {
   );
 }
 
-const METHOD: Record<string, string> = { none: 'No pruning', 'per-layer': 'Per-layer magnitude', global: 'Global magnitude', 'n:m': '2:4', structured: 'Structured' };
 
 /**
  * The live picture: one layer of the selected model under the current recipe, every number from
@@ -108,7 +108,7 @@ export function WeightPicture() {
             {s.shape[0] > 1 ? ' (centre tap)' : ''}; blue positive, red negative, grey struck out: pruned.
           </p>
           <div className="weight-grids">
-            <Grid s={s} mask={s.mask} title={method === 'none' ? 'No pruning' : `${METHOD[method]}, ${Math.round(s.layerSparsity * 100)}% of the layer`} testId="picture-recipe" />
+            <Grid s={s} mask={s.mask} title={method === 'none' ? 'No pruning' : `${PRUNE_METHODS.get(method).label}, ${Math.round(s.layerSparsity * 100)}% of the layer`} testId="picture-recipe" />
             <Grid s={s} mask={s.nm} title="2:4 pattern" groupsOf={4} testId="picture-nm" />
           </div>
           <Int8Table s={s} active={quant === 'int8' || quant === 'weight-int8'} />

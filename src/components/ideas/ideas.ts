@@ -3,13 +3,16 @@
  * accurate, one to three sentences) and one reference. The workbench shows the ideas of the
  * chosen recipe beside its controls (ExplainPanel.tsx); nothing else holds these texts.
  */
+import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import type { CompressSettings } from '../../engine/jobs/compress-settings';
 import { STUDY_CITATION } from '../../engine/study/published';
 
-export type ReferenceId = 'study' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
+export type ReferenceId = 'study' | 'frantar2023' | 'hassibi1993' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
 
 export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
   study: { text: STUDY_CITATION },
+  frantar2023: { text: 'Frantar, Alistarh, “SparseGPT: massive language models can be accurately pruned in one-shot”, ICML 2023', url: 'https://arxiv.org/abs/2301.00774' },
+  hassibi1993: { text: 'Hassibi, Stork, “Second order derivatives for network pruning: Optimal Brain Surgeon”, NeurIPS 1992', url: 'https://proceedings.neurips.cc/paper/1992/hash/303ed4c69846ab36c2904d3ba8573050-Abstract.html' },
   han2015: { text: 'Han, Pool, Tran, Dally, “Learning both weights and connections for efficient neural networks”, NeurIPS 2015', url: 'https://arxiv.org/abs/1506.02626' },
   deepCompression: { text: 'Han, Mao, Dally, “Deep compression”, ICLR 2016', url: 'https://arxiv.org/abs/1510.00149' },
   zhu2017: { text: 'Zhu, Gupta, “To prune, or not to prune: exploring the efficacy of pruning for model compression”, 2017', url: 'https://arxiv.org/abs/1710.01878' },
@@ -26,6 +29,7 @@ export type IdeaId =
   | 'global'
   | 'nm'
   | 'structured'
+  | 'reconstruction'
   | 'gradual'
   | 'finetune'
   | 'float32'
@@ -63,6 +67,11 @@ export const IDEAS: Record<IdeaId, Idea> = {
     title: 'Structured (filter) pruning',
     text: 'Removes whole filters, the output channels with the smallest L1 or L2 norm, together with the matching inputs of the next layer. The model becomes a smaller dense model, faster on any runtime, but it usually loses more accuracy than removing single weights.',
     ref: 'li2017',
+  },
+  reconstruction: {
+    title: 'Pruning with reconstruction',
+    text: 'Prunes one layer at a time, in network order. From the inputs the layer sees on a few hundred training images, it ranks each weight by how much the layer’s output would change without it (w²/[H⁻¹]ii, Optimal Brain Surgeon), removes the least important, and re-fits the weights it keeps so the layer’s output stays as close as possible to the original. No training, so it takes seconds where fine-tuning takes minutes.',
+    ref: 'frantar2023',
   },
   gradual: {
     title: 'Gradual pruning schedule',
@@ -119,7 +128,7 @@ export const IDEAS: Record<IdeaId, Idea> = {
 /** The element id of an idea's text (ExplainPanel), which its control names in aria-describedby. */
 export const ideaElementId = (id: IdeaId) => `idea-${id}`;
 
-const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined> = { none: undefined, 'per-layer': 'magnitude', global: 'global', 'n:m': 'nm', structured: 'structured' };
+const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined> = { none: undefined, 'per-layer': 'magnitude', global: 'global', 'n:m': 'nm', structured: 'structured', obs: 'reconstruction', 'obs-n:m': 'reconstruction' };
 
 /** The ideas of a recipe, grouped by the control they explain, in the order of the controls. */
 export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
@@ -128,7 +137,7 @@ export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: I
   const format: IdeaId = s.quant.mode === 'none' ? 'float32' : s.quant.mode;
   return {
     prune: PRUNE_IDEA[m],
-    schedule: m !== 'none' && m !== 'structured' && s.prune.schedule.kind === 'gradual' ? 'gradual' : undefined,
+    schedule: PRUNE_METHODS.get(m).uses.gradual && s.prune.schedule.kind === 'gradual' ? 'gradual' : undefined,
     finetune: s.finetune.epochs > 0 ? 'finetune' : undefined,
     format,
     scales: int8 ? s.quant.granularity : undefined,

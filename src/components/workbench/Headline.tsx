@@ -1,3 +1,4 @@
+import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import type { LivePreview } from '../../state/live-slice';
 import { useStudio } from '../../state/store';
 import type { CompressJobResult } from '../../workers/protocol';
@@ -85,7 +86,7 @@ export function Headline() {
   const p = livePreview.result && livePreview.result.modelId === selectedId && livePreview.status !== 'idle' ? livePreview.result : undefined;
   const run = rowsOf(r);
   const prev = p ? rowsOf(p) : undefined;
-  const sparsity = p?.settings.prune.method === 'n:m' ? undefined : p?.settings.prune.sparsity;
+  const sparsity = p && PRUNE_METHODS.get(p.settings.prune.method).uses.sparsity ? p.settings.prune.sparsity : undefined;
   return (
     <div
       className={`headline-body${stale ? ' stale' : ''}${livePreview.status === 'running' ? ' updating' : ''}`}

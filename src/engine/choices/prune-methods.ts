@@ -32,6 +32,12 @@ export interface PruneMethodOption extends ChoiceOption {
   readonly params: readonly PruneParamSpec[];
 }
 
+/** The reconstruction methods' own settings: how many calibration images, and the Hessian's damping. */
+const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
+  { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 16, max: 2048, integer: true },
+  { key: 'damp', label: 'Damping', help: 'Added to the diagonal of each layer’s Hessian, as a fraction of its mean (SparseGPT and GPTQ use 0.01).', default: 0.01, min: 0.0001, max: 1 },
+];
+
 const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false } as const;
 
 export const PRUNE_METHODS = defineChoice('prune.method', [
@@ -84,6 +90,30 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+  },
+  {
+    id: 'obs',
+    label: 'Reconstruction (SparseGPT), no training',
+    summary: 'unstructured with reconstruction',
+    help: 'Per layer, in network order: remove the weights whose loss the layer’s own inputs show to matter least (OBS saliency w²/[H⁻¹]ii) and update the others to compensate, from calibration images (Frantar & Alistarh 2023, arXiv:2301.00774). Needs no fine-tuning.',
+    sparsityHelp: 'Fraction of weights set to zero; the kept weights are re-fitted.',
+    urlCode: 'ob',
+    uses: { ...none, sparsity: true, layerKinds: true, overrides: true },
+    structured: false,
+    needsCalibrationData: true,
+    params: RECONSTRUCTION_PARAMS,
+  },
+  {
+    id: 'obs-n:m',
+    label: '2:4 with reconstruction, no training',
+    summary: 'N:M with reconstruction',
+    help: 'Keep 2 of every 4 input-channel weights, chosen by OBS saliency, and update the kept weights to compensate (SparseGPT’s N:M mode, arXiv:2301.00774).',
+    sparsityHelp: 'Keeps 2 of every 4 input-channel weights; the kept weights are re-fitted.',
+    urlCode: 'onm',
+    uses: { ...none, nm: true, layerKinds: true },
+    structured: false,
+    needsCalibrationData: true,
+    params: RECONSTRUCTION_PARAMS,
   },
 ]);
 export type PruneMethod = IdOf<typeof PRUNE_METHODS>;

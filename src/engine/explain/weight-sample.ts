@@ -11,8 +11,11 @@ import { prepareForInference } from '../graph/rewrite';
 import type { PruneSettings } from '../jobs/compress-settings';
 import { findChannelGroups } from '../prune/channel-groups';
 import { nmMask } from '../prune/magnitude';
-import { structuredPrune } from '../prune/structured';
-import { applyMasks, prunableNodes, unstructuredMasks, type UnstructuredOptions } from '../prune/unstructured';
+import { PRUNERS } from '../prune/methods/registry';
+import type { PruneContext } from '../prune/methods/pruner';
+import type { StructuredPruneResult } from '../prune/structured';
+import { prunableNodes } from '../prune/unstructured';
+import { pruneMethod } from '../choices/prune-methods';
 import { dequantize, symmetricParams } from '../quantize/affine';
 import { quantizeGraph, type Granularity } from '../quantize/quantize-graph';
 
@@ -73,21 +76,21 @@ function pickLayer(g: Graph, s: WeightSampleOptions): Conv2DNode {
     if (!n) throw new StudioError('bad-settings', `The layer "${s.layer}" is not a conv2d layer of this model.`, { layer: s.layer });
     return n;
   }
-  const opts = unstructuredOptions(s.prune);
-  const pruned = new Set(prunableNodes(g, opts).map((n) => n.name));
+  const p = s.prune;
+  const pruned = new Set(prunableNodes(g, { kind: 'per-layer', sparsity: p.sparsity, layerKinds: p.layerKinds, spareFirstLast: p.spareFirstLast }).map((n) => n.name));
   const wide = (n: Conv2DNode) => n.kernel.shape[2] >= 8;
   const n = convs.find((c) => wide(c) && pruned.has(c.name)) ?? convs.find(wide) ?? convs[0];
   if (!n) throw new StudioError('bad-model', 'The model has no conv2d layer to draw.', {});
   return n;
 }
 
-function unstructuredOptions(p: PruneSettings): UnstructuredOptions {
-  return { kind: p.method === 'global' ? 'global' : p.method === 'n:m' ? 'n:m' : 'per-layer', sparsity: p.sparsity, layerKinds: p.layerKinds, spareFirstLast: p.spareFirstLast, overrides: p.overrides, n: p.n, m: p.m };
-}
-
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-export function weightSample(g0: Graph, s: WeightSampleOptions): WeightSample {
+/**
+ * The picture of `s`'s recipe on `g0`. `ctx` carries the calibration images a reconstruction
+ * method needs (its table entry's needsCalibrationData); the pruning is the method's own pruner.
+ */
+export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: PruneContext = {}): Promise<WeightSample> {
   const node = pickLayer(g0, s);
   const [kh, kw, cin, cout] = node.kernel.shape;
   const tap: [number, number] = [Math.floor(kh / 2), Math.floor(kw / 2)];
@@ -99,26 +102,22 @@ export function weightSample(g0: Graph, s: WeightSampleOptions): WeightSample {
 
   // The recipe's pruning, and the graph it leaves.
   const p = s.prune;
-  let pruned = g0;
   let cell = (_ci: number, _co: number) => 1;
   let layerSparsity = 0;
   let keptIn = range(cin);
   let keptOut = range(cout);
   let prunesLayer = false;
-  if (p.method === 'per-layer' || p.method === 'global' || p.method === 'n:m') {
-    const masks = unstructuredMasks(g0, unstructuredOptions(p));
-    const m = masks.get(node.name);
-    if (m) {
-      prunesLayer = true;
-      cell = (ci, co) => m[at(ci, co)];
-      layerSparsity = m.reduce((z, v) => z + (v ? 0 : 1), 0) / m.length;
-    }
-    pruned = applyMasks(g0, masks);
-  } else if (p.method === 'structured') {
-    const r = structuredPrune(g0, { sparsity: p.sparsity, criterion: p.criterion, overrides: p.overrides, spareFirstLast: p.spareFirstLast });
-    pruned = r.graph;
+  const out = await PRUNERS[p.method].prune(g0, p, ctx);
+  const pruned = out.graph;
+  const m = out.masks?.get(node.name);
+  if (m) {
+    prunesLayer = true;
+    cell = (ci, co) => m[at(ci, co)];
+    layerSparsity = m.reduce((z, v) => z + (v ? 0 : 1), 0) / m.length;
+  } else if (pruneMethod(p.method).structured) {
+    const removed = out.detail.groups as StructuredPruneResult['removed'];
     const groups = findChannelGroups(g0);
-    const keptOf = (producers: string[] | undefined) => r.removed.find((x) => producers && x.group.join() === producers.join())?.keptChannels;
+    const keptOf = (producers: string[] | undefined) => removed.find((x) => producers && x.group.join() === producers.join())?.keptChannels;
     keptOut = keptOf(groups.find((gr) => gr.producers.includes(node.name))?.producers) ?? keptOut;
     keptIn = keptOf(groups.find((gr) => gr.consumers.some((c) => c.name === node.name))?.producers) ?? keptIn;
     const after = pruned.nodes.find((n) => n.name === node.name);

@@ -6,7 +6,7 @@
  * mistaken for the full measurement that Compress runs.
  */
 import { compressBaseline, type CompressContext, type CompressResult, type Memo } from './compress';
-import type { CompressSettings } from './compress-settings';
+import { pruneMethodOf, pruneParam, type CompressSettings } from './compress-settings';
 import type { BaselineEntry } from '../types';
 
 /** Test images a preview evaluates: about PREVIEW_MACS multiply-accumulates' worth, within these bounds. */
@@ -16,6 +16,8 @@ export const PREVIEW_MAX_IMAGES = 500;
 /** Calibration images of a preview (the recipe's own count if smaller), and the training records they are drawn from. */
 export const PREVIEW_CALIBRATION = 16;
 export const PREVIEW_TRAIN_RECORDS = 1000;
+/** Images a reconstruction method re-fits each layer on in a preview (the recipe's own count if smaller). */
+export const PREVIEW_RECON_IMAGES = 64;
 
 /** The test images a preview of this model evaluates (fewer for a heavier model), never more than the recipe's. */
 export function previewImages(entry: Pick<BaselineEntry, 'macs' | 'testData'>, s: Pick<CompressSettings, 'evalLimit'>): number {
@@ -32,11 +34,14 @@ export function previewSettings(entry: Pick<BaselineEntry, 'macs' | 'testData'>,
   if (gradual) omitted.push('pruned at once, not gradually');
   const samples = Math.min(PREVIEW_CALIBRATION, s.quant.calibration.samples);
   if (s.quant.mode === 'int8' && samples < s.quant.calibration.samples) omitted.push(`calibrated on ${samples} images`);
+  const method = pruneMethodOf(s.prune);
+  const reconImages = method.needsCalibrationData ? Math.min(PREVIEW_RECON_IMAGES, pruneParam(s.prune, 'images')) : undefined;
+  if (reconImages !== undefined && reconImages < pruneParam(s.prune, 'images')) omitted.push(`layers re-fitted on ${reconImages} images`);
   omitted.push('latency not measured');
   return {
     settings: {
       ...s,
-      prune: { ...s.prune, schedule: gradual ? { kind: 'one-shot' } : s.prune.schedule },
+      prune: { ...s.prune, schedule: gradual ? { kind: 'one-shot' } : s.prune.schedule, params: reconImages !== undefined ? { ...s.prune.params, images: reconImages } : s.prune.params },
       finetune: { ...s.finetune, epochs: 0, trainLimit: Math.max(PREVIEW_TRAIN_RECORDS, samples), maxSteps: undefined },
       quant: { ...s.quant, calibration: { ...s.quant.calibration, samples } },
       evalLimit: previewImages(entry, s),

@@ -11,7 +11,7 @@
  */
 import { sizeReduction } from '../study/size-reduction';
 import type { CompressResult, StageRecord } from './compress';
-import type { PruneSettings } from './compress-settings';
+import { pruneParam, type PruneSettings } from './compress-settings';
 
 const pct = (fraction: number) => `${Number((fraction * 100).toFixed(1))}%`;
 
@@ -34,6 +34,10 @@ function prunePart(p: PruneSettings): string | undefined {
       return `Kept the ${p.n} largest of every ${p.m} weights along the input channels of the ${kinds(p)} layers (${pct((p.m - p.n) / p.m)} pruned)${spared}${gradual}`;
     case 'structured':
       return `Removed ${pct(p.sparsity)} of the filters of each prunable layer by ${p.criterion.toUpperCase()} norm${spared}`;
+    case 'obs':
+      return `Pruned ${pct(p.sparsity)} of the ${kinds(p)} weights of each layer by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
+    case 'obs-n:m':
+      return `Kept ${p.n} of every ${p.m} weights along the input channels of the ${kinds(p)} layers (${pct((p.m - p.n) / p.m)} pruned), chosen by their effect on the layer's outputs and re-fitted on ${pruneParam(p, 'images')} training images (no training)${spared}`;
   }
 }
 

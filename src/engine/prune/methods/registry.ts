@@ -8,6 +8,7 @@ import { global } from './global';
 import { nm } from './n-m';
 import { none } from './none';
 import { perLayer } from './per-layer';
+import { reconstruction, reconstructionNm } from './reconstruction';
 import type { Pruner } from './pruner';
 import { structured } from './structured';
 
@@ -17,4 +18,6 @@ export const PRUNERS: Record<PruneMethod, Pruner> = {
   global,
   structured,
   'n:m': nm,
+  obs: reconstruction,
+  'obs-n:m': reconstructionNm,
 };
