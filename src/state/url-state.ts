@@ -18,7 +18,7 @@ import type { ChoiceOption } from '../engine/choices/choice';
 import { BOARDS, CUSTOM_BOARD, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice } from '../engine/choices/deploy';
 import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind } from '../engine/choices/prune';
 import { PRUNE_METHODS } from '../engine/choices/prune-methods';
-import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../engine/choices/quantize';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS } from '../engine/choices/quantize';
 import { BACKENDS, OPTIMIZERS, type BackendChoice } from '../engine/choices/train';
 import { DEFAULT_SETTINGS, type CompressSettings } from '../engine/jobs/compress-settings';
 import { STUDY_METHODS } from '../engine/study/published';
@@ -150,6 +150,8 @@ export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = 
   field('ms', optionalInt, (s) => s.finetune.maxSteps, (s, v) => (s.finetune.maxSteps = v)),
   field('q', oneOf(QUANT_MODES), (s) => s.quant.mode, (s, v) => (s.quant.mode = v)),
   field('gr', oneOf(GRANULARITIES), (s) => s.quant.granularity, (s, v) => (s.quant.granularity = v)),
+  field('rd', oneOf(ROUNDINGS), (s) => s.quant.rounding, (s, v) => (s.quant.rounding = v)),
+  field('bc', oneOf(BIAS_CORRECTIONS), (s) => s.quant.biasCorrection, (s, v) => (s.quant.biasCorrection = v)),
   field('cal', oneOf(CALIBRATION_METHODS), (s) => s.quant.calibration.method, (s, v) => (s.quant.calibration.method = v)),
   field('cs', int(1), (s) => s.quant.calibration.samples, (s, v) => (s.quant.calibration.samples = v)),
   field('pct', num((v) => v > 50 && v <= 100), (s) => s.quant.calibration.percentile, (s, v) => (s.quant.calibration.percentile = v)),

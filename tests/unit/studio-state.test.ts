@@ -25,7 +25,7 @@ describe('URL state', () => {
     const s = settings((x) => {
       x.prune = { ...x.prune, method: 'structured', sparsity: 0.35, layerKinds: ['conv', 'depthwise'], spareFirstLast: true, criterion: 'l2', overrides: { 'a,b:c': 0.2, 'conv/1': 0.9 }, schedule: { kind: 'gradual', initialSparsity: 0.1, power: 2 }, n: 1, m: 8 };
       x.finetune = { epochs: 3, batchSize: 32, learningRate: 0.0125, optimizer: 'adam', seed: 7, trainLimit: 500, maxSteps: 40 };
-      x.quant = { mode: 'weight-int8', granularity: 'per-tensor', calibration: { method: 'percentile', samples: 64, percentile: 99.9 } };
+      x.quant = { mode: 'weight-int8', granularity: 'per-tensor', rounding: 'gptq', biasCorrection: 'mean', calibration: { method: 'percentile', samples: 64, percentile: 99.9 } };
       x.evalLimit = 300;
       x.latencyRuns = 5;
     });

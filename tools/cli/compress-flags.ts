@@ -6,7 +6,7 @@
 import { BOARDS, TFLITE_IO } from '../../src/engine/choices/deploy';
 import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
 import { isPruning, PRUNE_METHODS } from '../../src/engine/choices/prune-methods';
-import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../../src/engine/choices/quantize';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, ROUNDINGS, QUANT_MODES } from '../../src/engine/choices/quantize';
 import { BACKENDS, OPTIMIZERS } from '../../src/engine/choices/train';
 import { StudioError } from '../../src/engine/errors';
 import { gradualSchedule, type PartialCompressSettings } from '../../src/engine/jobs/compress-settings';
@@ -38,6 +38,8 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'quant', arg: argOf(QUANT_MODES), help: `Without it nothing is quantized. ${labelled(QUANT_MODES)}.` },
   { name: 'granularity', arg: argOf(GRANULARITIES), help: `Weight scales (default ${GRANULARITIES.defaultId}).` },
   { name: 'per-tensor', help: 'The same as --granularity per-tensor.' },
+  { name: 'rounding', arg: argOf(ROUNDINGS), help: `int8 weight rounding (default ${ROUNDINGS.defaultId}; gptq re-fits on the calibration images).` },
+  { name: 'bias-correction', arg: argOf(BIAS_CORRECTIONS), help: `Restore each output's mean after int8 rounding (default ${BIAS_CORRECTIONS.defaultId}).` },
   { name: 'calibration', arg: argOf(CALIBRATION_METHODS), help: `Activation ranges (default ${CALIBRATION_METHODS.defaultId}).` },
   { name: 'calibration-samples', arg: '<N>', help: 'Training images calibration reads.' },
   { name: 'percentile', arg: '<50-100>', help: 'For --calibration percentile.' },
@@ -103,6 +105,10 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
   const granularity = choice(flags, 'granularity', GRANULARITIES);
   if (granularity) s.quant.granularity = granularity;
   if (flags['per-tensor']) s.quant.granularity = 'per-tensor';
+  const rounding = choice(flags, 'rounding', ROUNDINGS);
+  if (rounding) s.quant.rounding = rounding;
+  const biasCorrection = choice(flags, 'bias-correction', BIAS_CORRECTIONS);
+  if (biasCorrection) s.quant.biasCorrection = biasCorrection;
   const cal = choice(flags, 'calibration', CALIBRATION_METHODS);
   if (cal) s.quant.calibration.method = cal;
   const samples = num(flags, 'calibration-samples');

@@ -1,5 +1,5 @@
 import { formOptions } from '../../engine/choices/choice';
-import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../../engine/choices/quantize';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS } from '../../engine/choices/quantize';
 import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from './fields';
 import { ideaElementId, recipeIdeas } from '../ideas/ideas';
@@ -7,6 +7,8 @@ import { ideaElementId, recipeIdeas } from '../ideas/ideas';
 const MODES = formOptions(QUANT_MODES);
 const GRANULARITY = formOptions(GRANULARITIES);
 const CALIBRATION = formOptions(CALIBRATION_METHODS);
+const ROUNDING = formOptions(ROUNDINGS);
+const BIAS = formOptions(BIAS_CORRECTIONS);
 
 /** The quantization format and its weight scales: the recipe's main quantization knobs. */
 export function QuantPanel() {
@@ -30,6 +32,28 @@ export function QuantPanel() {
         hint="Dense layers: per tensor either way (TFLite)."
         onChange={(granularity) => setQuant({ granularity })}
       />
+      <div className="field-pair advanced">
+        <SelectField
+          label="Rounding" advanced
+          field="quant.rounding"
+          testId="quant-rounding"
+          describedBy={ideas.rounding && ideaElementId(ideas.rounding)}
+          value={q.rounding}
+          options={ROUNDING}
+          disabled={!int8}
+          onChange={(rounding) => setQuant({ rounding })}
+        />
+        <SelectField
+          label="Bias correction" advanced
+          field="quant.biasCorrection"
+          testId="quant-bias-correction"
+          describedBy={ideas.rounding && ideaElementId(ideas.rounding)}
+          value={q.biasCorrection}
+          options={BIAS}
+          disabled={!int8}
+          onChange={(biasCorrection) => setQuant({ biasCorrection })}
+        />
+      </div>
     </fieldset>
   );
 }

@@ -24,7 +24,8 @@ function summary(st: StageRecord): string {
   const q = st.settings as QuantSettings;
   const images = typeof st.detail.calibrationImages === 'number' ? st.detail.calibrationImages : 0;
   const mode = QUANT_MODES.has(q.mode) ? QUANT_MODES.get(q.mode) : undefined;
-  return `${q.mode} ${mode?.int8Weights ? q.granularity : ''}${mode?.calibrates ? `, ${q.calibration.method} calibration on ${images} training images` : ''}`;
+  const recon = mode?.int8Weights ? [q.rounding === 'gptq' ? ', GPTQ rounding' : '', q.biasCorrection === 'mean' ? ', bias correction' : ''].join('') : '';
+  return `${q.mode} ${mode?.int8Weights ? q.granularity : ''}${recon}${mode?.calibrates ? `, ${q.calibration.method} calibration on ${images} training images` : ''}`;
 }
 
 const STAGE_NAMES: Record<StageRecord['stage'], string> = { prune: 'Prune', finetune: 'Fine-tune', quantize: 'Quantize' };

@@ -15,6 +15,8 @@ export const PLACED_FIELDS: ReadonlySet<string> = new Set([
   'finetune.trainLimit',
   'quant.mode',
   'quant.granularity',
+  'quant.rounding',
+  'quant.biasCorrection',
   'quant.calibration.method',
   'quant.calibration.samples',
   'quant.calibration.percentile',

@@ -7,12 +7,14 @@ import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import type { CompressSettings } from '../../engine/jobs/compress-settings';
 import { STUDY_CITATION } from '../../engine/study/published';
 
-export type ReferenceId = 'study' | 'frantar2023' | 'hassibi1993' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
+export type ReferenceId = 'study' | 'frantar2022' | 'nagel2019' | 'frantar2023' | 'hassibi1993' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
 
 export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
   study: { text: STUDY_CITATION },
   frantar2023: { text: 'Frantar, Alistarh, “SparseGPT: massive language models can be accurately pruned in one-shot”, ICML 2023', url: 'https://arxiv.org/abs/2301.00774' },
   hassibi1993: { text: 'Hassibi, Stork, “Second order derivatives for network pruning: Optimal Brain Surgeon”, NeurIPS 1992', url: 'https://proceedings.neurips.cc/paper/1992/hash/303ed4c69846ab36c2904d3ba8573050-Abstract.html' },
+  frantar2022: { text: 'Frantar, Ashkboos, Hoefler, Alistarh, “GPTQ: accurate post-training quantization for generative pre-trained transformers”, ICLR 2023', url: 'https://arxiv.org/abs/2210.17323' },
+  nagel2019: { text: 'Nagel, van Baalen, Blankevoort, Welling, “Data-free quantization through weight equalization and bias correction”, ICCV 2019', url: 'https://arxiv.org/abs/1906.04721' },
   han2015: { text: 'Han, Pool, Tran, Dally, “Learning both weights and connections for efficient neural networks”, NeurIPS 2015', url: 'https://arxiv.org/abs/1506.02626' },
   deepCompression: { text: 'Han, Mao, Dally, “Deep compression”, ICLR 2016', url: 'https://arxiv.org/abs/1510.00149' },
   zhu2017: { text: 'Zhu, Gupta, “To prune, or not to prune: exploring the efficacy of pruning for model compression”, 2017', url: 'https://arxiv.org/abs/1710.01878' },
@@ -37,6 +39,7 @@ export type IdeaId =
   | 'per-tensor'
   | 'per-channel'
   | 'calibration'
+  | 'rounding'
   | 'weight-int8'
   | 'float16'
   | 'combined';
@@ -108,6 +111,11 @@ export const IDEAS: Record<IdeaId, Idea> = {
     text: 'Full-integer INT8 needs the range of every activation, measured by running some training images through the float model. Min-max keeps the extremes, a percentile clips rare outliers, and MSE picks the range with the least total rounding and clipping error.',
     ref: 'nagel2021',
   },
+  rounding: {
+    title: 'GPTQ rounding and bias correction',
+    text: 'Rounding each weight to its nearest int8 level makes errors that add up in a layer’s outputs. GPTQ rounds one input column at a time and shifts the weights not yet rounded so the layer’s outputs on calibration images stay close; bias correction then gives each output back the mean the rounding moved. The int8 file is the same size: only which levels are chosen changes.',
+    ref: 'frantar2022',
+  },
   'weight-int8': {
     title: 'Weight-only INT8',
     text: 'Stores the weights as int8 and keeps the activations in float, so no calibration is needed. The file is about as small as with full-integer INT8, but the model cannot run on integer-only hardware.',
@@ -131,7 +139,7 @@ export const ideaElementId = (id: IdeaId) => `idea-${id}`;
 const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined> = { none: undefined, 'per-layer': 'magnitude', global: 'global', 'n:m': 'nm', structured: 'structured', obs: 'reconstruction', 'obs-n:m': 'reconstruction' };
 
 /** The ideas of a recipe, grouped by the control they explain, in the order of the controls. */
-export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
+export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; rounding?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
   const m = s.prune.method;
   const int8 = s.quant.mode === 'int8' || s.quant.mode === 'weight-int8';
   const format: IdeaId = s.quant.mode === 'none' ? 'float32' : s.quant.mode;
@@ -141,6 +149,7 @@ export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: I
     finetune: s.finetune.epochs > 0 ? 'finetune' : undefined,
     format,
     scales: int8 ? s.quant.granularity : undefined,
+    rounding: int8 && (s.quant.rounding !== 'nearest' || s.quant.biasCorrection !== 'none') ? 'rounding' : undefined,
     calibration: s.quant.mode === 'int8' ? 'calibration' : undefined,
     combined: m !== 'none' && s.quant.mode !== 'none' ? 'combined' : undefined,
   };

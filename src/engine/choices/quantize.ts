@@ -36,3 +36,17 @@ export const CALIBRATION_METHODS = defineChoice('quant.calibration.method', [
   { id: 'mse', label: 'MSE', help: 'The clip range that minimises the quantize-dequantize mean squared error.' },
 ]);
 export type CalibrationMethod = IdOf<typeof CALIBRATION_METHODS>;
+
+/** How int8 weights are rounded (recon/quantize-weights.ts). */
+export const ROUNDINGS = defineChoice('quant.rounding', [
+  { id: 'nearest', label: 'Nearest', help: 'Each weight to the nearest int8 level, as TFLite’s converter does.', default: true },
+  { id: 'gptq', label: 'GPTQ (reconstruction)', help: 'Layer by layer, round one input column at a time and re-fit the weights not yet rounded to the layer’s calibration inputs, so the rounding errors cancel (Frantar et al. 2022, arXiv:2210.17323).' },
+]);
+export type Rounding = IdOf<typeof ROUNDINGS>;
+
+/** Whether each output's mean is restored after the weights are quantized (recon/quantize-weights.ts). */
+export const BIAS_CORRECTIONS = defineChoice('quant.biasCorrection', [
+  { id: 'none', label: 'None', help: 'Biases as they are.', default: true },
+  { id: 'mean', label: 'Mean (empirical)', help: 'Add (W − W_int8)·E[x] to each bias, E[x] from the layer’s calibration inputs, so rounding does not shift the outputs’ means (Nagel et al. 2019, arXiv:1906.04721).' },
+]);
+export type BiasCorrection = IdOf<typeof BIAS_CORRECTIONS>;

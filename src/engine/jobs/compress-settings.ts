@@ -5,7 +5,7 @@
  * refuses anything else with a message naming the field, what it allows and what it got: an
  * unknown value is never replaced by a default.
  */
-import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, type CalibrationMethod, type Granularity, type QuantModeSetting } from '../choices/quantize';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS, type BiasCorrection, type CalibrationMethod, type Granularity, type QuantModeSetting, type Rounding } from '../choices/quantize';
 import { DEFAULT_NM, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
 import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
 import { OPTIMIZERS, type Optimizer } from '../choices/train';
@@ -55,6 +55,10 @@ export interface TrainSettings {
 export interface QuantSettings {
   mode: QuantModeSetting;
   granularity: Granularity;
+  /** int8 weights: nearest, or GPTQ with reconstruction on the calibration images. */
+  rounding: Rounding;
+  /** int8 weights: restore each output's mean after rounding. */
+  biasCorrection: BiasCorrection;
   calibration: { method: CalibrationMethod; samples: number; percentile: number };
 }
 
@@ -82,7 +86,7 @@ export const DEFAULT_SETTINGS: CompressSettings = {
     params: {},
   },
   finetune: { epochs: 0, batchSize: 64, learningRate: 0.005, optimizer: OPTIMIZERS.defaultId, seed: 1 },
-  quant: { mode: QUANT_MODES.defaultId, granularity: GRANULARITIES.defaultId, calibration: { method: CALIBRATION_METHODS.defaultId, samples: 500, percentile: 99.99 } },
+  quant: { mode: QUANT_MODES.defaultId, granularity: GRANULARITIES.defaultId, rounding: ROUNDINGS.defaultId, biasCorrection: BIAS_CORRECTIONS.defaultId, calibration: { method: CALIBRATION_METHODS.defaultId, samples: 500, percentile: 99.99 } },
   latencyRuns: 30,
 };
 
@@ -193,9 +197,11 @@ function validateFinetune(raw: unknown): void {
 }
 
 function validateQuant(raw: unknown): void {
-  const q = knownKeys(raw, 'quant', ['mode', 'granularity', 'calibration']) as unknown as QuantSettings;
+  const q = knownKeys(raw, 'quant', ['mode', 'granularity', 'rounding', 'biasCorrection', 'calibration']) as unknown as QuantSettings;
   QUANT_MODES.check(q.mode);
   GRANULARITIES.check(q.granularity);
+  ROUNDINGS.check(q.rounding);
+  BIAS_CORRECTIONS.check(q.biasCorrection);
   const c = knownKeys(q.calibration, 'quant.calibration', ['method', 'samples', 'percentile']) as unknown as QuantSettings['calibration'];
   CALIBRATION_METHODS.check(c.method);
   wholeNumber('quant.calibration.samples', c.samples);

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { QUANT_MODES } from '../choices/quantize';
 import { loadDataset } from '../data/load';
 import { caveatsFor, getDataset } from '../data/registry';
+import { reconstructsWeights } from '../recon/quantize-weights';
 import { compileGraph } from '../graph/execute';
 import { graphFromLayersModel } from '../graph/from-layers';
 import type { Graph } from '../graph/ir';
@@ -56,7 +57,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   ctx.onProgress?.('load-data', 0, 1);
   const count = Math.min(entry.testData.count, s.evalLimit ?? Infinity);
   const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));
-  const needsTrain = s.finetune.epochs > 0 || quant.calibrates || pruneMethodOf(s.prune).needsCalibrationData;
+  const needsTrain = s.finetune.epochs > 0 || quant.calibrates || (quant.int8Weights && reconstructsWeights(s.quant)) || pruneMethodOf(s.prune).needsCalibrationData;
   const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
   const train = needsTrain ? await memo(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
   ctx.signal?.throwIfAborted();

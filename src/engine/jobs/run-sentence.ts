@@ -49,7 +49,8 @@ function stage(r: RunFacts, name: StageRecord['stage']): StageRecord | undefined
 
 function quantPart(r: RunFacts): string | undefined {
   const q = r.settings.quant;
-  const granularity = q.granularity === 'per-channel' ? 'per channel' : 'per tensor';
+  const recon = [q.rounding === 'gptq' ? 'GPTQ rounding' : '', q.biasCorrection === 'mean' ? 'bias correction' : ''].filter(Boolean).join(' and ');
+  const granularity = `${q.granularity === 'per-channel' ? 'per channel' : 'per tensor'}${recon ? ` with ${recon}` : ''}`;
   if (q.mode === 'int8') {
     const images = stage(r, 'quantize')?.detail.calibrationImages;
     const method = { minmax: 'min-max', percentile: `${q.calibration.percentile}th-percentile`, mse: 'MSE' }[q.calibration.method];

@@ -46,12 +46,12 @@ export function inheritsInputParams(n: GraphNode): boolean {
   return n.op === 'maxpool' || n.op === 'avgpool' || n.op === 'flatten' || n.op === 'dropout';
 }
 
-function outputChannels(n: GraphNode & { kernel: { shape: number[] } }): number {
+export function outputChannels(n: GraphNode & { kernel: { shape: number[] } }): number {
   const s = n.kernel.shape;
   return n.op === 'depthwise' ? s[2] * s[3] : s[s.length - 1];
 }
 
-function kernelParams(n: GraphNode & { kernel: { shape: number[]; values: Float32Array } }, granularity: Granularity): QuantParams[] {
+export function kernelParams(n: GraphNode & { kernel: { shape: number[]; values: Float32Array } }, granularity: Granularity): QuantParams[] {
   if (granularity === 'per-tensor' || n.op === 'dense') {
     let m = 0;
     for (const v of n.kernel.values) m = Math.max(m, Math.abs(v));

@@ -8,12 +8,13 @@ import { toInputTensorAt } from '../../preprocess';
 import { calibrateGraph, calibrationIndices } from '../../quantize/calibrate-graph';
 import { quantizeGraph, type QuantizedModel } from '../../quantize/quantize-graph';
 import { layerSqnr, type LayerSqnr } from '../../quantize/sqnr';
+import { reconstructInt8Weights, reconstructsWeights } from '../../recon/quantize-weights';
 import type { BaselineEntry, ImageDataset } from '../../types';
 import type { CompressSettings } from '../compress-settings';
 import type { CompressContext, StageRecord } from './types';
 
 export async function quantizeStage(
-  inf: Graph,
+  infIn: Graph,
   mode: QuantMode,
   s: CompressSettings,
   train: ImageDataset | undefined,
@@ -22,7 +23,17 @@ export async function quantizeStage(
   ctx: CompressContext,
 ): Promise<{ quantized: QuantizedModel; sqnr: LayerSqnr[]; record: StageRecord }> {
   const t0 = performance.now();
+  let inf = infIn;
   const calibrates = QUANT_MODES.get(mode).calibrates;
+  // GPTQ rounding and bias correction put the kernels on their int8 grid before calibration, so the
+  // activation ranges are those of the model as it will run.
+  const reconstructs = QUANT_MODES.get(mode).int8Weights && reconstructsWeights(s.quant);
+  if (reconstructs) {
+    inf = await reconstructInt8Weights(inf, { images: train!, preprocessing: entry.preprocessing, samples: s.quant.calibration.samples }, s.quant, {
+      signal: ctx.signal,
+      onProgress: (dn, t) => ctx.onProgress?.('quantize', dn, t),
+    });
+  }
   let ranges = {};
   if (calibrates) {
     ranges = await calibrateGraph(inf, train!, entry.preprocessing, { method: s.quant.calibration.method, samples: s.quant.calibration.samples, percentile: s.quant.calibration.percentile, signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('calibrate', dn, t) });
@@ -40,6 +51,6 @@ export async function quantizeStage(
       xs.dispose();
     }
   }
-  const record: StageRecord = { stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - t0, detail: { calibrationImages: calibrates ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split' } };
+  const record: StageRecord = { stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - t0, detail: { calibrationImages: calibrates || reconstructs ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split', rounding: s.quant.rounding, biasCorrection: s.quant.biasCorrection } };
   return { quantized, sqnr, record };
 }
