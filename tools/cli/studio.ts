@@ -21,6 +21,11 @@ import { COMPRESS_FLAGS } from './compress-flags';
 import { printExports, writeExports } from './export-command';
 import { argOf, checkKnown, choice, type FlagSpec, type Flags, helpText, num as maybeNum, parseFlags, str } from './flags';
 import { readIndex, readPublic, saveTrained } from './node-io';
+import { getDataset } from '../../src/engine/data/registry';
+import { loadDataset } from '../../src/engine/data/load';
+import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
+import { loadLayersModel } from '../../src/engine/models/load';
+import { layerSensitivity } from '../../src/engine/recon/sensitivity';
 
 const json: FlagSpec = { name: 'json', help: 'Print the result as JSON.' };
 const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline of npm run cli -- list.' };
@@ -45,6 +50,16 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
     ],
   },
   compress: { about: 'Prune, fine-tune and quantize a baseline; measure it before and after.', flags: COMPRESS_FLAGS },
+  sensitivity: {
+    about: 'Each weighted layer compressed alone (pruned with reconstruction, or int8): its output error and the accuracy on held-back training images.',
+    flags: [
+      model,
+      { name: 'sparsities', arg: '<s1,s2,...>', help: 'Default 0.5,0.7,0.9.' },
+      { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' },
+      { name: 'held-out', arg: '<N>', help: 'Training images accuracy is measured on, disjoint from the calibration images (default 500).' },
+      json,
+    ],
+  },
   train: {
     about: 'Train an architecture from scratch for a dataset (saved under public/models/trained/).',
     flags: [
@@ -135,6 +150,35 @@ async function main(): Promise<void> {
     const out = { modelId: entry.id, backend: training.backend, steps: r.steps, imagesPerSecond: r.imagesPerSecond, elapsedMs: r.elapsedMs, finalLoss: r.losses.at(-1), accuracyBefore: r.accuracyBefore, testAccuracy: r.accuracyAfter, baselineAccuracy: entry.testAccuracy, testRecords: r.testRecords };
     if (json) console.log(JSON.stringify(out, null, 1));
     else console.log(`fine-tuned ${r.steps} steps on ${training.backend} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(r.accuracyBefore * 100).toFixed(2)}% -> ${(r.accuracyAfter * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`);
+    return;
+  }
+  if (command === 'sensitivity') {
+    const entry = await baseline(flags);
+    await initBackend('wasm');
+    const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9').split(',').map(Number);
+    if (!sparsities.every((x) => x > 0 && x < 1)) throw new StudioError('bad-settings', `--sparsities must be fractions between 0 and 1, got "${String(flags.sparsities)}".`, { flag: 'sparsities' });
+    const { model } = await loadLayersModel(entry.path, readPublic, entry.files);
+    const g = graphFromLayersModel(model);
+    model.dispose();
+    const d = getDataset(entry.dataset);
+    const train = await loadDataset(d, 'train', (name) => readPublic(`data/${d.id}/${name}`));
+    const r = await layerSensitivity(g, { images: train, preprocessing: entry.preprocessing, samples: num(flags, 'images', 256) }, {
+      sparsities,
+      heldOut: num(flags, 'held-out', 500),
+      granularity: 'per-channel',
+      onProgress: (done, total) => log(`\rlayers ${bar(done / total)} ${done}/${total}   `),
+    });
+    log('\n');
+    if (json) console.log(JSON.stringify({ modelId: entry.id, ...r }, null, 1));
+    else {
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      console.log(`${entry.id}: accuracy on ${r.heldOutImages} held-back training images ${pct(r.baselineAccuracy)}; each layer changed alone (output error / accuracy)`);
+      console.log(['layer'.padEnd(22), 'weights'.padStart(8), ...sparsities.map((x) => `pruned ${pct(x)}`.padStart(22)), 'int8'.padStart(22)].join(' '));
+      for (const l of r.layers) {
+        const cell = (p: { outputError: number; accuracy: number }) => `${p.outputError.toExponential(1)} / ${pct(p.accuracy)}`.padStart(22);
+        console.log([l.layer.padEnd(22), String(l.weights).padStart(8), ...l.prune.map(cell), cell(l.int8)].join(' '));
+      }
+    }
     return;
   }
   if (command === 'train') {

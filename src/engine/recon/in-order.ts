@@ -32,7 +32,7 @@ export async function visitLayersInOrder(
   g: Graph,
   layers: WeightedNode[],
   cal: CalibrationSet,
-  visit: (n: WeightedNode, stats: InputStats) => void,
+  visit: (n: WeightedNode, stats: InputStats) => void | Promise<void>,
   o: InOrderOptions = {},
 ): Promise<{ images: number }> {
   const idx = calibrationIndices(cal.images.count, cal.samples, cal.seed ?? 1);
@@ -61,7 +61,7 @@ export async function visitLayersInOrder(
       } finally {
         compiled.dispose();
       }
-      visit(n, stats);
+      await visit(n, stats);
       o.onProgress?.(i + 1, sorted.length);
     }
   } finally {

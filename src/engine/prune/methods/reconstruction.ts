@@ -84,7 +84,7 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
         work,
         layers,
         { ...ctx.calibration, samples: pruneParam(p, 'images') },
-        (n, stats) => masks.set(n.name, pruneLayer(n, stats, p.overrides[n.name] ?? p.sparsity, p, pattern === 'n:m', damp)),
+        (n, stats) => void masks.set(n.name, pruneLayer(n, stats, p.overrides[n.name] ?? p.sparsity, p, pattern === 'n:m', damp)),
         { signal: ctx.signal, onProgress: ctx.onProgress },
       );
       return { graph: work, masks, detail: { calibrationImages: images, calibrationSource: 'training split' } };

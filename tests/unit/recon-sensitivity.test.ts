@@ -1,0 +1,53 @@
+/**
+ * Per-layer sensitivity (recon/sensitivity.ts): every weighted layer is reported, output errors
+ * rise with the sparsity, a layer pruned alone leaves the graph as it was afterwards, and the
+ * held-back images are disjoint from the calibration images.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { cloneGraph, type Graph } from '../../src/engine/graph/ir';
+import { calibrationIndices } from '../../src/engine/quantize/calibrate-graph';
+import { layerSensitivity } from '../../src/engine/recon/sensitivity';
+import { epochPermutation } from '../../src/engine/train/data-order';
+import type { ImageDataset } from '../../src/engine/types';
+
+const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
+const graph: Graph = {
+  name: 'sens',
+  output: 'd',
+  nodes: [
+    { name: 'in', op: 'input', inputs: [], shape: [6, 6, 2] },
+    { name: 'c1', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 2, 8], values: values(144, 1.7) }, strides: [1, 1], padding: 'same', activation: 'relu' },
+    { name: 'gap', op: 'gap', inputs: ['c1'] },
+    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 3], values: values(24, 2.3) }, activation: 'linear' },
+  ],
+};
+const count = 80;
+const images: ImageDataset = { id: 'mnist', split: 'train', count, shape: [6, 6, 2], numClasses: 3, pixels: new Uint8Array(count * 72).map((_, i) => (i * 53 + (i >> 5) * 7) % 256), labels: new Uint8Array(count).map((_, i) => i % 3), classNames: ['a', 'b', 'c'] };
+
+describe('layer sensitivity', () => {
+  it('reports each layer, errors rising with sparsity, and leaves the graph unchanged', async () => {
+    const before = cloneGraph(graph);
+    const tensors = tf.memory().numTensors;
+    const r = await layerSensitivity(graph, { images, preprocessing: { kind: 'scale', scale: 1 / 255 }, samples: 32 }, { sparsities: [0.25, 0.5, 0.9], heldOut: 40, granularity: 'per-channel' });
+    expect(graph).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(r.layers.map((l) => l.layer)).toEqual(['c1', 'd']);
+    expect(r.heldOutImages).toBe(40);
+    expect(r.calibrationImages).toBe(32);
+    for (const l of r.layers) {
+      const e = l.prune.map((p) => p.outputError);
+      expect(e[0]).toBeGreaterThan(0);
+      expect(e[0]).toBeLessThan(e[1]);
+      expect(e[1]).toBeLessThan(e[2]);
+      expect(l.int8.outputError).toBeLessThan(e[0]);
+      for (const p of [...l.prune, l.int8]) expect(p.accuracy).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('the held-back images follow the calibration images in the same permutation, so they never overlap', () => {
+    const cal = new Set(calibrationIndices(count, 32, 1));
+    const held = epochPermutation(count, 1, 1_000_003).subarray(32, 72);
+    for (const i of held) expect(cal.has(i)).toBe(false);
+  });
+});
