@@ -26,6 +26,11 @@ import { loadDataset } from '../../src/engine/data/load';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { layerSensitivity } from '../../src/engine/recon/sensitivity';
+import { planSparsities } from '../../src/engine/recon/search';
+import type { PartialCompressSettings } from '../../src/engine/jobs/compress-settings';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const json: FlagSpec = { name: 'json', help: 'Print the result as JSON.' };
 const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline of npm run cli -- list.' };
@@ -57,6 +62,18 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
       { name: 'sparsities', arg: '<s1,s2,...>', help: 'Default 0.5,0.7,0.9.' },
       { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' },
       { name: 'held-out', arg: '<N>', help: 'Training images accuracy is measured on, disjoint from the calibration images (default 500).' },
+      json,
+    ],
+  },
+  search: {
+    about: 'Per-layer sparsities under an accuracy budget: sensitivity on held-back training images, a greedy plan, then the planned recipe (reconstruction pruning + INT8) compressed and measured on the test records.',
+    flags: [
+      model,
+      { name: 'max-loss', arg: '<points>', help: 'Accuracy points the plan may lose on the held-back images (default 1).' },
+      { name: 'sparsities', arg: '<s1,s2,...>', help: 'The levels each layer may take (default 0.5,0.7,0.9).' },
+      { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' },
+      { name: 'held-out', arg: '<N>', help: 'Held-back training images (default 500).' },
+      { name: 'save', arg: '<file.json>', help: 'Write the planned settings (a --settings file for compress).' },
       json,
     ],
   },
@@ -152,7 +169,7 @@ async function main(): Promise<void> {
     else console.log(`fine-tuned ${r.steps} steps on ${training.backend} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(r.accuracyBefore * 100).toFixed(2)}% -> ${(r.accuracyAfter * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`);
     return;
   }
-  if (command === 'sensitivity') {
+  if (command === 'sensitivity' || command === 'search') {
     const entry = await baseline(flags);
     await initBackend('wasm');
     const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9').split(',').map(Number);
@@ -169,6 +186,27 @@ async function main(): Promise<void> {
       onProgress: (done, total) => log(`\rlayers ${bar(done / total)} ${done}/${total}   `),
     });
     log('\n');
+    if (command === 'search') {
+      const maxLoss = num(flags, 'max-loss', 1);
+      const { best, candidates } = planSparsities(r, maxLoss);
+      const planned: PartialCompressSettings = { prune: { method: 'obs', sparsity: 0, overrides: best.overrides, params: { images: num(flags, 'images', 256) } }, quant: { mode: 'int8' } };
+      if (!json) {
+        console.log(`${entry.id}: held-back accuracy ${(r.baselineAccuracy * 100).toFixed(2)}% on ${r.heldOutImages} training images; budget ${maxLoss} points`);
+        for (const c of candidates) console.log(`  candidate: ${(c.sparsity * 100).toFixed(1).padStart(5)}% of weights pruned, predicted loss ${c.predictedLossPts.toFixed(2)} pts  ${JSON.stringify(c.overrides)}`);
+      }
+      const save = str(flags, 'save');
+      const file = save ?? join(tmpdir(), `studio-search-${process.pid}.json`);
+      await writeFile(file, JSON.stringify(planned, null, 1));
+      // The plan's prediction sums single-layer losses; the real job measures it on the test records.
+      const c = await compressFromFlags({ model: entry.id, settings: file, 'latency-runs': '3' }, log, bar);
+      log('\n');
+      if (json) console.log(JSON.stringify({ modelId: entry.id, sensitivity: r, candidates, best, result: c }, null, 1));
+      else {
+        printCompressTable(c);
+        if (save) console.log(`settings written to ${save} (npm run cli -- compress --model ${entry.id} --settings ${save})`);
+      }
+      return;
+    }
     if (json) console.log(JSON.stringify({ modelId: entry.id, ...r }, null, 1));
     else {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
