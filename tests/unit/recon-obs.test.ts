@@ -82,3 +82,13 @@ describe('obsPrune', () => {
     expect(recError(w0, w, rows, cols, h)).toBeLessThan(recError(w0, mag, rows, cols, h));
   });
 });
+
+describe('a Hessian that cannot be factored', () => {
+  it('throws a reconstruction error instead of writing NaN weights', () => {
+    const w = Float64Array.from([1, 2, 3, 4]);
+    // Not positive definite (negative eigenvalue), and no damping to rescue it.
+    const h = Float64Array.from([1, 2, 2, 1]);
+    expect(() => obsPrune(w, 2, 2, h, { sparsity: 0.5, damp: 0, blockSize: 2 })).toThrow(/reconstruction:/);
+    expect(w.every(Number.isFinite)).toBe(true);
+  });
+});

@@ -5,6 +5,7 @@
  * weights in `g`, which is the caller's working copy.
  */
 import * as tf from '@tensorflow/tfjs';
+import { StudioError } from '../errors';
 import { compileGraph } from '../graph/execute';
 import type { Graph, WeightedNode } from '../graph/ir';
 import { toInputTensorAt } from '../preprocess';
@@ -61,7 +62,13 @@ export async function visitLayersInOrder(
       } finally {
         compiled.dispose();
       }
-      await visit(n, stats);
+      try {
+        await visit(n, stats);
+      } catch (e) {
+        // A layer whose Hessian cannot be factored even after damping is named, never left with NaN weights.
+        if (e instanceof Error && e.message.startsWith('reconstruction:')) throw new StudioError('bad-settings', `Layer "${n.name}": ${e.message.slice('reconstruction: '.length)}. Raise the damping (prune parameter damp) or use more calibration images.`, { layer: n.name });
+        throw e;
+      }
       o.onProgress?.(i + 1, sorted.length);
     }
   } finally {
