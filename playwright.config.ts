@@ -19,6 +19,10 @@ export default defineConfig({
   // Two browsers at a time: each test's compute runs in one page's Worker on one core, so on the
   // 2-core CI machine a second worker nearly halves the suite. E2E_WORKERS=1 runs them one by one.
   workers: Number(process.env.E2E_WORKERS ?? 2),
+  // Tests, not files, are shared out between the workers: the long files (workbench, tflite,
+  // history) otherwise leave one worker running alone at the end. Every test opens its own page
+  // and context, and no test depends on another's state.
+  fullyParallel: true,
   reporter: [['list']],
   outputDir: process.env.E2E_RESULTS ?? 'test-results',
   use: {

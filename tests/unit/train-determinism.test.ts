@@ -31,8 +31,10 @@ import { dirReader, PUBLIC } from './node-files';
 // about 45 minutes, so CI runs a 3-step prefix and STUDIO_FULL_TRAIN_RUN=1 runs all 200. The
 // step-by-step test below is the closer check of the kernels.
 const STEPS = process.env.STUDIO_FULL_TRAIN_RUN ? 200 : 3;
-// The step-by-step comparison costs as much per step; 6 steps in CI include one pool flip (step 5).
-const STEPWISE_STEPS = process.env.STUDIO_FULL_TRAIN_RUN ? 200 : 6;
+// The step-by-step comparison costs about 9 s per step here (the cpu backend's share dominates).
+// CI runs 3 steps, none with a flip (2026-12-05: the first pool flip is at step 5), so CI holds
+// every step to the no-flip bound of 1e-4; STUDIO_FULL_TRAIN_RUN=1 also exercises the flip bound.
+const STEPWISE_STEPS = process.env.STUDIO_FULL_TRAIN_RUN ? 200 : 3;
 const BATCH = 2;
 // CIFAR-10 inputs, not MNIST: MNIST's exactly-zero background makes many max-pool windows hold
 // equal values, and the cpu and wasm MaxPoolGrad kernels route the gradient of such ties to
@@ -242,6 +244,8 @@ describe('training on wasm matches the cpu backend', () => {
       `worst loss ${worstLoss.toExponential(2)}; worst gradient on the ${STEPWISE_STEPS - flipSteps} steps without a flip ${worstGradNoFlip.toExponential(2)}, on the ${flipSteps} steps with one ${worstGradFlip.toExponential(2)}`,
     );
     expect(worstLoss).toBeLessThanOrEqual(1e-3);
+    // At least one step must be held to the tight bound, or a short run could pass on flips alone.
+    expect(flipSteps).toBeLessThan(STEPWISE_STEPS);
     expect(worstGradNoFlip).toBeLessThanOrEqual(1e-4);
     expect(worstGradFlip).toBeLessThanOrEqual(1e-1);
     models.forEach((m) => m.model.dispose());
