@@ -37,6 +37,10 @@ const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline
 const inference: FlagSpec = { name: 'backend', arg: argOf({ options: BACKENDS.options.filter((o) => o.id !== 'auto') }), help: 'tfjs backend (default wasm).' };
 const training: FlagSpec = { name: 'backend', arg: argOf(BACKENDS), help: 'Training backend (default wasm).' };
 
+const sparsityLevels: FlagSpec = { name: 'sparsities', arg: '<s1,s2,...>', help: 'The sparsities each layer is tried at (default 0.5,0.7,0.9).' };
+const reconImages: FlagSpec = { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' };
+const heldOut: FlagSpec = { name: 'held-out', arg: '<N>', help: 'Training images accuracy is measured on, disjoint from the calibration images (default 500).' };
+
 /** Each command's flags; `help` prints them. */
 export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[] }> = {
   list: { about: 'The baselines, their dataset and test accuracy.', flags: [] },
@@ -59,9 +63,9 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
     about: 'Each weighted layer compressed alone (pruned with reconstruction, or int8): its output error and the accuracy on held-back training images.',
     flags: [
       model,
-      { name: 'sparsities', arg: '<s1,s2,...>', help: 'Default 0.5,0.7,0.9.' },
-      { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' },
-      { name: 'held-out', arg: '<N>', help: 'Training images accuracy is measured on, disjoint from the calibration images (default 500).' },
+      sparsityLevels,
+      reconImages,
+      heldOut,
       json,
     ],
   },
@@ -70,9 +74,9 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
     flags: [
       model,
       { name: 'max-loss', arg: '<points>', help: 'Accuracy points the plan may lose on the held-back images (default 1).' },
-      { name: 'sparsities', arg: '<s1,s2,...>', help: 'The levels each layer may take (default 0.5,0.7,0.9).' },
-      { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' },
-      { name: 'held-out', arg: '<N>', help: 'Held-back training images (default 500).' },
+      sparsityLevels,
+      reconImages,
+      heldOut,
       { name: 'save', arg: '<file.json>', help: 'Write the planned settings (a --settings file for compress).' },
       json,
     ],

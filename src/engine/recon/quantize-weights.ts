@@ -14,6 +14,7 @@ import type { BiasCorrection, Granularity, Rounding } from '../choices/quantize'
 import { cloneGraph, type Graph, isWeighted, type WeightedNode } from '../graph/ir';
 import { kernelParams } from '../quantize/quantize-graph';
 import { fromRows, layerShape, toRows, type InputStats } from './layer-problem';
+import { correctBias, solveInBlocks } from './blocks';
 import { reconstructColumns } from './obs';
 import { visitLayersInOrder, type CalibrationSet, type InOrderOptions } from './in-order';
 
@@ -27,13 +28,15 @@ export interface WeightReconOptions {
 /** Whether the options change anything (nearest rounding without bias correction is what the quantizer does anyway). */
 export const reconstructsWeights = (o: Pick<WeightReconOptions, 'rounding' | 'biasCorrection'>): boolean => o.rounding !== 'nearest' || o.biasCorrection !== 'none';
 
-function quantizeLayer(n: WeightedNode, stats: InputStats, o: WeightReconOptions): void {
+/**
+ * Puts `ws` (the layer's W per group, from toRows) on the layer's int8 grid in place, by nearest
+ * rounding or GPTQ against `stats`; the node itself is not changed.
+ */
+export function roundRows(n: WeightedNode, ws: Float64Array[], stats: InputStats | undefined, o: Pick<WeightReconOptions, 'rounding' | 'granularity' | 'damp'>): void {
   const sh = layerShape(n);
   const params = kernelParams(n, o.granularity);
   // Row r of group g is output channel g·rows + r (depthwise channel g, multiplier r).
   const scaleOf = (g: number, r: number): number => params[params.length === 1 ? 0 : g * sh.rows + r].scale;
-  const ws = toRows(n);
-  const w0s = ws.map((w) => Float64Array.from(w));
   // The weight that sets each scale stays at ±127 so that the quantizer, recomputing the scale
   // from these weights, finds the same scale (and so the same int8 values).
   const pinned = new Set<number>();
@@ -50,7 +53,7 @@ function quantizeLayer(n: WeightedNode, stats: InputStats, o: WeightReconOptions
   });
   for (const [, [a, k]] of best) if (a > 0) pinned.add(k);
   ws.forEach((w, g) => {
-    const w0 = w0s[g];
+    const w0 = Float64Array.from(w);
     const target = (r: number, c: number, v: number): number => {
       const i = r * sh.cols + c;
       // A pruned weight stays pruned.
@@ -59,19 +62,20 @@ function quantizeLayer(n: WeightedNode, stats: InputStats, o: WeightReconOptions
       if (pinned.has(pinKey(g, r, c))) return Math.sign(w0[i]) * 127 * s;
       return Math.max(-127, Math.min(127, Math.round(v / s))) * s;
     };
-    if (o.rounding === 'gptq') reconstructColumns(w, sh.rows, sh.cols, stats.h[g], { damp: o.damp ?? 0.01 }, { target });
-    else for (let r = 0; r < sh.rows; r++) for (let c = 0; c < sh.cols; c++) w[r * sh.cols + c] = target(r, c, w[r * sh.cols + c]);
-    if (o.biasCorrection === 'mean') {
-      const mean = stats.mean(g);
-      const outputs = n.op === 'depthwise' ? n.kernel.shape[2] * n.kernel.shape[3] : n.kernel.shape[n.kernel.shape.length - 1];
-      n.bias ??= { shape: [outputs], values: new Float32Array(outputs) };
-      for (let r = 0; r < sh.rows; r++) {
-        let shift = 0;
-        for (let c = 0; c < sh.cols; c++) shift += (w0[r * sh.cols + c] - w[r * sh.cols + c]) * mean[c];
-        n.bias.values[g * sh.rows + r] += shift;
-      }
-    }
+    if (o.rounding === 'gptq' && stats) {
+      solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs, c0) =>
+        void reconstructColumns(sub, sh.rows, width, hs, { damp: o.damp ?? 0.01 }, { target: (r, c, v) => target(r, c0 + c, v) }),
+      );
+    } else for (let r = 0; r < sh.rows; r++) for (let c = 0; c < sh.cols; c++) w[r * sh.cols + c] = target(r, c, w[r * sh.cols + c]);
   });
+}
+
+function quantizeLayer(n: WeightedNode, stats: InputStats, o: WeightReconOptions): void {
+  const sh = layerShape(n);
+  const ws = toRows(n);
+  const w0s = ws.map((w) => Float64Array.from(w));
+  roundRows(n, ws, stats, o);
+  if (o.biasCorrection === 'mean') ws.forEach((w, g) => correctBias(n, g, w0s[g], w, stats.mean(g), sh.rows, sh.cols));
   fromRows(n, ws);
 }
 

@@ -10,11 +10,12 @@ import { compileGraph } from '../graph/execute';
 import { type Graph, isWeighted, type WeightedNode } from '../graph/ir';
 import { evaluate } from '../evaluate';
 import type { Granularity } from '../choices/quantize';
-import { kernelParams } from '../quantize/quantize-graph';
 import { epochPermutation } from '../train/data-order';
 import type { ImageDataset } from '../types';
 import { fromRows, layerShape, toRows, type InputStats } from './layer-problem';
+import { solveInBlocks } from './blocks';
 import { obsPrune } from './obs';
+import { roundRows } from './quantize-weights';
 import { visitLayersInOrder, type CalibrationSet, type InOrderOptions } from './in-order';
 
 export interface SensitivityPoint {
@@ -119,14 +120,13 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
       for (const sparsity of o.sparsities) {
         const ws = w0s.map((w, i) => {
           const c = Float64Array.from(w);
-          obsPrune(c, sh.rows, sh.cols, stats.h[i], { sparsity, damp: o.damp ?? 0.01, blockSize: 128 });
+          solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
           return c;
         });
         prune.push({ sparsity, ...(await tryWeights(ws)) });
       }
-      const params = kernelParams(n, o.granularity);
-      const scale = (g: number, r: number) => params[params.length === 1 ? 0 : g * sh.rows + r].scale;
-      const q = w0s.map((w, gi) => w.map((v, i) => Math.max(-127, Math.min(127, Math.round(v / scale(gi, Math.floor(i / sh.cols))))) * scale(gi, Math.floor(i / sh.cols))));
+      const q = w0s.map((w) => Float64Array.from(w));
+      roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
       layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q) });
     },
     o,

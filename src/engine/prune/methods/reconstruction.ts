@@ -2,24 +2,19 @@
  * Pruning with layer-wise reconstruction (SparseGPT, Frantar & Alistarh 2023; OBC, NeurIPS 2022):
  * for each pruned layer in network order, the inputs it sees on calibration images from the model
  * pruned so far give H = Σ x xᵀ; weights go by OBS saliency and the kept ones are updated to
- * compensate (recon/obs.ts). Unstructured per layer, or N:M along the input channels. No training.
+ * compensate (recon/obs.ts), wide layers in blocks (recon/blocks.ts). Unstructured per layer, or
+ * N:M along the input channels. No training.
  */
 import { StudioError } from '../../errors';
 import { cloneGraph, type WeightedNode } from '../../graph/ir';
 import type { PruneSettings } from '../../jobs/compress-settings';
 import { pruneParam } from '../../jobs/compress-settings';
 import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer-problem';
+import { correctBias, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder } from '../../recon/in-order';
 import { prunableNodes } from '../unstructured';
 import type { Pruner, PruneContext, PruneOutcome } from './pruner';
-
-/**
- * Above this many inputs per output (VGG16's 3x3x512 convolutions have 4,608), H is split into
- * diagonal blocks of whole kernel positions: the factorization is cubic in the block size, and a
- * 4,608-wide one takes minutes in JavaScript. Compensation then stays within a block.
- */
-export const MAX_BLOCK_COLS = 2048;
 
 /** SparseGPT's mask-selection block (columns chosen jointly). */
 const MASK_BLOCK = 128;
@@ -27,45 +22,16 @@ const MASK_BLOCK = 128;
 function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: PruneSettings, nm: boolean, damp: number): Uint8Array {
   const sh = layerShape(n);
   const ws = toRows(n);
-  const w0s = ws.map((w) => Float64Array.from(w));
   const masks = ws.map((w, g) => {
-    const h = stats.h[g];
-    const span = sh.cols <= MAX_BLOCK_COLS ? sh.cols : Math.max(sh.channels, Math.floor(MAX_BLOCK_COLS / sh.channels) * sh.channels);
-    const mask = new Uint8Array(w.length);
-    for (let c0 = 0; c0 < sh.cols; c0 += span) {
-      const width = Math.min(span, sh.cols - c0);
-      const sub = new Float64Array(sh.rows * width);
-      const hs = new Float64Array(width * width);
-      for (let r = 0; r < sh.rows; r++) for (let c = 0; c < width; c++) sub[r * width + c] = w[r * sh.cols + c0 + c];
-      for (let i = 0; i < width; i++) for (let j = 0; j < width; j++) hs[i * width + j] = h[(c0 + i) * sh.cols + c0 + j];
-      const m = obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined });
-      for (let r = 0; r < sh.rows; r++) {
-        for (let c = 0; c < width; c++) {
-          w[r * sh.cols + c0 + c] = sub[r * width + c];
-          mask[r * sh.cols + c0 + c] = m[r * width + c];
-        }
-      }
-    }
-    correctBias(n, g, w0s[g], w, stats.mean(g), sh.rows, sh.cols);
+    const w0 = Float64Array.from(w);
+    const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
+    const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts }));
+    // Reconstruction fits the outputs' second moments; the rest of its error is largely a
+    // per-channel shift that the next layers (BatchNorm, ReLU) amplify.
+    correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols);
     return mask;
   });
   return fromRows(n, ws, masks)!;
-}
-
-/**
- * Keeps each output's mean where it was: the bias takes (W₀ − W)·E[x] (Nagel et al. 2019's bias
- * correction, here with the layer's own calibration inputs). Reconstruction fits the outputs'
- * second moment; what remains of its error is largely a per-channel shift that the next layers
- * (BatchNorm, ReLU) amplify. A layer without a bias gets one.
- */
-function correctBias(n: WeightedNode, g: number, w0: Float64Array, w: Float64Array, mean: Float64Array, rows: number, cols: number): void {
-  const outputs = n.kernel.shape[n.kernel.shape.length - 1] * (n.op === 'depthwise' ? n.kernel.shape[2] : 1);
-  n.bias ??= { shape: [outputs], values: new Float32Array(outputs) };
-  for (let r = 0; r < rows; r++) {
-    let shift = 0;
-    for (let c = 0; c < cols; c++) shift += (w0[r * cols + c] - w[r * cols + c]) * mean[c];
-    n.bias.values[g * rows + r] += shift;
-  }
 }
 
 export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
