@@ -34,6 +34,14 @@ describe('run sentence', () => {
     );
   });
 
+  it('reconstruction pruning with GPTQ rounding and bias correction: the images it re-fitted on, and what the rounding did', () => {
+    const after = report({ format: 'int8', accuracy: 0.848, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: 71_600 });
+    const s = { prune: { method: 'obs' as const, params: { images: 128 } }, quant: { rounding: 'gptq' as const, biasCorrection: 'mean' as const } };
+    expect(runSentence(result(s, [quantStage(500)], base, after))).toBe(
+      'Pruned 50% of the conv and dense weights of each layer by their effect on its outputs, re-fitting the kept weights on 128 training images (no training), quantized to int8 per channel with GPTQ rounding and bias correction with min-max ranges from 500 calibration images: 82.1% smaller (gzip), −0.70 points of accuracy on 1,000 test images.',
+    );
+  });
+
   it('a preview (no gzip measured): the sparse bytes of the model’s own format where gzip would be the measure', () => {
     // Sparse int8: 1 - 60,000 / 400,000 = 85%.
     const after = { ...report({ format: 'int8', accuracy: 0.85, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: Number.NaN }) };
