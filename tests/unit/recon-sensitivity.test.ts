@@ -45,6 +45,35 @@ describe('layer sensitivity', () => {
     }
   });
 
+  it('the divergence is KL(p‖q) as written out by hand, and zero for identical predictions', async () => {
+    const { agreement } = await import('../../src/engine/recon/sensitivity');
+    // Two rows, two classes: p = (0.5, 0.5), q = (0.25, 0.75); KL = 0.5 ln 2 + 0.5 ln(2/3).
+    const ref = Float64Array.from([Math.log(0.5), Math.log(0.5), Math.log(0.9), Math.log(0.1)]);
+    const other = Float64Array.from([Math.log(0.25), Math.log(0.75), Math.log(0.9), Math.log(0.1)]);
+    const a = agreement(ref, other, Uint8Array.from([1, 0]), 2);
+    expect(a.divergence).toBeCloseTo((0.5 * Math.log(2) + 0.5 * Math.log(2 / 3)) / 2, 12);
+    expect(a.accuracy).toBe(1);
+    expect(agreement(ref, ref, Uint8Array.from([1, 0]), 2).divergence).toBe(0);
+  });
+
+  it('in context: with the dense model as its own context it gives the same figures, and a pruned context costs more', async () => {
+    const cal = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 }, samples: 32 };
+    const o = { sparsities: [0, 0.5, 0.9], heldOut: 40, granularity: 'per-channel' as const };
+    const plain = await layerSensitivity(graph, cal, o);
+    const self = await layerSensitivity(cloneGraph(graph), cal, { ...o, dense: graph });
+    expect(self).toEqual(plain);
+    // Context: c1 at 90% zeros; its own trial at sparsity 0 puts its dense weights back (no cost),
+    // while d's every trial carries c1's damage.
+    const context = cloneGraph(graph);
+    const c1 = context.nodes[1] as Extract<Graph['nodes'][number], { op: 'conv2d' }>;
+    c1.kernel.values = c1.kernel.values.map((v, i) => (i % 10 ? 0 : v));
+    const before = cloneGraph(context);
+    const inContext = await layerSensitivity(context, cal, { ...o, dense: graph });
+    expect(context).toEqual(before);
+    expect(inContext.layers[0].prune[0].divergence).toBeCloseTo(0, 12);
+    expect(inContext.layers[1].prune[0].divergence).toBeGreaterThan(plain.layers[1].prune[2].divergence);
+  });
+
   it('the held-back images follow the calibration images in the same permutation, so they never overlap', () => {
     const cal = new Set(calibrationIndices(count, 32, 1));
     const held = epochPermutation(count, 1, 1_000_003).subarray(32, 72);

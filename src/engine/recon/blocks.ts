@@ -25,6 +25,12 @@ export function solveInBlocks(
 ): Uint8Array {
   const span = cols <= MAX_BLOCK_COLS ? cols : Math.max(channels, Math.floor(MAX_BLOCK_COLS / channels) * channels);
   const mask = new Uint8Array(w.length).fill(1);
+  if (span >= cols) {
+    // One block: H as it is (no copy), so its factorization is shared across calls (linalg.ts).
+    const m = solve(w, cols, h, 0);
+    if (m) mask.set(m);
+    return mask;
+  }
   for (let c0 = 0; c0 < cols; c0 += span) {
     const width = Math.min(span, cols - c0);
     const sub = new Float64Array(rows * width);

@@ -67,6 +67,19 @@ export interface InverseFactor {
  * invertible.
  */
 export function inverseFactor(hIn: Float64Array, n: number, damp: number): InverseFactor {
+  // The sensitivity analysis solves each layer at several sparsities against the same H; the
+  // factorization is the cubic part, so it is kept per H array (H is never changed once collected).
+  const known = factors.get(hIn)?.get(damp);
+  if (known && known.n === n) return known.f;
+  const f = factorize(hIn, n, damp);
+  if (!factors.has(hIn)) factors.set(hIn, new Map());
+  factors.get(hIn)!.set(damp, { n, f });
+  return f;
+}
+
+const factors = new WeakMap<Float64Array, Map<number, { n: number; f: InverseFactor }>>();
+
+function factorize(hIn: Float64Array, n: number, damp: number): InverseFactor {
   const h = Float64Array.from(hIn);
   let meanDiag = 0;
   for (let i = 0; i < n; i++) meanDiag += h[i * n + i];

@@ -2,18 +2,22 @@
  * Per-layer sensitivity: how much each weighted layer, compressed alone, costs. For every layer,
  * from its inputs on calibration images (the unpruned model's), the relative output error
  * ‖ΔW X‖²/‖W X‖² and the model's accuracy on held-back training images, with the layer pruned
- * by reconstruction at each sparsity, and with its weights on the int8 grid (nearest). The
- * held-back images are the next records of the same seeded permutation as the calibration
+ * by reconstruction at each sparsity, and with its weights on the int8 grid (nearest). Besides
+ * accuracy, each trial records the mean KL divergence of its predictions from the unchanged
+ * model's: accuracy on a few hundred images moves in steps of a fraction of a point and stays flat
+ * until a layer breaks, while the divergence grows smoothly from zero, which is what allocating a
+ * sparsity across layers (allocate.ts) needs. The held-back images are the next records of the same seeded permutation as the calibration
  * images, so the two sets never overlap and no test record is read.
  */
+import { StudioError } from '../errors';
 import { compileGraph } from '../graph/execute';
 import { type Graph, isWeighted, type WeightedNode } from '../graph/ir';
-import { evaluate } from '../evaluate';
+import { predictLogits } from '../evaluate';
 import type { Granularity } from '../choices/quantize';
 import { epochPermutation } from '../train/data-order';
 import type { ImageDataset } from '../types';
 import { fromRows, layerShape, toRows, type InputStats } from './layer-problem';
-import { solveInBlocks } from './blocks';
+import { correctBias, solveInBlocks } from './blocks';
 import { obsPrune } from './obs';
 import { roundRows } from './quantize-weights';
 import { visitLayersInOrder, type CalibrationSet, type InOrderOptions } from './in-order';
@@ -24,6 +28,8 @@ export interface SensitivityPoint {
   outputError: number;
   /** Accuracy on the held-back images with only this layer changed. */
   accuracy: number;
+  /** Mean KL(unchanged ‖ changed) of the predicted class probabilities on the held-back images, in nats. */
+  divergence: number;
 }
 
 export interface LayerSensitivity {
@@ -47,6 +53,15 @@ export interface SensitivityOptions extends InOrderOptions {
   heldOut: number;
   granularity: Granularity;
   damp?: number;
+  /** Only these layers (by name); all weighted layers when absent. */
+  layers?: readonly string[];
+  /**
+   * Measure in context: `g` is then an already-compressed version of `dense` (same layers and
+   * shapes), each trial puts one layer's dense weights, pruned, into `g`, and the divergence is
+   * from `dense`'s predictions. Costs are then marginal at that operating point rather than at
+   * the dense model, where every other layer is still intact to absorb the change.
+   */
+  dense?: Graph;
 }
 
 /** Images `from`..`from+count` of the calibration permutation, as a dataset of their own. */
@@ -87,19 +102,59 @@ function errorRatio(w0s: Float64Array[], ws: Float64Array[], stats: InputStats):
   return total > 0 ? err / total : 0;
 }
 
+/** Log-probabilities from logits, row by row. */
+function logSoftmax(logits: Float32Array, classes: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length; r += classes) {
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, logits[r + k]);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(logits[r + k] - max);
+    const lse = max + Math.log(sum);
+    for (let k = 0; k < classes; k++) out[r + k] = logits[r + k] - lse;
+  }
+  return out;
+}
+
+/** Accuracy and mean KL(ref ‖ logp) of log-probabilities over labelled rows. */
+export function agreement(ref: Float64Array, logp: Float64Array, labels: Uint8Array, classes: number): { accuracy: number; divergence: number } {
+  let correct = 0;
+  let kl = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let arg = 0;
+    for (let k = 0; k < classes; k++) {
+      const j = i * classes + k;
+      if (logp[j] > logp[i * classes + arg]) arg = k;
+      kl += Math.exp(ref[j]) * (ref[j] - logp[j]);
+    }
+    if (arg === labels[i]) correct++;
+  }
+  return { accuracy: labels.length ? correct / labels.length : 0, divergence: labels.length ? Math.max(0, kl / labels.length) : 0 };
+}
+
 export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<SensitivityReport> {
   const held = heldOutSet(cal.images, cal.samples, o.heldOut, cal.seed ?? 1);
-  const accuracy = async (): Promise<number> => {
-    const c = compileGraph(g);
+  if (held.count === 0) throw new StudioError('bad-settings', `Measuring each layer's sensitivity needs training images besides the ${cal.samples} calibration images, and the training split has only ${cal.images.count}. Use fewer calibration images, or uniform allocation.`, { field: 'prune.allocation' });
+  const classes = held.numClasses;
+  const logProbs = async (model: Graph = g): Promise<Float64Array> => {
+    const c = compileGraph(model);
     try {
-      return (await evaluate(c, held, cal.preprocessing, { signal: o.signal })).metrics.accuracy;
+      const out = new Float64Array(held.count * classes);
+      for (let first = 0; first < held.count; first += 256) {
+        o.signal?.throwIfAborted();
+        const n = Math.min(256, held.count - first);
+        out.set(logSoftmax(await predictLogits(c, held, cal.preprocessing, first, n), classes), first * classes);
+      }
+      return out;
     } finally {
       c.dispose();
     }
   };
-  const baselineAccuracy = await accuracy();
+  const ref = await logProbs(o.dense ?? g);
+  const baselineAccuracy = agreement(ref, ref, held.labels, classes).accuracy;
   const layers: LayerSensitivity[] = [];
-  const weighted = g.nodes.filter(isWeighted);
+  const wanted = o.layers && new Set(o.layers);
+  const weighted = g.nodes.filter(isWeighted).filter((n) => !wanted || wanted.has(n.name));
   await visitLayersInOrder(
     g,
     weighted,
@@ -107,13 +162,22 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
     async (n, stats) => {
       const sh = layerShape(n);
       const kept = n.kernel.values.slice();
-      const w0s = toRows(n);
-      const tryWeights = async (ws: Float64Array[]): Promise<{ outputError: number; accuracy: number }> => {
+      const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
+      const w0s = toRows(origin);
+      const keptBias = n.bias?.values.slice();
+      const originBias = origin.bias?.values.slice();
+      // The layer as the pruner would leave it (bias-corrected as it does), then put back.
+      const tryWeights = async (ws: Float64Array[], biasCorrected: boolean): Promise<{ outputError: number; accuracy: number; divergence: number }> => {
         fromRows(n, ws);
+        if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
+        else delete n.bias;
+        if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols));
         try {
-          return { outputError: errorRatio(w0s, ws, stats), accuracy: await accuracy() };
+          return { outputError: errorRatio(w0s, ws, stats), ...agreement(ref, await logProbs(), held.labels, classes) };
         } finally {
           n.kernel.values.set(kept);
+          if (keptBias) (n.bias ??= { shape: [keptBias.length], values: new Float32Array(keptBias.length) }).values.set(keptBias);
+          else delete n.bias;
         }
       };
       const prune: SensitivityPoint[] = [];
@@ -123,11 +187,11 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
           solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
           return c;
         });
-        prune.push({ sparsity, ...(await tryWeights(ws)) });
+        prune.push({ sparsity, ...(await tryWeights(ws, true)) });
       }
       const q = w0s.map((w) => Float64Array.from(w));
       roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
-      layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q) });
+      layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q, false) });
     },
     o,
   );
