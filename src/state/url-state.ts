@@ -16,7 +16,7 @@
  */
 import type { ChoiceOption } from '../engine/choices/choice';
 import { BOARDS, CUSTOM_BOARD, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES, type BoardChoice } from '../engine/choices/deploy';
-import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind } from '../engine/choices/prune';
+import { LAYER_KINDS, PRUNE_ALLOCATIONS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind } from '../engine/choices/prune';
 import { PRUNE_METHODS } from '../engine/choices/prune-methods';
 import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS } from '../engine/choices/quantize';
 import { BACKENDS, OPTIMIZERS, type BackendChoice } from '../engine/choices/train';
@@ -138,6 +138,7 @@ export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = 
   field('sc', schedule, (s) => s.prune.schedule, (s, v) => (s.prune.schedule = v)),
   field('lk', kinds, (s) => s.prune.layerKinds, (s, v) => (s.prune.layerKinds = v)),
   field('sfl', bool, (s) => s.prune.spareFirstLast, (s, v) => (s.prune.spareFirstLast = v)),
+  field('al', oneOf(PRUNE_ALLOCATIONS), (s) => s.prune.allocation, (s, v) => (s.prune.allocation = v)),
   field('cr', oneOf(PRUNE_CRITERIA), (s) => s.prune.criterion, (s, v) => (s.prune.criterion = v)),
   field('ov', overrides, (s) => s.prune.overrides, (s, v) => (s.prune.overrides = v)),
   field('pp', params, (s) => s.prune.params, (s, v) => (s.prune.params = v)),

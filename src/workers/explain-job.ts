@@ -50,7 +50,8 @@ export async function weightSampleJob(job: WeightSampleJob, model: { entry: Base
   if (method.needsCalibrationData) {
     const d = getDataset(model.entry.dataset);
     const images = await ctx.memo.get(`train:${model.entry.id}:${model.entry.path}:${PREVIEW_TRAIN_RECORDS}`, () => loadDataset(d, 'train', (name) => model.read(`data/${d.id}/${name}`), { count: PREVIEW_TRAIN_RECORDS }));
-    prune = { ...prune, params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
+    // As the preview: the same sparsity in every layer, no sensitivity analysis.
+    prune = { ...prune, allocation: 'uniform', params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
     pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES } };
   }
   return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx) };

@@ -36,9 +36,17 @@ describe('run sentence', () => {
 
   it('reconstruction pruning with GPTQ rounding and bias correction: the images it re-fitted on, and what the rounding did', () => {
     const after = report({ format: 'int8', accuracy: 0.848, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: 71_600 });
-    const s = { prune: { method: 'obs' as const, params: { images: 128 } }, quant: { rounding: 'gptq' as const, biasCorrection: 'mean' as const } };
+    const s = { prune: { method: 'obs' as const, allocation: 'uniform' as const, params: { images: 128 } }, quant: { rounding: 'gptq' as const, biasCorrection: 'mean' as const } };
     expect(runSentence(result(s, [quantStage(500)], base, after))).toBe(
       'Pruned 50% of the conv and dense weights of each layer by their effect on its outputs, re-fitting the kept weights on 128 training images (no training), quantized to int8 per channel with GPTQ rounding and bias correction with min-max ranges from 500 calibration images: 82.1% smaller (gzip), −0.70 points of accuracy on 1,000 test images.',
+    );
+  });
+
+  it('reconstruction pruning with sensitivity allocation: the sparsity is of all the weights, spread by sensitivity', () => {
+    const after = report({ format: 'int8', accuracy: 0.848, params: 100_000, nonZero: 50_000, deployed: 101_000, gzip: 71_600 });
+    const s = { prune: { method: 'obs' as const, params: { images: 128 } } };
+    expect(runSentence(result(s, [quantStage(500)], base, after))).toMatch(
+      /^Pruned 50% of all the conv and dense weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on 128 training images \(no training\), quantized to int8/,
     );
   });
 

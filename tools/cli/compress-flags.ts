@@ -4,7 +4,7 @@
  * names the flag the user typed; the engine's validator then checks the whole settings again.
  */
 import { BOARDS, TFLITE_IO } from '../../src/engine/choices/deploy';
-import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
+import { LAYER_KINDS, PRUNE_ALLOCATIONS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
 import { isPruning, PRUNE_METHODS } from '../../src/engine/choices/prune-methods';
 import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, ROUNDINGS, QUANT_MODES } from '../../src/engine/choices/quantize';
 import { BACKENDS, OPTIMIZERS } from '../../src/engine/choices/train';
@@ -26,6 +26,7 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'initial-sparsity', arg: '<0-1>', help: 'Where a gradual schedule starts (default 0).' },
   { name: 'layers', arg: argOf(LAYER_KINDS, ','), help: `Layer kinds unstructured pruning touches (default ${LAYER_KINDS.defaultIds.join(',')}).` },
   { name: 'spare-first-last', help: 'Leave the first and last weighted layers unpruned.' },
+  { name: 'allocation', arg: argOf(PRUNE_ALLOCATIONS), help: `How obs spreads --prune over the layers (default ${PRUNE_ALLOCATIONS.defaultId}: from each layer's measured sensitivity; --prune is then the fraction of all pruned layers' weights).` },
   { name: 'criterion', arg: argOf(PRUNE_CRITERIA), help: `Structured pruning's filter ranking (default ${PRUNE_CRITERIA.defaultId}).` },
   { name: 'nm', arg: '<N:M>', help: 'N:M pattern, e.g. 2:4 (picks the n:m method when none is given).' },
   { name: 'epochs', arg: '<N>', help: 'Fine-tuning epochs (default 0: none).' },
@@ -82,6 +83,8 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
   const layers = choices(flags, 'layers', LAYER_KINDS);
   if (layers) s.prune.layerKinds = layers;
   if (flags['spare-first-last']) s.prune.spareFirstLast = true;
+  const allocation = choice(flags, 'allocation', PRUNE_ALLOCATIONS);
+  if (allocation) s.prune.allocation = allocation;
   const criterion = choice(flags, 'criterion', PRUNE_CRITERIA);
   if (criterion) s.prune.criterion = criterion;
   const nm = str(flags, 'nm');

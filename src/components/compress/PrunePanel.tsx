@@ -1,5 +1,5 @@
 import { formOptions } from '../../engine/choices/choice';
-import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
+import { gradualSchedule, LAYER_KINDS, PRUNE_ALLOCATIONS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../engine/choices/prune';
 import { DEFAULT_NM, isPruning, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneParamSpec } from '../../engine/choices/prune-methods';
 import { useStudio } from '../../state/store';
 import { CheckboxField, FractionSlider, NumberField, SelectField } from './fields';
@@ -90,6 +90,15 @@ export function PruneMorePanel() {
         disabled={off || !gradual}
         onChange={(initialSparsity) => p.schedule.kind === 'gradual' && setPrune({ schedule: { ...p.schedule, initialSparsity } })}
       />
+      <SelectField
+          label="Allocation across layers"
+          field="prune.allocation"
+          testId="prune-allocation"
+          disabled={!method.uses.allocation}
+          value={p.allocation}
+          options={formOptions(PRUNE_ALLOCATIONS)}
+          onChange={(allocation) => setPrune({ allocation })}
+        />
       <SelectField
           label="Filter ranking (structured)" advanced
           field="prune.criterion"

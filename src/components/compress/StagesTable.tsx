@@ -14,7 +14,9 @@ function summary(st: StageRecord): string {
     const amount = method?.uses.nm ? `${p.n}:${p.m}` : `${Math.round(p.sparsity * 100)}%`;
     const schedule = p.schedule.kind === 'gradual' ? `gradual from ${Math.round(p.schedule.initialSparsity * 100)}%` : 'one-shot';
     const layers = Array.isArray(st.detail.layersPruned) ? `, ${st.detail.layersPruned.length} layers` : '';
-    return `${method?.summary ?? p.method} ${amount}, ${schedule}${layers}${p.spareFirstLast ? ', first and last spared' : ''}${typeof st.detail.note === 'string' ? ` (${st.detail.note})` : ''}`;
+    const spread = Object.values((st.detail.layerSparsities ?? {}) as Record<string, number>);
+    const allocation = spread.length ? `, spread by sensitivity (${Math.round(Math.min(...spread) * 100)}–${Math.round(Math.max(...spread) * 100)}% per layer${st.detail.sensitivityReused ? ', analysis reused' : ''})` : '';
+    return `${method?.summary ?? p.method} ${amount}, ${schedule}${layers}${allocation}${p.spareFirstLast ? ', first and last spared' : ''}${typeof st.detail.note === 'string' ? ` (${st.detail.note})` : ''}`;
   }
   if (st.stage === 'finetune') {
     const f = st.settings as TrainSettings;

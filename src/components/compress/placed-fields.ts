@@ -7,6 +7,7 @@ export const PLACED_FIELDS: ReadonlySet<string> = new Set([
   'prune.schedule',
   'prune.schedule.initialSparsity',
   'prune.criterion',
+  'prune.allocation',
   'prune.spareFirstLast',
   'finetune.epochs',
   'finetune.batchSize',

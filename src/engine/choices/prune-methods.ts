@@ -23,7 +23,7 @@ export interface PruneMethodOption extends ChoiceOption {
   /** What the sparsity slider means for it (the form's hint). */
   readonly sparsityHelp: string;
   /** Which shared prune settings it reads; the form disables the others and the validator checks only these. */
-  readonly uses: { readonly sparsity: boolean; readonly nm: boolean; readonly criterion: boolean; readonly layerKinds: boolean; readonly overrides: boolean; readonly gradual: boolean };
+  readonly uses: { readonly sparsity: boolean; readonly nm: boolean; readonly criterion: boolean; readonly layerKinds: boolean; readonly overrides: boolean; readonly gradual: boolean; readonly allocation: boolean };
   /** Removes whole filters (a smaller dense model) instead of zeroing weights; keeps one filter per group, so sparsity < 1. */
   readonly structured: boolean;
   /** Needs calibration images (drawn from the training split) to prune, as a reconstruction method (OBS, SparseGPT) does. */
@@ -38,7 +38,7 @@ const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
   { key: 'damp', label: 'Damping', help: 'Added to the diagonal of each layer’s Hessian, as a fraction of its mean (SparseGPT and GPTQ use 0.01).', default: 0.01, min: 0.0001, max: 1 },
 ];
 
-const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false } as const;
+const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false, allocation: false } as const;
 
 export const PRUNE_METHODS = defineChoice('prune.method', [
   { id: 'none', label: 'None', summary: 'no pruning', help: 'Keep every weight.', sparsityHelp: '', urlCode: 'none', uses: none, structured: false, needsCalibrationData: false, params: [] },
@@ -96,9 +96,9 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     label: 'Reconstruction (SparseGPT), no training',
     summary: 'unstructured with reconstruction',
     help: 'Per layer, in network order: remove the weights whose loss the layer’s own inputs show to matter least (OBS saliency w²/[H⁻¹]ii) and update the others to compensate, from calibration images (Frantar & Alistarh 2023, arXiv:2301.00774). Needs no fine-tuning.',
-    sparsityHelp: 'Fraction of weights set to zero; the kept weights are re-fitted.',
+    sparsityHelp: 'Fraction of all pruned layers’ weights set to zero, spread over the layers by the allocation; the kept weights are re-fitted.',
     urlCode: 'ob',
-    uses: { ...none, sparsity: true, layerKinds: true, overrides: true },
+    uses: { ...none, sparsity: true, layerKinds: true, overrides: true, allocation: true },
     structured: false,
     needsCalibrationData: true,
     params: RECONSTRUCTION_PARAMS,

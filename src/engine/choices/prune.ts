@@ -1,6 +1,6 @@
 /**
  * The pruning choices other than the method (choices/prune-methods.ts): the structured criterion,
- * the schedule and the layer kinds pruning applies to.
+ * the allocation across layers, the schedule and the layer kinds pruning applies to.
  */
 import { defineChoice, defineMultiChoice, type IdOf } from './choice';
 
@@ -10,6 +10,16 @@ export const PRUNE_CRITERIA = defineChoice('prune.criterion', [
   { id: 'l2', label: 'L2 norm', help: 'Square root of the sum of w² over each filter (He et al. 2018, arXiv:1808.06866).' },
 ]);
 export type PruneCriterion = IdOf<typeof PRUNE_CRITERIA>;
+
+/**
+ * How a reconstruction method spreads its sparsity over the layers (recon/allocate.ts): the
+ * sparsity is then the fraction of all pruned layers' weights, not of each layer's.
+ */
+export const PRUNE_ALLOCATIONS = defineChoice('prune.allocation', [
+  { id: 'sensitivity', label: 'By sensitivity', help: 'Measure how much each layer’s predictions move when it alone is pruned (several sparsities, held-back training images), then prune the tolerant layers more so that the given fraction of all weights goes at the least predicted cost.', urlCode: 'sn', default: true },
+  { id: 'uniform', label: 'Uniform', help: 'The same sparsity in every pruned layer.', urlCode: 'u' },
+]);
+export type PruneAllocation = IdOf<typeof PRUNE_ALLOCATIONS>;
 
 /** When the masks are computed: once before fine-tuning, or rising during it (prune/schedule.ts). */
 export const PRUNE_SCHEDULES = defineChoice('prune.schedule.kind', [

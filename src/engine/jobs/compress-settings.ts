@@ -7,7 +7,7 @@
  */
 import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS, type BiasCorrection, type CalibrationMethod, type Granularity, type QuantModeSetting, type Rounding } from '../choices/quantize';
 import { DEFAULT_NM, pruneMethod, PRUNE_METHODS, type PruneMethod, type PruneMethodEntry, type PruneMethodOption, type PruneParamSpec } from '../choices/prune-methods';
-import { gradualSchedule, LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
+import { gradualSchedule, LAYER_KINDS, PRUNE_ALLOCATIONS, PRUNE_CRITERIA, PRUNE_SCHEDULES, type LayerKind, type PruneAllocation, type PruneCriterion, type PruneScheduleKind } from '../choices/prune';
 import { OPTIMIZERS, type Optimizer } from '../choices/train';
 import { StudioError } from '../errors';
 
@@ -30,6 +30,8 @@ export interface PruneSettings {
   layerKinds: LayerKind[];
   spareFirstLast: boolean;
   overrides: Record<string, number>;
+  /** A reconstruction method: how the sparsity is spread over the layers not in `overrides`. */
+  allocation: PruneAllocation;
   /** Structured pruning: filter ranking by L1 or L2 norm. */
   criterion: PruneCriterion;
   n: number;
@@ -79,6 +81,7 @@ export const DEFAULT_SETTINGS: CompressSettings = {
     layerKinds: LAYER_KINDS.defaultIds,
     spareFirstLast: false,
     overrides: {},
+    allocation: PRUNE_ALLOCATIONS.defaultId,
     criterion: PRUNE_CRITERIA.defaultId,
     n: DEFAULT_NM.n,
     m: DEFAULT_NM.m,
@@ -163,6 +166,7 @@ function validatePrune(raw: unknown, finetuneEpochs: number): void {
   if (!isObject(p.overrides)) fail('prune.overrides', 'must map layer names to fractions', p.overrides);
   for (const [k, v] of Object.entries(p.overrides)) frac(`prune.overrides.${k}`, v);
   PRUNE_CRITERIA.check(p.criterion);
+  PRUNE_ALLOCATIONS.check(p.allocation);
   for (const k of ['n', 'm'] as const) if (typeof p[k] !== 'number') fail(`prune.${k}`, 'must be a whole number', p[k]);
   if (method.uses.nm) {
     wholeNumber('prune.m', p.m);

@@ -37,11 +37,14 @@ export function previewSettings(entry: Pick<BaselineEntry, 'macs' | 'testData'>,
   const method = pruneMethodOf(s.prune);
   const reconImages = method.needsCalibrationData ? Math.min(PREVIEW_RECON_IMAGES, pruneParam(s.prune, 'images')) : undefined;
   if (reconImages !== undefined && reconImages < pruneParam(s.prune, 'images')) omitted.push(`layers re-fitted on ${reconImages} images`);
+  // The sensitivity analysis takes tens of seconds; a preview has a second or two.
+  const uniform = method.uses.allocation && s.prune.allocation !== 'uniform';
+  if (uniform) omitted.push('the same sparsity in every layer (no sensitivity analysis)');
   omitted.push('latency not measured');
   return {
     settings: {
       ...s,
-      prune: { ...s.prune, schedule: gradual ? { kind: 'one-shot' } : s.prune.schedule, params: reconImages !== undefined ? { ...s.prune.params, images: reconImages } : s.prune.params },
+      prune: { ...s.prune, allocation: uniform ? 'uniform' : s.prune.allocation, schedule: gradual ? { kind: 'one-shot' } : s.prune.schedule, params: reconImages !== undefined ? { ...s.prune.params, images: reconImages } : s.prune.params },
       finetune: { ...s.finetune, epochs: 0, trainLimit: Math.max(PREVIEW_TRAIN_RECORDS, samples), maxSteps: undefined },
       quant: { ...s.quant, calibration: { ...s.quant.calibration, samples } },
       evalLimit: previewImages(entry, s),

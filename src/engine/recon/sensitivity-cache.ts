@@ -1,0 +1,49 @@
+/**
+ * Sensitivity reports kept per model and settings: the analysis is the slow half of pruning with
+ * sensitivity allocation, and a user who moves the sparsity slider and presses Compress again
+ * should not wait for it twice. The key is a fingerprint of the weights themselves (not a model
+ * id), so a fine-tuned or re-loaded model never reuses a stale report.
+ */
+import { type Graph, isWeighted } from '../graph/ir';
+import type { ImageDataset } from '../types';
+import { layerSensitivity, type SensitivityOptions, type SensitivityReport } from './sensitivity';
+import type { CalibrationSet } from './in-order';
+
+/** Reports kept (each a few KB); the oldest goes first. */
+const KEEP = 8;
+const reports = new Map<string, SensitivityReport>();
+
+/** FNV-1a over 32-bit words. */
+function fnv(h: number, words: Uint32Array, step = 1): number {
+  for (let i = 0; i < words.length; i += step) h = Math.imul(h ^ words[i], 16777619) >>> 0;
+  return h;
+}
+
+/** A hash of every layer's name, shape and (a stride of) its weights, and of the calibration images. */
+export function fingerprint(g: Graph, images: ImageDataset): string {
+  let h = 2166136261;
+  for (const n of g.nodes.filter(isWeighted)) {
+    h = fnv(h, Uint32Array.from(new TextEncoder().encode(`${n.name}:${n.kernel.shape.join('x')}`)));
+    const k = n.kernel.values;
+    // Every weight of a small layer; a stride of a big one (a changed model changes most weights).
+    h = fnv(h, new Uint32Array(k.buffer, k.byteOffset, k.length), Math.max(1, Math.floor(k.length / 4096)));
+    if (n.bias) h = fnv(h, new Uint32Array(n.bias.values.buffer, n.bias.values.byteOffset, n.bias.values.length));
+  }
+  const px = images.pixels;
+  h = fnv(h, Uint32Array.from(px.subarray(0, 4096)));
+  return `${h.toString(16)}:${images.count}:${images.numClasses}`;
+}
+
+export async function cachedSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<{ report: SensitivityReport; reused: boolean }> {
+  const key = JSON.stringify([fingerprint(g, cal.images), cal.samples, cal.seed ?? 1, o.sparsities, o.heldOut, o.granularity, o.damp ?? 0.01, o.layers ?? null]);
+  const known = reports.get(key);
+  if (known) {
+    reports.delete(key);
+    reports.set(key, known);
+    return { report: known, reused: true };
+  }
+  const report = await layerSensitivity(g, cal, o);
+  reports.set(key, report);
+  if (reports.size > KEEP) reports.delete(reports.keys().next().value!);
+  return { report, reused: false };
+}

@@ -1,0 +1,75 @@
+/**
+ * Reconstruction pruning with sensitivity allocation (prune/methods/reconstruction.ts): the
+ * sparsity is the fraction of all pruned layers' weights, spread unevenly, pinned layers stay
+ * pinned, and a second run with the same model and settings reuses the analysis.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { withDefaults } from '../../src/engine/jobs/compress-settings';
+import { type Graph, isWeighted, type WeightedNode } from '../../src/engine/graph/ir';
+import { PRUNERS } from '../../src/engine/prune/methods/registry';
+import type { ImageDataset } from '../../src/engine/types';
+
+const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
+
+const graph: Graph = {
+  name: 'allocation',
+  output: 'd',
+  nodes: [
+    { name: 'in', op: 'input', inputs: [], shape: [8, 8, 2] },
+    { name: 'c1', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 2, 8], values: values(144, 1.7) }, bias: { shape: [8], values: values(8, 0.5) }, strides: [1, 1], padding: 'same', activation: 'relu' },
+    { name: 'c2', op: 'conv2d', inputs: ['c1'], kernel: { shape: [3, 3, 8, 16], values: values(1152, 0.9) }, strides: [1, 1], padding: 'same', activation: 'relu' },
+    { name: 'gap', op: 'gap', inputs: ['c2'] },
+    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [16, 4], values: values(64, 2.3) }, activation: 'linear' },
+  ],
+};
+
+const count = 96;
+const images: ImageDataset = { id: 'mnist', split: 'train', count, shape: [8, 8, 2], numClasses: 4, pixels: new Uint8Array(count * 128).map((_, i) => (i * 37 + ((i * i) % 11)) % 256), labels: new Uint8Array(count).map((_, i) => i % 4), classNames: ['a', 'b', 'c', 'd'] };
+const calibration = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 }, samples: 32 };
+
+const zerosOf = (n: WeightedNode) => n.kernel.values.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
+const weighted = (g: Graph) => g.nodes.filter(isWeighted) as WeightedNode[];
+
+describe('obs with sensitivity allocation', () => {
+  it('removes the given fraction of all weights, spread unevenly, as its detail reports', async () => {
+    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.6, params: { images: 32 } } }).prune;
+    expect(p.allocation).toBe('sensitivity');
+    const out = await PRUNERS.obs.prune(graph, p, { calibration });
+    const layers = weighted(out.graph);
+    const total = layers.reduce((a, n) => a + n.kernel.values.length, 0);
+    const zeros = layers.reduce((a, n) => a + zerosOf(n), 0);
+    // Each layer rounds its count of removed weights down (at most one per layer short).
+    expect(zeros / total).toBeGreaterThan(0.6 - layers.length / total);
+    expect(zeros / total).toBeLessThanOrEqual(0.6 + 1e-9);
+    const planned = out.detail.layerSparsities as Record<string, number>;
+    expect(Object.keys(planned).sort()).toEqual(['c1', 'c2', 'd']);
+    for (const n of layers) expect(zerosOf(n) / n.kernel.values.length).toBeCloseTo(planned[n.name], 1);
+    expect(new Set(Object.values(planned).map((s) => s.toFixed(3))).size).toBeGreaterThan(1);
+    expect(out.detail.allocation).toBe('sensitivity');
+    expect(out.detail.sensitivityReused).toBe(false);
+  });
+
+  it('keeps an override pinned, reuses the analysis on a second run and leaks no tensor', async () => {
+    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, overrides: { d: 0.25 }, params: { images: 32 } } }).prune;
+    await PRUNERS.obs.prune(graph, p, { calibration });
+    const before = tf.memory().numTensors;
+    const out = await PRUNERS.obs.prune(graph, p, { calibration });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out.detail.sensitivityReused).toBe(true);
+    expect((out.detail.layerSparsities as Record<string, number>).d).toBe(0.25);
+    expect(zerosOf(weighted(out.graph).find((n) => n.name === 'd')!)).toBe(16);
+  });
+
+  it('uniform allocation prunes every layer to the same sparsity', async () => {
+    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, allocation: 'uniform', params: { images: 32 } } }).prune;
+    const out = await PRUNERS.obs.prune(graph, p, { calibration });
+    for (const n of weighted(out.graph)) expect(zerosOf(n)).toBe(Math.floor(n.kernel.values.length * 0.5));
+    expect(out.detail.allocation).toBe('uniform');
+  });
+
+  it('says what is wrong when the training split has no images left to measure on', async () => {
+    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, params: { images: 96 } } }).prune;
+    await expect(PRUNERS.obs.prune(graph, p, { calibration })).rejects.toThrow(/besides the 96 calibration images/);
+  });
+});
