@@ -19,6 +19,11 @@ export interface CompiledGraph {
   predict(x: tf.Tensor): tf.Tensor;
   /** Outputs of the named nodes (after the output transform), all owned by the caller. */
   capture(x: tf.Tensor, names: string[]): Record<string, tf.Tensor>;
+  /**
+   * Logits from given node outputs instead of the input: every node whose output is given is
+   * taken as it is, and only the nodes after them run (`frontier` names what must be given).
+   */
+  predictFrom(given: Record<string, tf.Tensor>): tf.Tensor;
   dispose(): void;
 }
 
@@ -35,6 +40,19 @@ function activate(y: tf.Tensor, a: Activation): tf.Tensor {
     default:
       return y;
   }
+}
+
+/**
+ * The nodes before `node` (in graph order) whose outputs a node at or after it reads: given
+ * those, predictFrom runs the network from `node` on. One name for a chain; more across a
+ * residual connection.
+ */
+export function frontier(g: Graph, node: string): string[] {
+  const at = g.nodes.findIndex((n) => n.name === node);
+  const before = new Set(g.nodes.slice(0, at).map((n) => n.name));
+  const needed = new Set<string>();
+  for (const n of g.nodes.slice(at)) for (const i of n.inputs) if (before.has(i)) needed.add(i);
+  return g.nodes.filter((n) => needed.has(n.name)).map((n) => n.name);
 }
 
 /** Softmax is not a fused activation in tfjs; apply it after the fused op. */
@@ -104,11 +122,17 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
     }
   }
 
-  function forward(x: tf.Tensor, keep: Set<string>): Map<string, tf.Tensor> {
+  function forward(x: tf.Tensor | undefined, keep: Set<string>, given: Record<string, tf.Tensor> = {}): Map<string, tf.Tensor> {
     const outs = new Map<string, tf.Tensor>();
     let wanted = keep.size;
     for (const n of g.nodes) {
-      const ins = n.op === 'input' ? [x] : n.inputs.map((i) => outs.get(i)!);
+      if (n.name in given) {
+        outs.set(n.name, given[n.name]);
+        continue;
+      }
+      // Before the given cut: nothing later needs it (see frontier()), so it does not run.
+      if (n.op === 'input' ? !x : n.inputs.some((i) => !outs.has(i))) continue;
+      const ins = n.op === 'input' ? [x!] : n.inputs.map((i) => outs.get(i)!);
       let y = evalNode(n, ins);
       if (opts.output) y = opts.output(n, y);
       outs.set(n.name, y);
@@ -122,6 +146,13 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
     graph: g,
     predict: (x) => tf.tidy(() => forward(x, new Set([g.output])).get(g.output)!),
     capture: (x, names) => tf.tidy(() => Object.fromEntries(forward(x, new Set(names)))),
+    predictFrom: (given) =>
+      tf.tidy(() => {
+        const y = forward(undefined, new Set([g.output]), given).get(g.output);
+        if (!y) throw new Error(`predictFrom: the given outputs (${Object.keys(given).join(', ')}) do not reach ${g.output}`);
+        // A given tensor passed straight through must not be disposed with the caller's.
+        return Object.values(given).includes(y) ? y.clone() : y;
+      }),
     dispose: () => {
       tf.dispose([...weights.values()]);
       weights.clear();

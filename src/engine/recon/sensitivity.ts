@@ -10,9 +10,11 @@
  * images, so the two sets never overlap and no test record is read.
  */
 import { StudioError } from '../errors';
-import { compileGraph } from '../graph/execute';
+import { compileGraph, frontier } from '../graph/execute';
 import { type Graph, isWeighted, type WeightedNode } from '../graph/ir';
+import * as tf from '@tensorflow/tfjs';
 import { predictLogits } from '../evaluate';
+import { toInputTensor } from '../preprocess';
 import type { Granularity } from '../choices/quantize';
 import { epochPermutation } from '../train/data-order';
 import type { ImageDataset } from '../types';
@@ -134,7 +136,12 @@ export function agreement(ref: Float64Array, logp: Float64Array, labels: Uint8Ar
 
 export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<SensitivityReport> {
   const held = heldOutSet(cal.images, cal.samples, o.heldOut, cal.seed ?? 1);
-  if (held.count === 0) throw new StudioError('bad-settings', `Measuring each layer's sensitivity needs training images besides the ${cal.samples} calibration images, and the training split has only ${cal.images.count}. Use fewer calibration images, or uniform allocation.`, { field: 'prune.allocation' });
+  if (held.count === 0)
+    throw new StudioError(
+      'bad-settings',
+      `Measuring each layer's sensitivity needs training images besides the ${cal.samples} calibration images, and the training split has only ${cal.images.count}. Use fewer calibration images, or uniform allocation.`,
+      { field: 'prune.allocation' },
+    );
   const classes = held.numClasses;
   const logProbs = async (model: Graph = g): Promise<Float64Array> => {
     const c = compileGraph(model);
@@ -151,6 +158,47 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
     }
   };
   const ref = await logProbs(o.dense ?? g);
+  /** The held-back batches' activations where the network reaches `node` (the part before it is the same in every trial). */
+  const cut = async (node: string): Promise<Record<string, tf.Tensor>[]> => {
+    const names = frontier(g, node);
+    const c = compileGraph(g);
+    const batches: Record<string, tf.Tensor>[] = [];
+    try {
+      for (let first = 0; first < held.count; first += 256) {
+        const x = toInputTensor(held, first, Math.min(256, held.count - first), cal.preprocessing);
+        try {
+          batches.push(c.capture(x, names));
+        } finally {
+          x.dispose();
+        }
+      }
+      return batches;
+    } catch (e) {
+      batches.forEach((b) => tf.dispose(Object.values(b)));
+      throw e;
+    } finally {
+      c.dispose();
+    }
+  };
+  /** Log-probabilities of `g` as it stands, run from the cut on. */
+  const logProbsFrom = async (batches: Record<string, tf.Tensor>[]): Promise<Float64Array> => {
+    const c = compileGraph(g);
+    try {
+      const out = new Float64Array(held.count * classes);
+      for (const [b, given] of batches.entries()) {
+        o.signal?.throwIfAborted();
+        const y = c.predictFrom(given);
+        try {
+          out.set(logSoftmax((await y.data()) as Float32Array, classes), b * 256 * classes);
+        } finally {
+          y.dispose();
+        }
+      }
+      return out;
+    } finally {
+      c.dispose();
+    }
+  };
   const baselineAccuracy = agreement(ref, ref, held.labels, classes).accuracy;
   const layers: LayerSensitivity[] = [];
   const wanted = o.layers && new Set(o.layers);
@@ -160,38 +208,43 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
     weighted,
     cal,
     async (n, stats) => {
-      const sh = layerShape(n);
-      const kept = n.kernel.values.slice();
-      const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
-      const w0s = toRows(origin);
-      const keptBias = n.bias?.values.slice();
-      const originBias = origin.bias?.values.slice();
-      // The layer as the pruner would leave it (bias-corrected as it does), then put back.
-      const tryWeights = async (ws: Float64Array[], biasCorrected: boolean): Promise<{ outputError: number; accuracy: number; divergence: number }> => {
-        fromRows(n, ws);
-        if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
-        else delete n.bias;
-        if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols));
-        try {
-          return { outputError: errorRatio(w0s, ws, stats), ...agreement(ref, await logProbs(), held.labels, classes) };
-        } finally {
-          n.kernel.values.set(kept);
-          if (keptBias) (n.bias ??= { shape: [keptBias.length], values: new Float32Array(keptBias.length) }).values.set(keptBias);
+      const batches = await cut(n.name);
+      try {
+        const sh = layerShape(n);
+        const kept = n.kernel.values.slice();
+        const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
+        const w0s = toRows(origin);
+        const keptBias = n.bias?.values.slice();
+        const originBias = origin.bias?.values.slice();
+        // The layer as the pruner would leave it (bias-corrected as it does), then put back.
+        const tryWeights = async (ws: Float64Array[], biasCorrected: boolean): Promise<{ outputError: number; accuracy: number; divergence: number }> => {
+          fromRows(n, ws);
+          if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
           else delete n.bias;
+          if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols));
+          try {
+            return { outputError: errorRatio(w0s, ws, stats), ...agreement(ref, await logProbsFrom(batches), held.labels, classes) };
+          } finally {
+            n.kernel.values.set(kept);
+            if (keptBias) (n.bias ??= { shape: [keptBias.length], values: new Float32Array(keptBias.length) }).values.set(keptBias);
+            else delete n.bias;
+          }
+        };
+        const prune: SensitivityPoint[] = [];
+        for (const sparsity of o.sparsities) {
+          const ws = w0s.map((w, i) => {
+            const c = Float64Array.from(w);
+            solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
+            return c;
+          });
+          prune.push({ sparsity, ...(await tryWeights(ws, true)) });
         }
-      };
-      const prune: SensitivityPoint[] = [];
-      for (const sparsity of o.sparsities) {
-        const ws = w0s.map((w, i) => {
-          const c = Float64Array.from(w);
-          solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
-          return c;
-        });
-        prune.push({ sparsity, ...(await tryWeights(ws, true)) });
+        const q = w0s.map((w) => Float64Array.from(w));
+        roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
+        layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q, false) });
+      } finally {
+        batches.forEach((b) => tf.dispose(Object.values(b)));
       }
-      const q = w0s.map((w) => Float64Array.from(w));
-      roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
-      layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q, false) });
     },
     o,
   );
