@@ -65,7 +65,11 @@ export function allocateSparsity(curves: readonly LayerCurve[], target: number, 
   // A rounding margin: a target equal to the reachable maximum must not fail on the last bit.
   if (need > reachable * (1 + 1e-9) + 1e-6) {
     const most = (target * total - need + reachable) / total;
-    throw new StudioError('bad-settings', `A sparsity of ${(target * 100).toFixed(1)}% of the pruned layers' weights cannot be spread over them: with each layer at most at its highest measured sparsity, and the pinned layers as pinned, ${(Math.max(0, most) * 100).toFixed(1)}% is the most.`, { field: 'prune.sparsity' });
+    throw new StudioError(
+      'bad-settings',
+      `A sparsity of ${(target * 100).toFixed(1)}% of the pruned layers' weights cannot be spread over them: with each layer at most at its highest measured sparsity, and the pinned layers as pinned, ${(Math.max(0, most) * 100).toFixed(1)}% is the most.`,
+      { field: 'prune.sparsity' },
+    );
   }
   // Stable order: equal costs go to the layer listed first, then its lower segments first.
   segments.sort((a, b) => a.perWeight - b.perWeight);

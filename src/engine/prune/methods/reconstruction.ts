@@ -106,7 +106,10 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
       // With an allocation: analysis, first pruning, analysis in context, final pruning (a quarter each).
       const parts = byLayer ? 4 : 1;
-      const phase = (k: number): Progress => (done, total) => ctx.onProgress?.(k * total + done, parts * total);
+      const phase =
+        (k: number): Progress =>
+        (done, total) =>
+          ctx.onProgress?.(k * total + done, parts * total);
       const planned = byLayer ? await allocate(work, layers, job, phase) : undefined;
       const { masks, images } = await pruneInOrder(work, known, (name) => planned?.sparsities[name] ?? p.overrides[name] ?? p.sparsity, job, phase(parts - 1));
       return { graph: work, masks, detail: { calibrationImages: images, calibrationSource: 'training split', ...(planned?.detail ?? (pattern === 'unstructured' ? { allocation: 'uniform' } : {})) } };
