@@ -214,10 +214,10 @@ async function main(): Promise<void> {
     if (json) console.log(JSON.stringify({ modelId: entry.id, ...r }, null, 1));
     else {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-      console.log(`${entry.id}: accuracy on ${r.heldOutImages} held-back training images ${pct(r.baselineAccuracy)}; each layer changed alone (output error / accuracy)`);
-      console.log(['layer'.padEnd(22), 'weights'.padStart(8), ...sparsities.map((x) => `pruned ${pct(x)}`.padStart(22)), 'int8'.padStart(22)].join(' '));
+      console.log(`${entry.id}: accuracy on ${r.heldOutImages} held-back training images ${pct(r.baselineAccuracy)}; each layer changed alone (output error / KL divergence from the unchanged model's predictions / accuracy)`);
+      console.log(['layer'.padEnd(22), 'weights'.padStart(8), ...sparsities.map((x) => `pruned ${pct(x)}`.padStart(30)), 'int8'.padStart(30)].join(' '));
       for (const l of r.layers) {
-        const cell = (p: { outputError: number; accuracy: number }) => `${p.outputError.toExponential(1)} / ${pct(p.accuracy)}`.padStart(22);
+        const cell = (p: { outputError: number; divergence: number; accuracy: number }) => `${p.outputError.toExponential(1)} / ${p.divergence.toExponential(1)} / ${pct(p.accuracy)}`.padStart(30);
         console.log([l.layer.padEnd(22), String(l.weights).padStart(8), ...l.prune.map(cell), cell(l.int8)].join(' '));
       }
     }
