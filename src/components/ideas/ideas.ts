@@ -73,7 +73,7 @@ export const IDEAS: Record<IdeaId, Idea> = {
   },
   reconstruction: {
     title: 'Pruning with reconstruction',
-    text: 'Prunes one layer at a time, in network order. From the inputs the layer sees on a few hundred training images, it ranks each weight by how much the layer’s output would change without it (w²/[H⁻¹]ii, Optimal Brain Surgeon), removes the least important, and re-fits the weights it keeps so the layer’s output stays as close as possible to the original. No training, so it takes seconds where fine-tuning takes minutes.',
+    text: 'Prunes one layer at a time, in network order. From the inputs the layer sees on a few hundred training images, it ranks each weight by how much the layer’s output would change without it (w²/[H⁻¹]ii, Optimal Brain Surgeon), removes the least important, and re-fits the weights it keeps so the layer’s output stays as close as possible to the original. No training, so it takes seconds to a minute or two where fine-tuning takes many minutes. By default the sparsity is of all the weights together: each layer’s sensitivity is measured first (how much pruning it alone moves the predictions), and the tolerant layers are pruned more.',
     ref: 'frantar2023',
   },
   gradual: {

@@ -74,7 +74,7 @@ function curvesOf(layers: readonly WeightedNode[], report: SensitivityReport) {
  * absorbs the change, so early layers look cheaper than they are once everything is pruned
  * (MNIST, 80%: −1.03 points from this pass alone). So the model is pruned to that first
  * allocation and each layer measured again in that context, from the divergence to the dense
- * model, and the sparsity allocated once more from those marginal costs (−0.43 points).
+ * model, and the sparsity allocated once more from those marginal costs (−0.40 points).
  */
 async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k: number) => Progress) {
   const { p } = job;
