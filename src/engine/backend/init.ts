@@ -45,7 +45,20 @@ function useAllCoresForWasm(): (() => void) | undefined {
   };
 }
 
-export async function initBackend(requested: BackendName, opts: { wasmPrefix?: string } = {}): Promise<BackendStatus> {
+/**
+ * Starts are serialized: a job's start while another job's is still loading the wasm module
+ * would read the lifted hardwareConcurrency as the real one and put navigator back under the
+ * first start's feet (seen as "1 thread" in an e2e run under load).
+ */
+let starting: Promise<unknown> = Promise.resolve();
+
+export function initBackend(requested: BackendName, opts: { wasmPrefix?: string } = {}): Promise<BackendStatus> {
+  const run = starting.then(() => startBackend(requested, opts));
+  starting = run.catch(() => undefined);
+  return run;
+}
+
+async function startBackend(requested: BackendName, opts: { wasmPrefix?: string }): Promise<BackendStatus> {
   // An unknown name is refused rather than quietly replaced by the first backend that starts.
   if (!(BACKEND_NAMES as readonly string[]).includes(requested)) throw new StudioError('bad-settings', `backend: must be one of ${BACKEND_NAMES.join(', ')} (got ${JSON.stringify(requested)}).`, { field: 'backend', value: requested });
   if (opts.wasmPrefix) setWasmPaths(opts.wasmPrefix);
