@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     if (command === 'search') {
       const maxLoss = num(flags, 'max-loss', 1);
       const { best, candidates } = planSparsities(r, maxLoss);
-      const planned: PartialCompressSettings = { prune: { method: 'obs', sparsity: 0, overrides: best.overrides, params: { images: num(flags, 'images', 256) } }, quant: { mode: 'int8' } };
+      const planned: PartialCompressSettings = { prune: { method: 'obs', sparsity: 0, allocation: 'uniform', overrides: best.overrides, params: { images: num(flags, 'images', 256) } }, quant: { mode: 'int8' } };
       if (!json) {
         console.log(`${entry.id}: held-back accuracy ${(r.baselineAccuracy * 100).toFixed(2)}% on ${r.heldOutImages} training images; budget ${maxLoss} points`);
         for (const c of candidates) console.log(`  candidate: ${(c.sparsity * 100).toFixed(1).padStart(5)}% of weights pruned, predicted loss ${c.predictedLossPts.toFixed(2)} pts  ${JSON.stringify(c.overrides)}`);
