@@ -42,7 +42,12 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: String.raw`(^|/)engine/(?!${CATALOGS})`, allowTypeImports: true, message: 'Components import engine types, and values only from the choice tables (engine/choices/) and catalogs (data/registry, models/architectures, study/published, study/preset); compute goes through the store (docs/ARCHITECTURE.md, Rules).' },
+            {
+              regex: String.raw`(^|/)engine/(?!${CATALOGS})`,
+              allowTypeImports: true,
+              message:
+                'Components import engine types, and values only from the choice tables (engine/choices/) and catalogs (data/registry, models/architectures, study/published, study/preset); compute goes through the store (docs/ARCHITECTURE.md, Rules).',
+            },
             { regex: '^@tensorflow/', allowTypeImports: true, message: 'Components never run tfjs: the worker does (docs/ARCHITECTURE.md, Rules).' },
             { regex: String.raw`(^|/)workers/`, allowTypeImports: true, message: 'Components reach the worker through the store (state/jobs.ts).' },
           ],

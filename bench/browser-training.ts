@@ -51,17 +51,21 @@ async function main(): Promise<void> {
     await page.goto(`${server.resolvedUrls!.local[0]}?bench`);
     await page.waitForFunction(() => !!window.studioBench, undefined, { timeout: 60_000 });
     cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    runs = await repeatRuns(Number(flag('repeats', '3')), async (i) => {
-      const out = [];
-      for (const modelId of only) {
-        const job: JobRequest = { type: 'finetune', modelId, backend: 'wasm', settings: { epochs: 1, batchSize: batch, learningRate: 0.001, seed: 1, trainLimit: steps * batch, evalLimit: 100 } };
-        process.stderr.write(`repeat ${i + 1}, ${modelId}: ${steps} steps of ${batch} ... `);
-        const r = (await page.evaluate((j) => window.studioBench!.run(j), job)) as FinetuneJobResult;
-        process.stderr.write(`${r.imagesPerSecond.toFixed(0)} img/s\n`);
-        out.push({ modelId, r });
-      }
-      return out;
-    }, { allowFewer: args.includes('--allow-fewer') });
+    runs = await repeatRuns(
+      Number(flag('repeats', '3')),
+      async (i) => {
+        const out = [];
+        for (const modelId of only) {
+          const job: JobRequest = { type: 'finetune', modelId, backend: 'wasm', settings: { epochs: 1, batchSize: batch, learningRate: 0.001, seed: 1, trainLimit: steps * batch, evalLimit: 100 } };
+          process.stderr.write(`repeat ${i + 1}, ${modelId}: ${steps} steps of ${batch} ... `);
+          const r = (await page.evaluate((j) => window.studioBench!.run(j), job)) as FinetuneJobResult;
+          process.stderr.write(`${r.imagesPerSecond.toFixed(0)} img/s\n`);
+          out.push({ modelId, r });
+        }
+        return out;
+      },
+      { allowFewer: args.includes('--allow-fewer') },
+    );
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

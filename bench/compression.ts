@@ -110,18 +110,16 @@ const CASES: Case[] = [
       ['recon', 'custom-cnn-mnist', 0.8, 0.5],
       ['recon', 'custom-cnn-cifar10', 0.7, 1.0],
     ] as const
-  ).map(
-    ([key, modelId, sparsity, maxLoss]): Case => ({
-      key,
-      modelId,
-      label: `${modelId}: ${sparsity * 100}% with reconstruction (sensitivity allocation), no training, + int8`,
-      settings: { prune: { method: 'obs', sparsity, allocation: 'sensitivity' }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
-      check: (r) => [
-        ['accuracy loss (points)', lossPts(r), `<= ${maxLoss}`, lossPts(r) <= maxLoss],
-        ['size reduction, gzip int8 (%)', reduction(r, r.after.size.gzipInt8Bytes), '(info)', true],
-      ],
-    }),
-  ),
+  ).map(([key, modelId, sparsity, maxLoss]): Case => ({
+    key,
+    modelId,
+    label: `${modelId}: ${sparsity * 100}% with reconstruction (sensitivity allocation), no training, + int8`,
+    settings: { prune: { method: 'obs', sparsity, allocation: 'sensitivity' }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
+    check: (r) => [
+      ['accuracy loss (points)', lossPts(r), `<= ${maxLoss}`, lossPts(r) <= maxLoss],
+      ['size reduction, gzip int8 (%)', reduction(r, r.after.size.gzipInt8Bytes), '(info)', true],
+    ],
+  })),
   {
     key: 'recon-mobilenet',
     modelId: 'mobilenet-v1-1-cifar10',
@@ -153,8 +151,13 @@ async function main() {
     const figures = c.check(result);
     out.push({ label: c.label, modelId: c.modelId, figures, result });
     console.log(`\n${c.label}  [${entry.id}, test records ${result.testRecords.first}-${result.testRecords.first + result.testRecords.count - 1}, ${backend.backend}, ${(result.elapsedMs / 1000).toFixed(0)} s]`);
-    console.log(`  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipBytes})`);
-    for (const st of result.stages) console.log(`  stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(0)} s${st.accuracy !== undefined ? `, accuracy ${(st.accuracy * 100).toFixed(2)}%` : ''}${st.detail.steps ? `, ${st.detail.steps} steps at ${Number(st.detail.imagesPerSecond).toFixed(0)} img/s` : ''}`);
+    console.log(
+      `  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipBytes})`,
+    );
+    for (const st of result.stages)
+      console.log(
+        `  stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(0)} s${st.accuracy !== undefined ? `, accuracy ${(st.accuracy * 100).toFixed(2)}%` : ''}${st.detail.steps ? `, ${st.detail.steps} steps at ${Number(st.detail.imagesPerSecond).toFixed(0)} img/s` : ''}`,
+      );
     for (const [name, value, target, ok] of figures) console.log(`  ${name.padEnd(38)} ${value.toFixed(2).padStart(8)}   target ${target.padEnd(8)} ${ok ? 'met' : 'NOT met'}`);
   }
   // The figures here are accuracy and bytes (the same on any machine for a given seed); the

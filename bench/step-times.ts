@@ -26,7 +26,10 @@ const runs: { step: string; flags: string[] }[] = [
   { step: '90% magnitude + INT8 + export', flags: ['--prune', '0.9', '--quant', 'int8', '--export-dir', out] },
 ];
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 console.log(`| ${model} step (records 0-${Number(limit) - 1}) | wall | load before | load after |`);
 console.log('|---|---|---|---|');
 for (const r of runs) {

@@ -107,12 +107,16 @@ async function main() {
   lines.push('**Speed columns (ms, img/s, job s) are single runs**, not reproducible figures: for int8 speed use `npm run bench:tflite`, for the native peer `npm run bench:peer`, which repeat their timings and report the spread.');
   lines.push('');
   const tfliteRuntimes = [...new Set(rows.map((r) => r.tfliteRuntime).filter(Boolean))].join('; ') || 'none ran';
-  lines.push(`Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime (${tfliteRuntimes}, 1 thread). Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.`);
+  lines.push(
+    `Studio figures: headless Chromium, the studio page and its Worker (tfjs wasm), then the exported .tflite files on TFLite\'s wasm runtime (${tfliteRuntimes}, 1 thread). Reduction is against dense float32 bytes, using gzip where pruning left zeros (zeros only shrink an encoding that skips them), else the format\'s own bytes.`,
+  );
   lines.push('');
   lines.push('| model | method | test records | float32 B | int8 B | gzip B | .tflite B | size reduction | accuracy | macro recall | tfjs latency ms | TFLite float32 ms | TFLite int8 ms | TFLite int8 acc | job s |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    lines.push(`| ${r.modelId} | ${r.method} | ${r.testRecords} | ${r.float32Bytes} | ${r.int8Bytes} | ${r.gzipBytes} | ${r.tfliteBytes ?? '—'} | ${r.reductionPct.toFixed(2)}% (${r.reductionBasis}) | ${pct(r.accuracy)} | ${pct(r.macroRecall)} | ${ms(r.tfjsLatencyMs)} (${r.tfjsBackend}) | ${ms(r.tfliteFloatMs)} | ${ms(r.tfliteInt8Ms)} | ${pct(r.tfliteInt8Accuracy)} | ${r.jobSeconds.toFixed(0)} |`);
+    lines.push(
+      `| ${r.modelId} | ${r.method} | ${r.testRecords} | ${r.float32Bytes} | ${r.int8Bytes} | ${r.gzipBytes} | ${r.tfliteBytes ?? '—'} | ${r.reductionPct.toFixed(2)}% (${r.reductionBasis}) | ${pct(r.accuracy)} | ${pct(r.macroRecall)} | ${ms(r.tfjsLatencyMs)} (${r.tfjsBackend}) | ${ms(r.tfliteFloatMs)} | ${ms(r.tfliteInt8Ms)} | ${pct(r.tfliteInt8Accuracy)} | ${r.jobSeconds.toFixed(0)} |`,
+    );
   }
   lines.push('');
   lines.push(`Published (${STUDY_CITATION}):`);

@@ -39,7 +39,10 @@ async function main() {
   await prepareTrainingBackend('wasm');
   const entry = (await readIndex()).models.find((m) => m.id === modelId)!;
   let models: CompressedModels | undefined;
-  await compressBaseline(entry, withDefaults({ prune: { method: 'none' }, quant: { mode: 'int8', granularity: 'per-channel', calibration: { method: 'minmax', samples: 200 } }, evalLimit: 50, latencyRuns: 2 }), { read: readPublic, onModels: (m) => (models = m) });
+  await compressBaseline(entry, withDefaults({ prune: { method: 'none' }, quant: { mode: 'int8', granularity: 'per-channel', calibration: { method: 'minmax', samples: 200 } }, evalLimit: 50, latencyRuns: 2 }), {
+    read: readPublic,
+    onModels: (m) => (models = m),
+  });
   const ex = exportCompressed(models!);
   const files = ex.models.filter((m) => m.label === 'int8' || m.label === 'float32').map((m) => ({ label: m.label, bytes: m.bytes }));
   if (flag('save')) for (const f of files) writeFileSync(`${flag('save')}-${f.label}.tflite`, f.bytes);
@@ -119,11 +122,18 @@ async function main() {
     }
     const wasmFile = runtime === 'litert' ? 'litert_wasm_internal.wasm' : 'tflite_web_api_cc_simd.wasm';
     const ops = simdOpsByFunction(new Uint8Array(readFileSync(join(ROOT, 'public', runtime === 'litert' ? 'litert-wasm' : 'tflite-wasm', wasmFile))));
-    const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(flag('top', '12')));
+    const top = [...self]
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(flag('top', '12')));
     console.log(`\n${total} samples, ${(((total - idle) / total) * 100).toFixed(0)}% busy; share of busy samples (self time), and each wasm function's SIMD instructions (${wasmFile}):`);
     for (const [k, v] of top) {
       const idx = /^wasm-function\[(\d+)\]/.exec(k);
-      const simd = idx ? Object.entries(ops.get(Number(idx[1])) ?? {}).map(([op, c]) => `${c} ${op}`).join(', ') : '';
+      const simd = idx
+        ? Object.entries(ops.get(Number(idx[1])) ?? {})
+            .map(([op, c]) => `${c} ${op}`)
+            .join(', ')
+        : '';
       console.log(`${((v / (total - idle)) * 100).toFixed(1).padStart(6)}%  ${k}${simd ? `   [${simd}]` : ''}`);
     }
     if (flag('prof-out')) writeFileSync(flag('prof-out')!, JSON.stringify(prof.profile));

@@ -102,11 +102,7 @@ async function exportFiles(modelId: string) {
   // Batch 1 is what the studio downloads; larger batches are the same graphs with a wider batch axis.
   const filesFor = (batch: number, runtime: RuntimeId): TfliteEvalModel[] =>
     batch === 1
-      ? [
-          { label: 'int8', bytes: int8.bytes },
-          ...(runtime === 'tfjs-tflite' ? [{ label: 'int8 (int8 I/O)', bytes: int8io.bytes }] : []),
-          { label: 'float32', bytes: float32.bytes },
-        ]
+      ? [{ label: 'int8', bytes: int8.bytes }, ...(runtime === 'tfjs-tflite' ? [{ label: 'int8 (int8 I/O)', bytes: int8io.bytes }] : []), { label: 'float32', bytes: float32.bytes }]
       : [
           { label: 'int8', bytes: exportInt8Tflite(models!.quantized!, { batch }).bytes },
           { label: 'float32', bytes: exportFloat32Tflite(models!.compressed, { batch }).bytes },
@@ -148,42 +144,52 @@ type Prepared = Awaited<ReturnType<typeof exportFiles>> & (typeof CASES)[number]
 async function measureOnce(page: Page, base: string, prepared: Prepared[], profile: boolean, profiles: ProfiledFile[], opRows: OpRows[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const p of prepared) {
-    for (const rt of runtimes) for (const t of threads) for (const batch of batches) {
-      process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
-      const batchRuns = Math.max(20, Math.round(runs / batch));
-      const profiled = profile && rt === 'tfjs-tflite' && profileRuns > 0 ? Math.max(5, Math.round(profileRuns / batch)) : 0;
-      const req: TfliteWorkerRequest = { kind: 'evaluate', entry: p.entry, models: p.filesFor(batch, rt), settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } }, runtime: rt, wasmPath: new URL(TFLITE_RUNTIMES.get(rt).wasmFolder, base).href, numThreads: t };
-      const result = await inWorker<TfliteEvalResult>(page, base, req);
-      // Per image: one invoke runs `batch` images.
-      const ms = (label: string) => {
-        const m = result.models.find((e) => e.label === label);
-        return m ? m.latency.medianMs / batch : NaN;
-      };
-      const int8 = result.models.find((m) => m.label === 'int8')!;
-      for (const m of result.models) if (m.profile) profiles.push({ model: p.label, threads: t, batch, label: m.label, profile: m.profile, medianMs: m.latency.medianMs });
-      rows.push({
-        model: p.label,
-        runtimeId: rt,
-        threads: t,
-        batch,
-        runtime: result.runtime.name,
-        int8Ms: ms('int8'),
-        int8IoMs: ms('int8 (int8 I/O)'),
-        float32Ms: ms('float32'),
-        ratio: ms('float32') / ms('int8'),
-        ratioInt8Io: ms('float32') / ms('int8 (int8 I/O)'),
-        int8Accuracy: int8.metrics.accuracy,
-        simulatedAccuracy: p.simulated,
-        agreement: int8.agreement?.fraction,
-        records: result.testRecords.count,
-        runs: batchRuns,
-      });
-      // Single operators have int8 input and output tensors, which LiteRT.js cannot carry.
-      if (batch === 1 && opRuns > 0 && rt === 'tfjs-tflite') {
-        process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
-        opRows.push(await timeOps(page, base, p, rt, t, ms('float32'), ms('int8')));
-      }
-    }
+    for (const rt of runtimes)
+      for (const t of threads)
+        for (const batch of batches) {
+          process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), batch ${batch}, ${runs} timed runs per file ...\n`);
+          const batchRuns = Math.max(20, Math.round(runs / batch));
+          const profiled = profile && rt === 'tfjs-tflite' && profileRuns > 0 ? Math.max(5, Math.round(profileRuns / batch)) : 0;
+          const req: TfliteWorkerRequest = {
+            kind: 'evaluate',
+            entry: p.entry,
+            models: p.filesFor(batch, rt),
+            settings: { limit, latencyRuns: batchRuns, warmup: Math.max(5, Math.round(50 / batch)), profileRuns: profiled, reference: { label: 'simulated int8', predictions: p.reference } },
+            runtime: rt,
+            wasmPath: new URL(TFLITE_RUNTIMES.get(rt).wasmFolder, base).href,
+            numThreads: t,
+          };
+          const result = await inWorker<TfliteEvalResult>(page, base, req);
+          // Per image: one invoke runs `batch` images.
+          const ms = (label: string) => {
+            const m = result.models.find((e) => e.label === label);
+            return m ? m.latency.medianMs / batch : NaN;
+          };
+          const int8 = result.models.find((m) => m.label === 'int8')!;
+          for (const m of result.models) if (m.profile) profiles.push({ model: p.label, threads: t, batch, label: m.label, profile: m.profile, medianMs: m.latency.medianMs });
+          rows.push({
+            model: p.label,
+            runtimeId: rt,
+            threads: t,
+            batch,
+            runtime: result.runtime.name,
+            int8Ms: ms('int8'),
+            int8IoMs: ms('int8 (int8 I/O)'),
+            float32Ms: ms('float32'),
+            ratio: ms('float32') / ms('int8'),
+            ratioInt8Io: ms('float32') / ms('int8 (int8 I/O)'),
+            int8Accuracy: int8.metrics.accuracy,
+            simulatedAccuracy: p.simulated,
+            agreement: int8.agreement?.fraction,
+            records: result.testRecords.count,
+            runs: batchRuns,
+          });
+          // Single operators have int8 input and output tensors, which LiteRT.js cannot carry.
+          if (batch === 1 && opRuns > 0 && rt === 'tfjs-tflite') {
+            process.stderr.write(`${p.modelId}: ${rt}, ${t} thread(s), single operators, ${opRuns} timed runs each ...\n`);
+            opRows.push(await timeOps(page, base, p, rt, t, ms('float32'), ms('int8')));
+          }
+        }
   }
   return rows;
 }
@@ -219,7 +225,10 @@ async function main(): Promise<void> {
         opRows.push(ops);
         return rows;
       },
-      { allowFewer: args.includes('--allow-fewer'), onRun: (r) => process.stderr.write(`repeat ${r.index + 1}: load ${r.loadBefore.load1.toFixed(2)} -> ${r.loadAfter.load1.toFixed(2)}${r.verdict.underLoad ? ` UNDER LOAD (${r.verdict.reasons.join('; ')})` : ''}\n`) },
+      {
+        allowFewer: args.includes('--allow-fewer'),
+        onRun: (r) => process.stderr.write(`repeat ${r.index + 1}: load ${r.loadBefore.load1.toFixed(2)} -> ${r.loadAfter.load1.toFixed(2)}${r.verdict.underLoad ? ` UNDER LOAD (${r.verdict.reasons.join('; ')})` : ''}\n`),
+      },
     );
   } finally {
     await browser.close();
@@ -292,7 +301,9 @@ function formatSummary(rows: SummaryRow[]): string[] {
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ratio = `**${formatSpread(r.ratio, 2, 'x')}**`;
-    lines.push(`| ${r.model} | ${r.runtimeId} | ${r.threads} | ${r.batch} | ${formatSpread(r.int8Ms)} | ${formatSpread(r.int8IoMs)} | ${formatSpread(r.float32Ms)} | ${ratio} | ${formatSpread(r.ratioInt8Io, 2, 'x')} | ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)} |`);
+    lines.push(
+      `| ${r.model} | ${r.runtimeId} | ${r.threads} | ${r.batch} | ${formatSpread(r.int8Ms)} | ${formatSpread(r.int8IoMs)} | ${formatSpread(r.float32Ms)} | ${ratio} | ${formatSpread(r.ratioInt8Io, 2, 'x')} | ${pct(r.int8Accuracy)} (${pct(r.simulatedAccuracy)}), ${pct(r.agreement)} |`,
+    );
   }
   return lines;
 }
@@ -385,7 +396,9 @@ function formatOpTables(perRepeat: OpRows[][]): string[] {
     const wholeI8 = med(all.map((a) => a.wholeI8))!;
     lines.push(`  by op type: ${[...byOp].map(([op, s]) => `${op} ${s.f32.toFixed(3)} / ${s.i8.toFixed(3)} ms (${ratio(s.f32, s.i8)})`).join('; ')}`);
     lines.push('  (a single op includes copying its input into the interpreter; the whole files copy only the image in and 10 values out)');
-    lines.push(`  ops alone: float32 ${sumF.toFixed(3)} ms, int8 ${sumI.toFixed(3)} ms (${ratio(sumF, sumI)}); whole files: float32 ${wholeF32.toFixed(3)} ms, int8 ${wholeI8.toFixed(3)} ms (${ratio(wholeF32, wholeI8)}), of which one invoke's own cost ~${empty.toFixed(3)} ms`);
+    lines.push(
+      `  ops alone: float32 ${sumF.toFixed(3)} ms, int8 ${sumI.toFixed(3)} ms (${ratio(sumF, sumI)}); whole files: float32 ${wholeF32.toFixed(3)} ms, int8 ${wholeI8.toFixed(3)} ms (${ratio(wholeF32, wholeI8)}), of which one invoke's own cost ~${empty.toFixed(3)} ms`,
+    );
   });
   return lines;
 }
@@ -414,7 +427,9 @@ function formatProfiles(list: ProfiledFile[]): string[] {
     const i8 = ps.find((p) => p.label === 'int8');
     if (!f32 || !i8) continue;
     lines.push(`\nPer-op profile, ${key} (TFLite profiler, first repeat, mean ms per invoke over ${i8.profile.runs} profiled invokes; timed median per invoke in brackets)`);
-    lines.push(`  float32: ops ${f32.profile.totalMsPerRun.toFixed(3)} ms [${f32.medianMs.toFixed(3)}]   int8: ops ${i8.profile.totalMsPerRun.toFixed(3)} ms [${i8.medianMs.toFixed(3)}]   ops ratio ${(f32.profile.totalMsPerRun / i8.profile.totalMsPerRun).toFixed(2)}x`);
+    lines.push(
+      `  float32: ops ${f32.profile.totalMsPerRun.toFixed(3)} ms [${f32.medianMs.toFixed(3)}]   int8: ops ${i8.profile.totalMsPerRun.toFixed(3)} ms [${i8.medianMs.toFixed(3)}]   ops ratio ${(f32.profile.totalMsPerRun / i8.profile.totalMsPerRun).toFixed(2)}x`,
+    );
     lines.push(`  ${'float32 op / kernel'.padEnd(54)}${'n'.padStart(4)}${'ms'.padStart(8)}${'share'.padStart(7)}   ${'int8 op / kernel'.padEnd(54)}${'n'.padStart(4)}${'ms'.padStart(8)}${'share'.padStart(7)}`);
     const n = Math.max(f32.profile.ops.length, i8.profile.ops.length);
     const cell = (p: OpProfile, i: number) => {

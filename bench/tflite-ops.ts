@@ -40,7 +40,15 @@ export function singleOpModels(m: TfliteModel): SingleOp[] {
       output: m.tensors[o.outputs[0]].name.replace(/\/(float|softmax)$/, ''),
       op: BUILTIN_OPERATOR_NAMES[o.op],
       shapes: `${shape(activations[0])} -> ${shape(o.outputs[0])}`,
-      model: { ...m, description: `${m.description}: ${BUILTIN_OPERATOR_NAMES[o.op]} alone`, tensors, buffers, operators: [{ ...o, inputs: o.inputs.map((i) => index.get(i)!), outputs: o.outputs.map((i) => index.get(i)!) }], inputs: [index.get(activations[0])!], outputs: [index.get(o.outputs[0])!] },
+      model: {
+        ...m,
+        description: `${m.description}: ${BUILTIN_OPERATOR_NAMES[o.op]} alone`,
+        tensors,
+        buffers,
+        operators: [{ ...o, inputs: o.inputs.map((i) => index.get(i)!), outputs: o.outputs.map((i) => index.get(i)!) }],
+        inputs: [index.get(activations[0])!],
+        outputs: [index.get(o.outputs[0])!],
+      },
     });
   }
   return out;

@@ -95,11 +95,15 @@ async function main(): Promise<void> {
   const machine = machineInfo(`Chromium ${sessions[0].version}`);
   let runs;
   try {
-    runs = await repeatRuns(repeats, async () => {
-      const out: Measured[] = [];
-      for (const s of sessions) out.push(await s.run());
-      return out;
-    }, { allowFewer: args.includes('--allow-fewer') });
+    runs = await repeatRuns(
+      repeats,
+      async () => {
+        const out: Measured[] = [];
+        for (const s of sessions) out.push(await s.run());
+        return out;
+      },
+      { allowFewer: args.includes('--allow-fewer') },
+    );
   } finally {
     for (const s of sessions) await s.close();
   }
@@ -108,15 +112,35 @@ async function main(): Promise<void> {
   const lines = ['Peak MAC throughput, GMAC/s per core (median of the repeats, min-max, spread), and the peak ratio to float32 FMA', ''];
   lines.push('| V8 flags | relaxed dot lowering | f32 relaxed_madd | f32 mul+add | i16 dot + add | i8 relaxed dot | i16 / f32 FMA | i8 relaxed dot / f32 FMA | i8 i7-safe (2 dots) / f32 FMA |');
   lines.push('|---|---|---|---|---|---|---|---|---|');
-  const peaks = ['', 'The fastest round of all repeats (load only slows a round down, so this is the best estimate of each peak):', '', '| V8 flags | f32 relaxed_madd | f32 mul+add | i16 dot + add | i8 relaxed dot | i16 / f32 FMA | i8 relaxed dot / f32 FMA | i8 i7-safe / f32 FMA |', '|---|---|---|---|---|---|---|---|'];
+  const peaks = [
+    '',
+    'The fastest round of all repeats (load only slows a round down, so this is the best estimate of each peak):',
+    '',
+    '| V8 flags | f32 relaxed_madd | f32 mul+add | i16 dot + add | i8 relaxed dot | i16 / f32 FMA | i8 relaxed dot / f32 FMA | i8 i7-safe / f32 FMA |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   const summary = sessions.map((s, v) => {
     const g = (k: Kernel) => summarise(runs.map((r) => r.value[v].gmacs[k]));
     const ratio = (k: Kernel, d = 1) => summarise(runs.map((r) => r.value[v].gmacs[k] / d / r.value[v].gmacs.f32_relaxed_madd));
-    const row = { flags: s.flags || '(none)', probe: runs[0].value[v].probe, f32Fma: g('f32_relaxed_madd'), f32MulAdd: g('f32_mul_add'), i16: g('i16_dot_add'), i8: g('i8_relaxed_dot'), i16Ratio: ratio('i16_dot_add'), i8Ratio: ratio('i8_relaxed_dot'), i8SafeRatio: ratio('i8_relaxed_dot', 2) };
-    lines.push(`| ${row.flags} | ${probeMeaning(row.probe)} | ${formatSpread(row.f32Fma, 1)} | ${formatSpread(row.f32MulAdd, 1)} | ${formatSpread(row.i16, 1)} | ${formatSpread(row.i8, 1)} | ${formatSpread(row.i16Ratio, 2, 'x')} | ${formatSpread(row.i8Ratio, 2, 'x')} | ${formatSpread(row.i8SafeRatio, 2, 'x')} |`);
+    const row = {
+      flags: s.flags || '(none)',
+      probe: runs[0].value[v].probe,
+      f32Fma: g('f32_relaxed_madd'),
+      f32MulAdd: g('f32_mul_add'),
+      i16: g('i16_dot_add'),
+      i8: g('i8_relaxed_dot'),
+      i16Ratio: ratio('i16_dot_add'),
+      i8Ratio: ratio('i8_relaxed_dot'),
+      i8SafeRatio: ratio('i8_relaxed_dot', 2),
+    };
+    lines.push(
+      `| ${row.flags} | ${probeMeaning(row.probe)} | ${formatSpread(row.f32Fma, 1)} | ${formatSpread(row.f32MulAdd, 1)} | ${formatSpread(row.i16, 1)} | ${formatSpread(row.i8, 1)} | ${formatSpread(row.i16Ratio, 2, 'x')} | ${formatSpread(row.i8Ratio, 2, 'x')} | ${formatSpread(row.i8SafeRatio, 2, 'x')} |`,
+    );
     // Load only ever slows a round, so the fastest round of all repeats is the best estimate of the peak.
     const peak = (k: Kernel) => g(k).max;
-    peaks.push(`| ${row.flags} | ${peak('f32_relaxed_madd').toFixed(1)} | ${peak('f32_mul_add').toFixed(1)} | ${peak('i16_dot_add').toFixed(1)} | ${peak('i8_relaxed_dot').toFixed(1)} | ${(peak('i16_dot_add') / peak('f32_relaxed_madd')).toFixed(2)}x | ${(peak('i8_relaxed_dot') / peak('f32_relaxed_madd')).toFixed(2)}x | ${(peak('i8_relaxed_dot') / 2 / peak('f32_relaxed_madd')).toFixed(2)}x |`);
+    peaks.push(
+      `| ${row.flags} | ${peak('f32_relaxed_madd').toFixed(1)} | ${peak('f32_mul_add').toFixed(1)} | ${peak('i16_dot_add').toFixed(1)} | ${peak('i8_relaxed_dot').toFixed(1)} | ${(peak('i16_dot_add') / peak('f32_relaxed_madd')).toFixed(2)}x | ${(peak('i8_relaxed_dot') / peak('f32_relaxed_madd')).toFixed(2)}x | ${(peak('i8_relaxed_dot') / 2 / peak('f32_relaxed_madd')).toFixed(2)}x |`,
+    );
     return { ...row, peakGmacs: Object.fromEntries(Object.keys(KERNELS).map((k) => [k, peak(k as Kernel)])) };
   });
   lines.push(...peaks);

@@ -53,10 +53,12 @@ const key = (m: ModelCase) => `${m.id} ${m.inputShape.join('x')}`;
 async function measureTorch(m: ModelCase, steps: number): Promise<{ imgPerSec?: number; threads?: number; missing?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
   const model = getArchitecture(m.id).build({ inputShape: m.inputShape, numClasses: 10 });
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: [], weights: a.weightSpecs }] }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: [], weights: a.weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   model.dispose();
   const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(here, 'torch_train_speed.py'), join(dir, 'model.json'), String(BATCH), String(steps)], { encoding: 'utf8' });
   if (r.error) return { missing: `python3 could not run (${r.error.message})` };
@@ -91,7 +93,16 @@ function setup(m: ModelCase, batch: number) {
   const labels = tf.randomUniform([batch], 0, 10, 'int32');
   const y = tf.oneHot(labels, 10).toFloat();
   labels.dispose();
-  return { model, x, y, dispose: () => { model.dispose(); optimizer.dispose(); tf.dispose([x, y]); } };
+  return {
+    model,
+    x,
+    y,
+    dispose: () => {
+      model.dispose();
+      optimizer.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
 async function measure(m: ModelCase, backend: string, steps: number, batch: number): Promise<Row> {
@@ -142,21 +153,28 @@ async function main() {
   console.log(`registered: ${report.registered.join(', ')}${report.failed.length ? `; FAILED: ${JSON.stringify(report.failed)}` : ''}`);
 
   const startedIso = new Date().toISOString();
-  const runs = await repeatRuns(arg('repeats', 3), async (i) => {
-    process.stderr.write(`repeat ${i + 1}\n`);
-    const torch = new Map<string, Awaited<ReturnType<typeof measureTorch>>>();
-    for (const m of MODELS) torch.set(key(m), await measureTorch(m, arg('torch-steps', 20)));
-    const rows: Row[] = [];
-    for (const m of MODELS) {
-      for (const [backend, steps, batch] of [['wasm', wasmSteps, BATCH], ['cpu', cpuSteps, cpuBatch]] as const) {
-        const row = await measure(m, backend, steps, batch);
-        rows.push(row);
-        const growth = row.steps > 1 ? `, tensor count ${row.tensorGrowth ? `GREW by ${row.tensorGrowth}` : 'steady'} over the timed steps` : '';
-        console.log(`  ${row.model} ${row.input} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
+  const runs = await repeatRuns(
+    arg('repeats', 3),
+    async (i) => {
+      process.stderr.write(`repeat ${i + 1}\n`);
+      const torch = new Map<string, Awaited<ReturnType<typeof measureTorch>>>();
+      for (const m of MODELS) torch.set(key(m), await measureTorch(m, arg('torch-steps', 20)));
+      const rows: Row[] = [];
+      for (const m of MODELS) {
+        for (const [backend, steps, batch] of [
+          ['wasm', wasmSteps, BATCH],
+          ['cpu', cpuSteps, cpuBatch],
+        ] as const) {
+          const row = await measure(m, backend, steps, batch);
+          rows.push(row);
+          const growth = row.steps > 1 ? `, tensor count ${row.tensorGrowth ? `GREW by ${row.tensorGrowth}` : 'steady'} over the timed steps` : '';
+          console.log(`  ${row.model} ${row.input} on ${backend}: ${row.msPerStep.toFixed(0)} ms/step${growth}`);
+        }
       }
-    }
-    return { rows, torch };
-  }, { allowFewer: process.argv.includes('--allow-fewer') });
+      return { rows, torch };
+    },
+    { allowFewer: process.argv.includes('--allow-fewer') },
+  );
   const record = reproRecord(machineInfo(), runs, startedIso);
 
   console.log(`\n${reproHeader(record).join('\n')}`);
@@ -165,7 +183,17 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|');
   const first = runs[0].value.rows;
   const over = (k: number, f: (r: Row) => number) => summarise(runs.map((r) => f(r.value.rows[k])));
-  first.forEach((r, k) => console.log(`| ${r.model} | ${r.input} | ${r.backend} | ${r.batch} | ${r.steps} | ${formatSpread(over(k, (x) => x.msPerStep), 0)} | ${formatSpread(over(k, (x) => x.imgPerSec), 2)} |`));
+  first.forEach((r, k) =>
+    console.log(
+      `| ${r.model} | ${r.input} | ${r.backend} | ${r.batch} | ${r.steps} | ${formatSpread(
+        over(k, (x) => x.msPerStep),
+        0,
+      )} | ${formatSpread(
+        over(k, (x) => x.imgPerSec),
+        2,
+      )} |`,
+    ),
+  );
   console.log('');
   const img = (m: ModelCase, backend: string) => {
     const k = first.findIndex((r) => `${r.model} ${r.input}` === key(m) && r.backend === backend);

@@ -238,7 +238,9 @@ export function reproHeader(r: ReproRecord): string[] {
   ];
   for (const run of r.runs) {
     const others = run.verdict.othersCores === undefined ? '' : `, others used ${run.verdict.othersCores.toFixed(2)} cores`;
-    lines.push(`- repeat ${run.index + 1}: ${(run.wallMs / 1000).toFixed(1)} s, 1-min load ${run.loadBefore.load1.toFixed(2)} before, ${run.loadAfter.load1.toFixed(2)} after${others}${run.verdict.underLoad ? ` - UNDER LOAD: ${run.verdict.reasons.join('; ')}` : ''}`);
+    lines.push(
+      `- repeat ${run.index + 1}: ${(run.wallMs / 1000).toFixed(1)} s, 1-min load ${run.loadBefore.load1.toFixed(2)} before, ${run.loadAfter.load1.toFixed(2)} after${others}${run.verdict.underLoad ? ` - UNDER LOAD: ${run.verdict.reasons.join('; ')}` : ''}`,
+    );
   }
   return lines;
 }

@@ -73,7 +73,8 @@ export function simdOpsByFunction(wasm: Uint8Array): Map<number, Record<string, 
           const flags = wasm[p++];
           [, p] = leb(wasm, p);
           if (flags & 1) [, p] = leb(wasm, p);
-        } else if (kind === 3) p += 2; // valtype, mutability
+        } else if (kind === 3)
+          p += 2; // valtype, mutability
         else if (kind === 4) {
           p++;
           [, p] = leb(wasm, p);

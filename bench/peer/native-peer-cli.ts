@@ -77,11 +77,15 @@ async function main() {
   process.stderr.write(`native peer: ${modelId}, test records ${first}-${first + count - 1}\n`);
   const backend = await initBackend('wasm');
   // Accuracy is the same in every repeat; the speed figures are the medians of the repeats.
-  const repeats = await repeatRuns(intFlag('repeats', 3)!, async () => {
-    const p = await runNativePeer({ modelId, first, count, calibration, threads, runs, python: flag('python') });
-    const st = await studioFigures(entry, limit, calibration, runs);
-    return { peer: p, studio: st };
-  }, { allowFewer: args.includes('--allow-fewer') });
+  const repeats = await repeatRuns(
+    intFlag('repeats', 3)!,
+    async () => {
+      const p = await runNativePeer({ modelId, first, count, calibration, threads, runs, python: flag('python') });
+      const st = await studioFigures(entry, limit, calibration, runs);
+      return { peer: p, studio: st };
+    },
+    { allowFewer: args.includes('--allow-fewer') },
+  );
   const { peer, studio, spreads } = medianFigures(repeats.map((r) => r.value));
   const load1 = loadavg()[0];
   const record = reproRecord(machineInfo(), repeats, startedIso);
@@ -94,8 +98,13 @@ async function main() {
     const why = threads > 1 ? `, torch's with ${threads} threads most of all (each op waits for its slowest thread). Rerun when it is idle, or with --threads 1` : '. Rerun when it is idle';
     console.log(`  WARNING: the machine was busy with other work (load above its ${cpus().length} cores); timings are unreliable${why}.`);
   }
-  const wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => 'unknown');
-  console.log(`studio: tfjs ${tf.version.tfjs} ${studio.backend} in Node ${process.version} (wasm threads: ${wasmThreads})${backend.fallbackReason ? `, FALLBACK: ${backend.fallbackReason}` : ''}; int8 = the compress job's simulated int8 (per-channel, minmax, ${calibration} calibration images)`);
+  const wasmThreads = await tf
+    .env()
+    .getAsync('WASM_HAS_MULTITHREAD_SUPPORT')
+    .catch(() => 'unknown');
+  console.log(
+    `studio: tfjs ${tf.version.tfjs} ${studio.backend} in Node ${process.version} (wasm threads: ${wasmThreads})${backend.fallbackReason ? `, FALLBACK: ${backend.fallbackReason}` : ''}; int8 = the compress job's simulated int8 (per-channel, minmax, ${calibration} calibration images)`,
+  );
   if (isMissing(peer)) {
     console.log(`native peer: MISSING (${peer.missing})`);
     console.log(`\n| figure | studio |\n|---|---|`);
@@ -104,7 +113,9 @@ async function main() {
     return;
   }
   const int8 = isInt8Supported(peer.int8) ? peer.int8 : undefined;
-  console.log(`peer: python3-torch ${peer.torchVersion}, ${peer.threads} thread${peer.threads === 1 ? '' : 's'}, eager mode; int8 = ${int8 ? `${int8.api}, engine ${int8.engine}, ${int8.qconfig}, ${int8.calibration.images} calibration images (training split, seed ${int8.calibration.seed})` : `UNSUPPORTED: ${(peer.int8 as { unsupported: string }).unsupported}`}`);
+  console.log(
+    `peer: python3-torch ${peer.torchVersion}, ${peer.threads} thread${peer.threads === 1 ? '' : 's'}, eager mode; int8 = ${int8 ? `${int8.api}, engine ${int8.engine}, ${int8.qconfig}, ${int8.calibration.images} calibration images (training split, seed ${int8.calibration.seed})` : `UNSUPPORTED: ${(peer.int8 as { unsupported: string }).unsupported}`}`,
+  );
   const ratios = peerRatios(studio, peer);
   const si = studio.int8!;
   console.log('\n| figure | studio (tfjs) | peer (torch) | studio vs peer |');
@@ -120,7 +131,9 @@ async function main() {
   console.log('');
   console.log(`float32: studio accuracy - peer accuracy = ${fixed(ratios.floatAccuracyDiffPts)} points; studio throughput / peer throughput = ${fixed(ratios.floatThroughputRatio, 3)}`);
   if (int8) {
-    console.log(`int8: studio accuracy - peer accuracy = ${fixed(ratios.int8AccuracyDiffPts)} points (different quantizers: the studio's minmax calibration vs torch's histogram observer); studio throughput / peer throughput = ${fixed(ratios.int8ThroughputRatio, 3)}`);
+    console.log(
+      `int8: studio accuracy - peer accuracy = ${fixed(ratios.int8AccuracyDiffPts)} points (different quantizers: the studio's minmax calibration vs torch's histogram observer); studio throughput / peer throughput = ${fixed(ratios.int8ThroughputRatio, 3)}`,
+    );
     console.log(`  note: tfjs has no int8 kernels; ${studio.latencyNote}. This ratio compares tfjs float kernels with torch's int8 engine (${int8.engine}).`);
     if (int8.floatIslands > 0) console.log(`  note: ${int8.floatIslands} stretch(es) of the torch int8 graph run in float between a dequantize and a quantize.`);
   } else console.log(`int8: the peer's int8 is UNSUPPORTED for this model: ${(peer.int8 as { unsupported: string }).unsupported}`);

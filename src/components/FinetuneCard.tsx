@@ -11,13 +11,13 @@ export function FinetuneCard() {
     <div className="finetune-result" data-testid="finetune-result">
       <h3>Fine-tuning</h3>
       <p>
-        <span data-testid="finetune-model">{modelLabel({ userModels, baselines }, r.modelId)}</span>: <span data-testid="finetune-steps">{r.steps}</span> steps ({r.settings.epochs} epoch(s), batch {r.settings.batchSize}, learning rate {r.settings.learningRate}) on{' '}
-        <strong data-testid="finetune-backend">{r.backend}</strong> at {r.imagesPerSecond.toFixed(0)} img/s in {(r.elapsedMs / 1000).toFixed(1)} s.
+        <span data-testid="finetune-model">{modelLabel({ userModels, baselines }, r.modelId)}</span>: <span data-testid="finetune-steps">{r.steps}</span> steps ({r.settings.epochs} epoch(s), batch {r.settings.batchSize}, learning rate{' '}
+        {r.settings.learningRate}) on <strong data-testid="finetune-backend">{r.backend}</strong> at {r.imagesPerSecond.toFixed(0)} img/s in {(r.elapsedMs / 1000).toFixed(1)} s.
         {r.backendNote && <span className="note"> {r.backendNote}.</span>}
       </p>
       <p>
-        Test accuracy <span data-testid="finetune-before">{formatPercent(r.accuracyBefore)}</span> before, <strong data-testid="finetune-after">{formatPercent(r.accuracyAfter)}</strong> after (
-        {r.testRecords.count.toLocaleString('en')} test images).
+        Test accuracy <span data-testid="finetune-before">{formatPercent(r.accuracyBefore)}</span> before, <strong data-testid="finetune-after">{formatPercent(r.accuracyAfter)}</strong> after ({r.testRecords.count.toLocaleString('en')} test
+        images).
       </p>
     </div>
   );

@@ -27,16 +27,16 @@ export function JobLog({ jobs }: { jobs: JobType[] }) {
     // box around the list, so the list keeps its own semantics.
     <div className="job-log" role="log" aria-label="Job log" aria-relevant="additions" tabIndex={0} ref={ref} onScroll={onScroll} data-testid="job-log">
       <ol>
-      {entries && entries.length > 0 ? (
-        entries.map((e, i) => (
-          <li key={i} data-testid="log-line" data-kind={e.kind === 'end' ? e.outcome : e.stage} className={e.kind === 'end' ? `log-end ${e.outcome}` : e.endMs === undefined ? 'log-open' : undefined}>
-            <time>+{seconds(e.atMs)}</time>
-            <span> {logLineText(e)}</span>
-          </li>
-        ))
-      ) : (
-        <li className="placeholder">{log ? 'Starting…' : 'Each stage of the next job is logged here.'}</li>
-      )}
+        {entries && entries.length > 0 ? (
+          entries.map((e, i) => (
+            <li key={i} data-testid="log-line" data-kind={e.kind === 'end' ? e.outcome : e.stage} className={e.kind === 'end' ? `log-end ${e.outcome}` : e.endMs === undefined ? 'log-open' : undefined}>
+              <time>+{seconds(e.atMs)}</time>
+              <span> {logLineText(e)}</span>
+            </li>
+          ))
+        ) : (
+          <li className="placeholder">{log ? 'Starting…' : 'Each stage of the next job is logged here.'}</li>
+        )}
       </ol>
     </div>
   );

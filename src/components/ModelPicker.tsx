@@ -46,9 +46,11 @@ export function ModelPicker() {
           <UserModelOption key={m.id} m={m} selected={selectedId === m.id} />
         ))}
       </fieldset>
-      {userModels.filter((m) => m.id === selectedId).map((m) => (
-        <UserModelDetails key={m.id} m={m} />
-      ))}
+      {userModels
+        .filter((m) => m.id === selectedId)
+        .map((m) => (
+          <UserModelDetails key={m.id} m={m} />
+        ))}
       {picked && (
         <p className="model-details" data-testid="model-details">
           {formatCount(picked.params)} params · {formatCount(picked.macs)} MACs · baseline {formatPercent(picked.testAccuracy)} on {picked.testData.count.toLocaleString('en')} test images

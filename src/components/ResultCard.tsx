@@ -22,13 +22,14 @@ export function ResultCard() {
         ))}
       </dl>
       <p className="provenance" data-testid="provenance">
-        {result.modelId} on {result.dataset} test records {result.testRecords.first}–{result.testRecords.first + result.testRecords.count - 1} (
-        {result.testRecords.count.toLocaleString('en')} images), backend <strong data-testid="result-backend">{result.backend}</strong>, in{' '}
-        {(result.elapsedMs / 1000).toFixed(1)} s.
+        {result.modelId} on {result.dataset} test records {result.testRecords.first}–{result.testRecords.first + result.testRecords.count - 1} ({result.testRecords.count.toLocaleString('en')} images), backend{' '}
+        <strong data-testid="result-backend">{result.backend}</strong>, in {(result.elapsedMs / 1000).toFixed(1)} s.
         {result.backendNote && <span className="note"> Fallback: {result.backendNote}</span>}
       </p>
       {result.caveats.map((c) => (
-        <p key={c} className="caveat">{c}</p>
+        <p key={c} className="caveat">
+          {c}
+        </p>
       ))}
     </div>
   );

@@ -47,9 +47,7 @@ export function ZooTable() {
                 <td>{formatCount(e.params)}</td>
                 <td>{formatCount(e.macs)}</td>
                 <td>{formatBytes(e.float32Bytes)}</td>
-                <td data-testid={`zoo-${e.architecture}`}>
-                  {b ? `trained: ${formatPercent(b.testAccuracy)}` : <span className="untrained">untrained — accuracy is chance ({formatPercent(1 / e.numClasses, 0)})</span>}
-                </td>
+                <td data-testid={`zoo-${e.architecture}`}>{b ? `trained: ${formatPercent(b.testAccuracy)}` : <span className="untrained">untrained — accuracy is chance ({formatPercent(1 / e.numClasses, 0)})</span>}</td>
               </tr>
             );
           })}

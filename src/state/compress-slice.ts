@@ -56,6 +56,5 @@ export const createCompressSlice: StateCreator<StudioState, [], [], CompressSlic
   setEvalLimit: (evalLimit) => set((s) => ({ compressSettings: { ...s.compressSettings, evalLimit }, ...keepError(s, ['evalLimit']) })),
   setLatencyRuns: (latencyRuns) => set((s) => ({ compressSettings: { ...s.compressSettings, latencyRuns }, ...keepError(s, ['latencyRuns']) })),
   setCompressBackend: (compressBackend) => set({ compressBackend }),
-  replaceSettings: (settings, backend) =>
-    set((s) => ({ compressSettings: structuredClone(settings), compressBackend: backend ?? s.compressBackend, error: s.error?.job === 'compress' ? undefined : s.error })),
+  replaceSettings: (settings, backend) => set((s) => ({ compressSettings: structuredClone(settings), compressBackend: backend ?? s.compressBackend, error: s.error?.job === 'compress' ? undefined : s.error })),
 });

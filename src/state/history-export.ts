@@ -25,7 +25,6 @@ export function historyJson(runs: RunRecord[], now = new Date()): string {
 
 type Cell = string | number | boolean | undefined;
 
-
 const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => Cell]> = [
   ['id', (r) => r.id],
   ['name', (r) => r.name],

@@ -51,9 +51,7 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
   /** Writes through to IndexedDB; on failure, switches to memory and says why. */
   const persist = (op: () => Promise<void>) => {
     if (get().history.storage === 'memory') return;
-    op().catch((e: unknown) =>
-      set((s) => ({ history: { ...s.history, storage: 'memory', warning: `Run history could not be saved (${storageProblem(e)}). ${MEMORY_ONLY}` } })),
-    );
+    op().catch((e: unknown) => set((s) => ({ history: { ...s.history, storage: 'memory', warning: `Run history could not be saved (${storageProblem(e)}). ${MEMORY_ONLY}` } })));
   };
   /** Puts a shown run's stored files back into its result, unless another result is shown by then. */
   const attachFiles = (runId: string, shown: CompressJobResult) => {
@@ -129,8 +127,7 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
       set({ compress: shown, currentRunId: id });
       attachFiles(id, shown);
     },
-    toggleCompare: (id) =>
-      set((s) => ({ compareIds: s.compareIds.includes(id) ? s.compareIds.filter((c) => c !== id) : [...s.compareIds, id].slice(-2) })),
+    toggleCompare: (id) => set((s) => ({ compareIds: s.compareIds.includes(id) ? s.compareIds.filter((c) => c !== id) : [...s.compareIds, id].slice(-2) })),
     removeSkipped: () => {
       const keys = get().history.skipped.map((k) => k.key);
       set((s) => ({ history: { ...s.history, skipped: [] } }));

@@ -50,10 +50,7 @@ export function logProgress(log: readonly LogEntry[], p: Progress, atMs: number)
 export function logEnd(log: readonly LogEntry[], atMs: number, end: { result: JobResult } | { error: SerializedError }): LogEntry[] {
   const open = log.at(-1);
   const closed = open?.kind === 'stage' && open.endMs === undefined ? [...log.slice(0, -1), { ...open, endMs: atMs }] : [...log];
-  const entry: EndEntry =
-    'result' in end
-      ? { kind: 'end', atMs, outcome: 'finished', text: resultSummary(end.result) }
-      : { kind: 'end', atMs, outcome: end.error.code === 'cancelled' ? 'cancelled' : 'failed', text: end.error.message };
+  const entry: EndEntry = 'result' in end ? { kind: 'end', atMs, outcome: 'finished', text: resultSummary(end.result) } : { kind: 'end', atMs, outcome: end.error.code === 'cancelled' ? 'cancelled' : 'failed', text: end.error.message };
   return [...closed, entry].slice(-MAX_ENTRIES);
 }
 

@@ -142,7 +142,10 @@ export async function runSweep(): Promise<void> {
     if (!r) {
       const e = st.error?.job === 'compress' ? st.error.error : undefined;
       const done = st.sweep.points.length;
-      return st.sweepEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled after ${done} of ${sparsities.length} sparsities.` : `Stopped at sparsity ${sparsity}: ${e?.message ?? 'the job did not finish'}`);
+      return st.sweepEnded(
+        e?.code === 'cancelled' ? 'cancelled' : 'failed',
+        e?.code === 'cancelled' ? `Cancelled after ${done} of ${sparsities.length} sparsities.` : `Stopped at sparsity ${sparsity}: ${e?.message ?? 'the job did not finish'}`,
+      );
     }
     st.sweepPoint(
       {
@@ -224,7 +227,10 @@ export async function uploadModel(files: Array<{ file: File; path: string }>): P
     const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
     const scaling = uploadScaling ?? defaultScaling(dataset);
     const upload = { id, dataset, files: copies, preprocessing: scalingPreprocessing(scaling, dataset) };
-    const r = await request({ type: 'validate-model', upload }, copies.map((f) => f.bytes));
+    const r = await request(
+      { type: 'validate-model', upload },
+      copies.map((f) => f.bytes),
+    );
     if (r.type !== 'validate-model') return;
     const label = `${r.summary.modelJsonName.replace(/\.(json|keras|h5|hdf5|tflite|onnx)$/i, '')} (${getDataset(dataset).label})`;
     const record: UserModelRecord = { v: 1, id, label, origin: 'upload', dataset, createdAt: Date.now(), files: read, summary: r.summary, scaling };
@@ -246,7 +252,10 @@ async function proposeScalingFor(m: UserModelRecord): Promise<void> {
   setUserModelProposal(m.id, 'measuring');
   try {
     const p = payloadOf(m);
-    const r = await request({ type: 'validate-model', upload: p, propose: true }, p.files.map((f) => f.bytes));
+    const r = await request(
+      { type: 'validate-model', upload: p, propose: true },
+      p.files.map((f) => f.bytes),
+    );
     if (r.type === 'validate-model' && r.proposal) setUserModelProposal(m.id, r.proposal);
   } catch (e) {
     setUserModelProposal(m.id, { error: asSerialized(e).message });
@@ -257,7 +266,18 @@ async function proposeScalingFor(m: UserModelRecord): Promise<void> {
 export async function runTrain(): Promise<UserModelRecord | undefined> {
   const f = useStudio.getState().trainForm;
   const id = newUserModelId('trained');
-  const settings = { architecture: f.architecture, dataset: f.dataset, epochs: f.epochs, batchSize: f.batchSize, learningRate: f.learningRate, optimizer: f.optimizer, seed: 1, trainLimit: f.trainLimit, maxSteps: f.maxSteps, evalLimit: f.evalLimit };
+  const settings = {
+    architecture: f.architecture,
+    dataset: f.dataset,
+    epochs: f.epochs,
+    batchSize: f.batchSize,
+    learningRate: f.learningRate,
+    optimizer: f.optimizer,
+    seed: 1,
+    trainLimit: f.trainLimit,
+    maxSteps: f.maxSteps,
+    evalLimit: f.evalLimit,
+  };
   const r = await runJob({ type: 'train', id, backend: f.backend, settings });
   if (r?.type !== 'train') return undefined;
   const weights = r.artifacts.weights;
@@ -267,9 +287,24 @@ export async function runTrain(): Promise<UserModelRecord | undefined> {
   ];
   try {
     const copies = files.map((x) => ({ name: x.name, bytes: x.bytes.slice(0) }));
-    const v = await request({ type: 'validate-model', upload: { id, dataset: f.dataset, files: copies } }, copies.map((x) => x.bytes));
+    const v = await request(
+      { type: 'validate-model', upload: { id, dataset: f.dataset, files: copies } },
+      copies.map((x) => x.bytes),
+    );
     if (v.type !== 'validate-model') return undefined;
-    const rec: UserModelRecord = { v: 1, id, label: `${f.architecture} on ${getDataset(f.dataset).label}, trained here`, origin: 'trained', dataset: f.dataset, createdAt: Date.now(), files, summary: v.summary, accuracy: r.metrics.accuracy, evaluatedOn: r.metrics.count, training: r.entry.training };
+    const rec: UserModelRecord = {
+      v: 1,
+      id,
+      label: `${f.architecture} on ${getDataset(f.dataset).label}, trained here`,
+      origin: 'trained',
+      dataset: f.dataset,
+      createdAt: Date.now(),
+      files,
+      summary: v.summary,
+      accuracy: r.metrics.accuracy,
+      evaluatedOn: r.metrics.count,
+      training: r.entry.training,
+    };
     useStudio.getState().addUserModel(rec);
     return rec;
   } catch (e) {

@@ -37,9 +37,11 @@ class Latest {
     this.cancel();
     const { id, done } = sideRequest(job, transfer);
     this.id = id;
-    done.then(onResult, (e: unknown) => onError(asError(e))).finally(() => {
-      if (this.id === id) this.id = undefined;
-    });
+    done
+      .then(onResult, (e: unknown) => onError(asError(e)))
+      .finally(() => {
+        if (this.id === id) this.id = undefined;
+      });
   }
 
   cancel(): void {
@@ -107,7 +109,7 @@ export function startLiveUpdates(): () => void {
     const previewing = st.livePreview && !st.running && previewKey(st) !== previewKey(prev);
     // While a preview is coming, the picture waits for it: the first figure comes first, and
     // the two requests do not share the worker.
-    if (pictureKey(st) !== pictureKey(prev)) (previewing ? picture.cancel() : picture.later(requestPicture));
+    if (pictureKey(st) !== pictureKey(prev)) previewing ? picture.cancel() : picture.later(requestPicture);
     if (previewing || (st.livePreview && !prev.livePreview)) preview.later(requestPreview);
     if (!st.livePreview) preview.cancel();
   });

@@ -27,7 +27,6 @@ export interface RunFilesRecord {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-
 /** A stored value as the run's exports, or an Error saying what is wrong with it. */
 export function restoreRunFiles(raw: unknown): CompressExports | Error {
   if (!isObj(raw) || raw.v !== RUN_FILES_VERSION || !isObj(raw.exports)) return new Error(`not a version-${RUN_FILES_VERSION} record of run files`);

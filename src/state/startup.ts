@@ -31,10 +31,7 @@ export function startStudio(): void {
     if (text) useStudio.getState().notify('unfinished-run', text);
   });
   void s.loadHistory();
-  const catalog = Promise.all([
-    fetchJson<BaselineIndex>('/models/index.json'),
-    fetchJson<{ datasets: Record<string, DataManifestEntry> }>('/data/manifest.json').catch(() => ({ datasets: {} })),
-  ]).then(
+  const catalog = Promise.all([fetchJson<BaselineIndex>('/models/index.json'), fetchJson<{ datasets: Record<string, DataManifestEntry> }>('/data/manifest.json').catch(() => ({ datasets: {} }))]).then(
     ([index, manifest]) => useStudio.getState().setCatalog(index.models, manifest.datasets),
     (e: Error) => useStudio.getState().setLoadError(`Could not load the model list (${e.message}). Start the studio with "npm start", which prepares data and models.`),
   );

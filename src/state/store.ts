@@ -49,10 +49,7 @@ const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set
   setCatalog: (baselines, datasets) => set((s) => ({ baselines, datasets, selectedId: s.selectedId ?? defaultModelId(baselines) })),
   setLoadError: (loadError) => set({ loadError }),
   // Per-layer overrides name one model's layers, so another model starts without them.
-  select: (selectedId) =>
-    set((s) =>
-      selectedId === s.selectedId ? {} : { selectedId, compressSettings: { ...s.compressSettings, prune: { ...s.compressSettings.prune, overrides: {} } } },
-    ),
+  select: (selectedId) => set((s) => (selectedId === s.selectedId ? {} : { selectedId, compressSettings: { ...s.compressSettings, prune: { ...s.compressSettings.prune, overrides: {} } } })),
   loadModelLayers: (id) => {
     if (get().modelLayers[id]) return;
     const user = get().userModels.find((m) => m.id === id);

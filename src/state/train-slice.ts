@@ -32,7 +32,17 @@ export interface TrainSlice {
   loadZoo: () => void;
 }
 
-export const DEFAULT_TRAIN_FORM: TrainForm = { architecture: 'mobilenet-v1-0.25', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.01, optimizer: OPTIMIZERS.defaultId, trainLimit: 5000, evalLimit: 1000, backend: BACKENDS.defaultId };
+export const DEFAULT_TRAIN_FORM: TrainForm = {
+  architecture: 'mobilenet-v1-0.25',
+  dataset: 'mnist',
+  epochs: 1,
+  batchSize: 64,
+  learningRate: 0.01,
+  optimizer: OPTIMIZERS.defaultId,
+  trainLimit: 5000,
+  evalLimit: 1000,
+  backend: BACKENDS.defaultId,
+};
 
 export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (set, get) => ({
   trainForm: DEFAULT_TRAIN_FORM,

@@ -61,7 +61,10 @@ const kinds: Codec<LayerKind[]> = {
 
 /** Layer name -> fraction, as "name:0.3,name2:0.5" with each name percent-encoded. */
 const overrides: Codec<Record<string, number>> = {
-  encode: (v) => Object.entries(v).map(([k, x]) => `${encodeURIComponent(k)}:${frac.encode(x)}`).join(','),
+  encode: (v) =>
+    Object.entries(v)
+      .map(([k, x]) => `${encodeURIComponent(k)}:${frac.encode(x)}`)
+      .join(','),
   decode: (t) => {
     const out: Record<string, number> = {};
     for (const part of t === '' ? [] : t.split(',')) {
@@ -106,7 +109,10 @@ const schedule: Codec<Schedule> = {
 
 /** A method's own parameters as "key:value,key2:value2" (keys are the table's, so need no encoding). */
 const params: Codec<Record<string, number>> = {
-  encode: (v) => Object.entries(v).map(([k, x]) => `${k}:${num(() => true).encode(x)}`).join(','),
+  encode: (v) =>
+    Object.entries(v)
+      .map(([k, x]) => `${k}:${num(() => true).encode(x)}`)
+      .join(','),
   decode: (t) => {
     const out: Record<string, number> = {};
     for (const part of t === '' ? [] : t.split(',')) {
@@ -126,38 +132,166 @@ interface Field<S, T> {
   get: (s: S) => T;
   set: (s: S, v: T) => void;
 }
-const field = <T,>(key: string, codec: Codec<T>, get: (s: CompressSettings) => T, set: (s: CompressSettings, v: T) => void): Field<CompressSettings, unknown> =>
-  ({ key, codec, get, set }) as Field<CompressSettings, unknown>;
-const deployField = <T,>(key: string, codec: Codec<T>, get: (s: DeployState) => T, set: (s: DeployState, v: T) => void): Field<DeployState, unknown> =>
-  ({ key, codec, get, set }) as Field<DeployState, unknown>;
+const field = <T>(key: string, codec: Codec<T>, get: (s: CompressSettings) => T, set: (s: CompressSettings, v: T) => void): Field<CompressSettings, unknown> => ({ key, codec, get, set }) as Field<CompressSettings, unknown>;
+const deployField = <T>(key: string, codec: Codec<T>, get: (s: DeployState) => T, set: (s: DeployState, v: T) => void): Field<DeployState, unknown> => ({ key, codec, get, set }) as Field<DeployState, unknown>;
 
 export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = [
-  field('pm', oneOf(PRUNE_METHODS), (s) => s.prune.method, (s, v) => (s.prune.method = v)),
-  field('sp', frac, (s) => s.prune.sparsity, (s, v) => (s.prune.sparsity = v)),
-  field('nm', nm, (s) => [s.prune.n, s.prune.m] as [number, number], (s, [n, m]) => ((s.prune.n = n), (s.prune.m = m))),
-  field('sc', schedule, (s) => s.prune.schedule, (s, v) => (s.prune.schedule = v)),
-  field('lk', kinds, (s) => s.prune.layerKinds, (s, v) => (s.prune.layerKinds = v)),
-  field('sfl', bool, (s) => s.prune.spareFirstLast, (s, v) => (s.prune.spareFirstLast = v)),
-  field('al', oneOf(PRUNE_ALLOCATIONS), (s) => s.prune.allocation, (s, v) => (s.prune.allocation = v)),
-  field('cr', oneOf(PRUNE_CRITERIA), (s) => s.prune.criterion, (s, v) => (s.prune.criterion = v)),
-  field('ov', overrides, (s) => s.prune.overrides, (s, v) => (s.prune.overrides = v)),
-  field('pp', params, (s) => s.prune.params, (s, v) => (s.prune.params = v)),
-  field('ep', int(0), (s) => s.finetune.epochs, (s, v) => (s.finetune.epochs = v)),
-  field('bs', int(1), (s) => s.finetune.batchSize, (s, v) => (s.finetune.batchSize = v)),
-  field('lr', positive, (s) => s.finetune.learningRate, (s, v) => (s.finetune.learningRate = v)),
-  field('opt', oneOf(OPTIMIZERS), (s) => s.finetune.optimizer, (s, v) => (s.finetune.optimizer = v)),
-  field('seed', int(0), (s) => s.finetune.seed, (s, v) => (s.finetune.seed = v)),
-  field('tl', optionalInt, (s) => s.finetune.trainLimit, (s, v) => (s.finetune.trainLimit = v)),
-  field('ms', optionalInt, (s) => s.finetune.maxSteps, (s, v) => (s.finetune.maxSteps = v)),
-  field('q', oneOf(QUANT_MODES), (s) => s.quant.mode, (s, v) => (s.quant.mode = v)),
-  field('gr', oneOf(GRANULARITIES), (s) => s.quant.granularity, (s, v) => (s.quant.granularity = v)),
-  field('rd', oneOf(ROUNDINGS), (s) => s.quant.rounding, (s, v) => (s.quant.rounding = v)),
-  field('bc', oneOf(BIAS_CORRECTIONS), (s) => s.quant.biasCorrection, (s, v) => (s.quant.biasCorrection = v)),
-  field('cal', oneOf(CALIBRATION_METHODS), (s) => s.quant.calibration.method, (s, v) => (s.quant.calibration.method = v)),
-  field('cs', int(1), (s) => s.quant.calibration.samples, (s, v) => (s.quant.calibration.samples = v)),
-  field('pct', num((v) => v > 50 && v <= 100), (s) => s.quant.calibration.percentile, (s, v) => (s.quant.calibration.percentile = v)),
-  field('el', optionalInt, (s) => s.evalLimit, (s, v) => (s.evalLimit = v)),
-  field('lat', int(1), (s) => s.latencyRuns, (s, v) => (s.latencyRuns = v)),
+  field(
+    'pm',
+    oneOf(PRUNE_METHODS),
+    (s) => s.prune.method,
+    (s, v) => (s.prune.method = v),
+  ),
+  field(
+    'sp',
+    frac,
+    (s) => s.prune.sparsity,
+    (s, v) => (s.prune.sparsity = v),
+  ),
+  field(
+    'nm',
+    nm,
+    (s) => [s.prune.n, s.prune.m] as [number, number],
+    (s, [n, m]) => ((s.prune.n = n), (s.prune.m = m)),
+  ),
+  field(
+    'sc',
+    schedule,
+    (s) => s.prune.schedule,
+    (s, v) => (s.prune.schedule = v),
+  ),
+  field(
+    'lk',
+    kinds,
+    (s) => s.prune.layerKinds,
+    (s, v) => (s.prune.layerKinds = v),
+  ),
+  field(
+    'sfl',
+    bool,
+    (s) => s.prune.spareFirstLast,
+    (s, v) => (s.prune.spareFirstLast = v),
+  ),
+  field(
+    'al',
+    oneOf(PRUNE_ALLOCATIONS),
+    (s) => s.prune.allocation,
+    (s, v) => (s.prune.allocation = v),
+  ),
+  field(
+    'cr',
+    oneOf(PRUNE_CRITERIA),
+    (s) => s.prune.criterion,
+    (s, v) => (s.prune.criterion = v),
+  ),
+  field(
+    'ov',
+    overrides,
+    (s) => s.prune.overrides,
+    (s, v) => (s.prune.overrides = v),
+  ),
+  field(
+    'pp',
+    params,
+    (s) => s.prune.params,
+    (s, v) => (s.prune.params = v),
+  ),
+  field(
+    'ep',
+    int(0),
+    (s) => s.finetune.epochs,
+    (s, v) => (s.finetune.epochs = v),
+  ),
+  field(
+    'bs',
+    int(1),
+    (s) => s.finetune.batchSize,
+    (s, v) => (s.finetune.batchSize = v),
+  ),
+  field(
+    'lr',
+    positive,
+    (s) => s.finetune.learningRate,
+    (s, v) => (s.finetune.learningRate = v),
+  ),
+  field(
+    'opt',
+    oneOf(OPTIMIZERS),
+    (s) => s.finetune.optimizer,
+    (s, v) => (s.finetune.optimizer = v),
+  ),
+  field(
+    'seed',
+    int(0),
+    (s) => s.finetune.seed,
+    (s, v) => (s.finetune.seed = v),
+  ),
+  field(
+    'tl',
+    optionalInt,
+    (s) => s.finetune.trainLimit,
+    (s, v) => (s.finetune.trainLimit = v),
+  ),
+  field(
+    'ms',
+    optionalInt,
+    (s) => s.finetune.maxSteps,
+    (s, v) => (s.finetune.maxSteps = v),
+  ),
+  field(
+    'q',
+    oneOf(QUANT_MODES),
+    (s) => s.quant.mode,
+    (s, v) => (s.quant.mode = v),
+  ),
+  field(
+    'gr',
+    oneOf(GRANULARITIES),
+    (s) => s.quant.granularity,
+    (s, v) => (s.quant.granularity = v),
+  ),
+  field(
+    'rd',
+    oneOf(ROUNDINGS),
+    (s) => s.quant.rounding,
+    (s, v) => (s.quant.rounding = v),
+  ),
+  field(
+    'bc',
+    oneOf(BIAS_CORRECTIONS),
+    (s) => s.quant.biasCorrection,
+    (s, v) => (s.quant.biasCorrection = v),
+  ),
+  field(
+    'cal',
+    oneOf(CALIBRATION_METHODS),
+    (s) => s.quant.calibration.method,
+    (s, v) => (s.quant.calibration.method = v),
+  ),
+  field(
+    'cs',
+    int(1),
+    (s) => s.quant.calibration.samples,
+    (s, v) => (s.quant.calibration.samples = v),
+  ),
+  field(
+    'pct',
+    num((v) => v > 50 && v <= 100),
+    (s) => s.quant.calibration.percentile,
+    (s, v) => (s.quant.calibration.percentile = v),
+  ),
+  field(
+    'el',
+    optionalInt,
+    (s) => s.evalLimit,
+    (s, v) => (s.evalLimit = v),
+  ),
+  field(
+    'lat',
+    int(1),
+    (s) => s.latencyRuns,
+    (s, v) => (s.latencyRuns = v),
+  ),
 ];
 
 /** A board id of the boards table, or the custom board. */
@@ -170,13 +304,48 @@ const board: Codec<BoardChoice> = { encode: (v) => v, decode: (t) => (t === CUST
 const kb = (get: (d: DeployState) => number, fallback: number) => (d: DeployState) => (Number.isFinite(get(d)) ? get(d) : fallback);
 
 export const DEPLOY_FIELDS: ReadonlyArray<Field<DeployState, unknown>> = [
-  deployField('tfl', bool, (d) => d.tflite, (d, v) => (d.tflite = v)),
-  deployField('io', oneOf(TFLITE_IO), (d) => d.io, (d, v) => (d.io = v)),
-  deployField('rt', oneOf(TFLITE_RUNTIMES), (d) => d.runtime, (d, v) => (d.runtime = v)),
-  deployField('bd', board, (d) => d.board, (d, v) => (d.board = v)),
-  deployField('ram', positive, kb((d) => d.customRamKb, DEFAULT_DEPLOY.customRamKb), (d, v) => (d.customRamKb = v)),
-  deployField('fl', positive, kb((d) => d.customFlashKb, DEFAULT_DEPLOY.customFlashKb), (d, v) => (d.customFlashKb = v)),
-  deployField('ff', oneOf(EXPORT_FILES), (d) => d.file, (d, v) => (d.file = v)),
+  deployField(
+    'tfl',
+    bool,
+    (d) => d.tflite,
+    (d, v) => (d.tflite = v),
+  ),
+  deployField(
+    'io',
+    oneOf(TFLITE_IO),
+    (d) => d.io,
+    (d, v) => (d.io = v),
+  ),
+  deployField(
+    'rt',
+    oneOf(TFLITE_RUNTIMES),
+    (d) => d.runtime,
+    (d, v) => (d.runtime = v),
+  ),
+  deployField(
+    'bd',
+    board,
+    (d) => d.board,
+    (d, v) => (d.board = v),
+  ),
+  deployField(
+    'ram',
+    positive,
+    kb((d) => d.customRamKb, DEFAULT_DEPLOY.customRamKb),
+    (d, v) => (d.customRamKb = v),
+  ),
+  deployField(
+    'fl',
+    positive,
+    kb((d) => d.customFlashKb, DEFAULT_DEPLOY.customFlashKb),
+    (d, v) => (d.customFlashKb = v),
+  ),
+  deployField(
+    'ff',
+    oneOf(EXPORT_FILES),
+    (d) => d.file,
+    (d, v) => (d.file = v),
+  ),
 ];
 
 /** What the page shows: the open tab, the lecture tour's step (none: no tour), and whether the live preview is on. */
@@ -189,16 +358,30 @@ export interface UiUrlState {
 export const DEFAULT_UI: UiUrlState = { tab: DEFAULT_TAB, tour: undefined, livePreview: true };
 
 /** A list of ids as its own codec (the view's tabs and tour steps are not engine choices). */
-const ids = <T extends string>(values: readonly T[]): Codec<T> => ({ encode: (v) => v, decode: (t) => (values as readonly string[]).includes(t) ? (t as T) : undefined });
+const ids = <T extends string>(values: readonly T[]): Codec<T> => ({ encode: (v) => v, decode: (t) => ((values as readonly string[]).includes(t) ? (t as T) : undefined) });
 const tourStep: Codec<TourStep | undefined> = { encode: (v) => v ?? '', decode: (t) => ids(STUDY_METHODS).decode(t) };
-const uiField = <T,>(key: string, codec: Codec<T>, get: (s: UiUrlState) => T, set: (s: UiUrlState, v: T) => void): Field<UiUrlState, unknown> =>
-  ({ key, codec, get, set }) as Field<UiUrlState, unknown>;
+const uiField = <T>(key: string, codec: Codec<T>, get: (s: UiUrlState) => T, set: (s: UiUrlState, v: T) => void): Field<UiUrlState, unknown> => ({ key, codec, get, set }) as Field<UiUrlState, unknown>;
 
 export const UI_FIELDS: ReadonlyArray<Field<UiUrlState, unknown>> = [
   // An empty tab= reads as the default tab.
-  uiField('tab', ids(TAB_IDS), (u) => u.tab, (u, v) => (u.tab = v ?? DEFAULT_TAB)),
-  uiField('tour', tourStep, (u) => u.tour, (u, v) => (u.tour = v)),
-  uiField('pv', bool, (u) => u.livePreview, (u, v) => (u.livePreview = v ?? DEFAULT_UI.livePreview)),
+  uiField(
+    'tab',
+    ids(TAB_IDS),
+    (u) => u.tab,
+    (u, v) => (u.tab = v ?? DEFAULT_TAB),
+  ),
+  uiField(
+    'tour',
+    tourStep,
+    (u) => u.tour,
+    (u, v) => (u.tour = v),
+  ),
+  uiField(
+    'pv',
+    bool,
+    (u) => u.livePreview,
+    (u, v) => (u.livePreview = v ?? DEFAULT_UI.livePreview),
+  ),
 ];
 
 const backend = oneOf(BACKENDS);

@@ -41,7 +41,17 @@ export function startUrlSync(): () => void {
   // At once, so run=1 leaves the address bar before the run starts.
   write();
   return useStudio.subscribe((st, prev) => {
-    if (st.compressSettings !== prev.compressSettings || st.selectedId !== prev.selectedId || st.compressBackend !== prev.compressBackend || st.deploy !== prev.deploy || st.lecture !== prev.lecture || st.tab !== prev.tab || st.tour !== prev.tour || st.livePreview !== prev.livePreview) write();
+    if (
+      st.compressSettings !== prev.compressSettings ||
+      st.selectedId !== prev.selectedId ||
+      st.compressBackend !== prev.compressBackend ||
+      st.deploy !== prev.deploy ||
+      st.lecture !== prev.lecture ||
+      st.tab !== prev.tab ||
+      st.tour !== prev.tour ||
+      st.livePreview !== prev.livePreview
+    )
+      write();
   });
 }
 
@@ -62,7 +72,11 @@ export function modelsReady(run: () => void): void {
   if (!known(s.selectedId)) {
     const missing = s.selectedId;
     const first = s.baselines[0]?.id;
-    if (missing) s.notify('url-model', `This link names the model “${missing}”, which is not in this studio${missing.startsWith('upload-') || missing.startsWith('trained-') ? ' (it was uploaded or trained in another browser)' : ''}; ${first ?? 'another model'} is selected instead.`);
+    if (missing)
+      s.notify(
+        'url-model',
+        `This link names the model “${missing}”, which is not in this studio${missing.startsWith('upload-') || missing.startsWith('trained-') ? ' (it was uploaded or trained in another browser)' : ''}; ${first ?? 'another model'} is selected instead.`,
+      );
     if (first) {
       const settings = s.compressSettings;
       s.select(first);

@@ -51,9 +51,7 @@ const table = idbTable('compression-studio-models');
 export const createUserModelsSlice: StateCreator<StudioState, [], [], UserModelsSlice> = (set, get) => {
   const persist = (op: () => Promise<void>) => {
     if (get().userModelStorage.storage === 'memory') return;
-    op().catch((e: unknown) =>
-      set((s) => ({ userModelStorage: { ...s.userModelStorage, storage: 'memory', warning: `Your models could not be saved (${storageProblem(e)}); they are kept in this tab only.` } })),
-    );
+    op().catch((e: unknown) => set((s) => ({ userModelStorage: { ...s.userModelStorage, storage: 'memory', warning: `Your models could not be saved (${storageProblem(e)}); they are kept in this tab only.` } })));
   };
   return {
     userModels: [],

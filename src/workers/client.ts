@@ -55,8 +55,7 @@ export class EngineClient {
       this.lastHeard = performance.now();
       this.handle(ev.data);
     };
-    this.worker.onerror = (ev) =>
-      this.restart({ code: 'worker-crashed', kind: 'bug', message: `The engine worker crashed (${ev.message || 'no message'}); it was restarted. Earlier results are kept.`, context: {} });
+    this.worker.onerror = (ev) => this.restart({ code: 'worker-crashed', kind: 'bug', message: `The engine worker crashed (${ev.message || 'no message'}); it was restarted. Earlier results are kept.`, context: {} });
   }
 
   /** Terminates the worker, rejects every pending job with `error`, and starts a fresh one. */
@@ -75,16 +74,19 @@ export class EngineClient {
   /** Runs the watchdog only while jobs are pending. */
   private watch(): void {
     if (this.pending.size > 0 && !this.timer) {
-      this.timer = setInterval(() => {
-        if (this.pending.size > 0 && performance.now() - this.lastHeard > this.deadlineMs) {
-          this.restart({
-            code: 'worker-restarted',
-            kind: 'user',
-            message: `The engine stopped answering for ${Math.round(this.deadlineMs / 1000)} s, so it was stopped and restarted. Earlier results are kept; run the job again.`,
-            context: {},
-          });
-        }
-      }, Math.min(5000, Math.max(250, this.deadlineMs / 4)));
+      this.timer = setInterval(
+        () => {
+          if (this.pending.size > 0 && performance.now() - this.lastHeard > this.deadlineMs) {
+            this.restart({
+              code: 'worker-restarted',
+              kind: 'user',
+              message: `The engine stopped answering for ${Math.round(this.deadlineMs / 1000)} s, so it was stopped and restarted. Earlier results are kept; run the job again.`,
+              context: {},
+            });
+          }
+        },
+        Math.min(5000, Math.max(250, this.deadlineMs / 4)),
+      );
     } else if (this.pending.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;

@@ -82,8 +82,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   const r = await finetuneBaseline(entry, job.settings, {
     read: readFile,
     signal,
-    onProgress: (stage, done, total, p) =>
-      post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
+    onProgress: (stage, done, total, p) => post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend }),
   });
   return { type: 'finetune', ...r, backend: training.backend, backendNote: training.note };
 }
@@ -118,11 +117,7 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
     if (webglContextLost()) throw contextLostError();
     answer({ v: 1, kind: 'result', id: msg.id, result });
   } catch (e) {
-    const error = webglContextLost()
-      ? contextLostError().toJSON()
-      : ctrl.signal.aborted
-        ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled; earlier results are kept.', context: {} }
-        : serializeError(e);
+    const error = webglContextLost() ? contextLostError().toJSON() : ctrl.signal.aborted ? { code: 'cancelled' as const, kind: 'user' as const, message: 'Cancelled; earlier results are kept.', context: {} } : serializeError(e);
     answer({ v: 1, kind: 'error', id: msg.id, error });
   } finally {
     stopWatching();

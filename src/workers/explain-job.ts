@@ -57,7 +57,11 @@ export async function weightSampleJob(job: WeightSampleJob, model: { entry: Base
   return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx) };
 }
 
-export async function previewJob(job: PreviewJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string; signal: AbortSignal; progress: (p: Omit<ProgressMessage, 'v' | 'kind' | 'id'>) => void }): Promise<PreviewJobResult> {
+export async function previewJob(
+  job: PreviewJob,
+  model: { entry: BaselineEntry; read: ReadFile },
+  ctx: { memo: WorkerMemo; wasmPrefix: string; signal: AbortSignal; progress: (p: Omit<ProgressMessage, 'v' | 'kind' | 'id'>) => void },
+): Promise<PreviewJobResult> {
   await ensureBackend(ctx.wasmPrefix);
   const r = await previewCompress(model.entry, job.settings, {
     read: model.read,

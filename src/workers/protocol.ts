@@ -133,9 +133,7 @@ export const MAX_RECORDS = 64;
 
 export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob;
 
-export type WorkerRequest =
-  | { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest }
-  | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
+export type WorkerRequest = { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest } | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
 export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
 
@@ -161,7 +159,4 @@ export interface ProgressMessage {
   figures?: StageFigures;
 }
 
-export type WorkerResponse =
-  | ProgressMessage
-  | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: JobResult }
-  | { v: typeof PROTOCOL_VERSION; kind: 'error'; id: number; error: SerializedError };
+export type WorkerResponse = ProgressMessage | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: JobResult } | { v: typeof PROTOCOL_VERSION; kind: 'error'; id: number; error: SerializedError };

@@ -32,11 +32,9 @@ export function webglContextLost(): boolean {
 }
 
 export function contextLostError(): StudioError {
-  return new StudioError(
-    'webgl-context-lost',
-    'The WebGL context was lost (the browser reset the GPU or took it back), so this job stopped. The studio now runs on wasm; earlier results and the history are kept. Run the job again.',
-    { backend: 'webgl' },
-  );
+  return new StudioError('webgl-context-lost', 'The WebGL context was lost (the browser reset the GPU or took it back), so this job stopped. The studio now runs on wasm; earlier results and the history are kept. Run the job again.', {
+    backend: 'webgl',
+  });
 }
 
 /**

@@ -136,7 +136,10 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   await expect(log.locator('[data-kind="tflite-choose"]')).toContainText(/time both runtimes: \d+ timed runs/);
   await expect(log.locator('[data-kind="tflite-evaluate"]')).toContainText('TFLite run: 600 inferences');
   await expect(log.locator('[data-kind="finished"]')).toContainText(`TFLite int8 ${real.toFixed(2)}%`);
-  await page.getByTestId('compress-panel').locator('.run-bar').screenshot({ path: shot('job-log.png') });
+  await page
+    .getByTestId('compress-panel')
+    .locator('.run-bar')
+    .screenshot({ path: shot('job-log.png') });
 
   // After a reload the run comes back from the history with its files, and the board from the URL.
   expect(new URL(page.url()).searchParams.get('bd')).toBe('custom');

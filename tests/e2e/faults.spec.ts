@@ -13,7 +13,14 @@ test('a stuck engine worker is replaced and the next job works', async ({ page }
   await page.waitForFunction(() => !!window.studioBench);
   const slow = { type: 'evaluate' as const, modelId: 'custom-cnn-mnist', backend: 'cpu' as const, limit: 256 };
   const job = { type: 'evaluate' as const, modelId: 'custom-cnn-mnist', backend: 'wasm' as const, limit: 64 };
-  const first = await page.evaluate((j) => window.studioBench!.run(j).then(() => 'resolved', (e: { error?: { code: string; message: string } }) => `${e.error?.code}: ${e.error?.message}`), slow);
+  const first = await page.evaluate(
+    (j) =>
+      window.studioBench!.run(j).then(
+        () => 'resolved',
+        (e: { error?: { code: string; message: string } }) => `${e.error?.code}: ${e.error?.message}`,
+      ),
+    slow,
+  );
   expect(first).toMatch(/^worker-restarted: The engine stopped answering for 2 s/);
   expect(await page.evaluate(() => window.studioBench!.restarts())).toBe(1);
   const second = await page.evaluate((j) => window.studioBench!.run(j).then((r) => (r.type === 'evaluate' ? r.metrics.count : -1)), job);
@@ -86,9 +93,11 @@ test('a worker crash mid-job ends the job with a message; earlier results and th
   await page.getByTestId('compress-run').click();
   await expect(page.getByTestId('compress-cancel')).toBeVisible();
   // An exception nothing catches reaches the worker's global scope: the page sees an error event.
-  await worker.evaluate(() => setTimeout(() => {
-    throw new Error('simulated crash');
-  }));
+  await worker.evaluate(() =>
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    }),
+  );
   await expect(page.getByTestId('compress-error')).toContainText('The engine worker crashed (Uncaught Error: simulated crash); it was restarted. Earlier results are kept.', { timeout: 15_000 });
   await expect(page.getByTestId('compress-run')).toBeEnabled();
   await expect(page.getByTestId('history-row')).toHaveCount(1);

@@ -139,7 +139,11 @@ test('without IndexedDB the history is kept in memory, with a warning', async ({
   await page.getByTestId('history-row').nth(1).getByTestId('history-show').click();
   await openTab(page, 'deploy');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-int8-tflite').click()]);
-  expect(readFileSync(await download.path()).subarray(4, 8).toString('latin1')).toBe('TFL3');
+  expect(
+    readFileSync(await download.path())
+      .subarray(4, 8)
+      .toString('latin1'),
+  ).toBe('TFL3');
 });
 
 test('when storage is over quota the run stays in memory and the studio says so', async ({ page }) => {

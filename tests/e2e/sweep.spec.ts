@@ -40,12 +40,16 @@ test('a sweep runs each sparsity in turn and plots accuracy and size against spa
   await expect(page.getByTestId('gallery-item')).toHaveCount(Number(shown));
   await expect(page.getByTestId('gallery-item').first().locator('canvas')).toHaveAttribute('width', '28');
   await expect(page.getByTestId('gallery-item').first().locator('canvas')).toHaveAttribute('aria-label', /Test image \d+: true \d, predicted \d before and \d after/);
-  const painted = await page.getByTestId('gallery-item').first().locator('canvas').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let lit = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 0) lit++;
-    return lit;
-  });
+  const painted = await page
+    .getByTestId('gallery-item')
+    .first()
+    .locator('canvas')
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let lit = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 0) lit++;
+      return lit;
+    });
   expect(painted).toBeGreaterThan(20);
   await page.getByTestId('gallery').screenshot({ path: shot('gallery.png') });
 });

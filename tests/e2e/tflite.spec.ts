@@ -112,7 +112,10 @@ for (const { modelId, io, runtime } of CASES) {
   });
 }
 
-for (const [runtime, folder] of [['tfjs-tflite', 'tflite-wasm'], ['litert', 'litert-wasm']] as const) {
+for (const [runtime, folder] of [
+  ['tfjs-tflite', 'tflite-wasm'],
+  ['litert', 'litert-wasm'],
+] as const) {
   test(`the TFLite worker loads and frees 12 models in a row on ${runtime} with 2 threads (no pthread-pool hang)`, async ({ page }) => {
     // Without tfjs-tflite's runner cleanUp() the 9th load hangs: this test then times out.
     test.setTimeout(120_000);
@@ -137,7 +140,15 @@ for (const [runtime, folder] of [['tfjs-tflite', 'tflite-wasm'], ['litert', 'lit
         let threads = 0;
         try {
           for (let i = 0; i < 6; i++) {
-            const r = await once({ kind: 'evaluate', entry, models: models.map((m) => ({ label: m.label, bytes: new Uint8Array(m.bytes) })), settings: { limit: 10, latencyRuns: 5, warmup: 1 }, runtime, wasmPath: new URL(`/${folder}/`, location.href).href, numThreads: 2 });
+            const r = await once({
+              kind: 'evaluate',
+              entry,
+              models: models.map((m) => ({ label: m.label, bytes: new Uint8Array(m.bytes) })),
+              settings: { limit: 10, latencyRuns: 5, warmup: 1 },
+              runtime,
+              wasmPath: new URL(`/${folder}/`, location.href).href,
+              numThreads: 2,
+            });
             loaded += r.models.length;
             threads = r.runtime.threads;
           }

@@ -16,11 +16,14 @@ async function pick(page: Page, name: string, bytes: Buffer): Promise<void> {
 }
 
 async function drop(page: Page, name: string, bytes: Buffer): Promise<void> {
-  const dt = await page.evaluateHandle((f) => {
-    const t = new DataTransfer();
-    t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-    return t;
-  }, { name, b64: bytes.toString('base64') });
+  const dt = await page.evaluateHandle(
+    (f) => {
+      const t = new DataTransfer();
+      t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      return t;
+    },
+    { name, b64: bytes.toString('base64') },
+  );
   await page.getByTestId('upload-drop').dispatchEvent('drop', { dataTransfer: dt });
 }
 

@@ -36,11 +36,14 @@ async function pick(page: Page, files: Upload[]): Promise<void> {
 }
 
 async function drop(page: Page, files: Upload[]): Promise<void> {
-  const dt = await page.evaluateHandle((fs) => {
-    const t = new DataTransfer();
-    for (const f of fs) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-    return t;
-  }, files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64') })));
+  const dt = await page.evaluateHandle(
+    (fs) => {
+      const t = new DataTransfer();
+      for (const f of fs) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      return t;
+    },
+    files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64') })),
+  );
   await page.getByTestId('upload-drop').dispatchEvent('drop', { dataTransfer: dt });
 }
 
@@ -99,7 +102,10 @@ test('a malformed uploaded model gives its error, and a valid upload works', asy
   await expect(page.locator('.user-model')).toHaveCount(1);
   await expect(page.locator('.user-model input[type=radio]')).toBeChecked();
   await page.getByTestId('upload-panel').screenshot({ path: shot('upload-panel.png') });
-  await page.getByRole('heading', { name: 'Model', exact: true }).locator('..').screenshot({ path: shot('model-picker-with-upload.png') });
+  await page
+    .getByRole('heading', { name: 'Model', exact: true })
+    .locator('..')
+    .screenshot({ path: shot('model-picker-with-upload.png') });
   // Removing it selects a baseline again.
   await page.locator('.user-model').getByRole('button', { name: 'Remove' }).click();
   await expect(page.locator('.user-model')).toHaveCount(0);

@@ -97,7 +97,10 @@ test('lecture mode: larger type, advanced controls hidden, readable at 1280x720'
   const log = page.getByTestId('compress-panel').getByTestId('job-log');
   await expect(log.locator('[data-kind="finished"]')).toBeVisible();
   expect(await log.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(15);
-  await page.getByTestId('compress-panel').locator('.run-bar').screenshot({ path: shot('lecture-job-log.png') });
+  await page
+    .getByTestId('compress-panel')
+    .locator('.run-bar')
+    .screenshot({ path: shot('lecture-job-log.png') });
   await page.evaluate(() => document.getElementById('compress-res-h')!.scrollIntoView());
   await page.mouse.move(1270, 5);
   await page.screenshot({ path: shot('lecture-1280x720-results.png') });

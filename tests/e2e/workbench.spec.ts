@@ -50,7 +50,9 @@ for (const [width, height] of [
 
     await compressOnce(page, 1);
     await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/);
-    await expect(page.getByTestId('recipe-sentence')).toHaveText(/^Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 64 calibration images: [\d.]+% smaller \(gzip\), [−+±][\d.]+ points of accuracy on 300 test images\.$/);
+    await expect(page.getByTestId('recipe-sentence')).toHaveText(
+      /^Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 64 calibration images: [\d.]+% smaller \(gzip\), [−+±][\d.]+ points of accuracy on 300 test images\.$/,
+    );
     await expect(page.getByTestId('chart-size').locator('.recharts-bar-rectangle')).toHaveCount(6);
     await mainLoopOnScreen(page);
     // The live picture shows the recipe's layer, pruned at the slider's sparsity.
@@ -183,7 +185,12 @@ test('axe: no serious or critical violation on the workbench and any tab, after 
   const check = async (what: string, include?: string) => {
     const r = await (include ? new AxeBuilder({ page }).include(include) : new AxeBuilder({ page }).exclude('.tab-panels')).analyze();
     for (const v of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-      bad.push(`${what}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      bad.push(
+        `${what}: ${v.id} (${v.impact}): ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+      );
     }
   };
   // The workbench and the tab strip once per mode; each tab's panel while it is open.

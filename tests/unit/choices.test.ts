@@ -33,8 +33,18 @@ describe('choice tables', () => {
 
   it('refuses a table with two defaults, no default or a repeated id', () => {
     expect(() => defineChoice('x', [{ id: 'a', label: 'A', help: '' }])).toThrow(/exactly one option must be the default/);
-    expect(() => defineChoice('x', [{ id: 'a', label: 'A', help: '', default: true }, { id: 'b', label: 'B', help: '', default: true }])).toThrow(/exactly one/);
-    expect(() => defineMultiChoice('x', [{ id: 'a', label: 'A', help: '' }, { id: 'a', label: 'B', help: '' }])).toThrow(/share an id/);
+    expect(() =>
+      defineChoice('x', [
+        { id: 'a', label: 'A', help: '', default: true },
+        { id: 'b', label: 'B', help: '', default: true },
+      ]),
+    ).toThrow(/exactly one/);
+    expect(() =>
+      defineMultiChoice('x', [
+        { id: 'a', label: 'A', help: '' },
+        { id: 'a', label: 'B', help: '' },
+      ]),
+    ).toThrow(/share an id/);
   });
 
   it('check names the field, the allowed values and what it got', () => {
@@ -126,7 +136,13 @@ describe('the settings validator checks every field', () => {
   });
 
   it('a method’s own parameters: known keys only, within their ranges', () => {
-    const method = { id: 'recon', params: [{ key: 'damping', label: 'Damping', help: '', default: 0.01, min: 0, max: 1 }, { key: 'blockSize', label: 'Block', help: '', default: 128, min: 1, max: 4096, integer: true }] };
+    const method = {
+      id: 'recon',
+      params: [
+        { key: 'damping', label: 'Damping', help: '', default: 0.01, min: 0, max: 1 },
+        { key: 'blockSize', label: 'Block', help: '', default: 128, min: 1, max: 4096, integer: true },
+      ],
+    };
     expect(() => validatePruneParams(method, { damping: 0.1, blockSize: 64 })).not.toThrow();
     expect(() => validatePruneParams(method, { damping: 2 })).toThrow('prune.params.damping: must be a number from 0 to 1 (got 2).');
     expect(() => validatePruneParams(method, { blockSize: 1.5 })).toThrow(/prune.params.blockSize: must be a whole number/);

@@ -21,7 +21,10 @@ const mnist = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
 
 async function run(p: PartialCompressSettings): Promise<[CompressResult, CompressedModels]> {
   let models: CompressedModels | undefined;
-  const r = await compressBaseline(mnist, withDefaults({ evalLimit: 64, latencyRuns: 2, ...p, finetune: { epochs: 0 }, quant: { mode: 'none', ...p.quant, calibration: { samples: 64 } } }), { read: dirReader(PUBLIC), onModels: (m) => (models = m) });
+  const r = await compressBaseline(mnist, withDefaults({ evalLimit: 64, latencyRuns: 2, ...p, finetune: { epochs: 0 }, quant: { mode: 'none', ...p.quant, calibration: { samples: 64 } } }), {
+    read: dirReader(PUBLIC),
+    onModels: (m) => (models = m),
+  });
   return [r, models!];
 }
 
@@ -40,7 +43,20 @@ describe('compress exports', () => {
     ]);
     expect(e.skipped).toEqual([]);
     const [int8, f32] = e.models;
-    expect(parseTflite(int8.bytes).subgraphs[0].operators.map((o) => o.opName)).toEqual(['QUANTIZE', 'CONV_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'MEAN', 'FULLY_CONNECTED', 'DEQUANTIZE']);
+    expect(parseTflite(int8.bytes).subgraphs[0].operators.map((o) => o.opName)).toEqual([
+      'QUANTIZE',
+      'CONV_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'CONV_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'MEAN',
+      'FULLY_CONNECTED',
+      'DEQUANTIZE',
+    ]);
     // Weights: about a quarter of the float32 file; the int8 arena a quarter of the float one.
     expect(int8.summary.sizeBytes / f32.summary.sizeBytes).toBeLessThan(0.3);
     expect(int8.arena.arenaBytes).toBe(r.after.activationMemory.peakInt8Bytes);

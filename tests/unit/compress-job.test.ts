@@ -78,7 +78,7 @@ describe('compress job', () => {
     const ft = oneShot.stages.find((s) => s.stage === 'finetune')!;
     expect(ft.detail.steps).toBe(4);
     const pruned = oneShot.layers.filter((l) => l.op !== 'depthwise');
-    const zeros = pruned.reduce((a, l) => a + l.sparsity * (l.paramsAfter - (l.channelsAfter)), 0);
+    const zeros = pruned.reduce((a, l) => a + l.sparsity * (l.paramsAfter - l.channelsAfter), 0);
     const total = pruned.reduce((a, l) => a + l.paramsAfter - l.channelsAfter, 0);
     expect(zeros / total).toBeCloseTo(0.7, 2);
 

@@ -60,7 +60,10 @@ describe('CIFAR loaders on synthetic files', () => {
   });
 
   it('reads CIFAR-100 fine labels by default and coarse labels on request', () => {
-    const bytes = cifarRecords([[4, 55], [19, 99]]);
+    const bytes = cifarRecords([
+      [4, 55],
+      [19, 99],
+    ]);
     expect(Array.from(parseCifar100(bytes, 'train.bin').labels)).toEqual([55, 99]);
     expect(Array.from(parseCifar100(bytes, 'train.bin', 'coarse').labels)).toEqual([4, 19]);
   });

@@ -3,7 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
-const docFiles = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docFiles = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 function slug(heading: string): string {
   return heading
@@ -36,9 +41,7 @@ const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'),
 
 export function unknownScripts(text: string): string[] {
   // `npm run bench:*` names a family of scripts: at least one must exist.
-  return [...text.matchAll(/npm run ([\w:-]+\*?)/g)]
-    .map((m) => m[1] ?? '')
-    .filter((s) => (s.endsWith('*') ? !scripts.some((k) => k.startsWith(s.slice(0, -1))) : !scripts.includes(s)));
+  return [...text.matchAll(/npm run ([\w:-]+\*?)/g)].map((m) => m[1] ?? '').filter((s) => (s.endsWith('*') ? !scripts.some((k) => k.startsWith(s.slice(0, -1))) : !scripts.includes(s)));
 }
 
 /** Backticked paths in `text` that exist neither from the root, nor from src/ or src/engine/ (recipes abbreviate). */
@@ -65,14 +68,8 @@ describe('docs links', () => {
   });
 
   it('the checkers catch a bad link, a bad anchor and an unknown script', () => {
-    expect(brokenLinks('[x](docs/NOPE.md) [y](README.md#no-such-heading) [ok](README.md)', 'README.md')).toEqual([
-      'docs/NOPE.md',
-      'README.md#no-such-heading',
-    ]);
-    expect(unknownScripts('`npm run no-such-script`, `npm run cli`, `npm run bench:*`, `npm run nope:*`')).toEqual([
-      'no-such-script',
-      'nope:*',
-    ]);
+    expect(brokenLinks('[x](docs/NOPE.md) [y](README.md#no-such-heading) [ok](README.md)', 'README.md')).toEqual(['docs/NOPE.md', 'README.md#no-such-heading']);
+    expect(unknownScripts('`npm run no-such-script`, `npm run cli`, `npm run bench:*`, `npm run nope:*`')).toEqual(['no-such-script', 'nope:*']);
   });
 
   it.each(docFiles)('%s: relative links resolve and npm scripts exist', (file) => {

@@ -46,7 +46,11 @@ describe('file digests', () => {
 
   it('loads a model whose files match their digests', async () => {
     const before = tf.memory().numTensors;
-    const { model } = await loadLayersModel(`${DIR}/model.json`, reader(files), Object.entries(files).map(([p, b]) => digestOf(p, b)));
+    const { model } = await loadLayersModel(
+      `${DIR}/model.json`,
+      reader(files),
+      Object.entries(files).map(([p, b]) => digestOf(p, b)),
+    );
     expect(model.outputs[0].shape).toEqual([null, 10]);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { findBrowser, HOW_TO_GET_ONE, SYSTEM_BROWSERS } from '../../tools/check/browser';
 import { ROOT } from '../../tools/cli/node-io';
 
-const on = (...paths: string[]) => (p: string) => paths.includes(p);
+const on =
+  (...paths: string[]) =>
+  (p: string) =>
+    paths.includes(p);
 const PW = '/home/x/.cache/ms-playwright/chromium-1200/chrome-linux/chrome';
 
 describe('findBrowser', () => {
@@ -27,7 +30,15 @@ describe('findBrowser', () => {
   it('then the browser Playwright downloaded, if it is there', () => {
     expect(findBrowser({ env: {}, exists: on(PW), playwrightPath: () => PW })).toEqual({ path: PW, source: 'playwright' });
     expect(findBrowser({ env: {}, exists: on(), playwrightPath: () => PW })).toEqual({ error: HOW_TO_GET_ONE });
-    expect(findBrowser({ env: {}, exists: on(), playwrightPath: () => { throw new Error('unsupported platform'); } })).toEqual({ error: HOW_TO_GET_ONE });
+    expect(
+      findBrowser({
+        env: {},
+        exists: on(),
+        playwrightPath: () => {
+          throw new Error('unsupported platform');
+        },
+      }),
+    ).toEqual({ error: HOW_TO_GET_ONE });
   });
 
   it('says in one line how to get one on Debian/Ubuntu, on macOS and with Playwright', () => {

@@ -27,7 +27,12 @@ function perturbBatchNorm(model: tf.LayersModel): void {
   for (const l of model.layers) {
     if (l.getClassName() !== 'BatchNormalization') continue;
     const [g, b, m, v] = l.getWeights();
-    l.setWeights([tf.randomUniform(g.shape, 0.5, 1.5, 'float32', seed++), tf.randomUniform(b.shape, -0.2, 0.2, 'float32', seed++), tf.randomUniform(m.shape, -0.2, 0.2, 'float32', seed++), tf.randomUniform(v.shape, 0.5, 2, 'float32', seed++)]);
+    l.setWeights([
+      tf.randomUniform(g.shape, 0.5, 1.5, 'float32', seed++),
+      tf.randomUniform(b.shape, -0.2, 0.2, 'float32', seed++),
+      tf.randomUniform(m.shape, -0.2, 0.2, 'float32', seed++),
+      tf.randomUniform(v.shape, 0.5, 2, 'float32', seed++),
+    ]);
   }
 }
 

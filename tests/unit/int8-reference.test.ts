@@ -136,7 +136,10 @@ async function checkOp(c: OpCase): Promise<OpResult> {
   const inP = q.activations.in;
   const xq = quantizeArray(await xRaw.data(), inP);
   xRaw.dispose();
-  const x = tf.tensor(Float32Array.from(xq, (v) => dequantize(v, inP)), c.shape);
+  const x = tf.tensor(
+    Float32Array.from(xq, (v) => dequantize(v, inP)),
+    c.shape,
+  );
 
   const sim = compileQuantized(q);
   const out = g.nodes.find((n) => n.name === g.output)!;
@@ -357,10 +360,7 @@ describe('simulated int8 vs integer reference, per op', () => {
       const graph: Graph = {
         name: 'dw',
         output: 'dw',
-        nodes: [
-          inputNode([8, 7, cin]),
-          { name: 'dw', op: 'depthwise', inputs: ['in'], kernel: weight(rand, [3, 3, cin, mult], 1.2), bias: weight(rand, [cin * mult], 0.5), strides: [stride, stride], padding: pad, activation: act },
-        ],
+        nodes: [inputNode([8, 7, cin]), { name: 'dw', op: 'depthwise', inputs: ['in'], kernel: weight(rand, [3, 3, cin, mult], 1.2), bias: weight(rand, [cin * mult], 0.5), strides: [stride, stride], padding: pad, activation: act }],
       };
       const r = await checkOp({ graph, shape: [2, 8, 7, cin], seed: 400 + mult, inputRange: [-3, 3], override: clampingRange(act, 'dw') });
       expectAgreement(name, r);
@@ -374,11 +374,7 @@ describe('simulated int8 vs integer reference, per op', () => {
       const graph: Graph = {
         name: 'fc',
         output: 'fc',
-        nodes: [
-          inputNode([2, 3, 4]),
-          { name: 'flat', op: 'flatten', inputs: ['in'] },
-          { name: 'fc', op: 'dense', inputs: ['flat'], kernel: weight(rand, [24, 11], 0.4), bias: weight(rand, [11], 0.3), activation: act },
-        ],
+        nodes: [inputNode([2, 3, 4]), { name: 'flat', op: 'flatten', inputs: ['in'] }, { name: 'fc', op: 'dense', inputs: ['flat'], kernel: weight(rand, [24, 11], 0.4), bias: weight(rand, [11], 0.3), activation: act }],
       };
       const r = await checkOp({ graph, shape: [24, 2, 3, 4], seed: 503, override: clampingRange(act, 'fc') });
       expect(r.q.weights.fc.kernelScales.length).toBe(1);
@@ -457,7 +453,10 @@ describe('simulated int8 vs integer reference, per op', () => {
     const xq = quantizeArray(xRaw, r.q.activations.in);
     const chained = runInt8Graph(r.q, xq, shape);
     const sim = compileQuantized(r.q);
-    const x = tf.tensor(Float32Array.from(xq, (v) => dequantize(v, r.q.activations.in)), shape);
+    const x = tf.tensor(
+      Float32Array.from(xq, (v) => dequantize(v, r.q.activations.in)),
+      shape,
+    );
     const ap = sim.capture(x, ['ap']).ap;
     const simAp = quantizeArray(await ap.data(), r.q.activations.ap);
     tf.dispose([x, ap]);
@@ -507,7 +506,10 @@ describe('a small network end to end', () => {
     const q = quantizeGraph(g, 'int8', 'per-channel', await floatRanges(g, xRaw));
     const xq = quantizeArray(await xRaw.data(), q.activations.in);
     xRaw.dispose();
-    const x = tf.tensor(Float32Array.from(xq, (v) => dequantize(v, q.activations.in)), shape);
+    const x = tf.tensor(
+      Float32Array.from(xq, (v) => dequantize(v, q.activations.in)),
+      shape,
+    );
     const sim = compileQuantized(q);
     const y = sim.predict(x);
     const simLogits = quantizeArray(await y.data(), q.activations.logits);

@@ -49,7 +49,10 @@ function resnet8(): Graph {
   let y = b.conv(x, 16, 16, 3, 1, 'relu');
   y = b.conv(y, 16, 16, 3, 1, 'linear');
   x = b.sum(x, y);
-  for (const [cin, cout] of [[16, 32], [32, 64]]) {
+  for (const [cin, cout] of [
+    [16, 32],
+    [32, 64],
+  ]) {
     y = b.conv(x, cin, cout, 3, 2, 'relu');
     y = b.conv(y, cout, cout, 3, 1, 'linear');
     x = b.sum(b.conv(x, cin, cout, 1, 2, 'linear'), y);
@@ -65,7 +68,21 @@ function mobilenet025(channels: number): Graph {
   const b = new GraphBuilder([96, 96, channels]);
   let x = b.conv('input', channels, 8, 3, 2, 'relu6');
   let c = 8;
-  for (const [out, stride] of [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]]) {
+  for (const [out, stride] of [
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [1024, 2],
+    [1024, 1],
+  ]) {
     x = b.dw(x, c, stride);
     x = b.conv(x, c, out / 4, 1, 1, 'relu6');
     c = out / 4;
@@ -114,7 +131,11 @@ describe('estimate against MLPerf Tiny v1.0', () => {
 
   it("is within 35% of the issue's round figures for ResNet-8: ~55 ms (M7, 280 MHz), ~110 ms (M33, 160 MHz), ~166 ms (M4, 120 MHz)", () => {
     const work = workFromGraph(models.resnet8);
-    for (const [core, mhz, ms] of [['cortex-m7', 280, 55], ['cortex-m33', 160, 110], ['cortex-m4', 120, 166]] as const) {
+    for (const [core, mhz, ms] of [
+      ['cortex-m7', 280, 55],
+      ['cortex-m33', 160, 110],
+      ['cortex-m4', 120, 166],
+    ] as const) {
       expect(Math.abs(estimateLatency(work, core, mhz).ms / ms - 1)).toBeLessThan(0.35);
     }
   });

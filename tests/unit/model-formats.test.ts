@@ -65,7 +65,7 @@ const accepted: Array<{ file: string; format: string; model: string; logitTol: n
   { file: 'mnist-cnn-converter.tflite', format: 'tflite', model: 'mnist-cnn', logitTol: 5e-3 },
 ];
 
-describe('format fixtures load and evaluate to their framework\'s accuracy', () => {
+describe("format fixtures load and evaluate to their framework's accuracy", () => {
   for (const c of accepted) {
     it(`${c.file}: detected as ${c.format}, ${REF[c.model].accuracy} on MNIST test 0-499 as torch`, async () => {
       const bytes = fixture(c.file);
@@ -144,7 +144,10 @@ describe('imported models compress to a real int8 .tflite, bit for bit with the 
 });
 
 describe('the input scaling the studio proposes (200 training images)', () => {
-  for (const [file, expected] of [['mnist-cnn.keras', 'unit'], ['mnist-resnet.onnx', 'dataset']] as const) {
+  for (const [file, expected] of [
+    ['mnist-cnn.keras', 'unit'],
+    ['mnist-resnet.onnx', 'dataset'],
+  ] as const) {
     it(`${file}: proposes ${expected}, the scaling its torch training used`, async () => {
       const m = open([{ name: file, bytes: fixture(file) }]);
       const { model } = await loadLayersModel(m.entry.path, m.read);
@@ -179,7 +182,11 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
   wrongLength[g + 3] = 0x7f;
   return [
     { what: 'a truncated .keras zip', files: [{ name: 'm.keras', bytes: keras.slice(0, keras.length >> 1) }], error: 'm.keras: the .keras archive cannot be unpacked' },
-    { what: 'a .keras whose weights file lacks a variable', files: [{ name: 'm.keras', bytes: fixture('broken-missing-var.keras') }], error: 'm.keras (model.weights.h5): layer "dense" (Dense) needs 2 variables (kernel, bias) at "layers/dense/vars"; found 1.' },
+    {
+      what: 'a .keras whose weights file lacks a variable',
+      files: [{ name: 'm.keras', bytes: fixture('broken-missing-var.keras') }],
+      error: 'm.keras (model.weights.h5): layer "dense" (Dense) needs 2 variables (kernel, bias) at "layers/dense/vars"; found 1.',
+    },
     { what: 'an .h5 missing a weight dataset', files: [{ name: 'm.h5', bytes: fixture('broken-missing-dataset.h5') }], error: 'm.h5: the weight dataset "model_weights/dense/dense/bias:0" is missing.' },
     { what: 'a truncated .h5', files: [{ name: 'm.h5', bytes: fixture('mnist-cnn.h5').slice(0, 3000) }], error: 'm.h5: ' },
     { what: 'an ONNX protobuf with a wrong length', files: [{ name: 'm.onnx', bytes: wrongLength }], error: 'm.onnx: the ONNX protobuf is malformed at byte' },
@@ -189,16 +196,40 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
       files: [{ name: 'm.onnx', bytes: buildOnnx({ ...tiny, nodes: [{ ...tiny.nodes[0], inputs: ['x2', 'w', 'b'] }, ...tiny.nodes.slice(1, 3), { op: 'Relu', name: 'back', inputs: ['r'], outputs: ['x2'] }, tiny.nodes[3]] }) }],
       error: 'm.onnx: the ONNX graph has a cycle through "conv", "relu", "flat", "back"',
     },
-    { what: 'an unsupported ONNX operator', files: [{ name: 'm.onnx', bytes: buildOnnx({ ...tiny, nodes: [tiny.nodes[0], { op: 'Sigmoid', name: 'sig', inputs: ['c'], outputs: ['r'] }, ...tiny.nodes.slice(2)] }) }], error: 'm.onnx: node "sig" (Sigmoid, node 2 of 4), reading "c": the studio cannot import the operator Sigmoid.' },
+    {
+      what: 'an unsupported ONNX operator',
+      files: [{ name: 'm.onnx', bytes: buildOnnx({ ...tiny, nodes: [tiny.nodes[0], { op: 'Sigmoid', name: 'sig', inputs: ['c'], outputs: ['r'] }, ...tiny.nodes.slice(2)] }) }],
+      error: 'm.onnx: node "sig" (Sigmoid, node 2 of 4), reading "c": the studio cannot import the operator Sigmoid.',
+    },
     {
       what: 'PyTorch padding at stride 2 that TensorFlow\'s "same" does not match',
-      files: [{ name: 'm.onnx', bytes: buildOnnx({ ...tiny, nodes: [{ ...tiny.nodes[0], ints: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] } }, ...tiny.nodes.slice(1)], initializers: [...tiny.initializers.slice(0, 2), { name: 'fw', dims: [3, 8], values: new Array(24).fill(0.1) }, tiny.initializers[3]] }) }],
+      files: [
+        {
+          name: 'm.onnx',
+          bytes: buildOnnx({
+            ...tiny,
+            nodes: [{ ...tiny.nodes[0], ints: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] } }, ...tiny.nodes.slice(1)],
+            initializers: [...tiny.initializers.slice(0, 2), { name: 'fw', dims: [3, 8], values: new Array(24).fill(0.1) }, tiny.initializers[3]],
+          }),
+        },
+      ],
       error: 'm.onnx: node "conv" (Conv, node 1 of 4) pads [top 1, left 1, bottom 1, right 1] on its 4x4 input at stride 2x2; the studio (like TFLite) supports no padding or TensorFlow\'s "same" ([0, 0, 1, 1] here).',
     },
     { what: 'a TFLite file cut short', files: [{ name: 'm.tflite', bytes: tfl.slice(0, 2000) }], error: 'm.tflite: ' },
     { what: 'a zip that is not a .keras', files: [{ name: 'model.keras', bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]) }], error: 'model.keras is a zip archive without config.json (not a .keras file).' },
-    { what: 'an unknown file', files: [{ name: 'model.pb', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }], error: 'model.pb is not a model file the studio knows. The studio reads a tfjs model.json with its weights, Keras .keras and .h5 files, float .tflite files and ONNX files.' },
-    { what: 'two model files at once', files: [{ name: 'a.onnx', bytes: onnx }, { name: 'b.tflite', bytes: tfl }], error: 'Choose one model at a time: found 2 model files (a.onnx: ONNX, b.tflite: TFLite (float)).' },
+    {
+      what: 'an unknown file',
+      files: [{ name: 'model.pb', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }],
+      error: 'model.pb is not a model file the studio knows. The studio reads a tfjs model.json with its weights, Keras .keras and .h5 files, float .tflite files and ONNX files.',
+    },
+    {
+      what: 'two model files at once',
+      files: [
+        { name: 'a.onnx', bytes: onnx },
+        { name: 'b.tflite', bytes: tfl },
+      ],
+      error: 'Choose one model at a time: found 2 model files (a.onnx: ONNX, b.tflite: TFLite (float)).',
+    },
   ];
 }
 

@@ -40,30 +40,34 @@ beforeAll(async () => {
 });
 
 describe('native peer (python3-torch)', () => {
-  it.skipIf(unavailable !== undefined)(`float32 accuracy equals the studio's on the same 200 records; int8 agrees with float on >= 97%${skipNote}`, async () => {
-    const peer = await runNativePeer({ modelId: mnist.id, ...RECORDS, calibration: 100, runs: 3 });
-    if (isMissing(peer)) throw new Error(`the peer is missing although torch imports: ${peer.missing}`);
-    expect(peer.testRecords).toEqual(RECORDS);
-    // The peer's torch modules compute what the trainer's graph computes.
-    expect(peer.float.maxLogitDiffVsTrainerGraph).toBeLessThan(1e-4);
+  it.skipIf(unavailable !== undefined)(
+    `float32 accuracy equals the studio's on the same 200 records; int8 agrees with float on >= 97%${skipNote}`,
+    async () => {
+      const peer = await runNativePeer({ modelId: mnist.id, ...RECORDS, calibration: 100, runs: 3 });
+      if (isMissing(peer)) throw new Error(`the peer is missing although torch imports: ${peer.missing}`);
+      expect(peer.testRecords).toEqual(RECORDS);
+      // The peer's torch modules compute what the trainer's graph computes.
+      expect(peer.float.maxLogitDiffVsTrainerGraph).toBeLessThan(1e-4);
 
-    const { model } = await loadLayersModel(mnist.path, dirReader(PUBLIC));
-    try {
-      const d = getDataset(mnist.dataset);
-      const ds = await loadDataset(d, 'test', dirReader(join(PUBLIC, 'data', d.id)), RECORDS);
-      const { metrics } = await evaluate(model, ds, mnist.preprocessing);
-      expect(Math.abs(metrics.accuracy - peer.float.accuracy) * 100).toBeLessThanOrEqual(0.5);
-      expect(Math.abs(metrics.macroRecall - peer.float.macroRecall) * 100).toBeLessThanOrEqual(1);
-    } finally {
-      model.dispose();
-    }
+      const { model } = await loadLayersModel(mnist.path, dirReader(PUBLIC));
+      try {
+        const d = getDataset(mnist.dataset);
+        const ds = await loadDataset(d, 'test', dirReader(join(PUBLIC, 'data', d.id)), RECORDS);
+        const { metrics } = await evaluate(model, ds, mnist.preprocessing);
+        expect(Math.abs(metrics.accuracy - peer.float.accuracy) * 100).toBeLessThanOrEqual(0.5);
+        expect(Math.abs(metrics.macroRecall - peer.float.macroRecall) * 100).toBeLessThanOrEqual(1);
+      } finally {
+        model.dispose();
+      }
 
-    if (!isInt8Supported(peer.int8)) throw new Error(`torch int8 is unsupported for custom-cnn-mnist: ${peer.int8.unsupported}`);
-    expect(peer.int8.agreementWithFloat).toBeGreaterThanOrEqual(0.97);
-    expect(peer.int8.calibration).toMatchObject({ images: 100, source: 'training split' });
-    expect(peer.int8.imagesPerSecond).toBeGreaterThan(0);
-    expect(peer.float.latencyMsP50).toBeGreaterThan(0);
-  }, 60_000);
+      if (!isInt8Supported(peer.int8)) throw new Error(`torch int8 is unsupported for custom-cnn-mnist: ${peer.int8.unsupported}`);
+      expect(peer.int8.agreementWithFloat).toBeGreaterThanOrEqual(0.97);
+      expect(peer.int8.calibration).toMatchObject({ images: 100, source: 'training split' });
+      expect(peer.int8.imagesPerSecond).toBeGreaterThan(0);
+      expect(peer.float.latencyMsP50).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('a nonexistent interpreter is a missing peer, with the reason', async () => {
     const r = await runNativePeer({ modelId: mnist.id, python: '/nonexistent/bin/python3' });
@@ -71,16 +75,20 @@ describe('native peer (python3-torch)', () => {
     if (isMissing(r)) expect(r.missing).toMatch(/nonexistent.*ENOENT/);
   });
 
-  it.skipIf(unavailable !== undefined)(`an interpreter without torch is a missing peer; a failing peer throws${skipNote}`, async () => {
-    // A python3 that finds a torch.py raising ImportError first on its path, as if torch were absent.
-    const dir = mkdtempSync(join(tmpdir(), 'no-torch-'));
-    writeFileSync(join(dir, 'torch.py'), 'raise ImportError("No module named \'torch\'", name="torch")\n');
-    const shim = join(dir, 'python3');
-    writeFileSync(shim, `#!/bin/sh\nPYTHONPATH=${dir} exec ${DEFAULT_PYTHON} "$@"\n`);
-    chmodSync(shim, 0o755);
-    const r = await runNativePeer({ modelId: mnist.id, python: shim });
-    expect(r).toEqual({ missing: expect.stringMatching(/torch is not installed/) });
+  it.skipIf(unavailable !== undefined)(
+    `an interpreter without torch is a missing peer; a failing peer throws${skipNote}`,
+    async () => {
+      // A python3 that finds a torch.py raising ImportError first on its path, as if torch were absent.
+      const dir = mkdtempSync(join(tmpdir(), 'no-torch-'));
+      writeFileSync(join(dir, 'torch.py'), 'raise ImportError("No module named \'torch\'", name="torch")\n');
+      const shim = join(dir, 'python3');
+      writeFileSync(shim, `#!/bin/sh\nPYTHONPATH=${dir} exec ${DEFAULT_PYTHON} "$@"\n`);
+      chmodSync(shim, 0o755);
+      const r = await runNativePeer({ modelId: mnist.id, python: shim });
+      expect(r).toEqual({ missing: expect.stringMatching(/torch is not installed/) });
 
-    await expect(runNativePeer({ modelId: 'no-such-baseline' })).rejects.toThrow(/no-such-baseline.*not in public\/models\/index.json/);
-  }, 30_000);
+      await expect(runNativePeer({ modelId: 'no-such-baseline' })).rejects.toThrow(/no-such-baseline.*not in public\/models\/index.json/);
+    },
+    30_000,
+  );
 });

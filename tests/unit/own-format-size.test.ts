@@ -77,7 +77,22 @@ describe('the page, the CLI and the bench print the same figure for a float16 ru
     throughput: { imagesPerSecond: 100 } as ModelReport['throughput'],
     latencyNote: '',
   });
-  const result: CompressResult = { modelId: 'small', dataset: 'mnist', backend: 'cpu', settings: {} as CompressResult['settings'], testRecords: { first: 0, count: 10 }, caveats: [], before: full('float32'), after: full('float16'), stages: [], layers: [], flipped: [], flippedCount: 0, elapsedMs: 1, summary: '' };
+  const result: CompressResult = {
+    modelId: 'small',
+    dataset: 'mnist',
+    backend: 'cpu',
+    settings: {} as CompressResult['settings'],
+    testRecords: { first: 0, count: 10 },
+    caveats: [],
+    before: full('float32'),
+    after: full('float16'),
+    stages: [],
+    layers: [],
+    flipped: [],
+    flippedCount: 0,
+    elapsedMs: 1,
+    summary: '',
+  };
   const gzip = result.after.size.gzipBytes;
 
   it('differs from the int8 and float32 figures the three printed before', () => {
@@ -105,7 +120,17 @@ describe('the page, the CLI and the bench print the same figure for a float16 ru
   it('a run stored before the report had these figures gets the ones the page showed then', () => {
     const { gzipBytes: _g, sparseBytes: _s, ...oldSize } = result.after.size;
     const oldAfter = { ...result.after, format: 'int8' as const, size: oldSize };
-    const raw = { v: 1, id: 'run-old-01', name: 'old', createdAt: 1, modelId: 'small', backend: 'auto', settings: { prune: {}, quant: {}, finetune: {} }, origin: 'run', result: { ...result, after: oldAfter, before: { ...result.before, size: oldSize } } };
+    const raw = {
+      v: 1,
+      id: 'run-old-01',
+      name: 'old',
+      createdAt: 1,
+      modelId: 'small',
+      backend: 'auto',
+      settings: { prune: {}, quant: {}, finetune: {} },
+      origin: 'run',
+      result: { ...result, after: oldAfter, before: { ...result.before, size: oldSize } },
+    };
     const r = restoreRun(JSON.parse(JSON.stringify(raw))) as RunRecord;
     expect(r.result.after.size.gzipBytes).toBe(oldSize.gzipInt8Bytes);
     expect(r.result.before.size.sparseBytes).toBe(oldSize.sparseFloat32Bytes);

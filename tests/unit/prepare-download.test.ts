@@ -30,7 +30,14 @@ beforeAll(async () => {
   // A CIFAR-100-style archive, made with the system's tar: an independent writer of the format.
   const src = join(tmp, 'src', 'cifar-100-binary');
   mkdirSync(src, { recursive: true });
-  writeFileSync(join(src, 'train.bin'), cifarRecords([[1, 10], [2, 20], [3, 30]]));
+  writeFileSync(
+    join(src, 'train.bin'),
+    cifarRecords([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+    ]),
+  );
   writeFileSync(join(src, 'test.bin'), cifarRecords([[4, 40]]));
   writeFileSync(join(src, 'fine_label_names.txt'), Array.from({ length: 100 }, (_, i) => `f${i}`).join('\n'));
   writeFileSync(join(src, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `c${i}`).join('\n'));
@@ -65,9 +72,7 @@ function mnistLike(prefix: string, md5s: Record<string, string> = {}): DatasetDe
   return {
     ...d,
     sharedSha256: undefined,
-    official: Object.fromEntries(
-      Object.keys(files).map((n) => [n, { url: `${base}${prefix}${n}`, md5: md5s[n] ?? md5(files[n]), packaging: 'gz' as const }]),
-    ),
+    official: Object.fromEntries(Object.keys(files).map((n) => [n, { url: `${base}${prefix}${n}`, md5: md5s[n] ?? md5(files[n]), packaging: 'gz' as const }])),
   };
 }
 

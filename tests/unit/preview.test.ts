@@ -21,7 +21,7 @@ const files = dirReader(PUBLIC);
 
 function mapMemo(): { memo: Memo; keys: () => string[] } {
   const m = new Map<string, Promise<unknown>>();
-  return { memo: <T,>(k: string, make: () => Promise<T>) => (m.get(k) ?? m.set(k, make()).get(k)) as Promise<T>, keys: () => [...m.keys()] };
+  return { memo: <T>(k: string, make: () => Promise<T>) => (m.get(k) ?? m.set(k, make()).get(k)) as Promise<T>, keys: () => [...m.keys()] };
 }
 
 beforeAll(async () => {
@@ -60,7 +60,11 @@ describe('preview', () => {
     expect(Number.isNaN(p.after.latency.medianMs)).toBe(true);
     expect(p.summary).toContain('(sparse format)');
     expect(p.summary).toContain(`on ${p.images} test images`);
-    expect(keys().map((k) => k.split(':')[0]).sort()).toEqual(['before', 'graph', 'test', 'train']);
+    expect(
+      keys()
+        .map((k) => k.split(':')[0])
+        .sort(),
+    ).toEqual(['before', 'graph', 'test', 'train']);
 
     // A second preview at another sparsity reads no file and keeps the baseline's figures.
     const readsBefore = reads;

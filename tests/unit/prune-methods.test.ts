@@ -33,7 +33,16 @@ const graph: Graph = {
   ],
 };
 
-const images: ImageDataset = { id: 'mnist', split: 'train', count: 16, shape: [8, 8, 2], numClasses: 4, pixels: new Uint8Array(16 * 128).map((_, i) => (i * 37) % 256), labels: new Uint8Array(16).map((_, i) => i % 4), classNames: ['a', 'b', 'c', 'd'] };
+const images: ImageDataset = {
+  id: 'mnist',
+  split: 'train',
+  count: 16,
+  shape: [8, 8, 2],
+  numClasses: 4,
+  pixels: new Uint8Array(16 * 128).map((_, i) => (i * 37) % 256),
+  labels: new Uint8Array(16).map((_, i) => i % 4),
+  classNames: ['a', 'b', 'c', 'd'],
+};
 
 const weighted = (g: Graph) => g.nodes.filter(isWeighted) as WeightedNode[];
 const zeros = (v: Float32Array) => v.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);

@@ -194,12 +194,24 @@ describe('structured pruning of a hand-built conv net', () => {
   it('honours overrides, spareFirstLast and minChannels', () => {
     const g = smallGraph();
     const counts = (opts: Parameters<typeof structuredPrune>[1]) => structuredPrune(g, opts).removed.map((r) => [r.group[0], r.removed]);
-    expect(counts({ sparsity: 0.5, criterion: 'l1', overrides: { c1: 0.25 } })).toEqual([['c1', 1], ['c2', 2]]);
+    expect(counts({ sparsity: 0.5, criterion: 'l1', overrides: { c1: 0.25 } })).toEqual([
+      ['c1', 1],
+      ['c2', 2],
+    ]);
     expect(counts({ sparsity: 0.5, criterion: 'l1', spareFirstLast: true })).toEqual([]);
     expect(counts({ sparsity: 0.5, criterion: 'l1', spareFirstLast: true, overrides: { c1: 0.5 } })).toEqual([['c1', 2]]);
-    expect(counts({ sparsity: 1, criterion: 'l1' })).toEqual([['c1', 3], ['c2', 2]]);
-    expect(counts({ sparsity: 1, criterion: 'l1', minChannels: 2 })).toEqual([['c1', 2], ['c2', 1]]);
-    expect(counts({ sparsity: 0, criterion: 'l2' })).toEqual([['c1', 0], ['c2', 0]]);
+    expect(counts({ sparsity: 1, criterion: 'l1' })).toEqual([
+      ['c1', 3],
+      ['c2', 2],
+    ]);
+    expect(counts({ sparsity: 1, criterion: 'l1', minChannels: 2 })).toEqual([
+      ['c1', 2],
+      ['c2', 1],
+    ]);
+    expect(counts({ sparsity: 0, criterion: 'l2' })).toEqual([
+      ['c1', 0],
+      ['c2', 0],
+    ]);
   });
 
   it('refuses bad options with a StudioError that says what is wrong', () => {
@@ -258,8 +270,15 @@ describe('structured pruning through a depthwise conv', () => {
   const P1 = [0.3, -0.05, 0.2, 0.1];
   const P2 = [0.1, 0.6, -0.2, 0.5, 0.05, -0.3];
   const bn = (name: string, input: string, c: number): GraphNode => ({
-    op: 'batchnorm', name, inputs: [input], epsilon: 1e-3, momentum: 0.9,
-    gamma: weight([c], ([i]) => 1 + 0.1 * i), beta: weight([c], ([i]) => 0.05 * i - 0.1), mean: weight([c], ([i]) => 0.02 * i), variance: weight([c], ([i]) => 1 + 0.2 * i),
+    op: 'batchnorm',
+    name,
+    inputs: [input],
+    epsilon: 1e-3,
+    momentum: 0.9,
+    gamma: weight([c], ([i]) => 1 + 0.1 * i),
+    beta: weight([c], ([i]) => 0.05 * i - 0.1),
+    mean: weight([c], ([i]) => 0.02 * i),
+    variance: weight([c], ([i]) => 1 + 0.2 * i),
   });
   const dwNet = (mult: number): Graph => ({
     name: 'dw',
@@ -269,7 +288,16 @@ describe('structured pruning through a depthwise conv', () => {
       { op: 'conv2d', name: 'pw1', inputs: ['in'], kernel: weight([1, 1, 3, 4], ([, , ci, o]) => P1[o] * (1 + ci)), strides: [1, 1], padding: 'same', activation: 'linear' },
       bn('bn1', 'pw1', 4),
       { op: 'activation', name: 'a1', inputs: ['bn1'], activation: 'relu6' },
-      { op: 'depthwise', name: 'dw', inputs: ['a1'], kernel: weight([3, 3, 4, mult], ([h, w, c, m]) => 0.1 * (h - w) + 0.05 * c + 0.2 * m + 0.1), bias: weight([4 * mult], ([i]) => 0.01 * i), strides: [1, 1], padding: 'same', activation: 'linear' },
+      {
+        op: 'depthwise',
+        name: 'dw',
+        inputs: ['a1'],
+        kernel: weight([3, 3, 4, mult], ([h, w, c, m]) => 0.1 * (h - w) + 0.05 * c + 0.2 * m + 0.1),
+        bias: weight([4 * mult], ([i]) => 0.01 * i),
+        strides: [1, 1],
+        padding: 'same',
+        activation: 'linear',
+      },
       bn('bn2', 'dw', 4 * mult),
       { op: 'activation', name: 'a2', inputs: ['bn2'], activation: 'relu6' },
       { op: 'conv2d', name: 'pw2', inputs: ['a2'], kernel: weight([1, 1, 4 * mult, 6], ([, , ci, o]) => (P2[o] * (1 + ci) * 4) / (4 * mult)), strides: [1, 1], padding: 'same', activation: 'linear' },
@@ -286,7 +314,10 @@ describe('structured pruning through a depthwise conv', () => {
     expect(graphCost(g).params).toBe(122);
     expect(graphCost(g).macs).toBe(4620);
     const { graph: p, removed } = structuredPrune(g, { sparsity: 0.5, criterion: 'l1' });
-    expect(removed.map((r) => [r.group, r.keptChannels])).toEqual([[['pw1'], [0, 2]], [['pw2'], [1, 3, 5]]]);
+    expect(removed.map((r) => [r.group, r.keptChannels])).toEqual([
+      [['pw1'], [0, 2]],
+      [['pw2'], [1, 3, 5]],
+    ]);
     expect(node(p, 'dw').kernel.shape).toEqual([3, 3, 2, 1]);
     expect(values(node(p, 'dw').kernel)).toEqual(keepAlong(node(g, 'dw').kernel, 2, [0, 2]));
     expect(values(node(p, 'dw').bias!)).toEqual([0, 0.02].map(Math.fround));
@@ -366,7 +397,14 @@ describe('structured pruning of zoo models: removing zero channels keeps the log
     expect(groups.map((gr) => gr.producers[0])).toEqual(['stem_conv', ...Array.from({ length: 13 }, (_, i) => `block${i + 1}_pw_conv`)]);
     expect(groups[1]).toEqual({ channels: 16, producers: ['block1_pw_conv'], passthrough: ['block1_pw_bn', 'block2_dw', 'block2_dw_bn'], consumers: [{ name: 'block2_pw_conv', repeat: 1 }] });
     // Zero a quarter of every group's producer and both BatchNorms along its chain.
-    groups.forEach((gr) => zeroChannels(g, gr.producers, gr.passthrough.filter((n) => n.endsWith('bn')), quarter(gr.channels)));
+    groups.forEach((gr) =>
+      zeroChannels(
+        g,
+        gr.producers,
+        gr.passthrough.filter((n) => n.endsWith('bn')),
+        quarter(gr.channels),
+      ),
+    );
     const { graph: p, removed } = structuredPrune(g, { sparsity: 0.25, criterion: 'l1' });
     expect(removed).toHaveLength(14);
     removed.forEach((r) => expect(r.keptChannels.filter((c) => quarter(r.before).includes(c))).toEqual([]));
@@ -433,7 +471,7 @@ describe('structured pruning of resnet50: channels coupled across Add', () => {
     g = zooGraph('resnet50');
   });
 
-  it('joins a stage\'s block outputs and projection into one group, and keeps Add inputs equal at 50%', async () => {
+  it("joins a stage's block outputs and projection into one group, and keeps Add inputs equal at 50%", async () => {
     const stage1 = findChannelGroups(g).find((gr) => gr.producers.includes('s1b1_c_conv'))!;
     expect(stage1.producers).toEqual(['s1b1_c_conv', 's1b1_proj_conv', 's1b2_c_conv', 's1b3_c_conv']);
     expect(stage1.consumers.map((c) => c.name)).toEqual(['s1b2_a_conv', 's1b3_a_conv', 's2b1_a_conv', 's2b1_proj_conv']);
@@ -454,7 +492,12 @@ describe('structured pruning of resnet50: channels coupled across Add', () => {
   it('removing channels zeroed in every producer of a residual group keeps the logits', async () => {
     const z = cloneGraph(g);
     const producers = ['s1b1_c_conv', 's1b1_proj_conv', 's1b2_c_conv', 's1b3_c_conv'];
-    zeroChannels(z, producers, producers.map((n) => n.replace('_conv', '_bn')), quarter(256));
+    zeroChannels(
+      z,
+      producers,
+      producers.map((n) => n.replace('_conv', '_bn')),
+      quarter(256),
+    );
     const { graph: p, removed } = structuredPrune(z, { sparsity: 0, criterion: 'l1', overrides: { s1b2_c_conv: 0.25 } });
     const pruned = removed.filter((r) => r.removed > 0);
     expect(pruned.map((r) => [r.group[0], r.removed])).toEqual([['s1b1_c_conv', 64]]);

@@ -3,9 +3,17 @@ import { allocateSparsity, lowerHull } from '../../src/engine/recon/allocate';
 
 describe('lowerHull', () => {
   it('drops a point above the chord and keeps (0,0)', () => {
-    const h = lowerHull([{ sparsity: 0.5, cost: 1 }, { sparsity: 0.25, cost: 0.9 }, { sparsity: 1, cost: 3 }]);
+    const h = lowerHull([
+      { sparsity: 0.5, cost: 1 },
+      { sparsity: 0.25, cost: 0.9 },
+      { sparsity: 1, cost: 3 },
+    ]);
     // (0.25, 0.9) lies above the chord from (0,0) to (0.5,1): 0.9 > 0.5.
-    expect(h).toEqual([{ sparsity: 0, cost: 0 }, { sparsity: 0.5, cost: 1 }, { sparsity: 1, cost: 3 }]);
+    expect(h).toEqual([
+      { sparsity: 0, cost: 0 },
+      { sparsity: 0.5, cost: 1 },
+      { sparsity: 1, cost: 3 },
+    ]);
   });
 });
 
@@ -29,8 +37,22 @@ describe('allocateSparsity', () => {
   it('weighs layers by their size: a big tolerant layer takes the pruning', () => {
     const a = allocateSparsity(
       [
-        { layer: 'small', weights: 10, points: [{ sparsity: 0.5, cost: 0.01 }, { sparsity: 0.9, cost: 1 }] },
-        { layer: 'big', weights: 1000, points: [{ sparsity: 0.5, cost: 0.01 }, { sparsity: 0.9, cost: 1 }] },
+        {
+          layer: 'small',
+          weights: 10,
+          points: [
+            { sparsity: 0.5, cost: 0.01 },
+            { sparsity: 0.9, cost: 1 },
+          ],
+        },
+        {
+          layer: 'big',
+          weights: 1000,
+          points: [
+            { sparsity: 0.5, cost: 0.01 },
+            { sparsity: 0.9, cost: 1 },
+          ],
+        },
       ],
       0.45,
     );
@@ -41,8 +63,22 @@ describe('allocateSparsity', () => {
 
   it('is the optimum of the piecewise-linear model (checked against every grid allocation)', () => {
     const curves = [
-      { layer: 'x', weights: 30, points: [{ sparsity: 0.5, cost: 0.2 }, { sparsity: 0.8, cost: 1 }] },
-      { layer: 'y', weights: 70, points: [{ sparsity: 0.5, cost: 0.1 }, { sparsity: 0.8, cost: 2 }] },
+      {
+        layer: 'x',
+        weights: 30,
+        points: [
+          { sparsity: 0.5, cost: 0.2 },
+          { sparsity: 0.8, cost: 1 },
+        ],
+      },
+      {
+        layer: 'y',
+        weights: 70,
+        points: [
+          { sparsity: 0.5, cost: 0.1 },
+          { sparsity: 0.8, cost: 2 },
+        ],
+      },
     ];
     const cost = (l: (typeof curves)[number], s: number): number => {
       const pts = [{ sparsity: 0, cost: 0 }, ...l.points];

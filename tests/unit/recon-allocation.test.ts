@@ -25,7 +25,16 @@ const graph: Graph = {
 };
 
 const count = 96;
-const images: ImageDataset = { id: 'mnist', split: 'train', count, shape: [8, 8, 2], numClasses: 4, pixels: new Uint8Array(count * 128).map((_, i) => (i * 37 + ((i * i) % 11)) % 256), labels: new Uint8Array(count).map((_, i) => i % 4), classNames: ['a', 'b', 'c', 'd'] };
+const images: ImageDataset = {
+  id: 'mnist',
+  split: 'train',
+  count,
+  shape: [8, 8, 2],
+  numClasses: 4,
+  pixels: new Uint8Array(count * 128).map((_, i) => (i * 37 + ((i * i) % 11)) % 256),
+  labels: new Uint8Array(count).map((_, i) => i % 4),
+  classNames: ['a', 'b', 'c', 'd'],
+};
 const calibration = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 }, samples: 32 };
 
 const zerosOf = (n: WeightedNode) => n.kernel.values.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);

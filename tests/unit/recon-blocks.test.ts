@@ -18,7 +18,11 @@ describe('solveInBlocks', () => {
       return new Uint8Array(sub.length);
     });
     expect(MAX_BLOCK_COLS).toBe(2048);
-    expect(calls).toEqual([[0, 2048], [2048, 2048], [4096, 512]]);
+    expect(calls).toEqual([
+      [0, 2048],
+      [2048, 2048],
+      [4096, 512],
+    ]);
     expect(w.every((v) => v === -1)).toBe(true);
     expect(mask.every((v) => v === 0)).toBe(true);
   });

@@ -28,7 +28,13 @@ const cases: Array<[string, WeightedNode, number[]]> = [
 
 describe('a layer as a reconstruction problem', () => {
   it.each(cases)('%s: tr(W H Wᵀ) = Σ y² and W·Σx = Σ y per output', async (_name, n, xShape) => {
-    const x = tf.tensor(values(xShape.reduce((a, b) => a * b), 0.37), xShape);
+    const x = tf.tensor(
+      values(
+        xShape.reduce((a, b) => a * b),
+        0.37,
+      ),
+      xShape,
+    );
     const y = reference(n, x);
     const yv = (await y.data()) as Float32Array;
     const outputs = y.shape[y.shape.length - 1]!;

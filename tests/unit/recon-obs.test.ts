@@ -28,7 +28,9 @@ describe('obsPrune', () => {
   it('reconstructs better than magnitude pruning at the same sparsity on correlated inputs', () => {
     let seed = 7;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-    const rows = 6, cols = 12, n = 64;
+    const rows = 6,
+      cols = 12,
+      n = 64;
     const x = new Float64Array(cols * n);
     for (let s = 0; s < n; s++) {
       const base = rnd();
@@ -40,8 +42,10 @@ describe('obsPrune', () => {
     const w = Float64Array.from(w0);
     const mask = obsPrune(w, rows, cols, h, { sparsity: 0.5, damp: 0.01, blockSize: 4 });
     const zeros = Array.from(mask).filter((m) => m === 0).length;
-    expect(zeros).toBe(rows * cols / 2);
-    mask.forEach((m, i) => { if (!m) expect(w[i]).toBe(0); });
+    expect(zeros).toBe((rows * cols) / 2);
+    mask.forEach((m, i) => {
+      if (!m) expect(w[i]).toBe(0);
+    });
     const mag = Float64Array.from(w0);
     const order = Array.from(mag.keys()).sort((a, b) => Math.abs(mag[a]) - Math.abs(mag[b]));
     for (const i of order.slice(0, zeros)) mag[i] = 0;
@@ -53,7 +57,10 @@ describe('obsPrune', () => {
     let seed = 11;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
     // 2 positions x 6 channels: groups of 4 and a last group of 2 per position (keep ceil(2·2/4) = 1).
-    const rows = 3, channels = 6, cols = 12, n = 80;
+    const rows = 3,
+      channels = 6,
+      cols = 12,
+      n = 80;
     const x = new Float64Array(cols * n);
     for (let s = 0; s < n; s++) {
       const base = rnd();
@@ -65,16 +72,28 @@ describe('obsPrune', () => {
     const w = Float64Array.from(w0);
     const mask = obsPrune(w, rows, cols, h, { sparsity: 0, damp: 0.01, blockSize: 128, nm: { n: 2, m: 4, channels } });
     for (let r = 0; r < rows; r++) {
-      for (const [start, size, keep] of [[0, 4, 2], [4, 2, 1], [6, 4, 2], [10, 2, 1]]) {
+      for (const [start, size, keep] of [
+        [0, 4, 2],
+        [4, 2, 1],
+        [6, 4, 2],
+        [10, 2, 1],
+      ]) {
         let kept = 0;
         for (let j = start; j < start + size; j++) kept += mask[r * cols + j];
         expect(kept).toBe(keep);
       }
     }
-    mask.forEach((m, i) => { if (!m) expect(w[i]).toBe(0); });
+    mask.forEach((m, i) => {
+      if (!m) expect(w[i]).toBe(0);
+    });
     const mag = Float64Array.from(w0);
     for (let r = 0; r < rows; r++) {
-      for (const [start, size, keep] of [[0, 4, 2], [4, 2, 1], [6, 4, 2], [10, 2, 1]]) {
+      for (const [start, size, keep] of [
+        [0, 4, 2],
+        [4, 2, 1],
+        [6, 4, 2],
+        [10, 2, 1],
+      ]) {
         const idx = Array.from({ length: size }, (_, j) => r * cols + start + j).sort((a, b) => Math.abs(mag[a]) - Math.abs(mag[b]));
         for (const i of idx.slice(0, size - keep)) mag[i] = 0;
       }

@@ -28,7 +28,7 @@ const graph: Graph = {
 
 // Correlated channels (a shared base per pixel), as real images have: where GPTQ's compensation pays.
 let seed = 5;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pixels = new Uint8Array(64 * 192);
 for (let p = 0; p < 64 * 64; p++) {
   const base = rnd() * 200;
@@ -40,7 +40,10 @@ const cal = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 },
 const conv = (g: Graph, name: string) => g.nodes.find((n) => n.name === name) as Conv2DNode;
 
 async function firstLayerError(g: Graph): Promise<number> {
-  const x = tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [64, 8, 8, 3]);
+  const x = tf.tensor4d(
+    Float32Array.from(pixels, (v) => v / 255),
+    [64, 8, 8, 3],
+  );
   const ref = conv(graph, 'c1');
   const got = conv(g, 'c1');
   const e = tf.tidy(() => {
@@ -77,7 +80,10 @@ describe('int8 weights with reconstruction', () => {
 
   it('bias correction restores each output’s mean over the calibration inputs (first layer)', async () => {
     const g = await reconstructInt8Weights(graph, cal, { rounding: 'nearest', biasCorrection: 'mean', granularity: 'per-channel' });
-    const x = tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [64, 8, 8, 3]);
+    const x = tf.tensor4d(
+      Float32Array.from(pixels, (v) => v / 255),
+      [64, 8, 8, 3],
+    );
     const mean = (n: Conv2DNode) => tf.tidy(() => tf.mean(tf.add(tf.conv2d(x, tf.tensor4d(n.kernel.values, n.kernel.shape as [number, number, number, number]), 1, 'same'), tf.tensor1d(n.bias!.values)), [0, 1, 2]).arraySync() as number[]);
     const m0 = mean(conv(graph, 'c1'));
     const m1 = mean(conv(g, 'c1'));

@@ -9,8 +9,26 @@ const report: SensitivityReport = {
   calibrationImages: 256,
   baselineAccuracy: 0.9,
   layers: [
-    { layer: 'a', op: 'conv2d', weights: 1000, prune: [{ sparsity: 0.5, outputError: 0.01, accuracy: 0.9, divergence: 0 }, { sparsity: 0.9, outputError: 0.1, accuracy: 0.88, divergence: 0 }], int8: { outputError: 0.001, accuracy: 0.9, divergence: 0 } },
-    { layer: 'b', op: 'dense', weights: 100, prune: [{ sparsity: 0.5, outputError: 0.05, accuracy: 0.885, divergence: 0 }, { sparsity: 0.9, outputError: 0.3, accuracy: 0.7, divergence: 0 }], int8: { outputError: 0.001, accuracy: 0.9, divergence: 0 } },
+    {
+      layer: 'a',
+      op: 'conv2d',
+      weights: 1000,
+      prune: [
+        { sparsity: 0.5, outputError: 0.01, accuracy: 0.9, divergence: 0 },
+        { sparsity: 0.9, outputError: 0.1, accuracy: 0.88, divergence: 0 },
+      ],
+      int8: { outputError: 0.001, accuracy: 0.9, divergence: 0 },
+    },
+    {
+      layer: 'b',
+      op: 'dense',
+      weights: 100,
+      prune: [
+        { sparsity: 0.5, outputError: 0.05, accuracy: 0.885, divergence: 0 },
+        { sparsity: 0.9, outputError: 0.3, accuracy: 0.7, divergence: 0 },
+      ],
+      int8: { outputError: 0.001, accuracy: 0.9, divergence: 0 },
+    },
   ],
 };
 

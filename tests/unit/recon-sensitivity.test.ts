@@ -23,7 +23,16 @@ const graph: Graph = {
   ],
 };
 const count = 80;
-const images: ImageDataset = { id: 'mnist', split: 'train', count, shape: [6, 6, 2], numClasses: 3, pixels: new Uint8Array(count * 72).map((_, i) => (i * 53 + (i >> 5) * 7) % 256), labels: new Uint8Array(count).map((_, i) => i % 3), classNames: ['a', 'b', 'c'] };
+const images: ImageDataset = {
+  id: 'mnist',
+  split: 'train',
+  count,
+  shape: [6, 6, 2],
+  numClasses: 3,
+  pixels: new Uint8Array(count * 72).map((_, i) => (i * 53 + (i >> 5) * 7) % 256),
+  labels: new Uint8Array(count).map((_, i) => i % 3),
+  classNames: ['a', 'b', 'c'],
+};
 
 describe('layer sensitivity', () => {
   it('reports each layer, errors rising with sparsity, and leaves the graph unchanged', async () => {

@@ -30,7 +30,10 @@ let models: CompressedModels;
 
 beforeAll(async () => {
   await prepareTrainingBackend('wasm');
-  r = await compressBaseline(mnist, withDefaults({ evalLimit: 32, latencyRuns: 2, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8', calibration: { samples: 32 } } }), { read: dirReader(PUBLIC), onModels: (m) => (models = m) });
+  r = await compressBaseline(mnist, withDefaults({ evalLimit: 32, latencyRuns: 2, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8', calibration: { samples: 32 } } }), {
+    read: dirReader(PUBLIC),
+    onModels: (m) => (models = m),
+  });
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,11 +53,7 @@ describe('a run’s files', () => {
     const fit = fitsFor(fitModel(result.exports!.models, DEFAULT_DEPLOY)!, DEFAULT_DEPLOY).all;
     const page = runDownloads(result, fit);
     const stem = 'custom_cnn_mnist';
-    expect(page.map((f) => f.name)).toEqual([
-      ...['int8', 'float32', 'baseline_float32'].flatMap((s) => [`${stem}_${s}.tflite`, `${stem}_${s}.h`, `${stem}_${s}.c`]),
-      `${stem}_tfjs.zip`,
-      `${stem}_report.json`,
-    ]);
+    expect(page.map((f) => f.name)).toEqual([...['int8', 'float32', 'baseline_float32'].flatMap((s) => [`${stem}_${s}.tflite`, `${stem}_${s}.h`, `${stem}_${s}.c`]), `${stem}_tfjs.zip`, `${stem}_report.json`]);
     expect(result.exports!.models.map((m) => m.fileName)).toEqual([`${stem}_int8.tflite`, `${stem}_float32.tflite`, `${stem}_baseline_float32.tflite`]);
 
     // The CLI, on the same run (its own export of the same models).

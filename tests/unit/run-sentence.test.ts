@@ -61,9 +61,7 @@ describe('run sentence', () => {
     // 1 - 101,000 / 400,000 = 74.75% -> 74.8%.
     const after = report({ format: 'int8', accuracy: 0.856, params: 100_000, nonZero: 100_000, deployed: 101_000 });
     const s = { prune: { method: 'none' as const }, quant: { granularity: 'per-tensor' as const, calibration: { method: 'percentile' as const, percentile: 99.9 } } };
-    expect(runSentence(result(s, [quantStage(200)], base, after))).toBe(
-      'Quantized to int8 per tensor with 99.9th-percentile ranges from 200 calibration images: 74.8% smaller, +0.10 points of accuracy on 1,000 test images.',
-    );
+    expect(runSentence(result(s, [quantStage(200)], base, after))).toBe('Quantized to int8 per tensor with 99.9th-percentile ranges from 200 calibration images: 74.8% smaller, +0.10 points of accuracy on 1,000 test images.');
   });
 
   it('global pruning with fine-tuning, 2:4, structured, float16 and the baseline', () => {
@@ -73,12 +71,12 @@ describe('run sentence', () => {
     expect(runSentence(result({ prune: { method: 'global', sparsity: 0.6, spareFirstLast: true }, finetune: { epochs: 1 }, quant: { mode: 'none' } }, [ft], base, f32))).toMatch(
       /^Pruned 60% of all conv and dense weights by magnitude, ranked across layers \(first and last layer kept\), fine-tuned for 1,250 steps: 55% smaller \(gzip\), −5\.50 points/,
     );
-    expect(runSentence(result({ prune: { method: 'n:m', n: 2, m: 4, layerKinds: ['conv'] }, quant: { mode: 'float16' } }, [], base, report({ format: 'float16', accuracy: 0.855, params: 100_000, nonZero: 100_000, deployed: 200_000 })))).toBe(
-      'Kept the 2 largest of every 4 weights along the input channels of the conv layers (50% pruned), stored the weights as float16: 50% smaller, ±0.00 points of accuracy on 1,000 test images.',
-    );
-    expect(runSentence(result({ prune: { method: 'structured', sparsity: 0.25, criterion: 'l2' }, quant: { mode: 'weight-int8' } }, [], base, report({ format: 'weight-int8', accuracy: 0.8, params: 60_000, nonZero: 60_000, deployed: 60_400 })))).toMatch(
-      /^Removed 25% of the filters of each prunable layer by L2 norm, stored the weights as int8 per channel \(activations stay float\): 84\.9% smaller, −5\.50 points/,
-    );
+    expect(
+      runSentence(result({ prune: { method: 'n:m', n: 2, m: 4, layerKinds: ['conv'] }, quant: { mode: 'float16' } }, [], base, report({ format: 'float16', accuracy: 0.855, params: 100_000, nonZero: 100_000, deployed: 200_000 }))),
+    ).toBe('Kept the 2 largest of every 4 weights along the input channels of the conv layers (50% pruned), stored the weights as float16: 50% smaller, ±0.00 points of accuracy on 1,000 test images.');
+    expect(
+      runSentence(result({ prune: { method: 'structured', sparsity: 0.25, criterion: 'l2' }, quant: { mode: 'weight-int8' } }, [], base, report({ format: 'weight-int8', accuracy: 0.8, params: 60_000, nonZero: 60_000, deployed: 60_400 }))),
+    ).toMatch(/^Removed 25% of the filters of each prunable layer by L2 norm, stored the weights as int8 per channel \(activations stay float\): 84\.9% smaller, −5\.50 points/);
     expect(runSentence(result({ prune: { method: 'none' }, quant: { mode: 'none' } }, [], base, base))).toBe('Measured the model as it is (float32, nothing pruned): same size, ±0.00 points of accuracy on 1,000 test images.');
   });
 });

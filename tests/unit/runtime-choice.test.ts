@@ -166,9 +166,7 @@ describe('chooseRuntimeByTiming', () => {
     expect(choice.chosen).toBe('tfjs-tflite');
     expect(choice.skipped).toEqual([{ id: 'litert', message: 'Element type INT8 is not supported' }]);
     expect(choice.timings).toHaveLength(1);
-    expect(choice.reason).toBe(
-      'tfjs-tflite: int8 2.000 ms, the only runtime that loaded the files, median of 10 interleaved batch-1 invokes each in this browser; not timed: LiteRT.js (Element type INT8 is not supported).',
-    );
+    expect(choice.reason).toBe('tfjs-tflite: int8 2.000 ms, the only runtime that loaded the files, median of 10 interleaved batch-1 invokes each in this browser; not timed: LiteRT.js (Element type INT8 is not supported).');
     await expect(chooseRuntimeByTiming([], { int8: INT8, float32: FLOAT32 })).rejects.toThrow(/No runtime/);
   });
 

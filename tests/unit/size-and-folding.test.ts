@@ -42,7 +42,11 @@ describe('BatchNorm folding', () => {
   it('matches a hand-computed 1x1 conv with two output channels', () => {
     // kernel [1,1,1,2] = [2, -1], no bias; gamma [1, 2], beta [0.5, 0], mean [1, 0], var [3, 0.25], eps 1.
     const f = foldBatchNorm(new Float32Array([2, -1]), undefined, {
-      gamma: new Float32Array([1, 2]), beta: new Float32Array([0.5, 0]), mean: new Float32Array([1, 0]), variance: new Float32Array([3, 0.25]), epsilon: 1,
+      gamma: new Float32Array([1, 2]),
+      beta: new Float32Array([0.5, 0]),
+      mean: new Float32Array([1, 0]),
+      variance: new Float32Array([3, 0.25]),
+      epsilon: 1,
     });
     // s = [1/2, 2/sqrt(1.25)]
     expect(f.kernel[0]).toBeCloseTo(1, 6);
@@ -59,9 +63,7 @@ describe('BatchNorm folding', () => {
     const bias = r(cout);
     const bn = { gamma: r(cout, 0.5, 1.5), beta: r(cout), mean: r(cout), variance: r(cout, 0.1, 2), epsilon: 1e-3 };
     const x = tf.tensor4d(r(2 * 6 * 6 * cin), [2, 6, 6, cin]);
-    const ref = tf.tidy(() =>
-      tf.batchNorm(tf.conv2d(x, tf.tensor4d(kernel, [kh, kw, cin, cout]), 1, 'same').add(tf.tensor1d(bias)), tf.tensor1d(bn.mean), tf.tensor1d(bn.variance), tf.tensor1d(bn.beta), tf.tensor1d(bn.gamma), bn.epsilon),
-    );
+    const ref = tf.tidy(() => tf.batchNorm(tf.conv2d(x, tf.tensor4d(kernel, [kh, kw, cin, cout]), 1, 'same').add(tf.tensor1d(bias)), tf.tensor1d(bn.mean), tf.tensor1d(bn.variance), tf.tensor1d(bn.beta), tf.tensor1d(bn.gamma), bn.epsilon));
     const f = foldBatchNorm(kernel, bias, bn);
     const folded = tf.tidy(() => tf.conv2d(x, tf.tensor4d(f.kernel, [kh, kw, cin, cout]), 1, 'same').add(tf.tensor1d(f.bias)));
     const diff = tf.tidy(() => ref.sub(folded).abs().max().dataSync()[0]);

@@ -23,7 +23,18 @@ describe('URL state', () => {
 
   it('round-trips every field', () => {
     const s = settings((x) => {
-      x.prune = { ...x.prune, method: 'structured', sparsity: 0.35, layerKinds: ['conv', 'depthwise'], spareFirstLast: true, criterion: 'l2', overrides: { 'a,b:c': 0.2, 'conv/1': 0.9 }, schedule: { kind: 'gradual', initialSparsity: 0.1, power: 2 }, n: 1, m: 8 };
+      x.prune = {
+        ...x.prune,
+        method: 'structured',
+        sparsity: 0.35,
+        layerKinds: ['conv', 'depthwise'],
+        spareFirstLast: true,
+        criterion: 'l2',
+        overrides: { 'a,b:c': 0.2, 'conv/1': 0.9 },
+        schedule: { kind: 'gradual', initialSparsity: 0.1, power: 2 },
+        n: 1,
+        m: 8,
+      };
       x.finetune = { epochs: 3, batchSize: 32, learningRate: 0.0125, optimizer: 'adam', seed: 7, trainLimit: 500, maxSteps: 40 };
       x.quant = { mode: 'weight-int8', granularity: 'per-tensor', rounding: 'gptq', biasCorrection: 'mean', calibration: { method: 'percentile', samples: 64, percentile: 99.9 } };
       x.evalLimit = 300;
@@ -100,7 +111,13 @@ describe('URL state', () => {
 });
 
 function record(over: Partial<RunRecord> = {}): RunRecord {
-  const report = { format: 'int8', metrics: { accuracy: 0.9, macroRecall: 0.89, confusion: [[1]] }, size: { deployedBytes: 1000, gzipInt8Bytes: 700, sparseInt8Bytes: 600, gzipFloat32Bytes: 2000, sparseFloat32Bytes: 1800 }, latency: { medianMs: 1.5, p95Ms: 2 }, macs: 100 };
+  const report = {
+    format: 'int8',
+    metrics: { accuracy: 0.9, macroRecall: 0.89, confusion: [[1]] },
+    size: { deployedBytes: 1000, gzipInt8Bytes: 700, sparseInt8Bytes: 600, gzipFloat32Bytes: 2000, sparseFloat32Bytes: 1800 },
+    latency: { medianMs: 1.5, p95Ms: 2 },
+    macs: 100,
+  };
   return {
     v: 1,
     id: 'run-abc-01',
@@ -110,7 +127,22 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
     backend: 'auto',
     settings: DEFAULT_SETTINGS,
     origin: 'run',
-    result: { type: 'compress', modelId: 'custom-cnn-mnist', dataset: 'mnist', backend: 'wasm', settings: DEFAULT_SETTINGS, testRecords: { first: 0, count: 300 }, caveats: [], before: report, after: report, stages: [], layers: [], flipped: [], flippedCount: 0, elapsedMs: 1234 } as unknown as RunRecord['result'],
+    result: {
+      type: 'compress',
+      modelId: 'custom-cnn-mnist',
+      dataset: 'mnist',
+      backend: 'wasm',
+      settings: DEFAULT_SETTINGS,
+      testRecords: { first: 0, count: 300 },
+      caveats: [],
+      before: report,
+      after: report,
+      stages: [],
+      layers: [],
+      flipped: [],
+      flippedCount: 0,
+      elapsedMs: 1234,
+    } as unknown as RunRecord['result'],
     ...over,
   };
 }
@@ -148,7 +180,9 @@ describe('history exports', () => {
   });
 
   it('writes one CSV row per run, quoting and defusing formulas', () => {
-    const lines = historyCsv([record({ name: '=cmd|"x", y' })]).trim().split('\r\n');
+    const lines = historyCsv([record({ name: '=cmd|"x", y' })])
+      .trim()
+      .split('\r\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"'=cmd|""x"", y"`);
     expect(lines[1]).toContain(',0.9,0.9,');

@@ -52,7 +52,14 @@ async function reload(zip: Uint8Array, x: tf.Tensor) {
     const y = model.predict(x) as tf.Tensor;
     const out = await y.data();
     y.dispose();
-    return { out: out as Float32Array, json: JSON.parse(new TextDecoder().decode(files['model.json'])) as { weightsManifest: Array<{ weights: Array<{ quantization?: { dtype: string } }> }>; modelTopology: { config: { layers: Array<{ class_name: string; name: string }> } } }, weights: files['weights.bin'] };
+    return {
+      out: out as Float32Array,
+      json: JSON.parse(new TextDecoder().decode(files['model.json'])) as {
+        weightsManifest: Array<{ weights: Array<{ quantization?: { dtype: string } }> }>;
+        modelTopology: { config: { layers: Array<{ class_name: string; name: string }> } };
+      },
+      weights: files['weights.bin'],
+    };
   } finally {
     model.dispose();
   }

@@ -82,9 +82,17 @@ describe('real-world tfjs layouts of the shipped custom CNN', () => {
   }
 
   it('names a tfjs graph model as one', () => {
-    const graph = { format: 'graph-model', generatedBy: '2.11.0', convertedBy: 'TensorFlow.js Converter v3.21.0', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: { producer: 1286 } }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] };
+    const graph = {
+      format: 'graph-model',
+      generatedBy: '2.11.0',
+      convertedBy: 'TensorFlow.js Converter v3.21.0',
+      modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: { producer: 1286 } },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
+    };
     const files = [{ name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(graph)) }];
-    expect(() => openUserModel({ id: 'upload-graph', dataset: 'mnist', files }, read)).toThrow('model.json: this is a tfjs graph model; the studio needs a layers model. Convert the original Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 out/`');
+    expect(() => openUserModel({ id: 'upload-graph', dataset: 'mnist', files }, read)).toThrow(
+      'model.json: this is a tfjs graph model; the studio needs a layers model. Convert the original Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 out/`',
+    );
     delete (graph as { format?: string }).format;
     const unlabelled = [{ name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(graph)) }];
     expect(() => openUserModel({ id: 'upload-graph', dataset: 'mnist', files: unlabelled }, read)).toThrow('this is a tfjs graph model');
@@ -99,6 +107,8 @@ describe('real-world tfjs layouts of the shipped custom CNN', () => {
     expect(() => open({ 'model.json': withPath('/etc/weights.bin'), 'weights.bin': SOURCE.weights })).toThrow('the weights path "/etc/weights.bin" is an absolute path');
     expect(() => open({ 'model.json': withPath('https://example.com/weights.bin'), 'weights.bin': SOURCE.weights })).toThrow('the weights path "https://example.com/weights.bin" is a URL or a drive path');
     expect(() => open({ 'model.json': withPath('w\\weights.bin'), 'weights.bin': SOURCE.weights })).toThrow('contains a backslash');
-    expect(() => open({ 'x/model.json': withPath('sub/weights.bin'), 'x/a/weights.bin': SOURCE.weights, 'x/b/weights.bin': SOURCE.weights })).toThrow('the weights path "sub/weights.bin" matches several supplied files (x/a/weights.bin, x/b/weights.bin)');
+    expect(() => open({ 'x/model.json': withPath('sub/weights.bin'), 'x/a/weights.bin': SOURCE.weights, 'x/b/weights.bin': SOURCE.weights })).toThrow(
+      'the weights path "sub/weights.bin" matches several supplied files (x/a/weights.bin, x/b/weights.bin)',
+    );
   });
 });

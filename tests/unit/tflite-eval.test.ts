@@ -63,7 +63,11 @@ async function simulatedPredictions(): Promise<Uint8Array> {
   const x = new Float32Array(784);
   for (let i = 0; i < N; i++) {
     preprocessInto(test.pixels.subarray(i * 784, (i + 1) * 784), 1, entry.preprocessing, x, 0);
-    const logits = runInt8Graph(q, Int8Array.from(x, (e) => quantize(e, q.activations.in)), [1, 28, 28, 1]).get('d')!.data;
+    const logits = runInt8Graph(
+      q,
+      Int8Array.from(x, (e) => quantize(e, q.activations.in)),
+      [1, 28, 28, 1],
+    ).get('d')!.data;
     out[i] = logits.indexOf(Math.max(...logits));
   }
   return out;
@@ -103,9 +107,35 @@ describe('evaluateTflite', () => {
     const rt = new ReferenceRuntime();
     const bytes = exportInt8Tflite(q).bytes;
     await expect(evaluateTflite(entry, [{ label: 'int8', bytes }], rt, { limit: 5, reference: { label: 'x', predictions: new Uint8Array(4) } }, { read })).rejects.toThrow(/4 predictions for 5 test records/);
-    await expect(evaluateTflite(entry, Array.from({ length: 5 }, () => ({ label: 'int8', bytes })), rt, { limit: 5 }, { read })).rejects.toThrow(/1 to 4/);
-    const wide = exportInt8Tflite(quantizeGraph({ ...g, nodes: [{ name: 'in', op: 'input', inputs: [], shape: [32, 32, 1] }, ...g.nodes.slice(1)] }, 'int8', 'per-channel', { in: { min: -1, max: 1 }, c: { min: 0, max: 1 }, gap: { min: 0, max: 1 }, d: { min: -1, max: 1 } })).bytes;
-    await expect(evaluateTflite(entry, [{ label: 'int8', bytes }, { label: 'wide', bytes: wide }], rt, { limit: 5 }, { read })).rejects.toThrow(/takes input \[1,32,32,1\]/);
+    await expect(
+      evaluateTflite(
+        entry,
+        Array.from({ length: 5 }, () => ({ label: 'int8', bytes })),
+        rt,
+        { limit: 5 },
+        { read },
+      ),
+    ).rejects.toThrow(/1 to 4/);
+    const wide = exportInt8Tflite(
+      quantizeGraph({ ...g, nodes: [{ name: 'in', op: 'input', inputs: [], shape: [32, 32, 1] }, ...g.nodes.slice(1)] }, 'int8', 'per-channel', {
+        in: { min: -1, max: 1 },
+        c: { min: 0, max: 1 },
+        gap: { min: 0, max: 1 },
+        d: { min: -1, max: 1 },
+      }),
+    ).bytes;
+    await expect(
+      evaluateTflite(
+        entry,
+        [
+          { label: 'int8', bytes },
+          { label: 'wide', bytes: wide },
+        ],
+        rt,
+        { limit: 5 },
+        { read },
+      ),
+    ).rejects.toThrow(/takes input \[1,32,32,1\]/);
     expect(rt.disposals).toBe(rt.loads);
   });
 
@@ -133,7 +163,13 @@ describe('evaluateTflite', () => {
       },
     };
     const reference = await simulatedPredictions();
-    const r = await evaluateTflite(entry, [{ label: 'int8', bytes: exportInt8Tflite(q, { batch: 3 }).bytes }], rt, { limit: N, latencyRuns: 10, warmup: 4, profileRuns: 6, reference: { label: 'runInt8Graph', predictions: reference } }, { read });
+    const r = await evaluateTflite(
+      entry,
+      [{ label: 'int8', bytes: exportInt8Tflite(q, { batch: 3 }).bytes }],
+      rt,
+      { limit: N, latencyRuns: 10, warmup: 4, profileRuns: 6, reference: { label: 'runInt8Graph', predictions: reference } },
+      { read },
+    );
     const m = r.models[0];
     expect(N % 3).not.toBe(0);
     expect(Array.from(m.predictions)).toEqual(Array.from(reference));
@@ -153,8 +189,24 @@ describe('evaluateTflite', () => {
   it('times groups of files of any input shape on zero input, and disposes each group', async () => {
     const rt = new ReferenceRuntime();
     const bytes = exportInt8Tflite(q).bytes;
-    const t = await timeTfliteModels(rt, [[{ label: 'a', bytes }], [{ label: 'b', bytes }, { label: 'c', bytes }]], { runs: 20, warmup: 10 });
-    expect(t.map((g) => g.map((x) => [x.label, x.runs]))).toEqual([[['a', 20]], [['b', 20], ['c', 20]]]);
+    const t = await timeTfliteModels(
+      rt,
+      [
+        [{ label: 'a', bytes }],
+        [
+          { label: 'b', bytes },
+          { label: 'c', bytes },
+        ],
+      ],
+      { runs: 20, warmup: 10 },
+    );
+    expect(t.map((g) => g.map((x) => [x.label, x.runs]))).toEqual([
+      [['a', 20]],
+      [
+        ['b', 20],
+        ['c', 20],
+      ],
+    ]);
     expect(rt.loads).toBe(3);
     expect(rt.disposals).toBe(3);
     await expect(timeTfliteModels(rt, [[]], { runs: 1, warmup: 0 })).rejects.toThrow(/1 to 4/);

@@ -58,7 +58,19 @@ const tiny: Graph = {
   output: 'd',
   nodes: [
     { name: 'in', op: 'input', inputs: [], shape: [4, 4, 1] },
-    { name: 'c', op: 'conv2d', inputs: ['in'], kernel: w([3, 3, 1, 2], k0.flatMap((v, i) => [v, k1[i]])), bias: w([2], [0.1, -0.05]), strides: [1, 1], padding: 'same', activation: 'relu' },
+    {
+      name: 'c',
+      op: 'conv2d',
+      inputs: ['in'],
+      kernel: w(
+        [3, 3, 1, 2],
+        k0.flatMap((v, i) => [v, k1[i]]),
+      ),
+      bias: w([2], [0.1, -0.05]),
+      strides: [1, 1],
+      padding: 'same',
+      activation: 'relu',
+    },
     { name: 'p', op: 'maxpool', inputs: ['c'], pool: [2, 2], strides: [2, 2], padding: 'valid' },
     { name: 'f', op: 'flatten', inputs: ['p'] },
     { name: 'd', op: 'dense', inputs: ['f'], kernel: w([8, 3], dense), bias: w([3], [0.2, 0, -0.2]), activation: 'linear' },
@@ -213,7 +225,10 @@ describe('layouts', () => {
     const v = Float32Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => i);
     const o = convKernelToOhwi(v, [2, 3, 4, 5]);
     for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) for (let i = 0; i < 4; i++) for (let c = 0; c < 5; c++) expect(o[((c * 2 + y) * 3 + x) * 4 + i]).toBe(v[((y * 3 + x) * 4 + i) * 5 + c]);
-    const d = denseKernelToOi(Int8Array.from({ length: 6 }, (_, i) => i), [2, 3]);
+    const d = denseKernelToOi(
+      Int8Array.from({ length: 6 }, (_, i) => i),
+      [2, 3],
+    );
     expect(Array.from(d)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
@@ -224,7 +239,19 @@ describe('layouts', () => {
       output: 'd',
       nodes: [
         { name: 'in', op: 'input', inputs: [], shape: [5, 5, 2] },
-        { name: 'dw', op: 'depthwise', inputs: ['in'], kernel: w([3, 3, 2, 2], Array.from({ length: 36 }, () => rand() - 0.5)), bias: w([4], [0, 0.1, 0.2, 0.3]), strides: [2, 2], padding: 'same', activation: 'relu6' },
+        {
+          name: 'dw',
+          op: 'depthwise',
+          inputs: ['in'],
+          kernel: w(
+            [3, 3, 2, 2],
+            Array.from({ length: 36 }, () => rand() - 0.5),
+          ),
+          bias: w([4], [0, 0.1, 0.2, 0.3]),
+          strides: [2, 2],
+          padding: 'same',
+          activation: 'relu6',
+        },
         { name: 'gap', op: 'gap', inputs: ['dw'] },
         { name: 'd', op: 'dense', inputs: ['gap'], kernel: w([4, 2], [1, -1, 0.5, 0.25, 0, 2, -0.5, 1]), activation: 'linear' },
       ],
@@ -284,7 +311,11 @@ function expectSameAsReference(g: Graph, refOuts: Map<string, QTensor>, fileOuts
 describe('exported int8 file = integer reference on the QuantizedModel, bit for bit', () => {
   it('on a model with every exported op (conv, depthwise, add, avg/max pool, GAP, flatten, dense)', async () => {
     const rand = mulberry32(11);
-    const r = (shape: number[], amp: number) => w(shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rand() * 2 - 1) * amp));
+    const r = (shape: number[], amp: number) =>
+      w(
+        shape,
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rand() * 2 - 1) * amp),
+      );
     const g: Graph = {
       name: 'all-ops',
       output: 'out',

@@ -7,17 +7,7 @@
 import { parseTflite, type ParsedModel, type ParsedTensor } from '../../src/engine/export/tflite/reader';
 import { BuiltinOperator, TensorType } from '../../src/engine/export/tflite/schema';
 import { quantize } from '../../src/engine/quantize/affine';
-import {
-  addInt8,
-  avgPoolInt8,
-  conv2dInt8,
-  depthwiseConv2dInt8,
-  type FusedActivation,
-  fullyConnectedInt8,
-  maxPoolInt8,
-  meanHWInt8,
-  type QTensor,
-} from '../../src/engine/quantize/int8-reference';
+import { addInt8, avgPoolInt8, conv2dInt8, depthwiseConv2dInt8, type FusedActivation, fullyConnectedInt8, maxPoolInt8, meanHWInt8, type QTensor } from '../../src/engine/quantize/int8-reference';
 
 const ACT: Record<number, FusedActivation> = { 0: 'linear', 1: 'relu', 3: 'relu6' };
 const PAD = ['same', 'valid'] as const;

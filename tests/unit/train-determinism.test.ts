@@ -61,7 +61,8 @@ async function run(backend: 'wasm' | 'cpu'): Promise<{ losses: number[]; weights
 
 /** Index of the first largest value in each 2x2/stride-2 window of an NHWC tensor (h, w even). */
 function windowArgmax(v: Float32Array, [n, h, w, c]: number[]): { arg: Uint8Array; max: Float32Array } {
-  const oh = h >> 1, ow = w >> 1;
+  const oh = h >> 1,
+    ow = w >> 1;
   const arg = new Uint8Array(n * oh * ow * c);
   const max = new Float32Array(arg.length);
   let o = 0;
@@ -149,107 +150,117 @@ beforeAll(async () => {
 });
 
 describe('training on wasm matches the cpu backend', () => {
-  it(`custom CNN on CIFAR-10 inputs, ${STEPS} steps: losses within 1e-3 relative, final weights within 1e-3`, async () => {
-    const wasm = await run('wasm');
-    const cpu = await run('cpu');
-    expect(wasm.losses).toHaveLength(STEPS);
-    let worstLoss = 0;
-    const rel = wasm.losses.map((l, i) => Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i]));
-    console.log(`per-step relative loss difference: ${rel.map((r) => r.toExponential(1)).join(' ')}`);
-    rel.forEach((r) => (worstLoss = Math.max(worstLoss, r)));
-    expect(worstLoss).toBeLessThanOrEqual(1e-3);
-    // Relative to max(1, |w|): BatchNorm moving variances reach tens, where 1e-3 absolute is below float32 noise.
-    let worstWeight = 0;
-    wasm.weights.forEach((w, i) => {
-      let t = 0;
-      w.forEach((v, j) => (t = Math.max(t, Math.abs(v - cpu.weights[i][j]) / Math.max(1, Math.abs(cpu.weights[i][j])))));
-      if (t > 1e-4) console.log(`weight ${names[i]}: max relative difference ${t.toExponential(2)}`);
-      worstWeight = Math.max(worstWeight, t);
-    });
-    expect(worstWeight).toBeLessThanOrEqual(1e-3);
-    // The weights must have moved, or agreeing would prove little.
-    let moved = 0;
-    cpu.weights.forEach((w, i) => w.forEach((v, j) => (moved = Math.max(moved, Math.abs(v - initial[i][j])))));
-    expect(moved).toBeGreaterThan(1e-3);
-  }, STEPS > 10 ? 7_200_000 : 900_000);
+  it(
+    `custom CNN on CIFAR-10 inputs, ${STEPS} steps: losses within 1e-3 relative, final weights within 1e-3`,
+    async () => {
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      expect(wasm.losses).toHaveLength(STEPS);
+      let worstLoss = 0;
+      const rel = wasm.losses.map((l, i) => Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i]));
+      console.log(`per-step relative loss difference: ${rel.map((r) => r.toExponential(1)).join(' ')}`);
+      rel.forEach((r) => (worstLoss = Math.max(worstLoss, r)));
+      expect(worstLoss).toBeLessThanOrEqual(1e-3);
+      // Relative to max(1, |w|): BatchNorm moving variances reach tens, where 1e-3 absolute is below float32 noise.
+      let worstWeight = 0;
+      wasm.weights.forEach((w, i) => {
+        let t = 0;
+        w.forEach((v, j) => (t = Math.max(t, Math.abs(v - cpu.weights[i][j]) / Math.max(1, Math.abs(cpu.weights[i][j])))));
+        if (t > 1e-4) console.log(`weight ${names[i]}: max relative difference ${t.toExponential(2)}`);
+        worstWeight = Math.max(worstWeight, t);
+      });
+      expect(worstWeight).toBeLessThanOrEqual(1e-3);
+      // The weights must have moved, or agreeing would prove little.
+      let moved = 0;
+      cpu.weights.forEach((w, i) => w.forEach((v, j) => (moved = Math.max(moved, Math.abs(v - initial[i][j])))));
+      expect(moved).toBeGreaterThan(1e-3);
+    },
+    STEPS > 10 ? 7_200_000 : 900_000,
+  );
 
-  it(`step by step along one trajectory, ${STEPWISE_STEPS} steps: from the same weights, wasm's loss and gradients match the cpu backend's`, async () => {
-    // Both backends take each step from the cpu run's weights, so what is compared is one
-    // step's kernels, not what chaotic training makes of rounding over many steps. Two
-    // discontinuities turn a rounding-sized difference of the forward pass into a whole
-    // gradient entry: a 2x2 max-pool window whose two largest inputs differ by about a rounding
-    // error may pick different winners on the two backends (a "pool flip") and route the
-    // gradient to another position, and a ReLU input within a rounding error of 0 may have
-    // different signs (a "ReLU flip") and pass or stop its gradient. Neither is a kernel error,
-    // so the gradients are held to 1e-4 on steps without a flip, and to 1e-1 on the others
-    // (a wrong kernel is wrong everywhere, by order 1).
-    const models = new Map<string, Probed>();
-    for (const b of ['cpu', 'wasm'] as const) {
-      await initBackend(b);
-      models.set(b, buildProbed());
-    }
-    const trainable = models.get('cpu')!.model.weights.map((w) => w.trainable);
-    const weights = initial.map((w) => Float32Array.from(w));
-    const velocity = weights.map((w) => new Float32Array(w.length));
-    const order = epochPermutation(train.count, 7, 0);
-    let worstLoss = 0;
-    let worstGradNoFlip = 0;
-    let worstGradFlip = 0;
-    let flipSteps = 0;
-    const lines: string[] = [];
-    for (let step = 0; step < STEPWISE_STEPS; step++) {
-      const m: Record<string, StepMeasure> = {};
-      const idx = order.subarray(step * BATCH, (step + 1) * BATCH);
+  it(
+    `step by step along one trajectory, ${STEPWISE_STEPS} steps: from the same weights, wasm's loss and gradients match the cpu backend's`,
+    async () => {
+      // Both backends take each step from the cpu run's weights, so what is compared is one
+      // step's kernels, not what chaotic training makes of rounding over many steps. Two
+      // discontinuities turn a rounding-sized difference of the forward pass into a whole
+      // gradient entry: a 2x2 max-pool window whose two largest inputs differ by about a rounding
+      // error may pick different winners on the two backends (a "pool flip") and route the
+      // gradient to another position, and a ReLU input within a rounding error of 0 may have
+      // different signs (a "ReLU flip") and pass or stop its gradient. Neither is a kernel error,
+      // so the gradients are held to 1e-4 on steps without a flip, and to 1e-1 on the others
+      // (a wrong kernel is wrong everywhere, by order 1).
+      const models = new Map<string, Probed>();
       for (const b of ['cpu', 'wasm'] as const) {
         await initBackend(b);
-        const { x, y } = batchTensors(train, idx, cifar.preprocessing);
-        m[b] = await measureStep(models.get(b)!, weights, x, y);
-        tf.dispose([x, y]);
+        models.set(b, buildProbed());
       }
-      const lossRel = Math.abs(m.wasm.loss - m.cpu.loss) / Math.abs(m.cpu.loss);
-      worstLoss = Math.max(worstLoss, lossRel);
-      // Relative L2 difference of each gradient tensor.
-      const gradRel = m.cpu.grads.map((g, t) => {
-        let d = 0, n = 0;
-        g.forEach((v, j) => ((d += (v - m.wasm.grads[t][j]) ** 2), (n += v * v)));
-        return Math.sqrt(d / Math.max(n, 1e-30));
-      });
-      const worstGrad = Math.max(...gradRel);
-      // Pool flips in windows whose maximum is positive (a window of ReLU zeros routes to a zero gradient either way).
-      let poolFlips = 0;
-      m.cpu.poolInputs.forEach((p, k) => {
-        const a = windowArgmax(p.v, p.shape), b = windowArgmax(m.wasm.poolInputs[k].v, p.shape);
-        a.arg.forEach((v, j) => (poolFlips += v !== b.arg[j] && a.max[j] > 0 ? 1 : 0));
-      });
-      let reluFlips = 0;
-      m.cpu.reluInputs.forEach((r, k) => r.forEach((v, j) => (reluFlips += v > 0 !== m.wasm.reluInputs[k][j] > 0 ? 1 : 0)));
-      if (poolFlips + reluFlips > 0) {
-        flipSteps++;
-        worstGradFlip = Math.max(worstGradFlip, worstGrad);
-      } else worstGradNoFlip = Math.max(worstGradNoFlip, worstGrad);
-      lines.push(`${step}: loss ${lossRel.toExponential(1)} grad ${worstGrad.toExponential(1)} pool flips ${poolFlips} relu flips ${reluFlips}`);
-      // Advance the cpu run: SGD with momentum 0.9, as fit() does.
-      let g = 0;
-      weights.forEach((w, i) => {
-        if (!trainable[i]) return;
-        const grad = m.cpu.grads[g++];
-        for (let j = 0; j < w.length; j++) {
-          velocity[i][j] = Math.fround(0.9 * velocity[i][j] + grad[j]);
-          w[j] = Math.fround(w[j] - 0.01 * velocity[i][j]);
+      const trainable = models.get('cpu')!.model.weights.map((w) => w.trainable);
+      const weights = initial.map((w) => Float32Array.from(w));
+      const velocity = weights.map((w) => new Float32Array(w.length));
+      const order = epochPermutation(train.count, 7, 0);
+      let worstLoss = 0;
+      let worstGradNoFlip = 0;
+      let worstGradFlip = 0;
+      let flipSteps = 0;
+      const lines: string[] = [];
+      for (let step = 0; step < STEPWISE_STEPS; step++) {
+        const m: Record<string, StepMeasure> = {};
+        const idx = order.subarray(step * BATCH, (step + 1) * BATCH);
+        for (const b of ['cpu', 'wasm'] as const) {
+          await initBackend(b);
+          const { x, y } = batchTensors(train, idx, cifar.preprocessing);
+          m[b] = await measureStep(models.get(b)!, weights, x, y);
+          tf.dispose([x, y]);
         }
-      });
-    }
-    console.log(`per step, relative differences wasm vs cpu (loss, worst gradient tensor in L2) and flips:\n${lines.join('\n')}`);
-    console.log(
-      `worst loss ${worstLoss.toExponential(2)}; worst gradient on the ${STEPWISE_STEPS - flipSteps} steps without a flip ${worstGradNoFlip.toExponential(2)}, on the ${flipSteps} steps with one ${worstGradFlip.toExponential(2)}`,
-    );
-    expect(worstLoss).toBeLessThanOrEqual(1e-3);
-    // At least one step must be held to the tight bound, or a short run could pass on flips alone.
-    expect(flipSteps).toBeLessThan(STEPWISE_STEPS);
-    expect(worstGradNoFlip).toBeLessThanOrEqual(1e-4);
-    expect(worstGradFlip).toBeLessThanOrEqual(1e-1);
-    models.forEach((m) => m.model.dispose());
-  }, STEPWISE_STEPS > 10 ? 7_200_000 : 900_000);
+        const lossRel = Math.abs(m.wasm.loss - m.cpu.loss) / Math.abs(m.cpu.loss);
+        worstLoss = Math.max(worstLoss, lossRel);
+        // Relative L2 difference of each gradient tensor.
+        const gradRel = m.cpu.grads.map((g, t) => {
+          let d = 0,
+            n = 0;
+          g.forEach((v, j) => ((d += (v - m.wasm.grads[t][j]) ** 2), (n += v * v)));
+          return Math.sqrt(d / Math.max(n, 1e-30));
+        });
+        const worstGrad = Math.max(...gradRel);
+        // Pool flips in windows whose maximum is positive (a window of ReLU zeros routes to a zero gradient either way).
+        let poolFlips = 0;
+        m.cpu.poolInputs.forEach((p, k) => {
+          const a = windowArgmax(p.v, p.shape),
+            b = windowArgmax(m.wasm.poolInputs[k].v, p.shape);
+          a.arg.forEach((v, j) => (poolFlips += v !== b.arg[j] && a.max[j] > 0 ? 1 : 0));
+        });
+        let reluFlips = 0;
+        m.cpu.reluInputs.forEach((r, k) => r.forEach((v, j) => (reluFlips += v > 0 !== m.wasm.reluInputs[k][j] > 0 ? 1 : 0)));
+        if (poolFlips + reluFlips > 0) {
+          flipSteps++;
+          worstGradFlip = Math.max(worstGradFlip, worstGrad);
+        } else worstGradNoFlip = Math.max(worstGradNoFlip, worstGrad);
+        lines.push(`${step}: loss ${lossRel.toExponential(1)} grad ${worstGrad.toExponential(1)} pool flips ${poolFlips} relu flips ${reluFlips}`);
+        // Advance the cpu run: SGD with momentum 0.9, as fit() does.
+        let g = 0;
+        weights.forEach((w, i) => {
+          if (!trainable[i]) return;
+          const grad = m.cpu.grads[g++];
+          for (let j = 0; j < w.length; j++) {
+            velocity[i][j] = Math.fround(0.9 * velocity[i][j] + grad[j]);
+            w[j] = Math.fround(w[j] - 0.01 * velocity[i][j]);
+          }
+        });
+      }
+      console.log(`per step, relative differences wasm vs cpu (loss, worst gradient tensor in L2) and flips:\n${lines.join('\n')}`);
+      console.log(
+        `worst loss ${worstLoss.toExponential(2)}; worst gradient on the ${STEPWISE_STEPS - flipSteps} steps without a flip ${worstGradNoFlip.toExponential(2)}, on the ${flipSteps} steps with one ${worstGradFlip.toExponential(2)}`,
+      );
+      expect(worstLoss).toBeLessThanOrEqual(1e-3);
+      // At least one step must be held to the tight bound, or a short run could pass on flips alone.
+      expect(flipSteps).toBeLessThan(STEPWISE_STEPS);
+      expect(worstGradNoFlip).toBeLessThanOrEqual(1e-4);
+      expect(worstGradFlip).toBeLessThanOrEqual(1e-1);
+      models.forEach((m) => m.model.dispose());
+    },
+    STEPWISE_STEPS > 10 ? 7_200_000 : 900_000,
+  );
 
   it('100 training steps on wasm leave tf.memory().numTensors unchanged', async () => {
     await initBackend('wasm');

@@ -35,8 +35,17 @@ const CASES: Array<{ what: string; files: ModelFile[]; dataset?: DatasetId; erro
   { what: 'truncated JSON', files: [file('model.json', JSON_TEXT.slice(0, 300)), file('weights.bin', WEIGHTS)], error: /^model\.json is not valid JSON/ },
   { what: 'short weights', files: [file('model.json', JSON_TEXT), file('weights.bin', WEIGHTS.subarray(4))], error: 'model.json: the weights in group 0 need 564392 bytes, but weights.bin hold 564388.' },
   { what: 'missing weights', files: [file('model.json', JSON_TEXT)], error: 'model.json: the weights file "weights.bin" is missing; supplied: none.' },
-  { what: 'another dataset', files: [file('model.json', JSON_TEXT), file('weights.bin', WEIGHTS)], dataset: 'cifar10', error: 'model.json: the model takes 28x28x1 images, but CIFAR-10 images are 32x32x3. Choose the dataset the model was trained on.' },
-  { what: 'an activation the graph cannot fuse', files: [file('model.json', withLayer('block1_relu', { activation: 'tanh' })), file('weights.bin', WEIGHTS)], error: 'model.json: layer "block1_relu" (Activation) uses the activation "tanh", which the studio cannot compress; it supports linear, relu, relu6, softmax.' },
+  {
+    what: 'another dataset',
+    files: [file('model.json', JSON_TEXT), file('weights.bin', WEIGHTS)],
+    dataset: 'cifar10',
+    error: 'model.json: the model takes 28x28x1 images, but CIFAR-10 images are 32x32x3. Choose the dataset the model was trained on.',
+  },
+  {
+    what: 'an activation the graph cannot fuse',
+    files: [file('model.json', withLayer('block1_relu', { activation: 'tanh' })), file('weights.bin', WEIGHTS)],
+    error: 'model.json: layer "block1_relu" (Activation) uses the activation "tanh", which the studio cannot compress; it supports linear, relu, relu6, softmax.',
+  },
 ];
 
 describe('openUserModel', () => {

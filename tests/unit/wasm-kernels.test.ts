@@ -86,16 +86,48 @@ interface Case {
 // alternate between (3 in, 5 out) and (5 in, 3 out) and the depthwise multiplier between 1 and 2,
 // so every listed value of every axis is covered.
 const GRID: Case[] = [];
-for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const k of [1, 3, 5]) for (const hw of [7, 8]) for (const batch of [1, 7]) {
-  const i = GRID.length;
-  GRID.push({ stride, pad, k, hw, batch, cin: i % 2 ? 5 : 3, cout: i % 2 ? 3 : 5, mult: (i >> 1) % 2 ? 2 : 1 });
-}
+for (const stride of [1, 2])
+  for (const pad of ['same', 'valid'] as const)
+    for (const k of [1, 3, 5])
+      for (const hw of [7, 8])
+        for (const batch of [1, 7]) {
+          const i = GRID.length;
+          GRID.push({ stride, pad, k, hw, batch, cin: i % 2 ? 5 : 3, cout: i % 2 ? 3 : 5, mult: (i >> 1) % 2 ? 2 : 1 });
+        }
 // Shapes and paddings off the main grid.
 const EXTRA: Case[] = [
   { stride: [2, 1], pad: 'same', k: [3, 5], hw: [7, 8], batch: 3, cin: 5, cout: 3, mult: 1 },
   { stride: [1, 2], pad: 'valid', k: [5, 1], hw: [8, 7], batch: 2, cin: 3, cout: 5, mult: 2 },
-  { stride: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]], k: 3, hw: 7, batch: 2, cin: 3, cout: 5, mult: 1 },
-  { stride: 1, pad: [[0, 0], [4, 0], [1, 2], [0, 0]], k: 3, hw: 8, batch: 2, cin: 5, cout: 3, mult: 2 },
+  {
+    stride: 2,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+    k: 3,
+    hw: 7,
+    batch: 2,
+    cin: 3,
+    cout: 5,
+    mult: 1,
+  },
+  {
+    stride: 1,
+    pad: [
+      [0, 0],
+      [4, 0],
+      [1, 2],
+      [0, 0],
+    ],
+    k: 3,
+    hw: 8,
+    batch: 2,
+    cin: 5,
+    cout: 3,
+    mult: 2,
+  },
   { stride: 2, pad: 1, k: 3, hw: 8, batch: 2, cin: 3, cout: 5, mult: 1, dims: 'ceil' },
   { stride: 3, pad: 'same', k: 3, hw: 8, batch: 2, cin: 3, cout: 5, mult: 1 },
   { stride: 3, pad: 'valid', k: 1, hw: 7, batch: 2, cin: 5, cout: 3, mult: 1 },
@@ -111,7 +143,9 @@ function geometry(c: Case, depthwise: boolean) {
   const dyShape = forwardShape(depthwise, xShape, fShape, c.stride, c.pad, c.dims);
   const seed = CASES.indexOf(c) * 7 + (depthwise ? 3 : 0);
   return {
-    xShape, fShape, dyShape,
+    xShape,
+    fShape,
+    dyShape,
     x: { data: seeded(sizeOf(xShape), seed + 1), shape: xShape },
     filter: { data: seeded(sizeOf(fShape), seed + 2), shape: fShape },
     dy: { data: seeded(sizeOf(dyShape), seed + 3), shape: dyShape },

@@ -36,8 +36,19 @@ describe('MobileNetV1 alpha 0.25, 32x32x3 input, 10 classes', () => {
     const s = summarize(m);
     // [channels in, channels out, output side] of the 13 blocks at alpha 0.25 (max(8, round(f * 0.25))).
     const blocks: Array<[number, number, number]> = [
-      [8, 16, 32], [16, 32, 16], [32, 32, 16], [32, 64, 8], [64, 64, 8], [64, 128, 4],
-      [128, 128, 4], [128, 128, 4], [128, 128, 4], [128, 128, 4], [128, 128, 4], [128, 256, 2], [256, 256, 2],
+      [8, 16, 32],
+      [16, 32, 16],
+      [32, 32, 16],
+      [32, 64, 8],
+      [64, 64, 8],
+      [64, 128, 4],
+      [128, 128, 4],
+      [128, 128, 4],
+      [128, 128, 4],
+      [128, 128, 4],
+      [128, 128, 4],
+      [128, 256, 2],
+      [256, 256, 2],
     ];
     let params = 9 * 3 * 8 + 4 * 8; // stem conv (stride 1, no bias) + BN
     let macs = 32 * 32 * 9 * 3 * 8;
@@ -56,7 +67,10 @@ describe('MobileNetV1 alpha 0.25, 32x32x3 input, 10 classes', () => {
 describe('every architecture', () => {
   for (const arch of ARCHITECTURES) {
     it(`${arch.id} builds for 28x28x1 and 32x32x3 inputs with any class count`, () => {
-      for (const [shape, classes] of [[[28, 28, 1], 10], [[32, 32, 3], 100]] as const) {
+      for (const [shape, classes] of [
+        [[28, 28, 1], 10],
+        [[32, 32, 3], 100],
+      ] as const) {
         const before = tf.memory().numTensors;
         const m = arch.build({ inputShape: [...shape], numClasses: classes });
         expect(m.outputs[0].shape).toEqual([null, classes]);

@@ -52,7 +52,10 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
     latencyRuns: settings.latencyRuns,
   });
   if (estimate.needsConfirmation && !flags.yes) {
-    throw new StudioError('bad-settings', `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`);
+    throw new StudioError(
+      'bad-settings',
+      `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`,
+    );
   }
   const r = await compressBaseline(entry, settings, {
     read: readPublic,

@@ -26,7 +26,11 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'initial-sparsity', arg: '<0-1>', help: 'Where a gradual schedule starts (default 0).' },
   { name: 'layers', arg: argOf(LAYER_KINDS, ','), help: `Layer kinds unstructured pruning touches (default ${LAYER_KINDS.defaultIds.join(',')}).` },
   { name: 'spare-first-last', help: 'Leave the first and last weighted layers unpruned.' },
-  { name: 'allocation', arg: argOf(PRUNE_ALLOCATIONS), help: `How obs spreads --prune over the layers (default ${PRUNE_ALLOCATIONS.defaultId}: from each layer's measured sensitivity; --prune is then the fraction of all pruned layers' weights).` },
+  {
+    name: 'allocation',
+    arg: argOf(PRUNE_ALLOCATIONS),
+    help: `How obs spreads --prune over the layers (default ${PRUNE_ALLOCATIONS.defaultId}: from each layer's measured sensitivity; --prune is then the fraction of all pruned layers' weights).`,
+  },
   { name: 'criterion', arg: argOf(PRUNE_CRITERIA), help: `Structured pruning's filter ranking (default ${PRUNE_CRITERIA.defaultId}).` },
   { name: 'nm', arg: '<N:M>', help: 'N:M pattern, e.g. 2:4 (picks the n:m method when none is given).' },
   { name: 'epochs', arg: '<N>', help: 'Fine-tuning epochs (default 0: none).' },
@@ -96,7 +100,14 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
     // An N:M pattern without a pruning method picks the method that takes one.
     if (!s.prune.method || !isPruning(PRUNE_METHODS.get(s.prune.method))) s.prune.method = PRUNE_METHODS.options.find((o) => o.uses.nm)!.id;
   }
-  for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['lr', 'learningRate'], ['seed', 'seed'], ['train-limit', 'trainLimit'], ['max-steps', 'maxSteps']] as const) {
+  for (const [flag, key] of [
+    ['epochs', 'epochs'],
+    ['batch', 'batchSize'],
+    ['lr', 'learningRate'],
+    ['seed', 'seed'],
+    ['train-limit', 'trainLimit'],
+    ['max-steps', 'maxSteps'],
+  ] as const) {
     const v = num(flags, flag);
     if (v !== undefined) s.finetune[key] = v;
   }

@@ -61,13 +61,7 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
   compress: { about: 'Prune, fine-tune and quantize a baseline; measure it before and after.', flags: COMPRESS_FLAGS },
   sensitivity: {
     about: 'Each weighted layer compressed alone (pruned with reconstruction, or int8): its output error and the accuracy on held-back training images.',
-    flags: [
-      model,
-      sparsityLevels,
-      reconImages,
-      heldOut,
-      json,
-    ],
+    flags: [model, sparsityLevels, reconImages, heldOut, json],
   },
   search: {
     about: 'Per-layer sparsities under an accuracy budget: sensitivity on held-back training images, a greedy plan, then the planned recipe (reconstruction pruning + INT8) compressed and measured on the test records.',
@@ -164,31 +158,55 @@ async function main(): Promise<void> {
       {
         read: readPublic,
         onProgress: (stage, done, total, p) =>
-          log(p ? `\rstep ${p.step}/${p.totalSteps} ${bar(p.step / p.totalSteps)} loss ${p.loss.toFixed(4)}  ${p.imagesPerSecond.toFixed(0)} img/s  ${Math.ceil(p.secondsLeft)} s left   ` : `\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}   `),
+          log(
+            p
+              ? `\rstep ${p.step}/${p.totalSteps} ${bar(p.step / p.totalSteps)} loss ${p.loss.toFixed(4)}  ${p.imagesPerSecond.toFixed(0)} img/s  ${Math.ceil(p.secondsLeft)} s left   `
+              : `\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}   `,
+          ),
       },
     );
     log('\n');
-    const out = { modelId: entry.id, backend: training.backend, steps: r.steps, imagesPerSecond: r.imagesPerSecond, elapsedMs: r.elapsedMs, finalLoss: r.losses.at(-1), accuracyBefore: r.accuracyBefore, testAccuracy: r.accuracyAfter, baselineAccuracy: entry.testAccuracy, testRecords: r.testRecords };
+    const out = {
+      modelId: entry.id,
+      backend: training.backend,
+      steps: r.steps,
+      imagesPerSecond: r.imagesPerSecond,
+      elapsedMs: r.elapsedMs,
+      finalLoss: r.losses.at(-1),
+      accuracyBefore: r.accuracyBefore,
+      testAccuracy: r.accuracyAfter,
+      baselineAccuracy: entry.testAccuracy,
+      testRecords: r.testRecords,
+    };
     if (json) console.log(JSON.stringify(out, null, 1));
-    else console.log(`fine-tuned ${r.steps} steps on ${training.backend} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(r.accuracyBefore * 100).toFixed(2)}% -> ${(r.accuracyAfter * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`);
+    else
+      console.log(
+        `fine-tuned ${r.steps} steps on ${training.backend} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} img/s); test accuracy ${(r.accuracyBefore * 100).toFixed(2)}% -> ${(r.accuracyAfter * 100).toFixed(2)}% (baseline ${(entry.testAccuracy * 100).toFixed(2)}%)`,
+      );
     return;
   }
   if (command === 'sensitivity' || command === 'search') {
     const entry = await baseline(flags);
     await initBackend('wasm');
-    const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9').split(',').map(Number);
+    const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9')
+      .split(',')
+      .map(Number);
     if (!sparsities.every((x) => x > 0 && x < 1)) throw new StudioError('bad-settings', `--sparsities must be fractions between 0 and 1, got "${String(flags.sparsities)}".`, { flag: 'sparsities' });
     const { model } = await loadLayersModel(entry.path, readPublic, entry.files);
     const g = graphFromLayersModel(model);
     model.dispose();
     const d = getDataset(entry.dataset);
     const train = await loadDataset(d, 'train', (name) => readPublic(`data/${d.id}/${name}`));
-    const r = await layerSensitivity(g, { images: train, preprocessing: entry.preprocessing, samples: num(flags, 'images', 256) }, {
-      sparsities,
-      heldOut: num(flags, 'held-out', 500),
-      granularity: 'per-channel',
-      onProgress: (done, total) => log(`\rlayers ${bar(done / total)} ${done}/${total}   `),
-    });
+    const r = await layerSensitivity(
+      g,
+      { images: train, preprocessing: entry.preprocessing, samples: num(flags, 'images', 256) },
+      {
+        sparsities,
+        heldOut: num(flags, 'held-out', 500),
+        granularity: 'per-channel',
+        onProgress: (done, total) => log(`\rlayers ${bar(done / total)} ${done}/${total}   `),
+      },
+    );
     log('\n');
     if (command === 'search') {
       const maxLoss = num(flags, 'max-loss', 1);
@@ -229,15 +247,32 @@ async function main(): Promise<void> {
     const training = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
     log(`training ${arch} on ${dataset} from scratch on ${training.backend}\n`);
     const r = await trainFromScratch(
-      { architecture: arch, dataset, epochs: num(flags, 'epochs', 1), batchSize: num(flags, 'batch', 64), learningRate: num(flags, 'lr', 0.01), optimizer: choice(flags, 'optimizer', OPTIMIZERS) ?? OPTIMIZERS.defaultId, seed: num(flags, 'seed', 1), trainLimit: maybeNum(flags, 'train-limit'), maxSteps: maybeNum(flags, 'max-steps') },
+      {
+        architecture: arch,
+        dataset,
+        epochs: num(flags, 'epochs', 1),
+        batchSize: num(flags, 'batch', 64),
+        learningRate: num(flags, 'lr', 0.01),
+        optimizer: choice(flags, 'optimizer', OPTIMIZERS) ?? OPTIMIZERS.defaultId,
+        seed: num(flags, 'seed', 1),
+        trainLimit: maybeNum(flags, 'train-limit'),
+        maxSteps: maybeNum(flags, 'max-steps'),
+      },
       `models/trained/${arch}-${dataset}-trained`,
-      { read: readPublic, onProgress: (stage, done, total, p) => log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}${p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : ''}   `) },
+      {
+        read: readPublic,
+        onProgress: (stage, done, total, p) =>
+          log(`\r${stage.padEnd(10)} ${bar(total ? done / total : 0)} ${done}/${total}${p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : ''}   `),
+      },
     );
     log('\n');
     const dir = await saveTrained(r);
     const out = { id: r.entry.id, savedTo: dir, steps: r.steps, imagesPerSecond: r.imagesPerSecond, backend: r.backend, testAccuracy: r.metrics.accuracy, testRecords: r.entry.testData };
     if (json) console.log(JSON.stringify(out, null, 1));
-    else console.log(`trained ${r.entry.id}: ${r.steps} steps on ${r.backend} (${r.imagesPerSecond.toFixed(0)} img/s), test accuracy ${(r.metrics.accuracy * 100).toFixed(2)}% on records ${r.entry.testData.first}-${r.entry.testData.first + r.entry.testData.count - 1}; saved to ${dir}; compress it with --model ${r.entry.id}`);
+    else
+      console.log(
+        `trained ${r.entry.id}: ${r.steps} steps on ${r.backend} (${r.imagesPerSecond.toFixed(0)} img/s), test accuracy ${(r.metrics.accuracy * 100).toFixed(2)}% on records ${r.entry.testData.first}-${r.entry.testData.first + r.entry.testData.count - 1}; saved to ${dir}; compress it with --model ${r.entry.id}`,
+      );
     return;
   }
   let models: CompressedModels | undefined;

@@ -151,7 +151,9 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
   }
 
   // Configs and shapes.
-  const convIdx = layers(base).map((l, i) => (l.class_name === 'Conv2D' ? i : -1)).filter((i) => i >= 0);
+  const convIdx = layers(base)
+    .map((l, i) => (l.class_name === 'Conv2D' ? i : -1))
+    .filter((i) => i >= 0);
   const conv = (j: Json, k: number) => layers(j)[convIdx[k % convIdx.length]];
   const shapeCases: Array<[string, (c: Json) => void, Expectation]> = [
     ['filters-changed', (c) => (c.config.filters = c.config.filters + 3), refuse('bad-model', 'has shape')],
@@ -175,7 +177,13 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
       add(`conv-${name}-${k}`, `a Conv2D's ${name}`, j, undefined, expect);
     }
   }
-  for (const [name, shape] of [['input-huge', [null, 1e6, 28, 1]], ['input-negative', [null, -28, 28, 1]], ['input-rank3', [null, 28, 28]], ['input-channels', [null, 28, 28, 3]], ['input-zero', [null, 0, 28, 1]]] as const) {
+  for (const [name, shape] of [
+    ['input-huge', [null, 1e6, 28, 1]],
+    ['input-negative', [null, -28, 28, 1]],
+    ['input-rank3', [null, 28, 28]],
+    ['input-channels', [null, 28, 28, 3]],
+    ['input-zero', [null, 0, 28, 1]],
+  ] as const) {
     const j = clone();
     layers(j)[0].config.batch_input_shape = shape;
     add(name, `input shape ${JSON.stringify(shape)}`, j, undefined, refuse('bad-model', name === 'input-channels' ? 'has shape' : 'input|height|width|channels'));
@@ -188,7 +196,17 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
   }
 
   // Manifest: paths, entries, dtypes, quantization.
-  for (const [p, why] of [['../weights.bin', "leaves the model's folder"], ['/etc/passwd', 'is an absolute path'], ['http://example.com/w.bin', 'is a URL'], ['C:\\w.bin', 'is a URL or a drive path'], ['..', "leaves the model's folder"], ['file:weights.bin', 'is a URL'], ['//host/weights.bin', 'is an absolute path'], ['sub\\weights.bin', 'contains a backslash'], ['.', 'names a folder']]) {
+  for (const [p, why] of [
+    ['../weights.bin', "leaves the model's folder"],
+    ['/etc/passwd', 'is an absolute path'],
+    ['http://example.com/w.bin', 'is a URL'],
+    ['C:\\w.bin', 'is a URL or a drive path'],
+    ['..', "leaves the model's folder"],
+    ['file:weights.bin', 'is a URL'],
+    ['//host/weights.bin', 'is an absolute path'],
+    ['sub\\weights.bin', 'contains a backslash'],
+    ['.', 'names a folder'],
+  ]) {
     const j = clone();
     j.weightsManifest[0].paths = [p];
     add(`path-${p.replace(/[^a-z0-9]/gi, '_')}`, `weights path ${p}`, j, undefined, refuse('bad-model', `the weights path "${p.replace(/[\\.]/g, '\\$&')}" ${why}`));
@@ -245,7 +263,14 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
     specs(j)[pick(specs(j).length)].dtype = dt;
     add(`dtype-${dt}`, `a weight of dtype ${dt}`, j, undefined, refuse('bad-model', 'dtype'));
   }
-  for (const [name, q] of [['q-nan', { dtype: 'uint8', scale: 'NaN', min: 0 }], ['q-zero', { dtype: 'uint8', scale: 0, min: 0 }], ['q-negative', { dtype: 'uint8', scale: -1, min: 0 }], ['q-int4', { dtype: 'int4', scale: 1, min: 0 }], ['q-nomin', { dtype: 'uint16', scale: 0.1 }], ['q-string', 'uint8']] as const) {
+  for (const [name, q] of [
+    ['q-nan', { dtype: 'uint8', scale: 'NaN', min: 0 }],
+    ['q-zero', { dtype: 'uint8', scale: 0, min: 0 }],
+    ['q-negative', { dtype: 'uint8', scale: -1, min: 0 }],
+    ['q-int4', { dtype: 'int4', scale: 1, min: 0 }],
+    ['q-nomin', { dtype: 'uint16', scale: 0.1 }],
+    ['q-string', 'uint8'],
+  ] as const) {
     const j = clone();
     specs(j)[pick(specs(j).length)].quantization = q;
     add(name, `quantization ${JSON.stringify(q)}`, j, undefined, refuse('bad-model', 'quantization'));
@@ -253,13 +278,24 @@ function modelCases(seed: ModelSeed, rand: () => number): FuzzCase[] {
 
   // Bytes.
   const n = seed.weights.length;
-  for (const [name, bytes] of [['short-1', seed.weights.slice(0, n - 1)], ['short-4', seed.weights.slice(0, n - 4)], ['half', seed.weights.slice(0, n >> 1)], ['long-1', new Uint8Array([...seed.weights, 0])], ['long-4', new Uint8Array([...seed.weights, 0, 0, 0, 0])], ['empty', new Uint8Array(0)]] as const) {
+  for (const [name, bytes] of [
+    ['short-1', seed.weights.slice(0, n - 1)],
+    ['short-4', seed.weights.slice(0, n - 4)],
+    ['half', seed.weights.slice(0, n >> 1)],
+    ['long-1', new Uint8Array([...seed.weights, 0])],
+    ['long-4', new Uint8Array([...seed.weights, 0, 0, 0, 0])],
+    ['empty', new Uint8Array(0)],
+  ] as const) {
     add(`bytes-${name}`, `the weights file ${name}`, seed.modelJson, { [seed.weightsName]: bytes }, refuse('bad-model', 'need \\d+ bytes'));
   }
   {
     const s = Math.ceil(seed.weights.length / 12) * 4; // three shards [s, s, rest < s]
     const parts = [seed.weights.slice(0, s), seed.weights.slice(s, 2 * s), seed.weights.slice(2 * s)];
-    for (const [name, order] of [['swapped-first-last', [2, 1, 0]], ['swapped-last-two', [0, 2, 1]], ['duplicated', [0, 0, 2]]] as const) {
+    for (const [name, order] of [
+      ['swapped-first-last', [2, 1, 0]],
+      ['swapped-last-two', [0, 2, 1]],
+      ['duplicated', [0, 0, 2]],
+    ] as const) {
       const j = clone();
       j.weightsManifest[0].paths = ['a.bin', 'b.bin', 'c.bin'];
       const expect = name === 'duplicated' ? refuse('bad-model', 'identical') : refuse('bad-model', 'shards of weight group');
@@ -295,7 +331,17 @@ function idxCases(rand: () => number): FuzzCase[] {
   add('count-over', 'header claims more images than the file holds', img(2051, count + 1), lbl(), refuse('truncated', 'images|bytes'));
   add('count-huge', 'header claims 2^31 images', img(2051, 2 ** 31 - 1), lbl(), refuse('bad-header', 'implausible'));
   add('rows', '32x32 images for MNIST', img(2051, count, 32, 32, count * (1024 - 784)), lbl(), refuse('shape-mismatch', '32x32'));
-  add('labels-fewer', '19 labels for 20 images', img(), lbl(2049, count - 1, Array.from({ length: count - 1 }, () => 1)), refuse('size-mismatch', 'labels'));
+  add(
+    'labels-fewer',
+    '19 labels for 20 images',
+    img(),
+    lbl(
+      2049,
+      count - 1,
+      Array.from({ length: count - 1 }, () => 1),
+    ),
+    refuse('size-mismatch', 'labels'),
+  );
   for (let k = 0; k < 5; k++) {
     const labels = Array.from({ length: count }, (_, i) => i % 10);
     const at = Math.floor(rand() * count);
@@ -312,7 +358,13 @@ function idxCases(rand: () => number): FuzzCase[] {
   const wrongCrc = gz.slice();
   wrongCrc[wrongCrc.length - 6] ^= 0x55;
   add('gz-crc', 'gzip stream with a wrong CRC-32', wrongCrc, lbl(), refuse('truncated', 'CRC-32'));
-  add('gz-corrupt', 'gzip stream with flipped bytes', gz.map((b, i) => (i > 20 && i < 40 ? b ^ 0xff : b)), lbl(), refuse('truncated', 'gzip'));
+  add(
+    'gz-corrupt',
+    'gzip stream with flipped bytes',
+    gz.map((b, i) => (i > 20 && i < 40 ? b ^ 0xff : b)),
+    lbl(),
+    refuse('truncated', 'gzip'),
+  );
   // A gzip bomb: 64 MB of zeros compress to ~64 KB; the cap for 10,000 MNIST images is 7.8 MB.
   const bomb = gzipSync(new Uint8Array(64 * 1024 * 1024), { level: 9 });
   add('gz-bomb', '64 MB of zeros in a 64 KB gzip', bomb, lbl(), refuse('size-mismatch', 'decompresses to'));
@@ -339,14 +391,24 @@ function cifarCases(rand: () => number): FuzzCase[] {
   }
   for (let k = 0; k < 4; k++) {
     const bad = 10 + Math.floor(rand() * 246);
-    add(`label-${k}`, `a label of ${bad}`, records(10, (i) => (i === k ? bad : 1)), refuse('label-out-of-range', 'label'));
+    add(
+      `label-${k}`,
+      `a label of ${bad}`,
+      records(10, (i) => (i === k ? bad : 1)),
+      refuse('label-out-of-range', 'label'),
+    );
   }
   add('empty', 'an empty file', new Uint8Array(0), refuse('truncated', 'record|empty|0 bytes|outside'));
-  add('bomb', '1 GB of zeros claimed by a gzip trailer', (() => {
-    const g = gzipSync(new Uint8Array(1024));
-    g.set([0, 0, 0, 64], g.length - 4);
-    return g;
-  })(), refuse('size-mismatch', 'decompresses to'));
+  add(
+    'bomb',
+    '1 GB of zeros claimed by a gzip trailer',
+    (() => {
+      const g = gzipSync(new Uint8Array(1024));
+      g.set([0, 0, 0, 64], g.length - 4);
+      return g;
+    })(),
+    refuse('size-mismatch', 'decompresses to'),
+  );
   return cases;
 }
 
@@ -357,8 +419,20 @@ function cifarCases(rand: () => number): FuzzCase[] {
  */
 function uploadCases(seed: ModelSeed): FuzzCase[] {
   const cases: FuzzCase[] = tfjsVariants({ modelJson: seed.modelJson, weights: seed.weights }).map((v) => ({ id: `upload/${v.id}`, target: 'upload', description: v.writer, files: v.files, expect: ACCEPT }));
-  const graph = { format: 'graph-model', generatedBy: '2.11.0', convertedBy: 'TensorFlow.js Converter v3.21.0', modelTopology: { node: [{ name: 'input_1', op: 'Placeholder', attr: {} }], library: {}, versions: { producer: 1286 } }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] };
-  cases.push({ id: 'upload/tfjs-graph-model', target: 'upload', description: 'a tfjs graph model (converter --output_format tfjs_graph_model)', files: { 'model.json': enc(JSON.stringify(graph)), 'group1-shard1of1.bin': new Uint8Array(4) }, expect: refuse('bad-model', 'this is a tfjs graph model; the studio needs a layers model') });
+  const graph = {
+    format: 'graph-model',
+    generatedBy: '2.11.0',
+    convertedBy: 'TensorFlow.js Converter v3.21.0',
+    modelTopology: { node: [{ name: 'input_1', op: 'Placeholder', attr: {} }], library: {}, versions: { producer: 1286 } },
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
+  };
+  cases.push({
+    id: 'upload/tfjs-graph-model',
+    target: 'upload',
+    description: 'a tfjs graph model (converter --output_format tfjs_graph_model)',
+    files: { 'model.json': enc(JSON.stringify(graph)), 'group1-shard1of1.bin': new Uint8Array(4) },
+    expect: refuse('bad-model', 'this is a tfjs graph model; the studio needs a layers model'),
+  });
   return cases;
 }
 
@@ -394,10 +468,28 @@ function formatCases(formats: FormatSeeds, rand: () => number): FuzzCase[] {
     add('onnx-wrong-length', 'the graph field claims more bytes than the file has', 'm.onnx', w, refuse('bad-model', 'ONNX protobuf is malformed'));
   }
   const t = tinyOnnx();
-  add('onnx-cycle', 'an ONNX graph whose first node reads the output of a later one', 'm.onnx', buildOnnx({ ...t, nodes: [{ ...t.nodes[0], inputs: ['x2', 'w', 'b'] }, ...t.nodes.slice(1, 3), { op: 'Relu', name: 'back', inputs: ['r'], outputs: ['x2'] }, t.nodes[3]] }), refuse('bad-model', 'cycle through'));
-  add('onnx-self-loop', 'an ONNX node that reads its own output', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Add', name: 'loop', inputs: ['c', 'r'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'cycle through'));
+  add(
+    'onnx-cycle',
+    'an ONNX graph whose first node reads the output of a later one',
+    'm.onnx',
+    buildOnnx({ ...t, nodes: [{ ...t.nodes[0], inputs: ['x2', 'w', 'b'] }, ...t.nodes.slice(1, 3), { op: 'Relu', name: 'back', inputs: ['r'], outputs: ['x2'] }, t.nodes[3]] }),
+    refuse('bad-model', 'cycle through'),
+  );
+  add(
+    'onnx-self-loop',
+    'an ONNX node that reads its own output',
+    'm.onnx',
+    buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Add', name: 'loop', inputs: ['c', 'r'], outputs: ['r'] }, ...t.nodes.slice(2)] }),
+    refuse('bad-model', 'cycle through'),
+  );
   add('onnx-unknown-op', 'an ONNX LSTM node', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'LSTM', name: 'lstm', inputs: ['c'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'cannot import the operator LSTM'));
-  add('onnx-dangling', 'an ONNX node reading a tensor nothing provides', 'm.onnx', buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Relu', name: 'relu', inputs: ['ghost'], outputs: ['r'] }, ...t.nodes.slice(2)] }), refuse('bad-model', 'reads the tensor "ghost"'));
+  add(
+    'onnx-dangling',
+    'an ONNX node reading a tensor nothing provides',
+    'm.onnx',
+    buildOnnx({ ...t, nodes: [t.nodes[0], { op: 'Relu', name: 'relu', inputs: ['ghost'], outputs: ['r'] }, ...t.nodes.slice(2)] }),
+    refuse('bad-model', 'reads the tensor "ghost"'),
+  );
   add('onnx-tiny', 'a tiny ONNX model built by the corpus (4x4 input: refused for MNIST by its shape)', 'm.onnx', buildOnnx(t), refuse('shape-mismatch', 'takes 4x4x1 images'));
   return cases;
 }

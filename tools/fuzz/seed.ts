@@ -12,5 +12,10 @@ export function shippedSeed(): ModelSeed {
 /** The format fixtures (tests/fixtures/formats/: .keras, .h5, .tflite, .onnx and damaged copies). */
 export function formatSeeds(): FormatSeeds {
   const dir = join(PUBLIC, '..', 'tests', 'fixtures', 'formats');
-  return Object.fromEntries(readdirSync(dir).filter((f) => /\.(keras|h5|tflite|onnx)$/.test(f)).sort().map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => /\.(keras|h5|tflite|onnx)$/.test(f))
+      .sort()
+      .map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]),
+  );
 }

@@ -132,8 +132,7 @@ export async function prepareDataset(d: DatasetDescriptor, opts: PrepareOptions,
       files = await fromDownload(d, log);
     } catch (e) {
       throw new DatasetUnavailableError(
-        `${d.label} is not available: not found in ${sharedPath} (looked for ${d.files.map((f) => f.name).join(', ')}), ` +
-          `and the official download failed (tried ${tried.join(', ')}): ${(e as Error).message}`,
+        `${d.label} is not available: not found in ${sharedPath} (looked for ${d.files.map((f) => f.name).join(', ')}), ` + `and the official download failed (tried ${tried.join(', ')}): ${(e as Error).message}`,
       );
     }
   }

@@ -16,7 +16,11 @@ import { summarize } from '../../src/engine/models/summary';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-interface BaselineSpec { id: string; arch: string; dataset: string }
+interface BaselineSpec {
+  id: string;
+  arch: string;
+  dataset: string;
+}
 
 /** Params, MACs and float32 bytes of every architecture for both input shapes: public/models/zoo.json. */
 function writeZooCatalog(): void {
@@ -57,7 +61,11 @@ async function main(): Promise<void> {
         writeFileSync(join(out, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
         writeFileSync(
           join(out, 'meta.json'),
-          JSON.stringify({ ...b, family: arch.family, alpha: arch.alpha, inputShape: ds.shape, numClasses: ds.numClasses, preprocessing: ds.preprocessing, headlineTest: ds.headlineTest, params: summary.params, macs: summary.macs }, null, 1),
+          JSON.stringify(
+            { ...b, family: arch.family, alpha: arch.alpha, inputShape: ds.shape, numClasses: ds.numClasses, preprocessing: ds.preprocessing, headlineTest: ds.headlineTest, params: summary.params, macs: summary.macs },
+            null,
+            1,
+          ),
         );
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),

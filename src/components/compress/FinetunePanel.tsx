@@ -13,29 +13,21 @@ export function FinetunePanel() {
   return (
     <fieldset className="settings-group" disabled={busy}>
       <legend>Fine-tuning</legend>
-      <NumberField label="Epochs (0 = none)" field="finetune.epochs" testId="ft-epochs" describedBy={off ? undefined : ideaElementId('finetune')} min={0} max={50} step={1} value={f.epochs} onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })} />
+      <NumberField
+        label="Epochs (0 = none)"
+        field="finetune.epochs"
+        testId="ft-epochs"
+        describedBy={off ? undefined : ideaElementId('finetune')}
+        min={0}
+        max={50}
+        step={1}
+        value={f.epochs}
+        onChange={(v) => setFinetune({ epochs: v ?? Number.NaN })}
+      />
       <NumberField label="Images per step (batch)" advanced field="finetune.batchSize" testId="ft-batch" min={1} max={512} step={1} disabled={off} value={f.batchSize} onChange={(v) => setFinetune({ batchSize: v ?? Number.NaN })} />
       <NumberField label="Learning rate" advanced field="finetune.learningRate" testId="ft-lr" min={0} step="any" disabled={off} value={f.learningRate} onChange={(v) => setFinetune({ learningRate: v ?? Number.NaN })} />
-      <SelectField
-        label="Optimizer" advanced
-        field="finetune.optimizer"
-        testId="ft-optimizer"
-        disabled={off}
-        value={f.optimizer}
-        options={formOptions(OPTIMIZERS)}
-        onChange={(optimizer) => setFinetune({ optimizer })}
-      />
-      <NumberField
-        label="Training images (blank = all)" advanced
-        field="finetune.trainLimit"
-        testId="ft-limit"
-        min={1}
-        step={1}
-        optional
-        disabled={off}
-        value={f.trainLimit}
-        onChange={(trainLimit) => setFinetune({ trainLimit })}
-      />
+      <SelectField label="Optimizer" advanced field="finetune.optimizer" testId="ft-optimizer" disabled={off} value={f.optimizer} options={formOptions(OPTIMIZERS)} onChange={(optimizer) => setFinetune({ optimizer })} />
+      <NumberField label="Training images (blank = all)" advanced field="finetune.trainLimit" testId="ft-limit" min={1} step={1} optional disabled={off} value={f.trainLimit} onChange={(trainLimit) => setFinetune({ trainLimit })} />
     </fieldset>
   );
 }

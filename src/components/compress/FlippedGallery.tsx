@@ -14,8 +14,18 @@ import { RecordImage } from './RecordImage';
 export function FlippedGallery({ r }: { r?: CompressJobResult }) {
   const gallery = useStudio((s) => s.gallery);
   useEffect(() => loadGallery(r), [r]);
-  if (!r) return <div className="gallery empty-box"><p className="chart-empty">No compression run yet.</p></div>;
-  if (r.flipped.length === 0) return <div className="gallery empty-box"><p className="chart-empty">No prediction changed on these {r.testRecords.count.toLocaleString('en')} test images.</p></div>;
+  if (!r)
+    return (
+      <div className="gallery empty-box">
+        <p className="chart-empty">No compression run yet.</p>
+      </div>
+    );
+  if (r.flipped.length === 0)
+    return (
+      <div className="gallery empty-box">
+        <p className="chart-empty">No prediction changed on these {r.testRecords.count.toLocaleString('en')} test images.</p>
+      </div>
+    );
   const names = getDataset(r.dataset as DatasetId).classNames ?? [];
   const name = (k: number) => names[k] ?? String(k);
   const records = gallery.status === 'ready' ? gallery.records : undefined;
@@ -25,8 +35,8 @@ export function FlippedGallery({ r }: { r?: CompressJobResult }) {
   return (
     <div className="gallery" data-testid="gallery">
       <p className="gallery-count" data-testid="gallery-count">
-        {r.flipped.length < r.flippedCount ? `The first ${r.flipped.length} of ${r.flippedCount.toLocaleString('en')}` : `All ${r.flippedCount.toLocaleString('en')}`} flipped predictions:{' '}
-        {broke} broken (red), {fixed} fixed (green), {r.flipped.length - broke - fixed} wrong both times. Under each image: the true label, then the prediction before → after.
+        {r.flipped.length < r.flippedCount ? `The first ${r.flipped.length} of ${r.flippedCount.toLocaleString('en')}` : `All ${r.flippedCount.toLocaleString('en')}`} flipped predictions: {broke} broken (red), {fixed} fixed (green),{' '}
+        {r.flipped.length - broke - fixed} wrong both times. Under each image: the true label, then the prediction before → after.
       </p>
       {gallery.status === 'loading' && <p className="note">Reading the images…</p>}
       {gallery.status === 'error' && <p className="error">Could not read the images: {gallery.error}</p>}

@@ -73,7 +73,8 @@ export function PruneMorePanel() {
     <fieldset className="settings-group advanced" disabled={busy}>
       <legend>Pruning, more</legend>
       <SelectField
-        label="Schedule" advanced
+        label="Schedule"
+        advanced
         field="prune.schedule"
         testId="prune-schedule"
         describedBy={idea}
@@ -83,7 +84,8 @@ export function PruneMorePanel() {
         onChange={(kind) => setPrune({ schedule: kind === 'gradual' ? gradualSchedule() : { kind } })}
       />
       <FractionSlider
-        label="Initial sparsity (gradual)" advanced
+        label="Initial sparsity (gradual)"
+        advanced
         field="prune.schedule.initialSparsity"
         testId="prune-initial-sparsity"
         value={p.schedule.kind === 'gradual' ? p.schedule.initialSparsity : 0}
@@ -91,33 +93,21 @@ export function PruneMorePanel() {
         onChange={(initialSparsity) => p.schedule.kind === 'gradual' && setPrune({ schedule: { ...p.schedule, initialSparsity } })}
       />
       <SelectField
-          label="Allocation across layers"
-          field="prune.allocation"
-          testId="prune-allocation"
-          disabled={!method.uses.allocation}
-          value={p.allocation}
-          options={formOptions(PRUNE_ALLOCATIONS)}
-          onChange={(allocation) => setPrune({ allocation })}
-        />
-      <SelectField
-          label="Filter ranking (structured)" advanced
-          field="prune.criterion"
-          disabled={!method.uses.criterion}
-          value={p.criterion}
-          options={formOptions(PRUNE_CRITERIA)}
-          onChange={(criterion) => setPrune({ criterion })}
-        />
+        label="Allocation across layers"
+        field="prune.allocation"
+        testId="prune-allocation"
+        disabled={!method.uses.allocation}
+        value={p.allocation}
+        options={formOptions(PRUNE_ALLOCATIONS)}
+        onChange={(allocation) => setPrune({ allocation })}
+      />
+      <SelectField label="Filter ranking (structured)" advanced field="prune.criterion" disabled={!method.uses.criterion} value={p.criterion} options={formOptions(PRUNE_CRITERIA)} onChange={(criterion) => setPrune({ criterion })} />
       <div className="field advanced" role="group" aria-label="Layer kinds to prune">
         <span className="field-label">Layer kinds to prune</span>
         <div className="checks">
           {LAYER_KINDS.options.map(({ id: kind, label, help }) => (
             <label key={kind} className="check" title={help}>
-              <input
-                type="checkbox"
-                disabled={off}
-                checked={p.layerKinds.includes(kind)}
-                onChange={(e) => setPrune({ layerKinds: e.target.checked ? [...p.layerKinds, kind] : p.layerKinds.filter((k) => k !== kind) })}
-              />
+              <input type="checkbox" disabled={off} checked={p.layerKinds.includes(kind)} onChange={(e) => setPrune({ layerKinds: e.target.checked ? [...p.layerKinds, kind] : p.layerKinds.filter((k) => k !== kind) })} />
               {label}
             </label>
           ))}

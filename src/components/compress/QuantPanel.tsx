@@ -34,7 +34,8 @@ export function QuantPanel() {
       />
       <div className="field-pair advanced">
         <SelectField
-          label="Rounding" advanced
+          label="Rounding"
+          advanced
           field="quant.rounding"
           testId="quant-rounding"
           describedBy={ideas.rounding && ideaElementId(ideas.rounding)}
@@ -44,7 +45,8 @@ export function QuantPanel() {
           onChange={(rounding) => setQuant({ rounding })}
         />
         <SelectField
-          label="Bias correction" advanced
+          label="Bias correction"
+          advanced
           field="quant.biasCorrection"
           testId="quant-bias-correction"
           describedBy={ideas.rounding && ideaElementId(ideas.rounding)}
@@ -69,7 +71,8 @@ export function CalibrationPanel() {
       <legend>Calibration</legend>
       <div className="field-pair advanced">
         <SelectField
-          label="Calibration" advanced
+          label="Calibration"
+          advanced
           field="quant.calibration.method"
           testId="quant-calibration"
           describedBy={calibrated ? ideaElementId('calibration') : undefined}
@@ -79,7 +82,8 @@ export function CalibrationPanel() {
           onChange={(method) => setCalibration({ method })}
         />
         <NumberField
-          label="Percentile" advanced
+          label="Percentile"
+          advanced
           field="quant.calibration.percentile"
           testId="quant-percentile"
           min={50}
@@ -91,7 +95,8 @@ export function CalibrationPanel() {
         />
       </div>
       <NumberField
-        label="Calibration samples" advanced
+        label="Calibration samples"
+        advanced
         field="quant.calibration.samples"
         testId="quant-samples"
         min={1}

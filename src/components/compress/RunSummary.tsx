@@ -17,8 +17,7 @@ export function RunSummary({ r }: { r?: CompressJobResult }) {
   return (
     <div className="run-summary" data-testid="compress-summary">
       <p>
-        <strong>{label}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend{' '}
-        <strong data-testid="compress-backend-ran">{r.backend}</strong>
+        <strong>{label}</strong> on {r.dataset} test records {r.testRecords.first}–{last} ({r.testRecords.count.toLocaleString('en')} images), backend <strong data-testid="compress-backend-ran">{r.backend}</strong>
         {r.backendNote ? ` (${r.backendNote})` : ''}, in {formatSeconds(r.elapsedMs)}.{' '}
         <span data-testid="compress-flipped">
           {r.flippedCount.toLocaleString('en')} of {r.testRecords.count.toLocaleString('en')} predictions changed.

@@ -5,7 +5,6 @@ import type { PruneSettings, QuantSettings, TrainSettings } from '../../engine/j
 import type { CompressJobResult } from '../../engine/jobs/results';
 import { formatPercent, formatSeconds } from '../format';
 
-
 /** One line saying what a stage did, from its recorded settings and details. */
 function summary(st: StageRecord): string {
   if (st.stage === 'prune') {

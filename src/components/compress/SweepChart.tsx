@@ -25,9 +25,7 @@ export function SweepChart({ sweep }: { sweep: SweepState }) {
         <YAxis yAxisId="size" orientation="right" unit=" kB" tick={AXIS_TICK} width={64} />
         <Tooltip formatter={fmt} labelFormatter={(l) => `sparsity ${String(l)}%`} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        {sweep.baseline && (
-          <ReferenceLine yAxisId="acc" y={sweep.baseline.accuracy * 100} stroke={BEFORE_COLOR} strokeDasharray="4 4" />
-        )}
+        {sweep.baseline && <ReferenceLine yAxisId="acc" y={sweep.baseline.accuracy * 100} stroke={BEFORE_COLOR} strokeDasharray="4 4" />}
         <Line yAxisId="acc" dataKey="accuracy" name="Accuracy" stroke={AFTER_COLOR} strokeWidth={2} isAnimationActive={false} />
         <Line yAxisId="size" dataKey="gzip" name="gzip size" stroke={GZIP_COLOR} strokeWidth={2} strokeDasharray="6 3" isAnimationActive={false} />
         <Line yAxisId="size" dataKey="deployed" name="Deployed size" stroke={DEPLOYED_COLOR} strokeWidth={1.5} isAnimationActive={false} />

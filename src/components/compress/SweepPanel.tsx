@@ -21,21 +21,11 @@ export function SweepPanel() {
   const bad = typeof parsed === 'string' ? parsed : undefined;
   return (
     <div className="sweep" data-testid="sweep">
-      <p className="hint">
-        Runs the recipe above once per sparsity, one after another, with everything else unchanged. Each sparsity is a fraction (0.5) or a percentage (50%).
-      </p>
+      <p className="hint">Runs the recipe above once per sparsity, one after another, with everything else unchanged. Each sparsity is a fraction (0.5) or a percentage (50%).</p>
       <div className="sweep-controls">
         <label className="field inline">
           Sparsities
-          <input
-            type="text"
-            value={sweep.text}
-            onChange={(e) => setText(e.target.value)}
-            disabled={sweeping}
-            data-testid="sweep-input"
-            aria-invalid={bad ? true : undefined}
-            aria-describedby={bad ? 'sweep-bad' : undefined}
-          />
+          <input type="text" value={sweep.text} onChange={(e) => setText(e.target.value)} disabled={sweeping} data-testid="sweep-input" aria-invalid={bad ? true : undefined} aria-describedby={bad ? 'sweep-bad' : undefined} />
         </label>
         <button type="button" onClick={() => void runSweep()} disabled={running || !selectedId || !!bad} data-testid="sweep-run">
           Run sweep

@@ -96,21 +96,24 @@ export function NumberField({
   );
 }
 
-export function SelectField<T extends string>({ label, field, testId, disabled, hint, advanced, describedBy: idea, value, options, onChange }: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
+export function SelectField<T extends string>({
+  label,
+  field,
+  testId,
+  disabled,
+  hint,
+  advanced,
+  describedBy: idea,
+  value,
+  options,
+  onChange,
+}: Common & { value: T; options: ReadonlyArray<{ value: T; label: string }>; onChange: (v: T) => void }) {
   const id = useId();
   const error = useFieldError(field);
   return (
     <div className={advanced ? 'field advanced' : 'field'}>
       <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        data-testid={testId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(error ? `${id}-err` : undefined, idea)}
-        onChange={(e) => onChange(e.target.value as T)}
-      >
+      <select id={id} value={value} disabled={disabled} data-testid={testId} aria-invalid={error ? true : undefined} aria-describedby={describedBy(error ? `${id}-err` : undefined, idea)} onChange={(e) => onChange(e.target.value as T)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

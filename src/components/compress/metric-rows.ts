@@ -55,8 +55,7 @@ export function sizeRows(b: ModelReport, a: ModelReport): Array<[string, string,
   ];
 }
 
-const SIZE_NOTE =
-  'Weights only, BatchNorm folded. int8: 1 byte per weight, a float32 scale per channel, int32 biases. gzip: the stored weights at level 9. Sparse: a 1-bit mask plus the non-zero values.';
+const SIZE_NOTE = 'Weights only, BatchNorm folded. int8: 1 byte per weight, a float32 scale per channel, int32 biases. gzip: the stored weights at level 9. Sparse: a 1-bit mask plus the non-zero values.';
 
 export const SIZE_ROW_LABELS = ['dense float32', 'dense int8', 'gzip', 'sparse (bitmask)', 'non-zero params'];
 

@@ -20,8 +20,7 @@ function TfliteError({ e, hasFiles }: { e: SerializedError; hasFiles: boolean })
         {e.message}
       </p>
       <p className="hint">
-        The compression results above are unaffected{hasFiles ? ', and the exported files below can still be downloaded and checked against a board' : ''}. Error code:{' '}
-        <code>{e.code}</code>.
+        The compression results above are unaffected{hasFiles ? ', and the exported files below can still be downloaded and checked against a board' : ''}. Error code: <code>{e.code}</code>.
       </p>
     </div>
   );
@@ -44,8 +43,8 @@ export function DeploySection({ r }: { r?: CompressJobResult }) {
       <h3 id="deploy-h">Deploy</h3>
       {!asked ? (
         <p className="placeholder deploy-empty" data-testid="deploy-empty">
-          {r ? 'This run exported no .tflite files.' : 'No compression run yet.'} Tick “Real int8 on the TFLite runtime” under Compress and run it to get the real int8 model as
-          a .tflite file and a C array, its accuracy and latency on the TFLite runtime, and whether it fits a microcontroller.
+          {r ? 'This run exported no .tflite files.' : 'No compression run yet.'} Tick “Real int8 on the TFLite runtime” under Compress and run it to get the real int8 model as a .tflite file and a C array, its accuracy and latency on the
+          TFLite runtime, and whether it fits a microcontroller.
         </p>
       ) : (
         <>

@@ -108,8 +108,11 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
             tfjs model (.zip)
           </button>
           <span className="hint">
-            model.json + weights.bin for tf.loadLayersModel (or this studio’s upload): <span data-testid="export-tfjs-size" title={`${r.exports.tfjs.zip.length.toLocaleString('en')} bytes`}>{formatBytes(r.exports.tfjs.zip.length)}</span> zipped,{' '}
-            {formatBytes(r.exports.tfjs.weightBytes)} of weights. {r.exports.tfjs.note}
+            model.json + weights.bin for tf.loadLayersModel (or this studio’s upload):{' '}
+            <span data-testid="export-tfjs-size" title={`${r.exports.tfjs.zip.length.toLocaleString('en')} bytes`}>
+              {formatBytes(r.exports.tfjs.zip.length)}
+            </span>{' '}
+            zipped, {formatBytes(r.exports.tfjs.weightBytes)} of weights. {r.exports.tfjs.note}
           </span>
         </p>
       )}

@@ -5,7 +5,10 @@ import { useStudio } from '../../state/store';
 import { NumberField, SelectField } from '../compress/fields';
 import { formatKb } from '../format';
 
-const BOARD_OPTIONS: Array<{ value: BoardChoice; label: string }> = [...BOARDS.options.map((p) => ({ value: p.id, label: `${p.label}: ${p.ramBytes / 1024} KB RAM, ${p.flashBytes / 1024} KB flash` })), { value: CUSTOM_BOARD.id, label: CUSTOM_BOARD.label }];
+const BOARD_OPTIONS: Array<{ value: BoardChoice; label: string }> = [
+  ...BOARDS.options.map((p) => ({ value: p.id, label: `${p.label}: ${p.ramBytes / 1024} KB RAM, ${p.flashBytes / 1024} KB flash` })),
+  { value: CUSTOM_BOARD.id, label: CUSTOM_BOARD.label },
+];
 
 function ResourceRow({ name, r, testId }: { name: string; r: ResourceFit; testId: string }) {
   // Margin as a share of what the board has: free when it fits, over when it does not.
@@ -15,9 +18,7 @@ function ResourceRow({ name, r, testId }: { name: string; r: ResourceFit; testId
       <th scope="row">{name}</th>
       <td>{formatKb(r.needBytes)}</td>
       <td>{formatKb(r.haveBytes)}</td>
-      <td className="margin">
-        {r.fits ? `${formatKb(r.marginBytes)} left (${pct.toFixed(1)}% free)` : `${formatKb(-r.marginBytes)} short (${pct.toFixed(1)}% over)`}
-      </td>
+      <td className="margin">{r.fits ? `${formatKb(r.marginBytes)} left (${pct.toFixed(1)}% free)` : `${formatKb(-r.marginBytes)} short (${pct.toFixed(1)}% over)`}</td>
     </tr>
   );
 }
@@ -70,11 +71,9 @@ export function FitCheck({ models, model, fit }: { models: ExportedModel[]; mode
       </div>
       {'error' in fit ? <p className="placeholder">No verdict until the custom board has RAM and flash.</p> : <Verdict fit={fit} />}
       <p className="hint fit-method" data-testid="fit-method">
-        <strong>How the RAM need is estimated.</strong> The tensor arena is planned the way TensorFlow Lite Micro’s greedy memory planner does it: every activation tensor is
-        one buffer, rounded up to 16 bytes, alive from the operator that writes it to the last one that reads it; the largest buffers are placed first, each at the lowest
-        offset where it overlaps nothing alive at the same time. Not counted: TFLite Micro’s persistent data (a few KB, plus 8 bytes per output channel of each convolution),
-        kernel scratch buffers (e.g. CMSIS-NN’s), the stack and your application; leave headroom. The flash need is the .tflite file alone, without the interpreter’s code.
-        1 KB = 1,024 bytes.
+        <strong>How the RAM need is estimated.</strong> The tensor arena is planned the way TensorFlow Lite Micro’s greedy memory planner does it: every activation tensor is one buffer, rounded up to 16 bytes, alive from the operator that
+        writes it to the last one that reads it; the largest buffers are placed first, each at the lowest offset where it overlaps nothing alive at the same time. Not counted: TFLite Micro’s persistent data (a few KB, plus 8 bytes per
+        output channel of each convolution), kernel scratch buffers (e.g. CMSIS-NN’s), the stack and your application; leave headroom. The flash need is the .tflite file alone, without the interpreter’s code. 1 KB = 1,024 bytes.
       </p>
     </div>
   );

@@ -41,9 +41,15 @@ export function RuntimeTable({ r }: { r: CompressJobResult }) {
           </tr>
           <tr>
             <td />
-            <th scope="col" className="group-tflite">int8 .tflite</th>
-            <th scope="col" className="group-tflite">float32 .tflite</th>
-            <th scope="col" className="group-tfjs">{simulatedLabel(r)}</th>
+            <th scope="col" className="group-tflite">
+              int8 .tflite
+            </th>
+            <th scope="col" className="group-tflite">
+              float32 .tflite
+            </th>
+            <th scope="col" className="group-tfjs">
+              {simulatedLabel(r)}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -85,9 +91,8 @@ export function RuntimeTable({ r }: { r: CompressJobResult }) {
         </tbody>
       </table>
       <p className="deploy-caption" data-testid="deploy-runtime-note">
-        {t.runtime.name}, {t.runtime.threads} thread{t.runtime.threads === 1 ? '' : 's'}; {t.testRecords.count.toLocaleString('en')} test records ({t.testRecords.first}–{last}), the same
-        as the tfjs figures; latency over {runs} timed runs per file, interleaved. The tfjs column is the engine’s simulation (integer arithmetic emulated on float kernels), not a
-        runtime measurement of int8.
+        {t.runtime.name}, {t.runtime.threads} thread{t.runtime.threads === 1 ? '' : 's'}; {t.testRecords.count.toLocaleString('en')} test records ({t.testRecords.first}–{last}), the same as the tfjs figures; latency over {runs} timed runs
+        per file, interleaved. The tfjs column is the engine’s simulation (integer arithmetic emulated on float kernels), not a runtime measurement of int8.
       </p>
       {t.caveats.map((c) => (
         <p key={c} className="caveat">

@@ -11,7 +11,9 @@ const RUNTIME_OPTIONS = formOptions(TFLITE_RUNTIMES);
 
 /** Why an int8-I/O file runs on the runtime it does, whatever was picked. */
 function int8IoHint(picked: RuntimeChoiceId, runs: RuntimeChoiceId): string {
-  const others = RUNTIMES.filter((r) => !r.int8Io).map((r) => r.name).join(', ');
+  const others = RUNTIMES.filter((r) => !r.int8Io)
+    .map((r) => r.name)
+    .join(', ');
   return `int8 I/O runs on ${TFLITE_RUNTIMES.get(runs).name}: ${others} cannot pass int8 tensors${isRuntime(picked) ? '' : ', so there is nothing to measure it against'}.`;
 }
 

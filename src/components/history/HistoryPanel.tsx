@@ -26,7 +26,9 @@ export function HistoryPanel() {
         <ParetoChart runs={runs} measure={measure} />
         <div className="history-side">
           <p className="history-count" data-testid="history-count">
-            {status.storage === 'loading' ? 'Reading the saved runs…' : `${runs.length} run${runs.length === 1 ? '' : 's'}${status.storage === 'indexeddb' ? ', saved in this browser' : status.storage === 'memory' ? ', in this tab only' : ''}.`}
+            {status.storage === 'loading'
+              ? 'Reading the saved runs…'
+              : `${runs.length} run${runs.length === 1 ? '' : 's'}${status.storage === 'indexeddb' ? ', saved in this browser' : status.storage === 'memory' ? ', in this tab only' : ''}.`}
           </p>
           <div className="buttons">
             <button type="button" className="secondary" disabled={runs.length === 0} onClick={() => downloadText(`compression-runs-${stamp()}.csv`, historyCsv(runs), 'text/csv')} data-testid="export-csv">

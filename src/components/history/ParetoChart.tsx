@@ -80,21 +80,21 @@ export function ParetoChart({ runs, measure }: { runs: RunRecord[]; measure: Siz
   const label = SIZE_MEASURES.find((m) => m.value === measure)!.label;
   return (
     <ChartFrame
-        title={`Size after compression (${label}, kB) against accuracy, every run`}
-        testId="chart-pareto"
-        height={260}
-        empty={runs.length === 0 ? 'No runs yet: each finished compression adds a point.' : undefined}
-        caption="Filled points are on the Pareto front (no other run is both smaller and more accurate); the highlighted one is the run shown above."
-      >
-        <ScatterChart margin={{ top: 10, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="kB" name="size" unit=" kB" tick={AXIS_TICK} domain={['auto', 'auto']} />
-          <YAxis type="number" dataKey="accuracy" name="accuracy" unit="%" tick={AXIS_TICK} width={52} domain={['auto', 'auto']} />
-          <Tooltip content={RunTip} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Scatter name="runs" data={others} fill={RUN_COLOR} shape={runShape} isAnimationActive={false} />
-          <Scatter name="run shown above" data={current} fill={CURRENT_COLOR} shape={currentShape} legendType="star" isAnimationActive={false} />
-        </ScatterChart>
-      </ChartFrame>
+      title={`Size after compression (${label}, kB) against accuracy, every run`}
+      testId="chart-pareto"
+      height={260}
+      empty={runs.length === 0 ? 'No runs yet: each finished compression adds a point.' : undefined}
+      caption="Filled points are on the Pareto front (no other run is both smaller and more accurate); the highlighted one is the run shown above."
+    >
+      <ScatterChart margin={{ top: 10, right: 16, bottom: 4, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis type="number" dataKey="kB" name="size" unit=" kB" tick={AXIS_TICK} domain={['auto', 'auto']} />
+        <YAxis type="number" dataKey="accuracy" name="accuracy" unit="%" tick={AXIS_TICK} width={52} domain={['auto', 'auto']} />
+        <Tooltip content={RunTip} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Scatter name="runs" data={others} fill={RUN_COLOR} shape={runShape} isAnimationActive={false} />
+        <Scatter name="run shown above" data={current} fill={CURRENT_COLOR} shape={currentShape} legendType="star" isAnimationActive={false} />
+      </ScatterChart>
+    </ChartFrame>
   );
 }

@@ -35,9 +35,7 @@ function Grid({ s, mask, title, groupsOf, testId }: { s: WeightSample; mask: num
           );
         })}
         {groupsOf &&
-          Array.from({ length: Math.floor((rows - 1) / groupsOf) }, (_, k) => (
-            <line key={k} x1={0} x2={cols * CELL_W} y1={(k + 1) * groupsOf * CELL_H + 0.5} y2={(k + 1) * groupsOf * CELL_H + 0.5} stroke="#1d2330" strokeWidth={1.5} />
-          ))}
+          Array.from({ length: Math.floor((rows - 1) / groupsOf) }, (_, k) => <line key={k} x1={0} x2={cols * CELL_W} y1={(k + 1) * groupsOf * CELL_H + 0.5} y2={(k + 1) * groupsOf * CELL_H + 0.5} stroke="#1d2330" strokeWidth={1.5} />)}
       </svg>
       <figcaption>
         {title}: {kept} of {mask.length} kept
@@ -55,8 +53,8 @@ function Int8Table({ s, active }: { s: WeightSample; active: boolean }) {
   return (
     <div className="int8-line" data-testid="picture-int8">
       <p className="picture-caption">
-        {active ? 'INT8' : 'With INT8 (the recipe keeps floats)'}, output channel {l.channel}: scale <strong data-testid="picture-scale">{l.scale.toPrecision(3)}</strong>, zero point{' '}
-        <strong>{l.zeroPoint}</strong>, levels {l.qmin}…{l.qmax}. Each weight is stored as the nearest level: weight ≈ scale × (level − zero point).
+        {active ? 'INT8' : 'With INT8 (the recipe keeps floats)'}, output channel {l.channel}: scale <strong data-testid="picture-scale">{l.scale.toPrecision(3)}</strong>, zero point <strong>{l.zeroPoint}</strong>, levels {l.qmin}…{l.qmax}.
+        Each weight is stored as the nearest level: weight ≈ scale × (level − zero point).
       </p>
       <table className="int8-table">
         <thead>
@@ -83,7 +81,6 @@ function Int8Table({ s, active }: { s: WeightSample; active: boolean }) {
     </div>
   );
 }
-
 
 /**
  * The live picture: one layer of the selected model under the current recipe, every number from

@@ -26,23 +26,7 @@ export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
   tfliteDynamic: { text: 'TensorFlow Lite, “Post-training dynamic range quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_quant' },
 };
 
-export type IdeaId =
-  | 'magnitude'
-  | 'global'
-  | 'nm'
-  | 'structured'
-  | 'reconstruction'
-  | 'gradual'
-  | 'finetune'
-  | 'float32'
-  | 'int8'
-  | 'per-tensor'
-  | 'per-channel'
-  | 'calibration'
-  | 'rounding'
-  | 'weight-int8'
-  | 'float16'
-  | 'combined';
+export type IdeaId = 'magnitude' | 'global' | 'nm' | 'structured' | 'reconstruction' | 'gradual' | 'finetune' | 'float32' | 'int8' | 'per-tensor' | 'per-channel' | 'calibration' | 'rounding' | 'weight-int8' | 'float16' | 'combined';
 
 export interface Idea {
   title: string;

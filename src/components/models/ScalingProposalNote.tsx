@@ -14,8 +14,18 @@ export function ScalingProposalNote({ id }: { id: string }) {
   const setScaling = useStudio((s) => s.setUserModelScaling);
   const status = useStudio((s) => s.proposalStatus[id]);
   const p = m?.proposal;
-  if (status === 'measuring') return <p className="note" data-testid="scaling-measuring">Trying each input scaling on 200 training images…</p>;
-  if (status && typeof status === 'object') return <p className="note" data-testid="scaling-failed">The input scalings could not be compared: {status.error}</p>;
+  if (status === 'measuring')
+    return (
+      <p className="note" data-testid="scaling-measuring">
+        Trying each input scaling on 200 training images…
+      </p>
+    );
+  if (status && typeof status === 'object')
+    return (
+      <p className="note" data-testid="scaling-failed">
+        The input scalings could not be compared: {status.error}
+      </p>
+    );
   if (!m || !p) return null;
   const chosen = m.scaling;
   const best = p.rows.find((r) => r.id === p.best)!;

@@ -32,22 +32,19 @@ export function TrainPanel() {
   const training = running?.type === 'train';
   return (
     <div className="train" data-testid="train-panel">
-      <p className="hint">
-        For architectures with no shipped baseline. Training runs in your browser at CPU speed (wasm): a few thousand images give a rough model in minutes. The model is kept in this
-        browser and can then be compressed.
-      </p>
+      <p className="hint">For architectures with no shipped baseline. Training runs in your browser at CPU speed (wasm): a few thousand images give a rough model in minutes. The model is kept in this browser and can then be compressed.</p>
       {zoo && 'error' in zoo && <p className="error">Could not read the architectures: {zoo.error}</p>}
       <fieldset className="train-grid" disabled={!!running}>
         <legend className="sr-only">Training settings</legend>
-        <SelectField label="Architecture" field="train.architecture" testId="train-arch" value={f.architecture} options={options.length ? options : [{ value: f.architecture, label: f.architecture }]} onChange={(architecture) => set({ architecture })} />
         <SelectField
-          label="Dataset"
-          field="train.dataset"
-          testId="train-dataset"
-          value={f.dataset}
-          options={DATASETS.map((d) => ({ value: d.id, label: d.label }))}
-          onChange={(dataset) => set({ dataset: dataset as DatasetId })}
+          label="Architecture"
+          field="train.architecture"
+          testId="train-arch"
+          value={f.architecture}
+          options={options.length ? options : [{ value: f.architecture, label: f.architecture }]}
+          onChange={(architecture) => set({ architecture })}
         />
+        <SelectField label="Dataset" field="train.dataset" testId="train-dataset" value={f.dataset} options={DATASETS.map((d) => ({ value: d.id, label: d.label }))} onChange={(dataset) => set({ dataset: dataset as DatasetId })} />
         <NumberField label="Epochs" field="train.epochs" testId="train-epochs" min={1} step={1} value={f.epochs} onChange={(v) => set({ epochs: v ?? Number.NaN })} />
         <NumberField label="Batch size" field="train.batchSize" testId="train-batch" min={1} step={1} value={f.batchSize} onChange={(v) => set({ batchSize: v ?? Number.NaN })} />
         <NumberField label="Learning rate" field="train.learningRate" testId="train-lr" min={0} step="any" value={f.learningRate} onChange={(v) => set({ learningRate: v ?? Number.NaN })} />
@@ -76,8 +73,8 @@ export function TrainPanel() {
       )}
       {trained && !training && (
         <p className="ok" data-testid="train-result">
-          Trained {trained.entry.training.architecture as string} on {trained.entry.dataset}: {formatPercent(trained.metrics.accuracy)} on {trained.metrics.count.toLocaleString('en')} test
-          images after {trained.steps} steps ({trained.imagesPerSecond.toFixed(0)} img/s on {trained.backend}, {formatSeconds(trained.elapsedMs)}). It is selected among your models.
+          Trained {trained.entry.training.architecture as string} on {trained.entry.dataset}: {formatPercent(trained.metrics.accuracy)} on {trained.metrics.count.toLocaleString('en')} test images after {trained.steps} steps (
+          {trained.imagesPerSecond.toFixed(0)} img/s on {trained.backend}, {formatSeconds(trained.elapsedMs)}). It is selected among your models.
         </p>
       )}
     </div>

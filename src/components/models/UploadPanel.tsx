@@ -36,8 +36,8 @@ export function UploadPanel() {
   return (
     <div className="upload" data-testid="upload-panel">
       <p className="hint">
-        A Keras <code>.keras</code> or <code>.h5</code> file, a float <code>.tflite</code>, an ONNX file, or a tfjs LayersModel (its <code>model.json</code> and weight
-        files, or their folder). The format is read from the bytes; the model is checked in the worker before use.
+        A Keras <code>.keras</code> or <code>.h5</code> file, a float <code>.tflite</code>, an ONNX file, or a tfjs LayersModel (its <code>model.json</code> and weight files, or their folder). The format is read from the bytes; the model is
+        checked in the worker before use.
       </p>
       <label className="field inline">
         Dataset it was trained on

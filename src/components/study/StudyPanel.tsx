@@ -44,9 +44,7 @@ export function StudyPanel() {
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
   return (
     <div className="study" data-testid="study">
-      <p className="hint">
-        Runs the study’s four methods (baseline, pruning, INT8 full-integer, pruning + INT8) on each model below, one after another, and puts your figures beside the published ones: {STUDY_CITATION}.
-      </p>
+      <p className="hint">Runs the study’s four methods (baseline, pruning, INT8 full-integer, pruning + INT8) on each model below, one after another, and puts your figures beside the published ones: {STUDY_CITATION}.</p>
       <div className="study-controls">
         <fieldset className="settings-group" disabled={running}>
           <legend>Models</legend>
@@ -74,7 +72,14 @@ export function StudyPanel() {
           <div className="field-row">
             <label className="field">
               Test images per model (blank = all)
-              <input type="number" min={1} step={1} value={study.run.evalLimit !== undefined && Number.isFinite(study.run.evalLimit) ? study.run.evalLimit : ''} onChange={(e) => setRun({ evalLimit: num(e.target.value) })} data-testid="study-eval-limit" />
+              <input
+                type="number"
+                min={1}
+                step={1}
+                value={study.run.evalLimit !== undefined && Number.isFinite(study.run.evalLimit) ? study.run.evalLimit : ''}
+                onChange={(e) => setRun({ evalLimit: num(e.target.value) })}
+                data-testid="study-eval-limit"
+              />
             </label>
             <label className="field">
               Fine-tuning steps after pruning
@@ -82,7 +87,15 @@ export function StudyPanel() {
             </label>
             <label className="field">
               Sparsity (%)
-              <input type="number" min={1} max={99} step={1} value={Number.isFinite(study.run.sparsity) ? Math.round(study.run.sparsity * 100) : ''} onChange={(e) => setRun({ sparsity: (num(e.target.value) ?? NaN) / 100 })} data-testid="study-sparsity" />
+              <input
+                type="number"
+                min={1}
+                max={99}
+                step={1}
+                value={Number.isFinite(study.run.sparsity) ? Math.round(study.run.sparsity * 100) : ''}
+                onChange={(e) => setRun({ sparsity: (num(e.target.value) ?? NaN) / 100 })}
+                data-testid="study-sparsity"
+              />
             </label>
           </div>
         </fieldset>
@@ -113,7 +126,8 @@ export function StudyPanel() {
       <div className="study-notes">
         {rows.length > 0 && (
           <p className="hint">
-            * The study reports accuracy as retained with pruning + INT8; its per-configuration accuracy figures are not encoded here, so no number is shown for it. A dash: the study’s headline figures do not include this configuration. Size reductions use gzip’d bytes where pruning left zeros (a dense file stores them) and the format’s own bytes otherwise. INT8 accuracy is from simulated integer inference.
+            * The study reports accuracy as retained with pruning + INT8; its per-configuration accuracy figures are not encoded here, so no number is shown for it. A dash: the study’s headline figures do not include this configuration.
+            Size reductions use gzip’d bytes where pruning left zeros (a dense file stores them) and the format’s own bytes otherwise. INT8 accuracy is from simulated integer inference.
           </p>
         )}
         {caveats.map((c) => (

@@ -38,7 +38,9 @@ export function StudyTable({ rows, status, current }: { rows: StudyRow[]; status
                   {r.modelLabel} · {r.datasetLabel}
                   <span className="run-sub">{r.methodLabel}</span>
                 </th>
-                <td className="num" data-testid="published-size">{r.published ? pct(r.published.sizeReductionPct) : '—'}</td>
+                <td className="num" data-testid="published-size">
+                  {r.published ? pct(r.published.sizeReductionPct) : '—'}
+                </td>
                 <td className="num" data-testid="your-size">
                   {m ? (
                     <>

@@ -34,8 +34,7 @@ function Figure({ run, preview, sub }: { run: MetricRow; preview?: MetricRow; su
       </p>
       {p ? (
         <p className="figure-sub figure-run">
-          Compress: <span data-testid={valueId(run.key, 'before', false)}>{run.before}</span> → <span data-testid={valueId(run.key, 'after', false)}>{run.after}</span>{' '}
-          <span data-testid={`compress-change-${run.key}`}>{run.change}</span>
+          Compress: <span data-testid={valueId(run.key, 'before', false)}>{run.before}</span> → <span data-testid={valueId(run.key, 'after', false)}>{run.after}</span> <span data-testid={`compress-change-${run.key}`}>{run.change}</span>
         </p>
       ) : (
         <p className="figure-sub">{sub ?? '\u00a0'}</p>

@@ -73,16 +73,21 @@ function directGrads(depthwise: boolean, x: Float32Array, w: Float32Array, dy: F
   const dyC = depthwise ? C * P.m : P.cout; // channels of dy
   const dW = new Float32Array(K * K * C * wOut);
   const dx = new Float32Array(N * H * H * C);
-  for (let n = 0; n < N; n++) for (let i = 0; i < OH; i++) for (let j = 0; j < OH; j++) for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-    for (let ci = 0; ci < C; ci++) for (let q = 0; q < wOut; q++) {
-      const o = depthwise ? ci * P.m + q : q;
-      const xi = ((n * H + i * S + a) * H + j * S + b) * C + ci;
-      const wi = ((a * K + b) * C + ci) * wOut + q;
-      const g = dy[((n * OH + i) * OH + j) * dyC + o];
-      dW[wi] += x[xi] * g;
-      dx[xi] += w[wi] * g;
-    }
-  }
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < OH; i++)
+      for (let j = 0; j < OH; j++)
+        for (let a = 0; a < K; a++)
+          for (let b = 0; b < K; b++) {
+            for (let ci = 0; ci < C; ci++)
+              for (let q = 0; q < wOut; q++) {
+                const o = depthwise ? ci * P.m + q : q;
+                const xi = ((n * H + i * S + a) * H + j * S + b) * C + ci;
+                const wi = ((a * K + b) * C + ci) * wOut + q;
+                const g = dy[((n * OH + i) * OH + j) * dyC + o];
+                dW[wi] += x[xi] * g;
+                dx[xi] += w[wi] * g;
+              }
+          }
   return { dW, dx };
 }
 

@@ -43,7 +43,17 @@ export type BoardChoice = BoardId | typeof CUSTOM_BOARD.id;
  * `wasmFolder` is only meaningful for the runtimes themselves.
  */
 export const TFLITE_RUNTIMES = defineChoice('tflite.runtime', [
-  { id: 'measured', name: 'the faster, measured', wasmFolder: '', label: 'The faster one, measured here', help: 'Times int8 and float32 on both runtimes in this browser (up to ~10 s) and uses the one with the faster int8.', urlCode: 'm', int8Io: false, measures: true, default: true },
+  {
+    id: 'measured',
+    name: 'the faster, measured',
+    wasmFolder: '',
+    label: 'The faster one, measured here',
+    help: 'Times int8 and float32 on both runtimes in this browser (up to ~10 s) and uses the one with the faster int8.',
+    urlCode: 'm',
+    int8Io: false,
+    measures: true,
+    default: true,
+  },
   { id: 'litert', name: 'LiteRT.js', wasmFolder: 'litert-wasm/', label: 'LiteRT.js (relaxed SIMD)', help: 'Its int8 kernels use relaxed SIMD’s int8 dot product.', urlCode: 'lrt', int8Io: false, measures: false },
   { id: 'tfjs-tflite', name: 'tfjs-tflite', wasmFolder: 'tflite-wasm/', label: 'tfjs-tflite (SIMD)', help: 'The older runtime: SIMD128 int8 kernels.', urlCode: 'tft', int8Io: true, measures: false },
 ]);
@@ -79,7 +89,15 @@ export type TfliteIo = IdOf<typeof TFLITE_IO>;
  */
 export const EXPORT_FILES = defineChoice('deploy.file', [
   { id: 'int8', label: 'int8, compressed', fileLabel: 'int8 .tflite', help: 'The compressed model, full-integer int8.', urlCode: 'i8', fileName: 'model_int8.tflite', baseline: false, default: true },
-  { id: 'float32', label: 'float32, compressed (not quantized)', fileLabel: 'float32 .tflite (compressed)', help: 'The compressed model before quantization: int8’s fair comparison on one runtime.', urlCode: 'f32', fileName: 'model_float32.tflite', baseline: false },
+  {
+    id: 'float32',
+    label: 'float32, compressed (not quantized)',
+    fileLabel: 'float32 .tflite (compressed)',
+    help: 'The compressed model before quantization: int8’s fair comparison on one runtime.',
+    urlCode: 'f32',
+    fileName: 'model_float32.tflite',
+    baseline: false,
+  },
   { id: 'baseline-float32', label: 'float32, baseline', fileLabel: 'float32 .tflite (baseline)', help: 'The model before compression.', urlCode: 'base', fileName: 'baseline_float32.tflite', baseline: true },
 ]);
 export type ExportLabel = IdOf<typeof EXPORT_FILES>;

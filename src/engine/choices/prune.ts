@@ -16,7 +16,13 @@ export type PruneCriterion = IdOf<typeof PRUNE_CRITERIA>;
  * sparsity is then the fraction of all pruned layers' weights, not of each layer's.
  */
 export const PRUNE_ALLOCATIONS = defineChoice('prune.allocation', [
-  { id: 'sensitivity', label: 'By sensitivity', help: 'Measure how much each layer’s predictions move when it alone is pruned (several sparsities, held-back training images), then prune the tolerant layers more so that the given fraction of all weights goes at the least predicted cost.', urlCode: 'sn', default: true },
+  {
+    id: 'sensitivity',
+    label: 'By sensitivity',
+    help: 'Measure how much each layer’s predictions move when it alone is pruned (several sparsities, held-back training images), then prune the tolerant layers more so that the given fraction of all weights goes at the least predicted cost.',
+    urlCode: 'sn',
+    default: true,
+  },
   { id: 'uniform', label: 'Uniform', help: 'The same sparsity in every pruned layer.', urlCode: 'u' },
 ]);
 export type PruneAllocation = IdOf<typeof PRUNE_ALLOCATIONS>;

@@ -40,7 +40,11 @@ export type CalibrationMethod = IdOf<typeof CALIBRATION_METHODS>;
 /** How int8 weights are rounded (recon/quantize-weights.ts). */
 export const ROUNDINGS = defineChoice('quant.rounding', [
   { id: 'nearest', label: 'Nearest', help: 'Each weight to the nearest int8 level, as TFLite’s converter does.', default: true },
-  { id: 'gptq', label: 'GPTQ (reconstruction)', help: 'Layer by layer, round one input column at a time and re-fit the weights not yet rounded to the layer’s calibration inputs, so the rounding errors cancel (Frantar et al. 2022, arXiv:2210.17323).' },
+  {
+    id: 'gptq',
+    label: 'GPTQ (reconstruction)',
+    help: 'Layer by layer, round one input column at a time and re-fit the weights not yet rounded to the layer’s calibration inputs, so the rounding errors cancel (Frantar et al. 2022, arXiv:2210.17323).',
+  },
 ]);
 export type Rounding = IdOf<typeof ROUNDINGS>;
 

@@ -22,7 +22,11 @@ function parse(bytes: Uint8Array, fileName: string, labelBytes: number, labelInd
   const recordSize = labelBytes + PIXELS;
   if (bytes.length === 0 || bytes.length % recordSize !== 0) {
     const whole = Math.floor(bytes.length / recordSize);
-    throw new StudioError('truncated', `${fileName}: ${bytes.length} bytes is not a whole number of ${recordSize}-byte records (${whole} whole records and ${bytes.length - whole * recordSize} bytes left over).`, { fileName, expected: `a multiple of ${recordSize}`, found: bytes.length });
+    throw new StudioError('truncated', `${fileName}: ${bytes.length} bytes is not a whole number of ${recordSize}-byte records (${whole} whole records and ${bytes.length - whole * recordSize} bytes left over).`, {
+      fileName,
+      expected: `a multiple of ${recordSize}`,
+      found: bytes.length,
+    });
   }
   for (const [offset, classes] of checks) {
     checkLabels(bytes, fileName, classes, offset, recordSize);
@@ -50,5 +54,8 @@ export function parseCifar10(bytes: Uint8Array, fileName: string): CifarRecords 
 }
 
 export function parseCifar100(bytes: Uint8Array, fileName: string, kind: Cifar100LabelKind = 'fine'): CifarRecords {
-  return parse(bytes, fileName, 2, kind === 'fine' ? 1 : 0, kind === 'fine' ? 100 : 20, [[0, 20], [1, 100]]);
+  return parse(bytes, fileName, 2, kind === 'fine' ? 1 : 0, kind === 'fine' ? 100 : 20, [
+    [0, 20],
+    [1, 100],
+  ]);
 }

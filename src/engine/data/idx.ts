@@ -34,11 +34,11 @@ export function parseIdxImages(bytes: Uint8Array, fileName: string): IdxImages {
   }
   const expected = 16 + count * rows * cols;
   if (bytes.length !== expected) {
-    throw new StudioError(
-      bytes.length < expected ? 'truncated' : 'size-mismatch',
-      `${fileName}: header says ${count} images of ${rows}x${cols} (${expected} bytes), but the file has ${bytes.length} bytes.`,
-      { fileName, expected, found: bytes.length },
-    );
+    throw new StudioError(bytes.length < expected ? 'truncated' : 'size-mismatch', `${fileName}: header says ${count} images of ${rows}x${cols} (${expected} bytes), but the file has ${bytes.length} bytes.`, {
+      fileName,
+      expected,
+      found: bytes.length,
+    });
   }
   return { count, rows, cols, pixels: bytes.subarray(16) };
 }
@@ -53,11 +53,7 @@ export function parseIdxLabels(bytes: Uint8Array, fileName: string, numClasses: 
   if (count > MAX_RECORDS) throw new StudioError('bad-header', `${fileName}: implausible label count ${count}.`, { fileName, count });
   const expected = 8 + count;
   if (bytes.length !== expected) {
-    throw new StudioError(
-      bytes.length < expected ? 'truncated' : 'size-mismatch',
-      `${fileName}: header says ${count} labels (${expected} bytes), but the file has ${bytes.length} bytes.`,
-      { fileName, expected, found: bytes.length },
-    );
+    throw new StudioError(bytes.length < expected ? 'truncated' : 'size-mismatch', `${fileName}: header says ${count} labels (${expected} bytes), but the file has ${bytes.length} bytes.`, { fileName, expected, found: bytes.length });
   }
   const labels = bytes.subarray(8);
   checkLabels(labels, fileName, numClasses, 0, 1);

@@ -26,7 +26,11 @@ function maxBytesFor(d: DatasetDescriptor, records: number | undefined, perRecor
 
 async function readText(readFile: ReadFile, name: string): Promise<string[]> {
   const bytes = await readFile(name);
-  return new TextDecoder().decode(bytes).split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return new TextDecoder()
+    .decode(bytes)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export async function loadDataset(d: DatasetDescriptor, split: Split, readFile: ReadFile, opts: LoadOptions = {}): Promise<ImageDataset> {

@@ -98,7 +98,7 @@ export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: Prune
   const cols = range(Math.min(s.cols ?? 6, cout));
   const at = (ci: number, co: number, c = cin, o = cout) => ((tap[0] * kw + tap[1]) * c + ci) * o + co;
   const w = node.kernel.values;
-  const grid = <T,>(f: (ci: number, co: number) => T) => rows.flatMap((ci) => cols.map((co) => f(ci, co)));
+  const grid = <T>(f: (ci: number, co: number) => T) => rows.flatMap((ci) => cols.map((co) => f(ci, co)));
 
   // The recipe's pruning, and the graph it leaves.
   const p = s.prune;

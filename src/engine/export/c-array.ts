@@ -44,7 +44,10 @@ const FILE_NAME = /^[A-Za-z0-9_.-]+$/;
  * ??/ is a backslash where trigraphs are on).
  */
 export function cCommentText(text: string): string {
-  return text.replace(/[^\x20-\x7e]+/g, ' ').replace(/\\/g, '/').replace(/\?\?/g, '?_');
+  return text
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\\/g, '/')
+    .replace(/\?\?/g, '?_');
 }
 
 /** The bytes as `xxd -i` lists them: "  0x1c, 0x00, ..." with 12 bytes per line. */

@@ -35,7 +35,6 @@ export interface CompressExportOptions {
   io?: TfliteIo;
 }
 
-
 function withPlan(label: ExportLabel, a: TfliteArtifact): ExportedModel {
   return { ...a, label, fileName: EXPORT_FILES.get(label).fileName, arena: planArena(a.bytes) };
 }

@@ -117,7 +117,8 @@ export function planArena(model: Uint8Array | ParsedModel): ArenaPlan {
     peakOp: peak.index,
     buffers,
     perOp,
-    method: 'TFLite Micro GreedyMemoryPlanner: non-constant tensors, 16-byte aligned, alive from their producer to their last reader, placed largest first at the lowest free offset; persistent overhead and kernel scratch buffers not counted',
+    method:
+      'TFLite Micro GreedyMemoryPlanner: non-constant tensors, 16-byte aligned, alive from their producer to their last reader, placed largest first at the lowest free offset; persistent overhead and kernel scratch buffers not counted',
   };
 }
 
@@ -137,7 +138,10 @@ const KB = 1024;
 export const MCU_PROFILES: readonly McuProfile[] = BOARDS.options.map(({ id, label, ramBytes, flashBytes, core, clockMHz }) => ({ id, label, ramBytes, flashBytes, core, clockMHz }));
 
 export function customProfile(ramBytes: number, flashBytes: number, label = 'Custom board'): McuProfile {
-  for (const [name, v] of [['RAM', ramBytes], ['flash', flashBytes]] as const) {
+  for (const [name, v] of [
+    ['RAM', ramBytes],
+    ['flash', flashBytes],
+  ] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new StudioError('bad-settings', `The custom board's ${name} must be a positive number of bytes, got ${v}.`, { [name]: v });
   }
   return { id: CUSTOM_BOARD.id, label, ramBytes, flashBytes };
@@ -182,8 +186,7 @@ function resource(need: number, total: number, reserve: number): ResourceFit {
 export function checkFit(modelBytes: number, plan: Pick<ArenaPlan, 'arenaBytes'>, device: McuProfile, opts: FitOptions = {}): McuFit {
   const flash = resource(modelBytes, device.flashBytes, opts.flashReserveBytes ?? 0);
   const ram = resource(plan.arenaBytes, device.ramBytes, opts.ramReserveBytes ?? 0);
-  const part = (what: string, r: ResourceFit) =>
-    r.fits ? `${what} ${kb(r.needBytes)} of ${kb(r.haveBytes)} (${kb(r.marginBytes)} left)` : `${what} needs ${kb(r.needBytes)}, has ${kb(r.haveBytes)} (${kb(-r.marginBytes)} short)`;
+  const part = (what: string, r: ResourceFit) => (r.fits ? `${what} ${kb(r.needBytes)} of ${kb(r.haveBytes)} (${kb(r.marginBytes)} left)` : `${what} needs ${kb(r.needBytes)}, has ${kb(r.haveBytes)} (${kb(-r.marginBytes)} short)`);
   const fits = flash.fits && ram.fits;
   const verdict = `${fits ? 'Fits' : 'Does not fit'} the ${device.label}: ${part('flash', flash)}; ${part('tensor arena', ram)}. The arena is an estimate without TFLite Micro's persistent data and scratch buffers.`;
   return { device, flash, ram, fits, verdict };

@@ -44,7 +44,14 @@ export function reportJson(p: ReportParts): string {
     version: REPORT_VERSION,
     createdAt: p.createdAt ?? new Date().toISOString(),
     compress: p.compress,
-    exports: p.exports?.map((e) => ({ label: e.label, fileName: e.fileName, kind: e.kind, io: e.io, summary: e.summary, arena: { arenaBytes: e.arena.arenaBytes, peakLiveBytes: e.arena.peakLiveBytes, perOp: e.arena.perOp, method: e.arena.method } })),
+    exports: p.exports?.map((e) => ({
+      label: e.label,
+      fileName: e.fileName,
+      kind: e.kind,
+      io: e.io,
+      summary: e.summary,
+      arena: { arenaBytes: e.arena.arenaBytes, peakLiveBytes: e.arena.peakLiveBytes, perOp: e.arena.perOp, method: e.arena.method },
+    })),
     tflite: p.tflite,
     fit: p.fit,
   };

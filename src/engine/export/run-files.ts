@@ -23,7 +23,10 @@ import { reportJson } from './report';
 
 /** The model id as a file-name stem: letters, digits and "_" only ("custom-cnn-mnist" -> "custom_cnn_mnist"). */
 export function fileStem(modelId: string): string {
-  const s = modelId.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
+  const s = modelId
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 80);
   return s === '' ? 'model' : s;
 }
 

@@ -96,7 +96,11 @@ export function graphFromLayersModel(model: tf.LayersModel): Graph {
         nodes.push({ op: 'dropout', name, inputs, rate: Number(c.rate ?? 0) });
         break;
       default:
-        throw new StudioError('bad-model', `Unsupported layer "${name}" of class ${cls}. The studio supports Conv2D, DepthwiseConv2D, Dense, BatchNormalization, Activation, ReLU, Add, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten and Dropout.`, { layer: name, className: cls });
+        throw new StudioError(
+          'bad-model',
+          `Unsupported layer "${name}" of class ${cls}. The studio supports Conv2D, DepthwiseConv2D, Dense, BatchNormalization, Activation, ReLU, Add, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten and Dropout.`,
+          { layer: name, className: cls },
+        );
     }
   }
   return { name: model.name, nodes, output: model.outputs[0].sourceLayer.name };

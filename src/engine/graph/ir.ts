@@ -24,30 +24,67 @@ interface Base {
   inputs: string[];
 }
 
-export interface InputNode extends Base { op: 'input'; shape: InputShape }
-export interface Conv2DNode extends Base { op: 'conv2d'; kernel: WeightArray; bias?: WeightArray; strides: [number, number]; padding: Padding; activation: Activation }
-export interface DepthwiseNode extends Base { op: 'depthwise'; kernel: WeightArray; bias?: WeightArray; strides: [number, number]; padding: Padding; activation: Activation }
-export interface DenseNode extends Base { op: 'dense'; kernel: WeightArray; bias?: WeightArray; activation: Activation }
-export interface BatchNormNode extends Base { op: 'batchnorm'; gamma: WeightArray; beta: WeightArray; mean: WeightArray; variance: WeightArray; epsilon: number; momentum: number }
-export interface ActivationNode extends Base { op: 'activation'; activation: Activation }
-export interface AddNode extends Base { op: 'add'; activation: Activation }
-export interface PoolNode extends Base { op: 'maxpool' | 'avgpool'; pool: [number, number]; strides: [number, number]; padding: Padding }
-export interface GlobalAvgPoolNode extends Base { op: 'gap' }
-export interface FlattenNode extends Base { op: 'flatten' }
-export interface DropoutNode extends Base { op: 'dropout'; rate: number }
+export interface InputNode extends Base {
+  op: 'input';
+  shape: InputShape;
+}
+export interface Conv2DNode extends Base {
+  op: 'conv2d';
+  kernel: WeightArray;
+  bias?: WeightArray;
+  strides: [number, number];
+  padding: Padding;
+  activation: Activation;
+}
+export interface DepthwiseNode extends Base {
+  op: 'depthwise';
+  kernel: WeightArray;
+  bias?: WeightArray;
+  strides: [number, number];
+  padding: Padding;
+  activation: Activation;
+}
+export interface DenseNode extends Base {
+  op: 'dense';
+  kernel: WeightArray;
+  bias?: WeightArray;
+  activation: Activation;
+}
+export interface BatchNormNode extends Base {
+  op: 'batchnorm';
+  gamma: WeightArray;
+  beta: WeightArray;
+  mean: WeightArray;
+  variance: WeightArray;
+  epsilon: number;
+  momentum: number;
+}
+export interface ActivationNode extends Base {
+  op: 'activation';
+  activation: Activation;
+}
+export interface AddNode extends Base {
+  op: 'add';
+  activation: Activation;
+}
+export interface PoolNode extends Base {
+  op: 'maxpool' | 'avgpool';
+  pool: [number, number];
+  strides: [number, number];
+  padding: Padding;
+}
+export interface GlobalAvgPoolNode extends Base {
+  op: 'gap';
+}
+export interface FlattenNode extends Base {
+  op: 'flatten';
+}
+export interface DropoutNode extends Base {
+  op: 'dropout';
+  rate: number;
+}
 
-export type GraphNode =
-  | InputNode
-  | Conv2DNode
-  | DepthwiseNode
-  | DenseNode
-  | BatchNormNode
-  | ActivationNode
-  | AddNode
-  | PoolNode
-  | GlobalAvgPoolNode
-  | FlattenNode
-  | DropoutNode;
+export type GraphNode = InputNode | Conv2DNode | DepthwiseNode | DenseNode | BatchNormNode | ActivationNode | AddNode | PoolNode | GlobalAvgPoolNode | FlattenNode | DropoutNode;
 
 export type WeightedNode = Conv2DNode | DepthwiseNode | DenseNode;
 
@@ -100,11 +137,26 @@ export function nodeWeights(n: GraphNode): Array<[string, WeightArray]> {
   switch (n.op) {
     case 'conv2d':
     case 'dense':
-      return n.bias ? [['kernel', n.kernel], ['bias', n.bias]] : [['kernel', n.kernel]];
+      return n.bias
+        ? [
+            ['kernel', n.kernel],
+            ['bias', n.bias],
+          ]
+        : [['kernel', n.kernel]];
     case 'depthwise':
-      return n.bias ? [['depthwise_kernel', n.kernel], ['bias', n.bias]] : [['depthwise_kernel', n.kernel]];
+      return n.bias
+        ? [
+            ['depthwise_kernel', n.kernel],
+            ['bias', n.bias],
+          ]
+        : [['depthwise_kernel', n.kernel]];
     case 'batchnorm':
-      return [['gamma', n.gamma], ['beta', n.beta], ['moving_mean', n.mean], ['moving_variance', n.variance]];
+      return [
+        ['gamma', n.gamma],
+        ['beta', n.beta],
+        ['moving_mean', n.mean],
+        ['moving_variance', n.variance],
+      ];
     default:
       return [];
   }

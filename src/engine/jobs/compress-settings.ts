@@ -89,7 +89,13 @@ export const DEFAULT_SETTINGS: CompressSettings = {
     params: {},
   },
   finetune: { epochs: 0, batchSize: 64, learningRate: 0.005, optimizer: OPTIMIZERS.defaultId, seed: 1 },
-  quant: { mode: QUANT_MODES.defaultId, granularity: GRANULARITIES.defaultId, rounding: ROUNDINGS.defaultId, biasCorrection: BIAS_CORRECTIONS.defaultId, calibration: { method: CALIBRATION_METHODS.defaultId, samples: 500, percentile: 99.99 } },
+  quant: {
+    mode: QUANT_MODES.defaultId,
+    granularity: GRANULARITIES.defaultId,
+    rounding: ROUNDINGS.defaultId,
+    biasCorrection: BIAS_CORRECTIONS.defaultId,
+    calibration: { method: CALIBRATION_METHODS.defaultId, samples: 500, percentile: 99.99 },
+  },
   latencyRuns: 30,
 };
 

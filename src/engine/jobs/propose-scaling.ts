@@ -22,4 +22,3 @@ export async function proposeScaling(model: Predictor, train: ImageDataset): Pro
   const best = rows.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
   return { rows, best: best.id, images: train.count };
 }
-

@@ -35,7 +35,8 @@ function prunePart(p: PruneSettings): string | undefined {
     case 'structured':
       return `Removed ${pct(p.sparsity)} of the filters of each prunable layer by ${p.criterion.toUpperCase()} norm${spared}`;
     case 'obs':
-      if (p.allocation === 'sensitivity') return `Pruned ${pct(p.sparsity)} of all the ${kinds(p)} weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
+      if (p.allocation === 'sensitivity')
+        return `Pruned ${pct(p.sparsity)} of all the ${kinds(p)} weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
       return `Pruned ${pct(p.sparsity)} of the ${kinds(p)} weights of each layer by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
     case 'obs-n:m':
       return `Kept ${p.n} of every ${p.m} weights along the input channels of the ${kinds(p)} layers (${pct((p.m - p.n) / p.m)} pruned), chosen by their effect on the layer's outputs and re-fitted on ${pruneParam(p, 'images')} training images (no training)${spared}`;

@@ -117,7 +117,16 @@ export async function timeInterleaved(models: LoadedModel[], opts: ChoiceOptions
       warm = warmup;
     }
   }
-  return { medians: times.map((t) => percentile(t.sort((a, b) => a - b), 50)), runs: times[0].length, capped };
+  return {
+    medians: times.map((t) =>
+      percentile(
+        t.sort((a, b) => a - b),
+        50,
+      ),
+    ),
+    runs: times[0].length,
+    capped,
+  };
 }
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 3 : 1)} ms`;

@@ -211,7 +211,17 @@ export async function evaluateTflite(entry: BaselineEntry, models: TfliteEvalMod
         for (let i = 0; i < ds.count; i++) if (predictions[i] === ref.predictions[i]) same++;
         agreement = { against: ref.label, identical: same, fraction: ds.count ? same / ds.count : 1 };
       }
-      results.push({ label: p.label, sizeBytes: p.bytes.length, input: p.model.input, output: p.model.output, metrics: classificationMetrics(ds.labels, predictions, ds.numClasses), predictions, agreement, imagesPerSecond, loadMs: p.loadMs });
+      results.push({
+        label: p.label,
+        sizeBytes: p.bytes.length,
+        input: p.model.input,
+        output: p.model.output,
+        metrics: classificationMetrics(ds.labels, predictions, ds.numClasses),
+        predictions,
+        agreement,
+        imagesPerSecond,
+        loadMs: p.loadMs,
+      });
     }
     ctx.onProgress?.('tflite-evaluate', total, total);
 
@@ -312,7 +322,16 @@ export async function timeTfliteModels(runtime: ModelRuntime, groups: TfliteEval
           }
         }
       }
-      out.push(group.map((m, k) => ({ label: m.label, medianMs: percentile(times[k].sort((a, b) => a - b), 50), runs: times[k].length })));
+      out.push(
+        group.map((m, k) => ({
+          label: m.label,
+          medianMs: percentile(
+            times[k].sort((a, b) => a - b),
+            50,
+          ),
+          runs: times[k].length,
+        })),
+      );
     } finally {
       for (const m of loaded) m.dispose();
     }

@@ -107,7 +107,9 @@ function pickModel(files: ModelFile[]): { main: ModelFile; format: ModelFormat; 
     if (single.length === 1) return { main: single[0].f, format: single[0].format!, others: others(single[0].f) };
     if (single.length > 1) throw new StudioError('bad-model', `Choose one model at a time: found ${single.length} model files (${single.map((x) => `${x.f.name}: ${x.format!.label}`).join(', ')}).`, { found: single.map((x) => x.f.name) });
     if (files.length === 1) throw new StudioError('bad-model', `No model.json among the files (${files[0].name}), and ${unknownFormatMessage(files[0].name, files[0].bytes)}`, { fileName: files[0].name });
-    throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}), and no .keras, .h5, .tflite or .onnx model: choose the model.json and its weight files together, or one model file.`, { found: files.map((f) => f.name) });
+    throw new StudioError('bad-model', `No model.json among the files (${files.map((f) => f.name).join(', ')}), and no .keras, .h5, .tflite or .onnx model: choose the model.json and its weight files together, or one model file.`, {
+      found: files.map((f) => f.name),
+    });
   }
   const manifests = allJsons.filter((f) => containsAscii(f.bytes, '"weightsManifest"'));
   const jsons = allJsons.length > 1 && manifests.length === 1 ? manifests : allJsons;
@@ -187,7 +189,13 @@ export function openUserModel(spec: UserModelSpec, fallback: ReadFile): UserMode
   };
   // The jobs load the canonical form the validator produced, never the user's own JSON, so tfjs
   // sees one topology layout and one weight naming whatever wrote the files.
-  const canonical = JSON.stringify({ format: 'layers-model', generatedBy: `compression-studio (canonical form of ${baseName(json.name)})`, convertedBy: null, modelTopology: v.modelTopology, weightsManifest: [{ paths: [CANONICAL_WEIGHTS], weights: v.weightSpecs }] });
+  const canonical = JSON.stringify({
+    format: 'layers-model',
+    generatedBy: `compression-studio (canonical form of ${baseName(json.name)})`,
+    convertedBy: null,
+    modelTopology: v.modelTopology,
+    weightsManifest: [{ paths: [CANONICAL_WEIGHTS], weights: v.weightSpecs }],
+  });
   const served = new Map<string, Uint8Array>([
     [CANONICAL_JSON, new TextEncoder().encode(canonical)],
     [CANONICAL_WEIGHTS, new Uint8Array(v.weightData)],

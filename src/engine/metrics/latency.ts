@@ -37,11 +37,7 @@ async function timeRuns(model: Predictor, x: tf.Tensor, warmup: number, runs: nu
   return times.sort((a, b) => a - b);
 }
 
-export async function measureLatency(
-  model: Predictor,
-  input: tf.Tensor4D,
-  opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {},
-): Promise<LatencyStats> {
+export async function measureLatency(model: Predictor, input: tf.Tensor4D, opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {}): Promise<LatencyStats> {
   const batch = opts.batch ?? 1;
   const warmup = opts.warmup ?? 5;
   const runs = opts.runs ?? 30;
@@ -62,11 +58,7 @@ export interface Throughput {
  * Images per second at a fixed batch (default 32), after warm-up: the median batch time over
  * `runs` timed runs. `input` holds at least one image; it is tiled up to the batch.
  */
-export async function measureThroughput(
-  model: Predictor,
-  input: tf.Tensor4D,
-  opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {},
-): Promise<Throughput> {
+export async function measureThroughput(model: Predictor, input: tf.Tensor4D, opts: { batch?: number; warmup?: number; runs?: number; signal?: AbortSignal } = {}): Promise<Throughput> {
   const batch = opts.batch ?? 32;
   const warmup = opts.warmup ?? 2;
   const runs = opts.runs ?? 10;

@@ -52,7 +52,13 @@ export function weightTensors(g: Graph, q?: QuantizedModel): WeightTensor[] {
       out.push({ name: `${n.name}/kernel`, values: n.kernel.values, int8: qw?.kernel, scales: qw?.kernelScales.length });
       if (n.bias) out.push({ name: `${n.name}/bias`, values: n.bias.values, isBias: true });
     } else if (n.op === 'batchnorm') {
-      for (const [k, w] of [['gamma', n.gamma], ['beta', n.beta], ['mean', n.mean], ['variance', n.variance]] as const) out.push({ name: `${n.name}/${k}`, values: w.values });
+      for (const [k, w] of [
+        ['gamma', n.gamma],
+        ['beta', n.beta],
+        ['mean', n.mean],
+        ['variance', n.variance],
+      ] as const)
+        out.push({ name: `${n.name}/${k}`, values: w.values });
     }
   }
   return out;
@@ -95,4 +101,3 @@ export function latencyNote(format: ModelFormat, backend: string): string {
   if (format === 'float32') return `tfjs ${backend} float32 kernels`;
   return `tfjs ${backend} float32 kernels running the ${format} weights dequantized (tfjs has no int8 kernels, so this is not an int8 runtime's latency)`;
 }
-

@@ -12,8 +12,19 @@ import { classifierHead, convBnAct, depthwiseBnAct, type SymTensor } from './lay
 
 /** [pointwise filters at alpha=1, depthwise stride] for the 13 blocks. */
 export const MOBILENET_V1_BLOCKS: ReadonlyArray<readonly [number, number]> = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-  [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ];
 
 export function mobilenetChannels(filters: number, alpha: number): number {

@@ -10,7 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../types';
 import { convBnAct, type SymTensor } from './layers';
 
-export const VGG16_STAGES = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]] as const;
+export const VGG16_STAGES = [
+  [64, 64],
+  [128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [512, 512, 512],
+] as const;
 
 export function buildVgg16(spec: ModelSpec): tf.LayersModel {
   const input = tf.input({ shape: spec.inputShape, name: 'input' });

@@ -57,7 +57,10 @@ export function unstructuredMasks(g: Graph, o: UnstructuredOptions, sparsity = o
   if (o.kind === 'n:m') {
     for (const n of nodes) masks.set(n.name, nmMask(n.kernel.values, n.kernel.shape, o.n ?? 2, o.m ?? 4));
   } else if (o.kind === 'global') {
-    const ms = globalMagnitudeMasks(nodes.map((n) => n.kernel.values), sparsity);
+    const ms = globalMagnitudeMasks(
+      nodes.map((n) => n.kernel.values),
+      sparsity,
+    );
     nodes.forEach((n, i) => masks.set(n.name, ms[i]));
   } else {
     // Overrides set a layer's final sparsity; during a gradual schedule they scale with it.
@@ -91,7 +94,10 @@ export function applyMasks(g: Graph, masks: Map<string, Uint8Array>): Graph {
 export class ModelMasks {
   private tensors = new Map<string, tf.Tensor>();
 
-  constructor(private model: tf.LayersModel, masks: Map<string, Uint8Array>) {
+  constructor(
+    private model: tf.LayersModel,
+    masks: Map<string, Uint8Array>,
+  ) {
     this.update(masks);
   }
 

@@ -69,10 +69,19 @@ export function quantizeMultiplier(real: number): { multiplier: number; shift: n
   const a = Math.abs(real);
   let shift = Math.floor(Math.log2(a)) + 1;
   let q = a / Math.pow(2, shift); // exact: division by a power of two
-  while (q >= 1) { q /= 2; shift++; }
-  while (q < 0.5) { q *= 2; shift--; }
+  while (q >= 1) {
+    q /= 2;
+    shift++;
+  }
+  while (q < 0.5) {
+    q *= 2;
+    shift--;
+  }
   let fixed = Math.round(q * 2147483648); // q*2^31 >= 2^30 > 0: Math.round is half away from zero here
-  if (fixed === 2147483648) { fixed /= 2; shift++; }
+  if (fixed === 2147483648) {
+    fixed /= 2;
+    shift++;
+  }
   if (shift < -31) return { multiplier: 0, shift: 0 };
   return { multiplier: real < 0 ? -fixed : fixed, shift };
 }
@@ -132,9 +141,7 @@ export interface ConvOptions {
 
 /** Per-output-channel multipliers: in_scale * w_scale[c] / out_scale, from float32 scales. */
 function channelMultipliers(inScale: number, kernelScales: number[], outScale: number, channels: number) {
-  return Array.from({ length: channels }, (_, c) =>
-    quantizeMultiplier((Math.fround(inScale) * Math.fround(kernelScales[kernelScales.length === 1 ? 0 : c])) / Math.fround(outScale)),
-  );
+  return Array.from({ length: channels }, (_, c) => quantizeMultiplier((Math.fround(inScale) * Math.fround(kernelScales[kernelScales.length === 1 ? 0 : c])) / Math.fround(outScale)));
 }
 
 /**

@@ -15,14 +15,7 @@ export const MAX_BLOCK_COLS = 2048;
  * (rows x width, updated in place and written back), its H and its first column. Returns the
  * blocks' masks put together, when `solve` returns masks.
  */
-export function solveInBlocks(
-  w: Float64Array,
-  rows: number,
-  cols: number,
-  h: Float64Array,
-  channels: number,
-  solve: (sub: Float64Array, width: number, hs: Float64Array, c0: number) => Uint8Array | void,
-): Uint8Array {
+export function solveInBlocks(w: Float64Array, rows: number, cols: number, h: Float64Array, channels: number, solve: (sub: Float64Array, width: number, hs: Float64Array, c0: number) => Uint8Array | void): Uint8Array {
   const span = cols <= MAX_BLOCK_COLS ? cols : Math.max(channels, Math.floor(MAX_BLOCK_COLS / channels) * channels);
   const mask = new Uint8Array(w.length).fill(1);
   if (span >= cols) {

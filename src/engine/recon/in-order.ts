@@ -29,13 +29,7 @@ export interface InOrderOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function visitLayersInOrder(
-  g: Graph,
-  layers: WeightedNode[],
-  cal: CalibrationSet,
-  visit: (n: WeightedNode, stats: InputStats) => void | Promise<void>,
-  o: InOrderOptions = {},
-): Promise<{ images: number }> {
+export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: CalibrationSet, visit: (n: WeightedNode, stats: InputStats) => void | Promise<void>, o: InOrderOptions = {}): Promise<{ images: number }> {
   const idx = calibrationIndices(cal.images.count, cal.samples, cal.seed ?? 1);
   const batch = o.batch ?? 32;
   const order = new Map(g.nodes.map((n, i) => [n.name, i]));
@@ -66,7 +60,8 @@ export async function visitLayersInOrder(
         await visit(n, stats);
       } catch (e) {
         // A layer whose Hessian cannot be factored even after damping is named, never left with NaN weights.
-        if (e instanceof Error && e.message.startsWith('reconstruction:')) throw new StudioError('bad-settings', `Layer "${n.name}": ${e.message.slice('reconstruction: '.length)}. Raise the damping (prune parameter damp) or use more calibration images.`, { layer: n.name });
+        if (e instanceof Error && e.message.startsWith('reconstruction:'))
+          throw new StudioError('bad-settings', `Layer "${n.name}": ${e.message.slice('reconstruction: '.length)}. Raise the damping (prune parameter damp) or use more calibration images.`, { layer: n.name });
         throw e;
       }
       o.onProgress?.(i + 1, sorted.length);

@@ -135,5 +135,8 @@ function patches(n: WeightedNode, x: tf.Tensor): tf.Tensor {
   const m = b * oh * ow;
   if (n.op === 'conv2d') return tf.concat(slices, 3).reshape([m, kh * kw * cin]);
   // Depthwise: [b, oh, ow, channels, positions] -> [channels, M, positions].
-  return tf.stack(slices, 4).reshape([m, cin, kh * kw]).transpose([1, 0, 2]);
+  return tf
+    .stack(slices, 4)
+    .reshape([m, cin, kh * kw])
+    .transpose([1, 0, 2]);
 }

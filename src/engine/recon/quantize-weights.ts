@@ -63,9 +63,7 @@ export function roundRows(n: WeightedNode, ws: Float64Array[], stats: InputStats
       return Math.max(-127, Math.min(127, Math.round(v / s))) * s;
     };
     if (o.rounding === 'gptq' && stats) {
-      solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs, c0) =>
-        void reconstructColumns(sub, sh.rows, width, hs, { damp: o.damp ?? 0.01 }, { target: (r, c, v) => target(r, c0 + c, v) }),
-      );
+      solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs, c0) => void reconstructColumns(sub, sh.rows, width, hs, { damp: o.damp ?? 0.01 }, { target: (r, c, v) => target(r, c0 + c, v) }));
     } else for (let r = 0; r < sh.rows; r++) for (let c = 0; c < sh.cols; c++) w[r * sh.cols + c] = target(r, c, w[r * sh.cols + c]);
   });
 }

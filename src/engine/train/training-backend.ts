@@ -39,10 +39,7 @@ export function isSoftwareRenderer(renderer: string | undefined): boolean {
   return !renderer || /swiftshader|llvmpipe|software|basic render/i.test(renderer);
 }
 
-export async function prepareTrainingBackend(
-  choice: TrainingBackendChoice,
-  opts: { wasmPrefix?: string; webglRenderer?: string } = {},
-): Promise<TrainingBackend> {
+export async function prepareTrainingBackend(choice: TrainingBackendChoice, opts: { wasmPrefix?: string; webglRenderer?: string } = {}): Promise<TrainingBackend> {
   BACKENDS.check(choice);
   registerBatchNormGradient();
   let requested: BackendName;

@@ -173,7 +173,14 @@ function topoOrder(file: string, layers: KerasLayer[]): KerasLayer[] {
   }
   if (order.length !== layers.length) {
     const stuck = layers.filter((l) => indeg.get(l.name)! > 0).map((l) => l.name);
-    bad(file, `the layer graph has a cycle through ${stuck.slice(0, 5).map((s) => `"${s}"`).join(', ')}.`, { layers: stuck });
+    bad(
+      file,
+      `the layer graph has a cycle through ${stuck
+        .slice(0, 5)
+        .map((s) => `"${s}"`)
+        .join(', ')}.`,
+      { layers: stuck },
+    );
   }
   return order;
 }
@@ -225,7 +232,8 @@ function inferLayer(file: string, l: KerasLayer, ins: number[][], caps: Validati
       const [sh, sw] = pairOf(file, `${where} strides`, c.strides ?? 1, 1, caps.maxKernel);
       const dil = pairOf(file, `${where} dilation_rate`, c.dilation_rate ?? 1, 1, 64);
       if (dil[0] !== 1 || dil[1] !== 1) bad(file, `${where} is dilated; dilated convolutions are not supported.`, { layer: name });
-      if (c.groups !== undefined && c.groups !== 1) bad(file, `${where} is a grouped convolution (groups ${JSON.stringify(c.groups)}); only groups 1 is supported (use DepthwiseConv2D for one group per channel).`, { layer: name, found: c.groups });
+      if (c.groups !== undefined && c.groups !== 1)
+        bad(file, `${where} is a grouped convolution (groups ${JSON.stringify(c.groups)}); only groups 1 is supported (use DepthwiseConv2D for one group per channel).`, { layer: name, found: c.groups });
       const padding = paddingOf();
       const mult = l.cls === 'DepthwiseConv2D' ? intIn(file, `${where} depth_multiplier`, c.depth_multiplier ?? 1, 1, 64) : 1;
       const out = l.cls === 'Conv2D' ? intIn(file, `${where} filters`, c.filters, 1, caps.maxChannels) : x[2] * mult;
@@ -242,12 +250,22 @@ function inferLayer(file: string, l: KerasLayer, ins: number[][], caps: Validati
       const activation = act();
       if (!x || x.length !== 1) bad(file, `${where} needs a flat input; it receives [${x?.join(', ')}] (add Flatten or GlobalAveragePooling2D before it).`, { layer: name });
       const units = intIn(file, `${where} units`, c.units, 1, caps.maxChannels * 16);
-      return { shape: [units], weights: useBias ? [['kernel', [x[0], units]], ['bias', [units]]] : [['kernel', [x[0], units]]], config: { name, units, activation, use_bias: useBias } };
+      return {
+        shape: [units],
+        weights: useBias
+          ? [
+              ['kernel', [x[0], units]],
+              ['bias', [units]],
+            ]
+          : [['kernel', [x[0], units]]],
+        config: { name, units, activation, use_bias: useBias },
+      };
     }
     case 'BatchNormalization': {
       const ch = x[x.length - 1];
       const axis = c.axis ?? -1;
-      if (!(axis === -1 || axis === x.length || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === x.length)))) bad(file, `${where} normalises axis ${JSON.stringify(axis)}; only the channel axis is supported.`, { layer: name });
+      if (!(axis === -1 || axis === x.length || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === x.length))))
+        bad(file, `${where} normalises axis ${JSON.stringify(axis)}; only the channel axis is supported.`, { layer: name });
       const epsilon = c.epsilon ?? 1e-3;
       const momentum = c.momentum ?? 0.99;
       if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) bad(file, `${where} epsilon must be a positive number; found ${JSON.stringify(epsilon)}.`, { layer: name });
@@ -294,7 +312,11 @@ function inferLayer(file: string, l: KerasLayer, ins: number[][], caps: Validati
       channelsLast();
       return { shape: [x.reduce((a, b) => a * b, 1)], weights: [], config: { name } };
     default:
-      throw new StudioError('bad-model', `${file}: unsupported layer "${name}" of class ${l.cls}. The studio supports ${SUPPORTED_LAYERS.join(', ')}; no custom or Lambda layer is ever evaluated.`, { fileName: file, layer: name, className: l.cls });
+      throw new StudioError('bad-model', `${file}: unsupported layer "${name}" of class ${l.cls}. The studio supports ${SUPPORTED_LAYERS.join(', ')}; no custom or Lambda layer is ever evaluated.`, {
+        fileName: file,
+        layer: name,
+        className: l.cls,
+      });
   }
 }
 
@@ -331,7 +353,12 @@ export function inferModel(file: string, topo: KerasTopology, caps: ValidationCa
   const canonical: Obj[] = [];
   let params = 0;
   for (const l of order) {
-    const { shape, weights, config } = inferLayer(file, l, l.inbound.map((i) => shapes.get(i)!), caps);
+    const { shape, weights, config } = inferLayer(
+      file,
+      l,
+      l.inbound.map((i) => shapes.get(i)!),
+      caps,
+    );
     shapes.set(l.name, shape);
     for (const [suffix, s] of weights) {
       expected.set(`${l.name}/${suffix}`, s);

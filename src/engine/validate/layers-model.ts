@@ -114,7 +114,9 @@ export function validateLayersModel(modelJson: Uint8Array, fileName: string, sup
     // tensorflowjs_converter cuts a group into equal shards with a smaller (or equal) last one, so
     // any other pattern means shards are missing, duplicated or supplied in the wrong order.
     if (sizes.length > 1 && (sizes.slice(0, -1).some((n) => n !== sizes[0]) || sizes[sizes.length - 1] > sizes[0] || sizes.some((n) => n === 0))) {
-      bad(fileName, `the shards of weight group ${gi} (${files.join(', ')}) have sizes [${sizes.join(', ')}]; tensorflowjs_converter writes equal shards with a smaller last one, so shards are missing, duplicated or out of order.`, { found: sizes });
+      bad(fileName, `the shards of weight group ${gi} (${files.join(', ')}) have sizes [${sizes.join(', ')}]; tensorflowjs_converter writes equal shards with a smaller last one, so shards are missing, duplicated or out of order.`, {
+        found: sizes,
+      });
     }
     for (let i = 1; i < files.length; i++) {
       const a = supplied.get(files[i - 1])!;
@@ -170,7 +172,8 @@ export function validatedFromWeights(fileName: string, topo: KerasTopology, weig
   for (const [name, shape] of expected) {
     const w = weights.get(name);
     if (!w) bad(fileName, `the weight "${name}" is missing.`, { expected: name });
-    if (w.shape.join() !== shape.join() || w.values.length !== shape.reduce((a, b) => a * b, 1)) bad(fileName, `the weight "${name}" has shape [${w.shape.join(', ')}]; its layer needs [${shape.join(', ')}].`, { expected: shape, found: w.shape });
+    if (w.shape.join() !== shape.join() || w.values.length !== shape.reduce((a, b) => a * b, 1))
+      bad(fileName, `the weight "${name}" has shape [${w.shape.join(', ')}]; its layer needs [${shape.join(', ')}].`, { expected: shape, found: w.shape });
     specs.push({ name, shape, dtype: 'float32' });
     total += 4 * w.values.length;
     if (total > caps.maxWeightBytes) bad(fileName, `the weights exceed ${caps.maxWeightBytes} bytes.`);

@@ -34,7 +34,7 @@ export function resolveWeightPath(file: string, p: unknown): string {
   for (const s of p.split('/')) {
     if (s === '' || s === '.') continue;
     if (s === '..') {
-      if (out.length === 0) refuse('leaves the model\'s folder');
+      if (out.length === 0) refuse("leaves the model's folder");
       out.pop();
     } else out.push(s);
   }

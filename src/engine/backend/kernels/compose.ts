@@ -21,7 +21,12 @@ export const WASM = 'wasm';
 export type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
 
 export function explicitPad(top: number, bottom: number, left: number, right: number): Padding4 {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 /**
@@ -64,7 +69,11 @@ export class Composer {
   /** Transpose; a Reshape (no copy) when only size-1 axes move. */
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
     const moved = perm.filter((axis) => x.shape[axis] !== 1);
-    if (moved.every((axis, i) => i === 0 || moved[i - 1] < axis)) return this.reshape(x, perm.map((axis) => x.shape[axis]));
+    if (moved.every((axis, i) => i === 0 || moved[i - 1] < axis))
+      return this.reshape(
+        x,
+        perm.map((axis) => x.shape[axis]),
+      );
     return this.run('Transpose', { x }, { perm });
   }
 
@@ -185,7 +194,14 @@ export function upsampleForFullConv(c: Composer, dy: TensorInfo, sh: number, sw:
   let u = dy;
   if (sh > 1 || sw > 1) {
     const r = c.reshape(dy, [n, oh, 1, ow, 1, ch]);
-    const p = c.pad(r, [[0, 0], [0, 0], [h.before, h.after], [0, 0], [w.before, w.after], [0, 0]]);
+    const p = c.pad(r, [
+      [0, 0],
+      [0, 0],
+      [h.before, h.after],
+      [0, 0],
+      [w.before, w.after],
+      [0, 0],
+    ]);
     u = c.reshape(p, [n, oh * sh, ow * sw, ch]);
   }
   const [, uh, uw] = u.shape;

@@ -13,7 +13,11 @@ import { compose, explicitPad, planInputAxis } from './compose';
 export const CONV2D_BACKPROP_FILTER_NEEDS = ['Conv2D', 'Transpose', 'Slice'] as const;
 
 export function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: unknown; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
-  const { inputs: { x, dy }, backend, attrs } = args;
+  const {
+    inputs: { x, dy },
+    backend,
+    attrs,
+  } = args;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (dataFormat === 'NCHW') throw new Error("wasm Conv2DBackpropFilter: dataFormat 'NCHW' is not supported (use NHWC)");
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');

@@ -14,7 +14,11 @@ import { compose, explicitPad, planUpsampledAxis, upsampleForFullConv } from './
 export const CONV2D_BACKPROP_INPUT_NEEDS = ['Conv2D', 'Reshape', 'PadV2', 'Slice', 'Reverse', 'Transpose'] as const;
 
 export function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: unknown; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
-  const { inputs: { dy, filter }, backend, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    backend,
+    attrs,
+  } = args;
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   if (dataFormat === 'NCHW') throw new Error("wasm Conv2DBackpropInput: dataFormat 'NCHW' is not supported (use NHWC)");
   const filterShape = filter.shape as [number, number, number, number];

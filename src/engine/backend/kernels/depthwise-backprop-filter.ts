@@ -14,7 +14,11 @@ import { compose, explicitPad, planInputAxis } from './compose';
 export const DEPTHWISE_BACKPROP_FILTER_NEEDS = ['DepthwiseConv2dNative', 'Transpose', 'Reshape', 'Slice', 'Sum', 'Tile'] as const;
 
 export function depthwiseBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: unknown; attrs: DepthwiseConv2dNativeBackpropFilterAttrs }): TensorInfo {
-  const { inputs: { x, dy }, backend, attrs } = args;
+  const {
+    inputs: { x, dy },
+    backend,
+    attrs,
+  } = args;
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
   const [n, , , ch] = x.shape;

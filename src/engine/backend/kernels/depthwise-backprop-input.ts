@@ -14,7 +14,11 @@ import { compose, explicitPad, planUpsampledAxis, upsampleForFullConv } from './
 export const DEPTHWISE_BACKPROP_INPUT_NEEDS = ['DepthwiseConv2dNative', 'Reshape', 'PadV2', 'Slice', 'Reverse', 'Sum'] as const;
 
 export function depthwiseBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: unknown; attrs: DepthwiseConv2dNativeBackpropInputAttrs }): TensorInfo {
-  const { inputs: { dy, filter }, backend, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    backend,
+    attrs,
+  } = args;
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
   const filterShape = filter.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);

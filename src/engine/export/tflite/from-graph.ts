@@ -40,10 +40,7 @@ function bytesOf(a: Typed): Uint8Array {
 export function convKernelToOhwi<T extends Float32Array | Int8Array>(v: T, shape: number[]): T {
   const [kh, kw, cin, cout] = shape;
   const out = new (v.constructor as new (n: number) => T)(v.length);
-  for (let o = 0; o < cout; o++)
-    for (let y = 0; y < kh; y++)
-      for (let x = 0; x < kw; x++)
-        for (let i = 0; i < cin; i++) out[((o * kh + y) * kw + x) * cin + i] = v[((y * kw + x) * cin + i) * cout + o];
+  for (let o = 0; o < cout; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) out[((o * kh + y) * kw + x) * cin + i] = v[((y * kw + x) * cin + i) * cout + o];
   return out;
 }
 

@@ -51,7 +51,10 @@ export interface ParsedModel {
 
 /** A table at position `pos`: field readers by field id. */
 class Table {
-  constructor(readonly bb: ByteBuffer, readonly pos: number) {}
+  constructor(
+    readonly bb: ByteBuffer,
+    readonly pos: number,
+  ) {}
   private at(id: number): number {
     return this.bb.__offset(this.pos, 4 + 2 * id);
   }
@@ -119,10 +122,36 @@ class Table {
 /** The options fields the studio writes, per union member: [field name, field id, reader]. */
 type Kind = 'i8' | 'i32' | 'f32' | 'ivec';
 const OPTION_FIELDS: Record<number, Array<[string, number, Kind, number?]>> = {
-  [BuiltinOptions.Conv2DOptions]: [['padding', 0, 'i8'], ['stride_w', 1, 'i32'], ['stride_h', 2, 'i32'], ['fused_activation_function', 3, 'i8'], ['dilation_w_factor', 4, 'i32', 1], ['dilation_h_factor', 5, 'i32', 1]],
-  [BuiltinOptions.DepthwiseConv2DOptions]: [['padding', 0, 'i8'], ['stride_w', 1, 'i32'], ['stride_h', 2, 'i32'], ['depth_multiplier', 3, 'i32'], ['fused_activation_function', 4, 'i8'], ['dilation_w_factor', 5, 'i32', 1], ['dilation_h_factor', 6, 'i32', 1]],
-  [BuiltinOptions.Pool2DOptions]: [['padding', 0, 'i8'], ['stride_w', 1, 'i32'], ['stride_h', 2, 'i32'], ['filter_width', 3, 'i32'], ['filter_height', 4, 'i32'], ['fused_activation_function', 5, 'i8']],
-  [BuiltinOptions.FullyConnectedOptions]: [['fused_activation_function', 0, 'i8'], ['weights_format', 1, 'i8'], ['keep_num_dims', 2, 'i8']],
+  [BuiltinOptions.Conv2DOptions]: [
+    ['padding', 0, 'i8'],
+    ['stride_w', 1, 'i32'],
+    ['stride_h', 2, 'i32'],
+    ['fused_activation_function', 3, 'i8'],
+    ['dilation_w_factor', 4, 'i32', 1],
+    ['dilation_h_factor', 5, 'i32', 1],
+  ],
+  [BuiltinOptions.DepthwiseConv2DOptions]: [
+    ['padding', 0, 'i8'],
+    ['stride_w', 1, 'i32'],
+    ['stride_h', 2, 'i32'],
+    ['depth_multiplier', 3, 'i32'],
+    ['fused_activation_function', 4, 'i8'],
+    ['dilation_w_factor', 5, 'i32', 1],
+    ['dilation_h_factor', 6, 'i32', 1],
+  ],
+  [BuiltinOptions.Pool2DOptions]: [
+    ['padding', 0, 'i8'],
+    ['stride_w', 1, 'i32'],
+    ['stride_h', 2, 'i32'],
+    ['filter_width', 3, 'i32'],
+    ['filter_height', 4, 'i32'],
+    ['fused_activation_function', 5, 'i8'],
+  ],
+  [BuiltinOptions.FullyConnectedOptions]: [
+    ['fused_activation_function', 0, 'i8'],
+    ['weights_format', 1, 'i8'],
+    ['keep_num_dims', 2, 'i8'],
+  ],
   [BuiltinOptions.AddOptions]: [['fused_activation_function', 0, 'i8']],
   [BuiltinOptions.SoftmaxOptions]: [['beta', 0, 'f32']],
   [BuiltinOptions.ReshapeOptions]: [['new_shape', 0, 'ivec']],
@@ -176,7 +205,15 @@ export function parseTflite(bytes: Uint8Array, fileName = 'model.tflite'): Parse
       const opcodeIndex = o.uint32(Field.Operator.opcode_index);
       const optionsType = o.uint8(Field.Operator.builtin_options_type);
       const op = codeOf(opcodeIndex);
-      return { opcodeIndex, op, opName: BUILTIN_OPERATOR_NAMES[op] ?? `BUILTIN_${op}`, inputs: o.ints(Field.Operator.inputs), outputs: o.ints(Field.Operator.outputs), optionsType, options: readOptions(o.table(Field.Operator.builtin_options), optionsType) };
+      return {
+        opcodeIndex,
+        op,
+        opName: BUILTIN_OPERATOR_NAMES[op] ?? `BUILTIN_${op}`,
+        inputs: o.ints(Field.Operator.inputs),
+        outputs: o.ints(Field.Operator.outputs),
+        optionsType,
+        options: readOptions(o.table(Field.Operator.builtin_options), optionsType),
+      };
     }),
   }));
   const buffers = model.tables(M.buffers).map((b): ParsedBuffer => {

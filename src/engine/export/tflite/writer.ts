@@ -182,7 +182,11 @@ export function writeTflite(m: TfliteModel): Uint8Array {
     const outputs = intVector(b, o.outputs);
     const [optionsType, options] = writeOptions(b, o.options);
     b.startObject(5);
-    b.addFieldInt32(Field.Operator.opcode_index, codes.findIndex((c) => c.op === o.op && c.version === o.version), -1);
+    b.addFieldInt32(
+      Field.Operator.opcode_index,
+      codes.findIndex((c) => c.op === o.op && c.version === o.version),
+      -1,
+    );
     b.addFieldOffset(Field.Operator.inputs, inputs, 0);
     b.addFieldOffset(Field.Operator.outputs, outputs, 0);
     b.addFieldInt8(Field.Operator.builtin_options_type, optionsType, -1);

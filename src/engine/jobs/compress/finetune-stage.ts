@@ -96,7 +96,16 @@ export async function finetuneStage(
       settings: s.finetune,
       elapsedMs: performance.now() - t0,
       ...brief(m),
-      detail: { steps: res.steps, imagesPerSecond: res.imagesPerSecond, backend: res.backend, firstLoss: res.losses[0], lastLoss: res.losses.at(-1), losses: res.losses.filter((_, i) => i % Math.max(1, Math.floor(res.losses.length / 200)) === 0), scheduleUpdates: updates, schedule },
+      detail: {
+        steps: res.steps,
+        imagesPerSecond: res.imagesPerSecond,
+        backend: res.backend,
+        firstLoss: res.losses[0],
+        lastLoss: res.losses.at(-1),
+        losses: res.losses.filter((_, i) => i % Math.max(1, Math.floor(res.losses.length / 200)) === 0),
+        scheduleUpdates: updates,
+        schedule,
+      },
     },
   };
 }

@@ -59,10 +59,11 @@ export function layerReports(inf0: Graph, inf1: Graph, q: QuantizedModel | undef
     const vb = b && isWeighted(b) ? b.kernel.values : n.kernel.values;
     let min = Infinity;
     let max = -Infinity;
-    for (const v of [vb, n.kernel.values]) for (let i = 0; i < v.length; i++) {
-      if (v[i] < min) min = v[i];
-      if (v[i] > max) max = v[i];
-    }
+    for (const v of [vb, n.kernel.values])
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] < min) min = v[i];
+        if (v[i] > max) max = v[i];
+      }
     const deployed = q ? (compileWeights(q, n.name) ?? n.kernel.values) : n.kernel.values;
     const sq = sqnr.find((x) => x.name === n.name);
     layers.push({

@@ -36,7 +36,13 @@ export async function quantizeStage(
   }
   let ranges = {};
   if (calibrates) {
-    ranges = await calibrateGraph(inf, train!, entry.preprocessing, { method: s.quant.calibration.method, samples: s.quant.calibration.samples, percentile: s.quant.calibration.percentile, signal: ctx.signal, onProgress: (dn, t) => ctx.onProgress?.('calibrate', dn, t) });
+    ranges = await calibrateGraph(inf, train!, entry.preprocessing, {
+      method: s.quant.calibration.method,
+      samples: s.quant.calibration.samples,
+      percentile: s.quant.calibration.percentile,
+      signal: ctx.signal,
+      onProgress: (dn, t) => ctx.onProgress?.('calibrate', dn, t),
+    });
   }
   ctx.onProgress?.('quantize', 0, 1);
   const quantized = quantizeGraph(inf, mode, s.quant.granularity, ranges);
@@ -51,6 +57,11 @@ export async function quantizeStage(
       xs.dispose();
     }
   }
-  const record: StageRecord = { stage: 'quantize', settings: s.quant, elapsedMs: performance.now() - t0, detail: { calibrationImages: calibrates || reconstructs ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split', rounding: s.quant.rounding, biasCorrection: s.quant.biasCorrection } };
+  const record: StageRecord = {
+    stage: 'quantize',
+    settings: s.quant,
+    elapsedMs: performance.now() - t0,
+    detail: { calibrationImages: calibrates || reconstructs ? Math.min(s.quant.calibration.samples, train!.count) : 0, calibrationSource: 'training split', rounding: s.quant.rounding, biasCorrection: s.quant.biasCorrection },
+  };
   return { quantized, sqnr, record };
 }

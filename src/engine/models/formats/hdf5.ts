@@ -27,7 +27,10 @@ function fail(file: string, what: string, e: unknown): never {
 export class Hdf5 {
   private readonly root: File;
 
-  constructor(bytes: Uint8Array, readonly file: string) {
+  constructor(
+    bytes: Uint8Array,
+    readonly file: string,
+  ) {
     if (!isHdf5(bytes)) throw new StudioError('bad-model', `${file} is not an HDF5 file (no HDF5 signature).`, { fileName: file });
     const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
     try {

@@ -112,7 +112,8 @@ export function openKerasH5(bytes: Uint8Array, file: string, caps: ValidationCap
   const h5 = new Hdf5(bytes, file);
   const configText = attrText(h5.attr('', 'model_config'));
   if (configText === undefined) {
-    if (h5.group('layers') || h5.attr('', 'layer_names') !== undefined) bad(file, 'this .h5 holds weights only (save_weights), without the model\'s architecture; save it with model.save("model.h5") or model.save("model.keras").', { expected: 'model_config' });
+    if (h5.group('layers') || h5.attr('', 'layer_names') !== undefined)
+      bad(file, 'this .h5 holds weights only (save_weights), without the model\'s architecture; save it with model.save("model.h5") or model.save("model.keras").', { expected: 'model_config' });
     bad(file, 'this HDF5 file has no model_config attribute, so it is not a Keras model saved with model.save().', { expected: 'model_config' });
   }
   const where = `${file} (model_config)`;
@@ -124,7 +125,8 @@ export function openKerasH5(bytes: Uint8Array, file: string, caps: ValidationCap
     if (vars.length === 0) continue;
     const group = root ? `${root}/${l.name}` : l.name;
     const names = attrNames(h5.attr(group, 'weight_names'));
-    if (names.length !== vars.length) bad(file, `layer "${l.name}" (${l.cls}) needs ${vars.length} weights (${vars.join(', ')}); "${group}" lists ${names.length} (${names.join(', ') || 'none'}).`, { layer: l.name, expected: vars.length, found: names.length });
+    if (names.length !== vars.length)
+      bad(file, `layer "${l.name}" (${l.cls}) needs ${vars.length} weights (${vars.join(', ')}); "${group}" lists ${names.length} (${names.join(', ') || 'none'}).`, { layer: l.name, expected: vars.length, found: names.length });
     for (const wn of names) {
       // "conv2d/kernel:0" (or "model/conv2d/kernel:0"): the variable is the last segment.
       const v = wn.split('/').pop()!.replace(/:\d+$/, '');

@@ -17,9 +17,7 @@ import { DataType, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTens
 const SUPPORTED_OPS = ['Conv', 'Gemm', 'MatMul', 'Add', 'BatchNormalization', 'Relu', 'Clip', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Pad', 'Softmax', 'Identity', 'Dropout', 'Constant'];
 const MAX_NODES = 5000;
 
-type Val =
-  | { kind: 'node'; node: string; shape: number[]; layout: 'image' | 'flat' | 'gap'; chw?: [number, number, number]; pad?: [number, number, number, number] }
-  | { kind: 'const'; dims: number[]; values: Float32Array };
+type Val = { kind: 'node'; node: string; shape: number[]; layout: 'image' | 'flat' | 'gap'; chw?: [number, number, number]; pad?: [number, number, number, number] } | { kind: 'const'; dims: number[]; values: Float32Array };
 
 function bad(file: string, message: string, context: Record<string, unknown> = {}): never {
   throw new StudioError('bad-model', `${file}: ${message}`, { fileName: file, ...context });
@@ -77,7 +75,11 @@ function convOut(size: number, k: number, s: number, padding: Padding): number {
 function namer(): (raw: string, fallback: string) => string {
   const used = new Set<string>();
   return (raw, fallback) => {
-    let base = raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 120) || fallback;
+    let base =
+      raw
+        .replace(/[^A-Za-z0-9_.-]+/g, '_')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 120) || fallback;
     if (!/^[A-Za-z]/.test(base)) base = `n${base}`;
     let name = base;
     for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
@@ -132,7 +134,8 @@ export function graphFromOnnx(bytes: Uint8Array, file: string): Graph {
   if (inputs.length !== 1) bad(file, `the studio needs one image input; this graph has ${inputs.length} (${inputs.map((i) => i.name).join(', ')}).`, { found: inputs.length });
   const input = inputs[0];
   const s = input.shape;
-  if (input.elemType !== DataType.FLOAT || !s || s.length !== 4 || s.slice(1).some((d) => !(d > 0))) bad(file, `the input "${input.name}" must be a float32 image batch [N, C, H, W]; found ${input.elemType === DataType.FLOAT ? 'float32' : `type ${input.elemType}`} [${s?.join(', ') ?? 'no shape'}].`, { found: s });
+  if (input.elemType !== DataType.FLOAT || !s || s.length !== 4 || s.slice(1).some((d) => !(d > 0)))
+    bad(file, `the input "${input.name}" must be a float32 image batch [N, C, H, W]; found ${input.elemType === DataType.FLOAT ? 'float32' : `type ${input.elemType}`} [${s?.join(', ') ?? 'no shape'}].`, { found: s });
   const nodes: GraphNode[] = [];
   const inName = name(input.name, 'input');
   nodes.push({ op: 'input', name: inName, inputs: [], shape: [s[2], s[3], s[1]] });
@@ -181,17 +184,24 @@ export function graphFromOnnx(bytes: Uint8Array, file: string): Graph {
       if (autoPad === 'VALID' && !extra) return 'valid';
       if (autoPad === 'SAME_UPPER' && !extra) return 'same';
       if (autoPad !== 'NOTSET' && autoPad !== 'SAME_LOWER') bad(file, `${where} has auto_pad ${autoPad}.`, { node: n.name });
-      const p = autoPad === 'SAME_LOWER' ? (() => {
-        const [h0, h1] = samePads(x[0], k[0], st[0]);
-        const [w0, w1] = samePads(x[1], k[1], st[1]);
-        return [h1, w1, h0, w0];
-      })() : ints('pads', [0, 0, 0, 0]);
+      const p =
+        autoPad === 'SAME_LOWER'
+          ? (() => {
+              const [h0, h1] = samePads(x[0], k[0], st[0]);
+              const [w0, w1] = samePads(x[1], k[1], st[1]);
+              return [h1, w1, h0, w0];
+            })()
+          : ints('pads', [0, 0, 0, 0]);
       const t = extra ? [p[0] + extra[0], p[1] + extra[1], p[2] + extra[2], p[3] + extra[3]] : p;
       if (t.every((v) => v === 0)) return 'valid';
       const [h0, h1] = samePads(x[0], k[0], st[0]);
       const [w0, w1] = samePads(x[1], k[1], st[1]);
       if (t[0] === h0 && t[2] === h1 && t[1] === w0 && t[3] === w1) return 'same';
-      return bad(file, `${where} pads [top ${t[0]}, left ${t[1]}, bottom ${t[2]}, right ${t[3]}] on its ${x[0]}x${x[1]} input at stride ${st.join('x')}; the studio (like TFLite) supports no padding or TensorFlow's "same" ([${h0}, ${w0}, ${h1}, ${w1}] here). Export with padding that keeps the size at stride 1, or pad explicitly where TensorFlow would.`, { node: n.name, found: t, expected: [h0, w0, h1, w1] });
+      return bad(
+        file,
+        `${where} pads [top ${t[0]}, left ${t[1]}, bottom ${t[2]}, right ${t[3]}] on its ${x[0]}x${x[1]} input at stride ${st.join('x')}; the studio (like TFLite) supports no padding or TensorFlow's "same" ([${h0}, ${w0}, ${h1}, ${w1}] here). Export with padding that keeps the size at stride 1, or pad explicitly where TensorFlow would.`,
+        { node: n.name, found: t, expected: [h0, w0, h1, w1] },
+      );
     };
     const nodeName = () => name(n.name || `${n.opType}_${index}`, n.opType.toLowerCase());
 
@@ -242,7 +252,7 @@ export function graphFromOnnx(bytes: Uint8Array, file: string): Graph {
         image(x);
         if ((attr('mode')?.s ?? 'constant') !== 'constant') bad(file, `${where} pads in mode "${attr('mode')?.s}"; only zero padding is supported.`, { node: n.name });
         const p = n.inputs[1] ? Array.from(konst(1, 'pads').values) : ints('pads', []);
-        const value = n.inputs[2] ? konst(2, 'value').values[0] ?? 0 : flt('value', 0);
+        const value = n.inputs[2] ? (konst(2, 'value').values[0] ?? 0) : flt('value', 0);
         if (p.length !== 8 || p[0] || p[1] || p[4] || p[5] || value !== 0) bad(file, `${where} pads [${p.join(', ')}] with ${value}; only zero padding of height and width is supported.`, { node: n.name, found: p });
         const pads: [number, number, number, number] = [p[2], p[3], p[6], p[7]];
         if (pads.every((v) => v === 0)) alias(x);
@@ -367,7 +377,8 @@ export function graphFromOnnx(bytes: Uint8Array, file: string): Graph {
         if (a.kind === 'node' && b.kind === 'node') {
           const x = act(0);
           const y = act(1);
-          if (x.shape.join() !== y.shape.join() || x.layout !== y.layout || !!x.chw !== !!y.chw) bad(file, `${where} adds tensors of shapes [${x.shape.join(', ')}] and [${y.shape.join(', ')}]; only same-shaped tensors are supported (no broadcasting).`, { node: n.name });
+          if (x.shape.join() !== y.shape.join() || x.layout !== y.layout || !!x.chw !== !!y.chw)
+            bad(file, `${where} adds tensors of shapes [${x.shape.join(', ')}] and [${y.shape.join(', ')}]; only same-shaped tensors are supported (no broadcasting).`, { node: n.name });
           const nm = nodeName();
           emit({ op: 'add', name: nm, inputs: [x.node, y.node], activation: 'linear' });
           alias({ ...x, node: nm });

@@ -82,21 +82,34 @@ export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
     if (!b || b.length === 0) return undefined;
     const n = t.shape.reduce((a, x) => a * x, 1);
     const per = t.type === TensorType.FLOAT32 || t.type === TensorType.INT32 ? 4 : t.type === TensorType.FLOAT16 ? 2 : t.type === TensorType.INT64 ? 8 : 0;
-    if (t.type === TensorType.INT8 || t.type === TensorType.UINT8 || t.type === TensorType.INT16) bad(file, `${where}: the tensor "${t.name}" is quantized (${t.type === TensorType.UINT8 ? 'uint8' : 'int8'}); the studio imports float models and quantizes them itself. Convert the float model without optimizations.`, { tensor: t.name });
+    if (t.type === TensorType.INT8 || t.type === TensorType.UINT8 || t.type === TensorType.INT16)
+      bad(file, `${where}: the tensor "${t.name}" is quantized (${t.type === TensorType.UINT8 ? 'uint8' : 'int8'}); the studio imports float models and quantizes them itself. Convert the float model without optimizations.`, {
+        tensor: t.name,
+      });
     if (!per) bad(file, `${where}: the tensor "${t.name}" has type ${t.type}, which the studio does not read.`, { tensor: t.name });
     if (b.length !== n * per) bad(file, `${where}: the tensor "${t.name}" of shape [${t.shape.join(', ')}] needs ${n * per} bytes; its buffer holds ${b.length}.`, { tensor: t.name, expected: n * per, found: b.length });
     const v = new DataView(b.data.buffer, b.data.byteOffset, b.data.byteLength);
     const out = new Float32Array(n);
-    for (let k = 0; k < n; k++) out[k] = t.type === TensorType.FLOAT32 ? v.getFloat32(4 * k, true) : t.type === TensorType.FLOAT16 ? half(v.getUint16(2 * k, true)) : t.type === TensorType.INT32 ? v.getInt32(4 * k, true) : Number(v.getBigInt64(8 * k, true));
+    for (let k = 0; k < n; k++)
+      out[k] = t.type === TensorType.FLOAT32 ? v.getFloat32(4 * k, true) : t.type === TensorType.FLOAT16 ? half(v.getUint16(2 * k, true)) : t.type === TensorType.INT32 ? v.getInt32(4 * k, true) : Number(v.getBigInt64(8 * k, true));
     return out;
   };
 
   if (sg.inputs.length !== 1 || sg.outputs.length !== 1) bad(file, `the studio needs one input and one output; this model has ${sg.inputs.length} and ${sg.outputs.length}.`);
   const it = tensor(sg.inputs[0], 'the input');
-  if (it.type !== TensorType.FLOAT32 || it.shape.length !== 4 || it.shape.slice(1).some((d) => !(d > 0))) bad(file, `the input "${it.name}" must be a float32 image batch [1, H, W, C]; found type ${it.type} [${it.shape.join(', ')}]${it.type === TensorType.INT8 || it.type === TensorType.UINT8 ? ' (a quantized model: the studio imports float models and quantizes them itself)' : ''}.`, { found: it.shape });
+  if (it.type !== TensorType.FLOAT32 || it.shape.length !== 4 || it.shape.slice(1).some((d) => !(d > 0)))
+    bad(
+      file,
+      `the input "${it.name}" must be a float32 image batch [1, H, W, C]; found type ${it.type} [${it.shape.join(', ')}]${it.type === TensorType.INT8 || it.type === TensorType.UINT8 ? ' (a quantized model: the studio imports float models and quantizes them itself)' : ''}.`,
+      { found: it.shape },
+    );
   const used = new Set<string>();
   const name = (raw: string, fallback: string): string => {
-    let base = raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 120) || fallback;
+    let base =
+      raw
+        .replace(/[^A-Za-z0-9_.-]+/g, '_')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 120) || fallback;
     if (!/^[A-Za-z]/.test(base)) base = `n${base}`;
     let nm = base;
     for (let k = 1; used.has(nm); k++) nm = `${base}_${k}`;
@@ -149,7 +162,9 @@ export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
       const [w0, w1] = samePads(x[1], k[1], st[1]);
       if (p === 'valid' && extra[0] === h0 && extra[2] === h1 && extra[1] === w0 && extra[3] === w1) return 'same';
       if (p === 'valid' && extra.every((v) => v === 0)) return 'valid';
-      return bad(file, `${where} is ${p} after a PAD of [top ${extra[0]}, left ${extra[1]}, bottom ${extra[2]}, right ${extra[3]}]; the studio supports a PAD only where it makes TensorFlow's "same" ([${h0}, ${w0}, ${h1}, ${w1}] here).`, { found: extra });
+      return bad(file, `${where} is ${p} after a PAD of [top ${extra[0]}, left ${extra[1]}, bottom ${extra[2]}, right ${extra[3]}]; the studio supports a PAD only where it makes TensorFlow's "same" ([${h0}, ${w0}, ${h1}, ${w1}] here).`, {
+        found: extra,
+      });
     };
     switch (op.op) {
       case BuiltinOperator.CONV_2D:
@@ -244,7 +259,9 @@ export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
       case BuiltinOperator.MEAN: {
         const x = act(0);
         const [, , c] = image(x);
-        const axes = Array.from(konst(1, 'axes').values).map((a) => (a < 0 ? a + 4 : a)).sort();
+        const axes = Array.from(konst(1, 'axes').values)
+          .map((a) => (a < 0 ? a + 4 : a))
+          .sort();
         if (axes.join() !== '1,2') bad(file, `${where} averages over axes [${axes.join(', ')}]; only the mean over height and width (global average pooling) is supported.`);
         if (Number(o.keep_dims)) bad(file, `${where} keeps the averaged dimensions; only the flat form is supported.`);
         const nm = outName();
@@ -275,7 +292,8 @@ export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
       }
       case BuiltinOperator.DEQUANTIZE: {
         const t = tensor(op.inputs[0], where);
-        if (t.type !== TensorType.FLOAT16) bad(file, `${where} dequantizes the ${t.type === TensorType.INT8 ? 'int8' : `type-${t.type}`} tensor "${t.name}": this is a quantized model; the studio imports float models and quantizes them itself.`, { tensor: t.name });
+        if (t.type !== TensorType.FLOAT16)
+          bad(file, `${where} dequantizes the ${t.type === TensorType.INT8 ? 'int8' : `type-${t.type}`} tensor "${t.name}": this is a quantized model; the studio imports float models and quantizes them itself.`, { tensor: t.name });
         set(konst(0, 'float16 weights'));
         return;
       }
@@ -283,7 +301,14 @@ export function graphFromTflite(bytes: Uint8Array, file: string): Graph {
         bad(file, `${where}: this is a quantized model; the studio imports float models and quantizes them itself.`);
         return;
       default:
-        bad(file, `${where}, reading ${op.inputs.filter((i) => i >= 0).map((i) => `"${sg.tensors[i]?.name ?? i}"`).join(', ')}: the studio cannot import this operator. It imports ${SUPPORTED.join(', ')}.`, { op: op.opName });
+        bad(
+          file,
+          `${where}, reading ${op.inputs
+            .filter((i) => i >= 0)
+            .map((i) => `"${sg.tensors[i]?.name ?? i}"`)
+            .join(', ')}: the studio cannot import this operator. It imports ${SUPPORTED.join(', ')}.`,
+          { op: op.opName },
+        );
     }
   });
   const o = vals.get(sg.outputs[0]);
