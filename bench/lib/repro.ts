@@ -4,11 +4,14 @@
  * machine was. A run taken under load is marked as such in its output and its result file, and is
  * never a headline figure.
  *
- * "Under load" (judgeLoad): the 1-minute load average was above LOAD_PER_CORE_LIMIT per core
- * before the run, or other processes used more than OTHERS_SHARE_LIMIT of the machine's CPU during
- * it (Linux: /proc/stat less this process tree's own CPU time), or, where that cannot be measured,
- * the load average rose by more than the bench's own thread can explain. The load average alone
- * cannot judge the end of a run: the bench's own busy thread lifts it by up to 1.
+ * "Under load" (judgeLoad): other processes used more than OTHERS_SHARE_LIMIT of the machine's CPU
+ * in the QUIET_WINDOW_MS before the run or during it (Linux: /proc/stat less this process tree's
+ * own CPU time). Where that cannot be measured, the 1-minute load average before the run is the
+ * test (above LOAD_PER_CORE_LIMIT per core), and a rise by more than the bench's own thread can
+ * explain. The load average is recorded but does not judge a repeat where CPU time can be read: it
+ * decays over minutes, so after a first repeat it still carries the bench's own busy thread (a
+ * quiet run of bench:tflite read 1.3-2.1 before repeats 2 and 3, with others using 0.02-0.05
+ * cores).
  *
  * Why the CPU's flags are recorded: the wasm engines lower relaxed SIMD to different instructions
  * on different CPUs (V8 on x64: i32x4.relaxed_dot_i8x16_i7x16_add_s is one vpdpbusd with AVX-VNNI,
@@ -25,6 +28,8 @@ export const MIN_REPEATS = 3;
 export const LOAD_PER_CORE_LIMIT = 0.5;
 /** Share of all cores that other processes may use during a run before it counts as under load. */
 export const OTHERS_SHARE_LIMIT = 0.1;
+/** How long the machine is watched just before each repeat. */
+export const QUIET_WINDOW_MS = 3000;
 
 /** CPU flags that change how wasm SIMD (and relaxed SIMD) is lowered on x86-64. */
 const SIMD_FLAGS = ['ssse3', 'sse4_1', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512_vnni', 'avx_vnni', 'avx_vnni_int8', 'asimddp', 'i8mm'];
@@ -125,22 +130,37 @@ export interface LoadVerdict {
   reasons: string[];
   /** Other processes' average CPU use during the run, in cores (Linux only). */
   othersCores?: number;
+  /** The same in the QUIET_WINDOW_MS before the run. */
+  othersCoresBefore?: number;
 }
 
-/** Whether a run between two samples was taken under load (see the module comment). */
-export function judgeLoad(before: LoadSample, after: LoadSample, cores: number): LoadVerdict {
+/** Other processes' CPU use between two samples, in cores (Linux only). */
+function othersCoresBetween(a: LoadSample, b: LoadSample, cores: number): number | undefined {
+  if (!a.cpu || !b.cpu || b.cpu.total <= a.cpu.total) return undefined;
+  return Math.max(0, ((b.cpu.busy - a.cpu.busy - (b.cpu.own - a.cpu.own)) / (b.cpu.total - a.cpu.total)) * cores);
+}
+
+/**
+ * Whether a run between two samples was taken under load (see the module comment). `window` is
+ * the pair of samples QUIET_WINDOW_MS apart just before the run, when it was watched.
+ */
+export function judgeLoad(before: LoadSample, after: LoadSample, cores: number, window?: { start: LoadSample; end: LoadSample }): LoadVerdict {
   const reasons: string[] = [];
-  const limit = LOAD_PER_CORE_LIMIT * cores;
-  if (before.load1 > limit) reasons.push(`1-min load average ${before.load1.toFixed(2)} before the run (limit ${limit.toFixed(2)} on ${cores} cores)`);
-  let othersCores: number | undefined;
-  if (before.cpu && after.cpu && after.cpu.total > before.cpu.total) {
-    const share = (after.cpu.busy - before.cpu.busy - (after.cpu.own - before.cpu.own)) / (after.cpu.total - before.cpu.total);
-    othersCores = Math.max(0, share * cores);
-    if (othersCores > OTHERS_SHARE_LIMIT * cores) reasons.push(`other processes used ${othersCores.toFixed(2)} of ${cores} cores during the run (limit ${(OTHERS_SHARE_LIMIT * cores).toFixed(2)})`);
+  const allowed = OTHERS_SHARE_LIMIT * cores;
+  const beforeCores = window && othersCoresBetween(window.start, window.end, cores);
+  const othersCores = othersCoresBetween(before, after, cores);
+  if (beforeCores !== undefined) {
+    if (beforeCores > allowed) reasons.push(`other processes used ${beforeCores.toFixed(2)} of ${cores} cores just before the run (limit ${allowed.toFixed(2)})`);
+  } else {
+    const limit = LOAD_PER_CORE_LIMIT * cores;
+    if (before.load1 > limit) reasons.push(`1-min load average ${before.load1.toFixed(2)} before the run (limit ${limit.toFixed(2)} on ${cores} cores)`);
+  }
+  if (othersCores !== undefined) {
+    if (othersCores > allowed) reasons.push(`other processes used ${othersCores.toFixed(2)} of ${cores} cores during the run (limit ${allowed.toFixed(2)})`);
   } else if (after.load1 > before.load1 + 1) {
     reasons.push(`1-min load average rose from ${before.load1.toFixed(2)} to ${after.load1.toFixed(2)}, more than the bench's own thread explains`);
   }
-  return { underLoad: reasons.length > 0, reasons, ...(othersCores !== undefined ? { othersCores } : {}) };
+  return { underLoad: reasons.length > 0, reasons, ...(othersCores !== undefined ? { othersCores } : {}), ...(beforeCores !== undefined ? { othersCoresBefore: beforeCores } : {}) };
 }
 
 export interface Spread {
@@ -178,17 +198,19 @@ export interface RepeatRecord<T> {
 }
 
 /** Runs `measure` `n` times (at least MIN_REPEATS unless `allowFewer`), sampling the load around each run. */
-export async function repeatRuns<T>(n: number, measure: (index: number) => Promise<T>, opts: { allowFewer?: boolean; onRun?: (r: RepeatRecord<T>) => void } = {}): Promise<Array<RepeatRecord<T>>> {
+export async function repeatRuns<T>(n: number, measure: (index: number) => Promise<T>, opts: { allowFewer?: boolean; onRun?: (r: RepeatRecord<T>) => void; quietWindowMs?: number } = {}): Promise<Array<RepeatRecord<T>>> {
   if (n < MIN_REPEATS && !opts.allowFewer) throw new Error(`A published speed figure needs at least ${MIN_REPEATS} repeats, not ${n} (pass --repeats ${MIN_REPEATS} or more).`);
   const cores = os.cpus().length;
   const out: Array<RepeatRecord<T>> = [];
   for (let i = 0; i < n; i++) {
+    const start = sampleLoad();
+    await new Promise((r) => setTimeout(r, opts.quietWindowMs ?? QUIET_WINDOW_MS));
     const loadBefore = sampleLoad();
     const t = performance.now();
     const value = await measure(i);
     const wallMs = performance.now() - t;
     const loadAfter = sampleLoad();
-    const rec = { index: i, value, wallMs, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cores) };
+    const rec = { index: i, value, wallMs, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cores, { start, end: loadBefore }) };
     opts.onRun?.(rec);
     out.push(rec);
   }
@@ -237,7 +259,8 @@ export function reproHeader(r: ReproRecord): string[] {
     `Repeats: ${r.repeats} (figures are the median of the repeats, with min-max and spread = (max - min) / median), ${r.startedIso} to ${r.finishedIso}`,
   ];
   for (const run of r.runs) {
-    const others = run.verdict.othersCores === undefined ? '' : `, others used ${run.verdict.othersCores.toFixed(2)} cores`;
+    const before = run.verdict.othersCoresBefore === undefined ? '' : `, others used ${run.verdict.othersCoresBefore.toFixed(2)} cores just before`;
+    const others = (run.verdict.othersCores === undefined ? '' : `, others used ${run.verdict.othersCores.toFixed(2)} cores during it`) + before;
     lines.push(
       `- repeat ${run.index + 1}: ${(run.wallMs / 1000).toFixed(1)} s, 1-min load ${run.loadBefore.load1.toFixed(2)} before, ${run.loadAfter.load1.toFixed(2)} after${others}${run.verdict.underLoad ? ` - UNDER LOAD: ${run.verdict.reasons.join('; ')}` : ''}`,
     );

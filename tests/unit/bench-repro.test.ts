@@ -43,6 +43,17 @@ describe('judgeLoad', () => {
     expect(v.othersCores).toBeCloseTo(0.6, 10);
     expect(v.underLoad).toBe(true);
   });
+  it('where the minutes before the run were watched, judges them by CPU time, not by the load average (which still carries the previous repeat)', () => {
+    // 3 s window: 600 jiffies on 2 cores, 400 busy, 380 ours (the browser settling): others 20/600 of 2 cores.
+    const window = { start: sample(1.9, { busy: 0, total: 0, own: 0 }), end: sample(1.9, { busy: 400, total: 600, own: 380 }) };
+    const during = sample(1.2, { busy: 1400, total: 2600, own: 1380 });
+    const quiet = judgeLoad(window.end, during, 2, window);
+    expect(quiet.underLoad).toBe(false);
+    expect(quiet.othersCoresBefore).toBeCloseTo((20 / 600) * 2, 10);
+    // Others used 300 of 600 jiffies just before: 1 core.
+    const busy = judgeLoad(window.end, during, 2, { start: window.start, end: sample(0.1, { busy: 400, total: 600, own: 100 }) });
+    expect(busy.reasons[0]).toMatch(/other processes used 1.00 of 2 cores just before the run \(limit 0.20\)/);
+  });
   it('without CPU counters, flags a load average that rose by more than the bench itself explains', () => {
     expect(judgeLoad(sample(0.3), sample(1.2), 2).underLoad).toBe(false);
     expect(judgeLoad(sample(0.3), sample(1.5), 2).reasons[0]).toMatch(/rose from 0.30 to 1.50/);
@@ -55,12 +66,18 @@ describe('repeatRuns', () => {
   });
   it('runs the measurement n times in order and samples the load around each', async () => {
     const seen: number[] = [];
-    const runs = await repeatRuns(3, async (i) => {
-      seen.push(i);
-      return i * 10;
-    });
+    const runs = await repeatRuns(
+      3,
+      async (i) => {
+        seen.push(i);
+        return i * 10;
+      },
+      { quietWindowMs: 5 },
+    );
     expect(seen).toEqual([0, 1, 2]);
     expect(runs.map((r) => r.value)).toEqual([0, 10, 20]);
     for (const r of runs) expect(r.loadBefore.load1).toBeGreaterThanOrEqual(0);
+    // Linux: each repeat was watched just before it started.
+    for (const r of runs) expect(r.verdict.othersCoresBefore).toBeGreaterThanOrEqual(0);
   });
 });
