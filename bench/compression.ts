@@ -27,6 +27,7 @@ import { type PartialCompressSettings, withDefaults } from '../src/engine/jobs/c
 import { publishedFigure } from '../src/engine/study/published';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
 import { readIndex, readPublic } from '../tools/cli/node-io';
+import { stageLine } from '../tools/cli/stage-line';
 import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
 
 /** The study's MobileNet figure (pruning + INT8 on CIFAR-100), the bar for our MobileNet runs. */
@@ -154,10 +155,7 @@ async function main() {
     console.log(
       `  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipBytes})`,
     );
-    for (const st of result.stages)
-      console.log(
-        `  stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(0)} s${st.accuracy !== undefined ? `, accuracy ${(st.accuracy * 100).toFixed(2)}%` : ''}${st.detail.steps ? `, ${st.detail.steps} steps at ${Number(st.detail.imagesPerSecond).toFixed(0)} img/s` : ''}`,
-      );
+    for (const st of result.stages) console.log(`  ${stageLine(st)}`);
     for (const [name, value, target, ok] of figures) console.log(`  ${name.padEnd(38)} ${value.toFixed(2).padStart(8)}   target ${target.padEnd(8)} ${ok ? 'met' : 'NOT met'}`);
   }
   // The figures here are accuracy and bytes (the same on any machine for a given seed); the

@@ -12,6 +12,7 @@ import type { BaselineEntry } from '../../src/engine/types';
 import { settingsFromFlags } from './compress-flags';
 import { choice, type Flags, str } from './flags';
 import { readIndex, readPublic } from './node-io';
+import { stageLine } from './stage-line';
 
 /** --model may be a baseline id (custom-cnn-mnist) or an architecture with --dataset. */
 export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
@@ -90,7 +91,7 @@ export function printCompressTable(r: CompressResult): void {
   console.log(`${r.modelId} on ${r.dataset}, test records ${r.testRecords.first}-${r.testRecords.first + r.testRecords.count - 1}, backend ${r.backend}`);
   console.log(`${'metric'.padEnd(26)}${'before'.padStart(16)}${'after'.padStart(16)}${'change'.padStart(12)}`);
   for (const [k, x, y, c] of rows) console.log(`${k.padEnd(26)}${x.padStart(16)}${y.padStart(16)}${c.padStart(12)}`);
-  for (const st of r.stages) console.log(`stage ${st.stage}: ${(st.elapsedMs / 1000).toFixed(1)} s${st.accuracy !== undefined ? `, accuracy ${pct(st.accuracy)}` : ''}`);
+  for (const st of r.stages) console.log(stageLine(st));
   console.log(`latency: ${a.latencyNote}`);
   for (const c of r.caveats) console.log(`note: ${c}`);
 }

@@ -42,20 +42,31 @@ export function PrunePanel() {
         hint={method.sparsityHelp || PRUNE_METHODS.get(PRUNE_METHODS.defaultId).sparsityHelp}
         onChange={(sparsity) => setPrune({ sparsity })}
       />
-      {method.params.map((spec: PruneParamSpec) => (
-        <NumberField
-          key={spec.key}
-          label={spec.label}
-          hint={spec.help}
-          field={`prune.params.${spec.key}`}
-          testId={`prune-param-${spec.key}`}
-          min={spec.min}
-          max={spec.max}
-          step={spec.integer ? 1 : 'any'}
-          value={p.params[spec.key] ?? spec.default}
-          onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
-        />
-      ))}
+      {method.params.map((spec: PruneParamSpec) =>
+        spec.toggle ? (
+          <CheckboxField
+            key={spec.key}
+            label={spec.label}
+            field={`prune.params.${spec.key}`}
+            testId={`prune-param-${spec.key}`}
+            checked={(p.params[spec.key] ?? spec.default) === 1}
+            onChange={(on) => setPrune({ params: { ...p.params, [spec.key]: on ? 1 : 0 } })}
+          />
+        ) : (
+          <NumberField
+            key={spec.key}
+            label={spec.label}
+            hint={spec.help}
+            field={`prune.params.${spec.key}`}
+            testId={`prune-param-${spec.key}`}
+            min={spec.min}
+            max={spec.max}
+            step={spec.integer ? 1 : 'any'}
+            value={p.params[spec.key] ?? spec.default}
+            onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
+          />
+        ),
+      )}
     </fieldset>
   );
 }

@@ -15,6 +15,8 @@ export interface PruneParamSpec {
   min: number;
   max: number;
   integer?: boolean;
+  /** A 0/1 switch, shown as a checkbox. */
+  toggle?: boolean;
 }
 
 export interface PruneMethodOption extends ChoiceOption {
@@ -36,6 +38,16 @@ export interface PruneMethodOption extends ChoiceOption {
 const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
   { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 16, max: 2048, integer: true },
   { key: 'damp', label: 'Damping', help: 'Added to the diagonal of each layer’s Hessian, as a fraction of its mean (SparseGPT and GPTQ use 0.01).', default: 0.01, min: 0.0001, max: 1 },
+  {
+    key: 'dense',
+    label: 'Fit to the dense model',
+    help: '1: each layer is fitted to the outputs the unpruned model gives (so it also absorbs the error of the layers pruned before it); 0: to its own outputs, as SparseGPT does.',
+    default: 1,
+    min: 0,
+    max: 1,
+    integer: true,
+    toggle: true,
+  },
 ];
 
 const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false, allocation: false } as const;

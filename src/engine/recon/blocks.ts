@@ -7,8 +7,64 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
+import { spdInverse } from './linalg';
 
 export const MAX_BLOCK_COLS = 2048;
+
+/** Columns per diagonal block: whole kernel positions, at most MAX_BLOCK_COLS (all of them when they fit). */
+function blockSpan(cols: number, channels: number): number {
+  return cols <= MAX_BLOCK_COLS ? cols : Math.max(channels, Math.floor(MAX_BLOCK_COLS / channels) * channels);
+}
+
+/**
+ * Fits `w` (rows x cols) to the dense model's outputs before it is pruned or rounded: the
+ * minimiser of ‖W X_dense − Ŵ X‖² + λ‖Ŵ − W‖² is Ŵ = W (C + λI)(H + λI)⁻¹, with H = X Xᵀ the
+ * layer's own inputs in the compressed model and C = X_dense Xᵀ. Since Ŵ X is the projection of
+ * W X_dense on what X can express, pruning Ŵ against H then minimises the error to the dense
+ * outputs (GPTAQ's asymmetric calibration, Li et al. 2025, arXiv:2504.02692), so the error that
+ * the layers before this one left is absorbed here instead of being carried on. The λ term (the
+ * usual damping) keeps Ŵ = W when the inputs did not change (C = H) and bounds the fit where the
+ * calibration images do not pin every direction. Block-diagonal above MAX_BLOCK_COLS, as pruning.
+ */
+export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float64Array, c: Float64Array, channels: number, damp: number): void {
+  const span = blockSpan(cols, channels);
+  for (let c0 = 0; c0 < cols; c0 += span) {
+    const width = Math.min(span, cols - c0);
+    const a = new Float64Array(width * width);
+    const cc = new Float64Array(width * width);
+    let meanDiag = 0;
+    for (let i = 0; i < width; i++) meanDiag += h[(c0 + i) * cols + c0 + i];
+    const lambda = damp * (meanDiag / width || 1);
+    for (let i = 0; i < width; i++) {
+      for (let j = 0; j < width; j++) {
+        a[i * width + j] = h[(c0 + i) * cols + c0 + j];
+        cc[i * width + j] = c[(c0 + i) * cols + c0 + j];
+      }
+      // A dead input (never non-zero here) gets a unit diagonal, as the pruning's own factorization does.
+      if (a[i * width + i] === 0) a[i * width + i] = 1;
+      a[i * width + i] += lambda;
+      cc[i * width + i] += lambda;
+    }
+    const inv = spdInverse(a, width);
+    const t = new Float64Array(width);
+    const out = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols + c0;
+      // t = w_r (C + λI), then ŵ_r = t (H + λI)⁻¹ (both symmetric, read along rows).
+      for (let j = 0; j < width; j++) {
+        let s = 0;
+        for (let i = 0; i < width; i++) s += w[base + i] * cc[i * width + j];
+        t[j] = s;
+      }
+      for (let j = 0; j < width; j++) {
+        let s = 0;
+        for (let i = 0; i < width; i++) s += t[i] * inv[i * width + j];
+        out[j] = s;
+      }
+      w.set(out, base);
+    }
+  }
+}
 
 /**
  * Solves `w` (rows x cols) block by block: `solve(sub, width, hs, c0)` gets the block's weights
@@ -16,7 +72,7 @@ export const MAX_BLOCK_COLS = 2048;
  * blocks' masks put together, when `solve` returns masks.
  */
 export function solveInBlocks(w: Float64Array, rows: number, cols: number, h: Float64Array, channels: number, solve: (sub: Float64Array, width: number, hs: Float64Array, c0: number) => Uint8Array | void): Uint8Array {
-  const span = cols <= MAX_BLOCK_COLS ? cols : Math.max(channels, Math.floor(MAX_BLOCK_COLS / channels) * channels);
+  const span = blockSpan(cols, channels);
   const mask = new Uint8Array(w.length).fill(1);
   if (span >= cols) {
     // One block: H as it is (no copy), so its factorization is shared across calls (linalg.ts).
@@ -42,16 +98,17 @@ export function solveInBlocks(w: Float64Array, rows: number, cols: number, h: Fl
 }
 
 /**
- * Keeps each output's mean where it was after W₀ became W: the bias takes (W₀ − W)·E[x] (Nagel et
- * al. 2019's bias correction, with the layer's own calibration inputs). Row r of group g is output
+ * Keeps each output's mean where it was after W₀ became W: the bias takes W₀·E[x₀] − W·E[x]
+ * (Nagel et al. 2019's bias correction, with the layer's own calibration inputs; x₀ = x unless the
+ * layer is fitted to the dense model, whose inputs are then x₀). Row r of group g is output
  * g·rows + r. A layer without a bias gets one.
  */
-export function correctBias(n: WeightedNode, g: number, w0: Float64Array, w: Float64Array, mean: Float64Array, rows: number, cols: number): void {
+export function correctBias(n: WeightedNode, g: number, w0: Float64Array, w: Float64Array, mean: Float64Array, rows: number, cols: number, mean0: Float64Array = mean): void {
   const outputs = outputChannels(n);
   n.bias ??= { shape: [outputs], values: new Float32Array(outputs) };
   for (let r = 0; r < rows; r++) {
     let shift = 0;
-    for (let c = 0; c < cols; c++) shift += (w0[r * cols + c] - w[r * cols + c]) * mean[c];
+    for (let c = 0; c < cols; c++) shift += w0[r * cols + c] * mean0[c] - w[r * cols + c] * mean[c];
     n.bias.values[g * rows + r] += shift;
   }
 }

@@ -27,6 +27,11 @@ export interface InOrderOptions {
   signal?: AbortSignal;
   /** Layers done out of all. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The uncompressed model (same layer names): each layer's inputs there are collected too, so a
+   * layer can be fitted to the dense model's outputs rather than to its own (InputStats.cross).
+   */
+  denseTargets?: Graph;
 }
 
 export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: CalibrationSet, visit: (n: WeightedNode, stats: InputStats) => void | Promise<void>, o: InOrderOptions = {}): Promise<{ images: number }> {
@@ -37,6 +42,8 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
   // The calibration batches stay on the backend for every layer (a few MB for 256 CIFAR images).
   const xs: tf.Tensor4D[] = [];
   for (let b = 0; b < idx.length; b += batch) xs.push(toInputTensorAt(cal.images, idx.subarray(b, b + batch), cal.preprocessing));
+  // The dense model's weights never change, so it is compiled once.
+  const dense = o.denseTargets && compileGraph(o.denseTargets);
   try {
     for (const [i, n] of sorted.entries()) {
       const stats = new InputStats(layerShape(n));
@@ -47,10 +54,12 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
           o.signal?.throwIfAborted();
           const input = n.inputs[0];
           const outs = compiled.capture(x, [input]);
+          const denseOuts = dense?.capture(x, [input]);
           try {
-            await stats.add(n, outs[input]);
+            await stats.add(n, outs[input], denseOuts?.[input]);
           } finally {
             tf.dispose(Object.values(outs));
+            if (denseOuts) tf.dispose(Object.values(denseOuts));
           }
         }
       } finally {
@@ -68,6 +77,7 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
     }
   } finally {
     tf.dispose(xs);
+    dense?.dispose();
   }
   return { images: idx.length };
 }

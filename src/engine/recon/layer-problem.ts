@@ -61,6 +61,12 @@ export function fromRows(n: WeightedNode, ws: Float64Array[], masks?: Uint8Array
 export class InputStats {
   readonly h: Float64Array[];
   readonly sum: Float64Array[];
+  /**
+   * With dense targets: per group, C = Σ x_dense xᵀ (cols x cols) and Σ x_dense, where x_dense is
+   * what the layer sees on the same image in the uncompressed model.
+   */
+  cross?: Float64Array[];
+  sumDense?: Float64Array[];
   /** Input vectors seen (per group): images x output positions. */
   count = 0;
 
@@ -74,23 +80,37 @@ export class InputStats {
     return this.sum[g].map((v) => v / Math.max(1, this.count));
   }
 
-  /** Adds a batch of the layer's input activations (NHWC for convolutions, [batch, in] for dense). */
-  async add(n: WeightedNode, x: tf.Tensor): Promise<void> {
+  /** E[x_dense] when dense targets were collected, else E[x]. */
+  denseMean(g: number): Float64Array {
+    return (this.sumDense?.[g] ?? this.sum[g]).map((v) => v / Math.max(1, this.count));
+  }
+
+  /**
+   * Adds a batch of the layer's input activations (NHWC for convolutions, [batch, in] for dense),
+   * and with `dense`, the same images' inputs to this layer in the uncompressed model.
+   */
+  async add(n: WeightedNode, x: tf.Tensor, dense?: tf.Tensor): Promise<void> {
     const { groups, cols } = this.shape;
-    const [hT, sT, m] = tf.tidy(() => {
-      const p = patches(n, x); // [M, cols] or [groups, M, cols]
-      const p3 = (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
+    const as3 = (p: tf.Tensor): tf.Tensor3D => (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
+    const [hT, sT, m, cT, sdT] = tf.tidy(() => {
+      const p3 = as3(patches(n, x)); // [groups, M, cols]
       // An explicit transpose, then a plain product: wasm's matMul with transposeA is 7x slower (2.4 s
       // against 0.34 s for a 32,768 x 288 patch matrix).
-      return [tf.matMul(p3.transpose([0, 2, 1]), p3), p3.sum(1), p3.shape[1]] as const;
+      const d3 = dense ? as3(patches(n, dense)) : undefined;
+      return [tf.matMul(p3.transpose([0, 2, 1]), p3), p3.sum(1), p3.shape[1], d3 && tf.matMul(d3.transpose([0, 2, 1]), p3), d3?.sum(1)] as const;
     });
-    const [hv, sv] = (await Promise.all([hT.data(), sT.data()])) as Float32Array[];
-    tf.dispose([hT, sT]);
-    for (let g = 0; g < groups; g++) {
-      const h = this.h[g];
-      const s = this.sum[g];
-      for (let i = 0; i < cols * cols; i++) h[i] += hv[g * cols * cols + i];
-      for (let i = 0; i < cols; i++) s[i] += sv[g * cols + i];
+    const [hv, sv, cv, sdv] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data()])) as (Float32Array | undefined)[];
+    tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : [])]);
+    const accumulate = (into: Float64Array[], from: Float32Array, size: number) => {
+      for (let g = 0; g < groups; g++) for (let i = 0; i < size; i++) into[g][i] += from[g * size + i];
+    };
+    accumulate(this.h, hv!, cols * cols);
+    accumulate(this.sum, sv!, cols);
+    if (cv) {
+      this.cross ??= Array.from({ length: groups }, () => new Float64Array(cols * cols));
+      this.sumDense ??= Array.from({ length: groups }, () => new Float64Array(cols));
+      accumulate(this.cross, cv, cols * cols);
+      accumulate(this.sumDense, sdv!, cols);
     }
     this.count += m;
   }

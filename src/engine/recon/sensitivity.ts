@@ -19,7 +19,7 @@ import type { Granularity } from '../choices/quantize';
 import { epochPermutation } from '../train/data-order';
 import type { ImageDataset } from '../types';
 import { fromRows, layerShape, toRows, type InputStats } from './layer-problem';
-import { correctBias, solveInBlocks } from './blocks';
+import { correctBias, fitToDense, solveInBlocks } from './blocks';
 import { obsPrune } from './obs';
 import { roundRows } from './quantize-weights';
 import { visitLayersInOrder, type CalibrationSet, type InOrderOptions } from './in-order';
@@ -64,6 +64,8 @@ export interface SensitivityOptions extends InOrderOptions {
    * the dense model, where every other layer is still intact to absorb the change.
    */
   dense?: Graph;
+  /** In context, each trial fits the layer to `dense`'s outputs first, as the pruner's `dense` parameter does (blocks.ts fitToDense). */
+  fitToDense?: boolean;
 }
 
 /** Images `from`..`from+count` of the calibration permutation, as a dataset of their own. */
@@ -221,7 +223,7 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
           fromRows(n, ws);
           if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
           else delete n.bias;
-          if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols));
+          if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols, stats.denseMean(i)));
           try {
             return { outputError: errorRatio(w0s, ws, stats), ...agreement(ref, await logProbsFrom(batches), held.labels, classes) };
           } finally {
@@ -234,6 +236,7 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
         for (const sparsity of o.sparsities) {
           const ws = w0s.map((w, i) => {
             const c = Float64Array.from(w);
+            if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01);
             solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
             return c;
           });
@@ -246,7 +249,7 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
         batches.forEach((b) => tf.dispose(Object.values(b)));
       }
     },
-    o,
+    { ...o, denseTargets: o.fitToDense ? o.dense : undefined },
   );
   return { heldOutImages: held.count, calibrationImages: Math.min(cal.samples, cal.images.count), baselineAccuracy, layers };
 }

@@ -13,7 +13,7 @@ import { cloneGraph, type Graph, type WeightedNode } from '../../graph/ir';
 import type { PruneSettings } from '../../jobs/compress-settings';
 import { pruneParam } from '../../jobs/compress-settings';
 import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer-problem';
-import { correctBias, solveInBlocks } from '../../recon/blocks';
+import { correctBias, fitToDense, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
 import { allocateSparsity } from '../../recon/allocate';
@@ -38,6 +38,8 @@ interface Job {
   damp: number;
   calibration: CalibrationSet;
   signal?: AbortSignal;
+  /** The model before pruning, when each layer is fitted to its outputs (the `dense` parameter). */
+  dense?: Graph;
 }
 
 function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: PruneSettings, nm: boolean, damp: number): Uint8Array {
@@ -46,10 +48,11 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
   const masks = ws.map((w, g) => {
     const w0 = Float64Array.from(w);
     const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
+    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp);
     const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts }));
     // Reconstruction fits the outputs' second moments; the rest of its error is largely a
     // per-channel shift that the next layers (BatchNorm, ReLU) amplify.
-    correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols);
+    correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols, stats.denseMean(g));
     return mask;
   });
   return fromRows(n, ws, masks)!;
@@ -59,7 +62,11 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
 async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (name: string) => number, job: Job, onProgress?: Progress) {
   const masks = new Map<string, Uint8Array>();
   const layers = g.nodes.filter((n): n is WeightedNode => names.has(n.name));
-  const { images } = await visitLayersInOrder(g, layers, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp)), { signal: job.signal, onProgress });
+  const { images } = await visitLayersInOrder(g, layers, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp)), {
+    signal: job.signal,
+    onProgress,
+    denseTargets: job.dense,
+  });
   return { masks, images };
 }
 
@@ -80,15 +87,30 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
   const { p } = job;
   const free = layers.filter((n) => !(n.name in p.overrides)).map((n) => n.name);
   const common = { heldOut: ALLOCATION_HELD_OUT, granularity: 'per-channel' as const, damp: job.damp, layers: free, signal: job.signal };
-  const first = await cachedSensitivity(work, job.calibration, { ...common, sparsities: [...ALLOCATION_GRID], onProgress: phase(0) });
+  const seconds: number[] = [];
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await f();
+    seconds.push(Math.round((performance.now() - t0) / 100) / 10);
+    return out;
+  };
+  const first = await timed(() => cachedSensitivity(work, job.calibration, { ...common, sparsities: [...ALLOCATION_GRID], onProgress: phase(0) }));
   const a1 = allocateSparsity(curvesOf(layers, first.report), p.sparsity, p.overrides);
   const context = cloneGraph(work);
-  await pruneInOrder(context, new Set(layers.map((n) => n.name)), (name) => a1.sparsities[name], job, phase(1));
-  const second = await layerSensitivity(context, job.calibration, { ...common, sparsities: [0, ...ALLOCATION_GRID], dense: work, onProgress: phase(2) });
+  await timed(() => pruneInOrder(context, new Set(layers.map((n) => n.name)), (name) => a1.sparsities[name], job, phase(1)));
+  const second = await timed(() => layerSensitivity(context, job.calibration, { ...common, sparsities: [0, ...ALLOCATION_GRID], dense: work, fitToDense: job.dense !== undefined, onProgress: phase(2) }));
   const a2 = allocateSparsity(curvesOf(layers, second), p.sparsity, p.overrides);
   return {
     sparsities: a2.sparsities,
-    detail: { allocation: 'sensitivity', layerSparsities: a2.sparsities, firstPassSparsities: a1.sparsities, sensitivityHeldOut: second.heldOutImages, sensitivityReused: first.reused },
+    detail: {
+      allocation: 'sensitivity',
+      layerSparsities: a2.sparsities,
+      firstPassSparsities: a1.sparsities,
+      sensitivityHeldOut: second.heldOutImages,
+      sensitivityReused: first.reused,
+      // Where the time goes (the analysis in the dense model, the first pruning, the analysis in context), in seconds.
+      phaseSeconds: { sensitivity: seconds[0], firstPrune: seconds[1], contextSensitivity: seconds[2] },
+    },
   };
 }
 
@@ -102,7 +124,7 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
       const layers = work.nodes.filter((n): n is WeightedNode => chosen.has(n.name));
       const known = new Set(layers.map((n) => n.name));
       for (const name of Object.keys(p.overrides)) if (!known.has(name)) throw new StudioError('bad-settings', `Per-layer override names "${name}", which is not a conv, depthwise or dense layer of this model.`, { layer: name });
-      const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal };
+      const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined };
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
       // With an allocation: analysis, first pruning, analysis in context, final pruning (a quarter each).
       const parts = byLayer ? 4 : 1;

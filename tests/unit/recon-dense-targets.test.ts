@@ -1,0 +1,143 @@
+/**
+ * Fitting a layer to the dense model's outputs (recon/blocks.ts fitToDense, InputStats.cross):
+ * hand-computed one-input cases, and the ridge solution checked against an independent Float64
+ * Gaussian elimination on random layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { correctBias, fitToDense } from '../../src/engine/recon/blocks';
+import { InputStats } from '../../src/engine/recon/layer-problem';
+import type { WeightedNode } from '../../src/engine/graph/ir';
+
+/** Seeded uniform(-1, 1) (mulberry32), so a failing case can be rerun. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+/** Solves A x = b (n x n, row-major) by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
+    x[r] = s / m[r][r];
+  }
+  return x;
+}
+
+describe('fitToDense', () => {
+  it('one input seen doubled: ŵ = w (C + λ) / (H + λ) = 3 · 2.04 / 4.04', () => {
+    // x_dense = 1, x = 2 on the one sample: H = 4, C = 2, λ = 0.01 · 4.
+    const w = Float64Array.of(3);
+    fitToDense(w, 1, 1, Float64Array.of(4), Float64Array.of(2), 1, 0.01);
+    expect(w[0]).toBeCloseTo((3 * 2.04) / 4.04, 12);
+  });
+
+  it('leaves the weights alone when the inputs did not change (C = H)', () => {
+    const rnd = random(7);
+    const cols = 5;
+    const xs = Array.from({ length: 20 }, () => Array.from({ length: cols }, rnd));
+    const h = new Float64Array(cols * cols);
+    for (const x of xs) for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) h[i * cols + j] += x[i] * x[j];
+    const w = Float64Array.from({ length: 3 * cols }, rnd);
+    const w0 = Float64Array.from(w);
+    fitToDense(w, 3, cols, h, Float64Array.from(h), cols, 0.01);
+    for (let i = 0; i < w.length; i++) expect(w[i]).toBeCloseTo(w0[i], 10);
+  });
+
+  it('matches the ridge solution (H + λI) ŵᵀ = (C + λI) wᵀ from an independent solver, and lowers the error to the dense outputs', () => {
+    const rnd = random(11);
+    const cols = 6;
+    const rows = 4;
+    const samples = 40;
+    const damp = 0.01;
+    const xd = Array.from({ length: samples }, () => Array.from({ length: cols }, rnd));
+    // The compressed model's inputs: the dense ones, distorted (as pruning earlier layers does).
+    const xc = xd.map((x) => x.map((v, i) => 0.8 * v + 0.3 * x[(i + 1) % cols] + 0.05 * rnd()));
+    const h = new Float64Array(cols * cols);
+    const c = new Float64Array(cols * cols);
+    for (let s = 0; s < samples; s++) {
+      for (let i = 0; i < cols; i++) {
+        for (let j = 0; j < cols; j++) {
+          h[i * cols + j] += xc[s][i] * xc[s][j];
+          c[i * cols + j] += xd[s][i] * xc[s][j];
+        }
+      }
+    }
+    let meanDiag = 0;
+    for (let i = 0; i < cols; i++) meanDiag += h[i * cols + i] / cols;
+    const lambda = damp * meanDiag;
+    const w = Float64Array.from({ length: rows * cols }, rnd);
+    const w0 = Float64Array.from(w);
+    fitToDense(w, rows, cols, h, c, cols, damp);
+    const a = Array.from({ length: cols }, (_, i) => Array.from({ length: cols }, (_, j) => h[i * cols + j] + (i === j ? lambda : 0)));
+    const err = (wt: Float64Array) => {
+      let e = 0;
+      for (let s = 0; s < samples; s++) {
+        for (let r = 0; r < rows; r++) {
+          let d = 0;
+          for (let i = 0; i < cols; i++) d += w0[r * cols + i] * xd[s][i] - wt[r * cols + i] * xc[s][i];
+          e += d * d;
+        }
+      }
+      return e;
+    };
+    for (let r = 0; r < rows; r++) {
+      // Right-hand side: (C + λI)ᵀ w_rᵀ, i.e. Σ_i w_i (C + λI)[i][j] for each j.
+      const b = Array.from({ length: cols }, (_, j) => {
+        let s = 0;
+        for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
+        return s;
+      });
+      const x = solve(a, b);
+      for (let j = 0; j < cols; j++) expect(w[r * cols + j]).toBeCloseTo(x[j], 9);
+    }
+    expect(err(w)).toBeLessThan(0.2 * err(w0));
+  });
+});
+
+describe('InputStats with dense inputs', () => {
+  it('collects C = Σ x_dense xᵀ and E[x_dense] beside H for a dense layer', async () => {
+    const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [2, 1], values: new Float32Array(2) } } as unknown as WeightedNode;
+    const stats = new InputStats({ groups: 1, rows: 1, cols: 2, channels: 2 });
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const xd = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    await stats.add(n, x, xd);
+    tf.dispose([x, xd]);
+    // H = [1 2; 3 4]ᵀ[1 2; 3 4] = [10 14; 14 20]; C = Σ xd xᵀ = [1 2; 3 4] (rows of xd pick rows of x).
+    expect(Array.from(stats.h[0])).toEqual([10, 14, 14, 20]);
+    expect(Array.from(stats.cross![0])).toEqual([1, 2, 3, 4]);
+    expect(Array.from(stats.denseMean(0))).toEqual([0.5, 0.5]);
+    expect(Array.from(stats.mean(0))).toEqual([2, 3]);
+  });
+
+  it('bias correction keeps the mean of the dense outputs: W₀·E[x₀] − W·E[x]', () => {
+    const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [2, 1], values: new Float32Array(2) }, bias: { shape: [1], values: Float32Array.of(0.5) } } as unknown as WeightedNode;
+    // W₀ = [1, 2], E[x₀] = [1, 1] -> 3; W = [1, 0], E[x] = [2, 0] -> 2; bias 0.5 + 1.
+    correctBias(n, 0, Float64Array.of(1, 2), Float64Array.of(1, 0), Float64Array.of(2, 0), 1, 2, Float64Array.of(1, 1));
+    expect(n.bias!.values[0]).toBeCloseTo(1.5, 6);
+  });
+});
