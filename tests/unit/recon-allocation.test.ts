@@ -72,6 +72,14 @@ describe('obs with sensitivity allocation', () => {
     expect(zerosOf(weighted(out.graph).find((n) => n.name === 'd')!)).toBe(16);
   });
 
+  it('one allocation pass prunes to the first allocation and says so', async () => {
+    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.6, params: { images: 32, passes: 1 } } }).prune;
+    const out = await PRUNERS.obs.prune(graph, p, { calibration });
+    expect(out.detail.passes).toBe(1);
+    expect(out.detail.layerSparsities).toEqual(out.detail.firstPassSparsities);
+    for (const n of weighted(out.graph)) expect(zerosOf(n) / n.kernel.values.length).toBeCloseTo((out.detail.layerSparsities as Record<string, number>)[n.name], 1);
+  });
+
   it('uniform allocation prunes every layer to the same sparsity', async () => {
     const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, allocation: 'uniform', params: { images: 32 } } }).prune;
     const out = await PRUNERS.obs.prune(graph, p, { calibration });

@@ -42,31 +42,7 @@ export function PrunePanel() {
         hint={method.sparsityHelp || PRUNE_METHODS.get(PRUNE_METHODS.defaultId).sparsityHelp}
         onChange={(sparsity) => setPrune({ sparsity })}
       />
-      {method.params.map((spec: PruneParamSpec) =>
-        spec.toggle ? (
-          <CheckboxField
-            key={spec.key}
-            label={spec.label}
-            field={`prune.params.${spec.key}`}
-            testId={`prune-param-${spec.key}`}
-            checked={(p.params[spec.key] ?? spec.default) === 1}
-            onChange={(on) => setPrune({ params: { ...p.params, [spec.key]: on ? 1 : 0 } })}
-          />
-        ) : (
-          <NumberField
-            key={spec.key}
-            label={spec.label}
-            hint={spec.help}
-            field={`prune.params.${spec.key}`}
-            testId={`prune-param-${spec.key}`}
-            min={spec.min}
-            max={spec.max}
-            step={spec.integer ? 1 : 'any'}
-            value={p.params[spec.key] ?? spec.default}
-            onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
-          />
-        ),
-      )}
+      <PruneParamFields specs={method.params.filter((spec) => !spec.advanced)} />
     </fieldset>
   );
 }
@@ -112,6 +88,7 @@ export function PruneMorePanel() {
         options={formOptions(PRUNE_ALLOCATIONS)}
         onChange={(allocation) => setPrune({ allocation })}
       />
+      <PruneParamFields specs={method.params.filter((spec) => spec.advanced)} />
       <SelectField label="Filter ranking (structured)" advanced field="prune.criterion" disabled={!method.uses.criterion} value={p.criterion} options={formOptions(PRUNE_CRITERIA)} onChange={(criterion) => setPrune({ criterion })} />
       <div className="field advanced" role="group" aria-label="Layer kinds to prune">
         <span className="field-label">Layer kinds to prune</span>
@@ -126,5 +103,38 @@ export function PruneMorePanel() {
       </div>
       <CheckboxField label="Spare the first and last layers" advanced field="prune.spareFirstLast" testId="prune-spare" disabled={off} checked={p.spareFirstLast} onChange={(spareFirstLast) => setPrune({ spareFirstLast })} />
     </fieldset>
+  );
+}
+
+/** A method's own parameters (its table's params): a checkbox for a 0/1 switch, else a number. */
+function PruneParamFields({ specs }: { specs: readonly PruneParamSpec[] }) {
+  const p = useStudio((s) => s.compressSettings.prune);
+  const setPrune = useStudio((s) => s.setPrune);
+  return specs.map((spec) =>
+    spec.toggle ? (
+      <CheckboxField
+        key={spec.key}
+        label={spec.label}
+        advanced={spec.advanced}
+        field={`prune.params.${spec.key}`}
+        testId={`prune-param-${spec.key}`}
+        checked={(p.params[spec.key] ?? spec.default) === 1}
+        onChange={(on) => setPrune({ params: { ...p.params, [spec.key]: on ? 1 : 0 } })}
+      />
+    ) : (
+      <NumberField
+        key={spec.key}
+        label={spec.label}
+        advanced={spec.advanced}
+        hint={spec.help}
+        field={`prune.params.${spec.key}`}
+        testId={`prune-param-${spec.key}`}
+        min={spec.min}
+        max={spec.max}
+        step={spec.integer ? 1 : 'any'}
+        value={p.params[spec.key] ?? spec.default}
+        onChange={(v) => setPrune({ params: { ...p.params, [spec.key]: v ?? Number.NaN } })}
+      />
+    ),
   );
 }

@@ -17,6 +17,8 @@ export interface PruneParamSpec {
   integer?: boolean;
   /** A 0/1 switch, shown as a checkbox. */
   toggle?: boolean;
+  /** Shown with the advanced pruning settings rather than beside the method. */
+  advanced?: boolean;
 }
 
 export interface PruneMethodOption extends ChoiceOption {
@@ -34,7 +36,7 @@ export interface PruneMethodOption extends ChoiceOption {
   readonly params: readonly PruneParamSpec[];
 }
 
-/** The reconstruction methods' own settings: how many calibration images, and the Hessian's damping. */
+/** The reconstruction methods' own settings: how many calibration images, the Hessian's damping, and what each layer is fitted to. */
 const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
   { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 16, max: 2048, integer: true },
   { key: 'damp', label: 'Damping', help: 'Added to the diagonal of each layer’s Hessian, as a fraction of its mean (SparseGPT and GPTQ use 0.01).', default: 0.01, min: 0.0001, max: 1 },
@@ -47,6 +49,21 @@ const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
     max: 1,
     integer: true,
     toggle: true,
+    advanced: true,
+  },
+];
+
+/** Sensitivity allocation's own setting (`obs` only: N:M has no allocation). */
+const ALLOCATION_PARAMS: readonly PruneParamSpec[] = [
+  {
+    key: 'passes',
+    label: 'Allocation passes',
+    help: 'With sensitivity allocation: 2 measures every layer again inside the model pruned by the first allocation and allocates once more (better, about twice the time); 1 allocates from the dense model’s measurements only.',
+    default: 2,
+    min: 1,
+    max: 2,
+    integer: true,
+    advanced: true,
   },
 ];
 
@@ -113,7 +130,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     uses: { ...none, sparsity: true, layerKinds: true, overrides: true, allocation: true },
     structured: false,
     needsCalibrationData: true,
-    params: RECONSTRUCTION_PARAMS,
+    params: [...RECONSTRUCTION_PARAMS, ...ALLOCATION_PARAMS],
   },
   {
     id: 'obs-n:m',

@@ -96,6 +96,8 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
   };
   const first = await timed(() => cachedSensitivity(work, job.calibration, { ...common, sparsities: [...ALLOCATION_GRID], onProgress: phase(0) }));
   const a1 = allocateSparsity(curvesOf(layers, first.report), p.sparsity, p.overrides);
+  const common1 = { allocation: 'sensitivity', firstPassSparsities: a1.sparsities, sensitivityReused: first.reused };
+  if (pruneParam(p, 'passes') === 1) return { sparsities: a1.sparsities, detail: { ...common1, layerSparsities: a1.sparsities, passes: 1, phaseSeconds: { sensitivity: seconds[0] } } };
   const context = cloneGraph(work);
   await timed(() => pruneInOrder(context, new Set(layers.map((n) => n.name)), (name) => a1.sparsities[name], job, phase(1)));
   const second = await timed(() => layerSensitivity(context, job.calibration, { ...common, sparsities: [0, ...ALLOCATION_GRID], dense: work, fitToDense: job.dense !== undefined, onProgress: phase(2) }));
@@ -103,11 +105,10 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
   return {
     sparsities: a2.sparsities,
     detail: {
-      allocation: 'sensitivity',
+      ...common1,
       layerSparsities: a2.sparsities,
-      firstPassSparsities: a1.sparsities,
+      passes: 2,
       sensitivityHeldOut: second.heldOutImages,
-      sensitivityReused: first.reused,
       // Where the time goes (the analysis in the dense model, the first pruning, the analysis in context), in seconds.
       phaseSeconds: { sensitivity: seconds[0], firstPrune: seconds[1], contextSensitivity: seconds[2] },
     },
@@ -126,8 +127,8 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
       for (const name of Object.keys(p.overrides)) if (!known.has(name)) throw new StudioError('bad-settings', `Per-layer override names "${name}", which is not a conv, depthwise or dense layer of this model.`, { layer: name });
       const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined };
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
-      // With an allocation: analysis, first pruning, analysis in context, final pruning (a quarter each).
-      const parts = byLayer ? 4 : 1;
+      // With an allocation: analysis, (first pruning, analysis in context,) final pruning.
+      const parts = byLayer ? (pruneParam(p, 'passes') === 1 ? 2 : 4) : 1;
       const phase =
         (k: number): Progress =>
         (done, total) =>
