@@ -8,7 +8,10 @@
 import type { StateCreator } from 'zustand';
 import { StudioError } from '../engine/errors';
 import type { SensitivityJobResult } from '../engine/jobs/results';
-import { SENSITIVITY_DEFAULTS, validateSensitivitySettings, type SensitivitySettings } from '../engine/jobs/sensitivity-settings';
+import { SENSITIVITY_DEFAULTS, SENSITIVITY_LIMITS, validateSensitivitySettings, type SensitivitySettings } from '../engine/jobs/sensitivity-settings';
+
+/** The form's bounds (the engine's, so the page and the worker agree). */
+export const SENSITIVITY_FORM_LIMITS = SENSITIVITY_LIMITS;
 import type { StudioState } from './store';
 import { parseSweep } from './sweep-slice';
 

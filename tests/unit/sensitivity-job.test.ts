@@ -32,7 +32,7 @@ describe('the sensitivity job', () => {
     expect(r.report.layers.map((l) => l.layer)).toEqual(['block1_conv', 'block2_conv', 'block3_conv', 'block4_conv', 'block5_conv', 'logits']);
     expect(r.report).toMatchObject({ heldOutImages: 32, calibrationImages: 16 });
     expect(r.reused).toBe(false);
-    expect(progress).toEqual(['load-model 0/1', 'load-data 0/1', ...[1, 2, 3, 4, 5, 6].map((k) => `sensitivity ${k}/6`), 'sensitivity 6/6']);
+    expect(progress).toEqual(['load-model 0/1', 'load-data 0/1', ...[0, 1, 2, 3, 4, 5, 6].map((k) => `sensitivity ${k}/6`), 'sensitivity 6/6']);
 
     const again = await analyseSensitivity(mnist, { ...settings, sparsities: [0.5, 0.5] }, { read });
     expect(again.reused).toBe(true);

@@ -4,6 +4,7 @@ import type { TabId } from '../../state/ui-slice';
 export const TAB_LABELS: Record<TabId, { label: string; advanced?: boolean }> = {
   details: { label: 'All figures' },
   layers: { label: 'Per layer' },
+  sensitivity: { label: 'Sensitivity' },
   confusion: { label: 'Confusion' },
   flipped: { label: 'Flipped images' },
   deploy: { label: 'Deploy' },

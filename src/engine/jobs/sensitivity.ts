@@ -70,6 +70,8 @@ export async function analyseSensitivity(entry: BaselineEntry, settings: Sensiti
     });
   // Every weighted layer, named: a Compress whose recipe prunes all of them asks with the same list.
   const layers = g.nodes.filter(isWeighted).map((n) => n.name);
+  // The analysis reports a layer when it is done; the stage starts now, before the first one.
+  ctx.onProgress?.('sensitivity', 0, layers.length);
   const { report, reused } = await cachedSensitivity(
     g,
     { images: train, preprocessing: entry.preprocessing, samples: s.calibrationImages },
