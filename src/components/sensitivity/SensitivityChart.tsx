@@ -7,7 +7,7 @@ import { ChartFrame } from '../compress/ChartFrame';
 export const SENSITIVITY_CHART_HEIGHT = 320;
 
 /** Opacity of the other layers while one is highlighted: still there for context, out of the way. */
-const DIMMED = 0.12;
+const DIMMED = 0.2;
 
 /** Powers of ten from the floor to above the largest value, for the log axis. */
 function decades(series: readonly LayerSeries[]): number[] {

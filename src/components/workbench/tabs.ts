@@ -4,11 +4,11 @@ import type { TabId } from '../../state/ui-slice';
 export const TAB_LABELS: Record<TabId, { label: string; advanced?: boolean }> = {
   details: { label: 'All figures' },
   layers: { label: 'Per layer' },
-  sensitivity: { label: 'Sensitivity' },
   confusion: { label: 'Confusion' },
   flipped: { label: 'Flipped images' },
   deploy: { label: 'Deploy' },
   sweep: { label: 'Sweep' },
+  sensitivity: { label: 'Sensitivity' },
   study: { label: 'The study' },
   history: { label: 'History' },
   upload: { label: 'Your model', advanced: true },

@@ -81,9 +81,10 @@ export function allocationOf(stages: readonly Pick<StageRecord, 'stage' | 'detai
 }
 
 /** The report's sensitivity section for a run, or undefined when it has neither part. `analysis` counts only when it is of the run's model. */
-export function sensitivitySection(run: { modelId: string; stages: readonly Pick<StageRecord, 'stage' | 'detail'>[] }, analysis?: SensitivityResult): SensitivitySection | undefined {
+export function sensitivitySection(run: { modelId: string; stages?: readonly Pick<StageRecord, 'stage' | 'detail'>[] }, analysis?: SensitivityResult): SensitivitySection | undefined {
   const a = analysis && analysis.modelId === run.modelId ? analysis : undefined;
-  const allocation = allocationOf(run.stages);
+  // A result without stages (a hand-made one, as in the report's own tests) has no allocation.
+  const allocation = allocationOf(run.stages ?? []);
   if (!a && !allocation) return undefined;
   return {
     ...(a
