@@ -111,8 +111,8 @@ function Readout({ s, metric }: { s?: LayerSeries; metric: SensitivityMetric }) 
 /**
  * Per-layer sensitivity of the selected model: each layer compressed alone, measured on held-back
  * training images in the worker (jobs/sensitivity.ts), as a chart of accuracy or KL divergence
- * against sparsity with a layer legend and the same figures as a table; after a run with sensitivity
- * allocation, each layer's chosen sparsity is marked.
+ * against sparsity with a layer legend and the same figures as a table; when the run on show
+ * allocated by sensitivity, each layer's chosen sparsity is marked.
  */
 export function SensitivityPanel() {
   const selectedId = useStudio((s) => s.selectedId);
@@ -140,7 +140,7 @@ export function SensitivityPanel() {
           {label}: {r.layers.length} layers; the unchanged model classifies {pct(r.baselineAccuracy, 2)} of {r.heldOutImages.toLocaleString('en')} held-back training images (after {r.calibrationImages.toLocaleString('en')} calibration
           images, of the {result.trainImages.toLocaleString('en')} in the training split; no test record is read).{' '}
           {result.reused ? 'Kept from an earlier analysis of the same weights and settings.' : `${(result.elapsedMs / 1000).toFixed(1)} s on ${result.backend}.`}
-          {allocation ? ' Triangles: the sparsity the last Compress chose for each layer by sensitivity.' : ''}
+          {allocation ? ' Triangles: the sparsity the run on show (the last Compress, or one shown from the history) chose for each layer by sensitivity.' : ''}
         </p>
       )}
       <fieldset className="sens-metric" disabled={!result}>
