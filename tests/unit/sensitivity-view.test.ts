@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { allocationOf, sensitivityRows, sensitivitySection } from '../../src/engine/export/sensitivity-section';
 import { readReport, reportJson } from '../../src/engine/export/report';
+import { reportFor } from '../../src/engine/export/run-files';
+import type { CompressJobResult } from '../../src/engine/jobs/results';
 import type { CompressResult } from '../../src/engine/jobs/compress';
 import type { SensitivityResult } from '../../src/engine/jobs/sensitivity';
 import { ALLOCATION_CALIBRATION, ALLOCATION_GRID, ALLOCATION_HELD_OUT, SENSITIVITY_DEFAULTS, validateSensitivitySettings } from '../../src/engine/jobs/sensitivity-settings';
@@ -71,6 +73,14 @@ describe('the report’s sensitivity section', () => {
     // In the envelope, read back by the version-1 reader.
     const env = readReport(reportJson({ compress: { modelId: 'm', stages } as unknown as CompressResult, sensitivity: s, createdAt: 't' }));
     expect((env.sensitivity as typeof s).analysis!.rows[4]).toMatchObject({ layer: 'd', trial: 'int8', accuracyDropPts: 1.125 });
+  });
+
+  it('is in the run’s report file as the page and the CLI assemble it (run-files.ts)', () => {
+    const run = { type: 'compress', modelId: 'm', settings: {}, stages } as unknown as CompressJobResult;
+    const section = (text: string) => readReport(text).sensitivity as ReturnType<typeof sensitivitySection>;
+    expect(section(reportFor(run, [], analysis))).toEqual(JSON.parse(JSON.stringify(sensitivitySection(run, analysis))));
+    expect(section(reportFor(run, []))).toEqual({ allocation: allocationOf(stages) });
+    expect(section(reportFor({ ...run, stages: [] }, [], { ...analysis, modelId: 'other' }))).toBeUndefined();
   });
 });
 
