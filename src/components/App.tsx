@@ -10,6 +10,7 @@ import { FinetuneCard } from './FinetuneCard';
 import { CompressPanel } from './compress/CompressPanel';
 import { ConfusionTab, DeployTab, DetailsTab, FlippedTab, LayersTab } from './compress/CompressResults';
 import { SweepPanel } from './compress/SweepPanel';
+import { SensitivityPanel } from './sensitivity/SensitivityPanel';
 import { StudyPanel } from './study/StudyPanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { Notices } from './Notices';
@@ -25,6 +26,12 @@ import { TabPanels, TabStrip } from './workbench/StudioTabs';
 const PANELS: Record<TabId, ReactNode> = {
   details: <DetailsTab />,
   layers: <LayersTab />,
+  sensitivity: (
+    <section aria-labelledby="sensitivity-h" className="panel">
+      <h2 id="sensitivity-h">Per-layer sensitivity</h2>
+      <SensitivityPanel />
+    </section>
+  ),
   confusion: <ConfusionTab />,
   flipped: <FlippedTab />,
   deploy: <DeployTab />,

@@ -73,6 +73,7 @@ const STAGE_NAME: Record<Stage, string> = {
   'tflite-choose': 'time both runtimes',
   'tflite-evaluate': 'TFLite run',
   'tflite-latency': 'TFLite latency',
+  sensitivity: 'each layer alone',
 };
 
 const pct = (f: number, digits = 2) => `${(f * 100).toFixed(digits)}%`;
@@ -110,6 +111,9 @@ function stageDetail(e: StageEntry): string {
     case 'tflite-evaluate':
       parts.push(`${amount(p)} inferences`);
       break;
+    case 'sensitivity':
+      parts.push(`${amount(p)} layers`);
+      break;
     case 'tflite-latency':
     case 'tflite-choose':
       parts.push(`${amount(p)} timed runs`);
@@ -144,6 +148,8 @@ export function resultSummary(r: JobResult): string {
     }
     case 'train':
       return `${count(r.steps)} steps, accuracy ${pct(r.metrics.accuracy)}`;
+    case 'sensitivity':
+      return `${count(r.report.layers.length)} layers, held-back accuracy ${pct(r.report.baselineAccuracy)} on ${count(r.report.heldOutImages)} training images${r.reused ? ' (kept from an earlier analysis)' : ''}`;
     default:
       return 'done';
   }

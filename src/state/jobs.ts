@@ -20,6 +20,7 @@ import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';
 import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
+import { sensitivitySettings } from './sensitivity-slice';
 import { studyModels } from './study-models';
 import { useStudio } from './store';
 import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
@@ -185,6 +186,17 @@ export async function runStudy(): Promise<void> {
     st.studyResult(c.key, r, st.currentRunId ?? '');
   }
   useStudio.getState().studyEnded('done');
+}
+
+/** Measures each layer of the selected model compressed alone, with the view's settings, on the compress form's backend. */
+export async function runSensitivity(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.running || !s.selectedId) return;
+  const settings = sensitivitySettings(s.sensitivityForm);
+  if (typeof settings === 'string') return s.failed('sensitivity', { code: 'bad-settings', kind: 'user', message: settings, context: {} });
+  const { transfer, ...ref } = modelRef(s.selectedId);
+  const r = await runJob({ type: 'sensitivity', ...ref, backend: s.compressBackend, settings }, transfer);
+  if (r?.type === 'sensitivity') useStudio.getState().sensitivityDone(r);
 }
 
 /** Fetches the pixels of the shown run's flipped records (at most 64) unless they are already there. */

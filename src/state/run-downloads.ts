@@ -6,7 +6,7 @@
 import type { McuFit } from '../engine/export/mcu-fit';
 import { runFiles, type RunFileKind } from '../engine/export/run-files';
 import type { ExportLabel } from '../engine/choices/deploy';
-import type { CompressJobResult } from '../engine/jobs/results';
+import type { CompressJobResult, SensitivityJobResult } from '../engine/jobs/results';
 
 export interface RunDownload {
   name: string;
@@ -19,9 +19,9 @@ export function runDownloads(r: CompressJobResult, fit: McuFit[]): RunDownload[]
   return runFiles(r, fit).map(({ name, kind, label }) => ({ name, kind, label }));
 }
 
-/** One file of the run as a Blob, or undefined when the run has no such file. */
-export function runDownloadBlob(r: CompressJobResult, fit: McuFit[], name: string): Blob | undefined {
-  const f = runFiles(r, fit).find((x) => x.name === name);
+/** One file of the run as a Blob, or undefined when the run has no such file. The report carries `sensitivity` when it is of the run's model. */
+export function runDownloadBlob(r: CompressJobResult, fit: McuFit[], name: string, sensitivity?: SensitivityJobResult): Blob | undefined {
+  const f = runFiles(r, fit, sensitivity).find((x) => x.name === name);
   if (!f) return undefined;
   const data = f.contents();
   return new Blob([typeof data === 'string' ? data : (data as Uint8Array<ArrayBuffer>)], { type: f.mime === 'application/octet-stream' || f.mime === 'application/zip' ? f.mime : `${f.mime};charset=utf-8` });

@@ -19,6 +19,7 @@ import { createTrainSlice, type TrainSlice } from './train-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createUserModelsSlice, type UserModelsSlice } from './user-models-slice';
+import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice';
 
 export interface DataManifestEntry {
   id: string;
@@ -40,7 +41,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice & SensitivitySlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -79,4 +80,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createDeploySlice(...a),
   ...createStudySlice(...a),
   ...createLiveSlice(...a),
+  ...createSensitivitySlice(...a),
 }));

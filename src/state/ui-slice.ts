@@ -14,7 +14,7 @@ export interface Notice {
 }
 
 /** The tabs under the workbench, in their order on screen (labels: components/workbench/tabs.ts). */
-export const TAB_IDS = ['details', 'layers', 'confusion', 'flipped', 'deploy', 'sweep', 'study', 'history', 'upload', 'train', 'evaluate'] as const;
+export const TAB_IDS = ['details', 'layers', 'confusion', 'flipped', 'deploy', 'sweep', 'sensitivity', 'study', 'history', 'upload', 'train', 'evaluate'] as const;
 export type TabId = (typeof TAB_IDS)[number];
 export const DEFAULT_TAB: TabId = 'details';
 

@@ -10,6 +10,7 @@ import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
 import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
+import { analyseSensitivity } from '../engine/jobs/sensitivity';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
 import type { JobResult } from '../engine/jobs/results';
@@ -67,6 +68,10 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
   const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
+  if (job.type === 'sensitivity') {
+    const r = await analyseSensitivity(entry, job.settings, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) });
+    return { type: 'sensitivity', ...r };
+  }
   if (job.type === 'compress') {
     let models: CompressedModels | undefined;
     const r = await compressBaseline(entry, withDefaults(job.settings), {

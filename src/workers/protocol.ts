@@ -14,6 +14,8 @@ import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
 import type { DatasetId, Preprocessing } from '../engine/types';
+import type { SensitivitySettings } from '../engine/jobs/sensitivity-settings';
+import type { SensitivityStage } from '../engine/jobs/sensitivity';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -129,19 +131,33 @@ export interface PreviewJob {
   settings: CompressSettings;
 }
 
+/**
+ * Each weighted layer of a model compressed alone (engine/jobs/sensitivity.ts): pruned by
+ * reconstruction at each sparsity and quantized to int8, measured on held-back training images.
+ * Progress counts layers; the worker keeps reports per weights and settings.
+ */
+export interface SensitivityJob {
+  type: 'sensitivity';
+  modelId: string;
+  upload?: UserModelPayload;
+  /** 'auto' as for fine-tuning (the compress form's backend). */
+  backend: TrainingBackendChoice;
+  settings: SensitivitySettings;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | SensitivityJob;
 
 export type WorkerRequest = { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest } | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage | SensitivityStage;
 
 /** Stages after compression when a compress job asks for TFLite files. */
 export type TfliteStage = 'tflite-export' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
-export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
+export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, SensitivityJobResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

@@ -8,12 +8,13 @@ import { useStudio } from '../../state/store';
 import { saveBlob } from '../download';
 import { formatBytes } from '../format';
 
-/** Saves one of the run's files (its contents made by the engine, behind the store). */
+/** Saves one of the run's files (its contents made by the engine, behind the store); the report carries the model's sensitivity analysis if this tab computed one. */
 function useSave(r: CompressJobResult, fit: McuFit[], onError: (message: string) => void): (f: RunDownload | undefined) => void {
+  const sensitivity = useStudio((s) => s.sensitivity[r.modelId]);
   return (f) => {
     if (!f) return;
     try {
-      const blob = runDownloadBlob(r, fit, f.name);
+      const blob = runDownloadBlob(r, fit, f.name, sensitivity);
       if (blob) saveBlob(f.name, blob);
     } catch (e) {
       onError(`Could not write ${f.name}: ${(e as Error).message}`);
@@ -130,7 +131,7 @@ export function ExportFiles({ r, fit }: { r: CompressJobResult; fit: McuFit[] })
         <button type="button" className="secondary small" data-testid="download-report" onClick={() => save(files.find((f) => f.kind === 'report'))}>
           Report (.json)
         </button>
-        <span className="hint">The whole run: settings, before and after, the files’ summaries and arena plans, the TFLite measurements and the fit checks.</span>
+        <span className="hint">The whole run: settings, before and after, the files’ summaries and arena plans, the TFLite measurements and the fit checks, and the model’s per-layer sensitivity when it was analysed here.</span>
       </p>
       {error && (
         <p role="alert" className="error">

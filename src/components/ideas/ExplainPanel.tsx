@@ -14,7 +14,8 @@ function Reference({ id }: { id: ReferenceId }) {
   );
 }
 
-function IdeaCard({ id }: { id: IdeaId }) {
+/** One idea with its reference (also the sensitivity view's explanation). */
+export function IdeaCard({ id }: { id: IdeaId }) {
   const idea = IDEAS[id];
   return (
     <article className="idea" aria-labelledby={`${ideaElementId(id)}-h`} data-testid={ideaElementId(id)}>

@@ -26,7 +26,8 @@ export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
   tfliteDynamic: { text: 'TensorFlow Lite, “Post-training dynamic range quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_quant' },
 };
 
-export type IdeaId = 'magnitude' | 'global' | 'nm' | 'structured' | 'reconstruction' | 'gradual' | 'finetune' | 'float32' | 'int8' | 'per-tensor' | 'per-channel' | 'calibration' | 'rounding' | 'weight-int8' | 'float16' | 'combined';
+export type IdeaId =
+  'magnitude' | 'global' | 'nm' | 'structured' | 'reconstruction' | 'sensitivity' | 'gradual' | 'finetune' | 'float32' | 'int8' | 'per-tensor' | 'per-channel' | 'calibration' | 'rounding' | 'weight-int8' | 'float16' | 'combined';
 
 export interface Idea {
   title: string;
@@ -59,6 +60,11 @@ export const IDEAS: Record<IdeaId, Idea> = {
     title: 'Pruning with reconstruction',
     text: 'Prunes one layer at a time, in network order. From the inputs the layer sees on a few hundred training images, it ranks each weight by how much the layer’s output would change without it (w²/[H⁻¹]ii, Optimal Brain Surgeon), removes the least important, and re-fits the weights it keeps so the layer’s output stays as close as possible to the original. No training, so it takes seconds to a minute or two where fine-tuning takes many minutes. By default the sparsity is of all the weights together: each layer’s sensitivity is measured first (how much pruning it alone moves the predictions), and the tolerant layers are pruned more.',
     ref: 'frantar2023',
+  },
+  sensitivity: {
+    title: 'Per-layer sensitivity',
+    text: 'How much one layer can lose on its own. Each layer in turn is compressed while every other layer stays as it was (pruned with reconstruction at each sparsity, or rounded to int8), and the model classifies training images it was not fitted on. A curve that stays flat marks a layer that can give up most of its weights; one that falls early marks a layer to spare. The KL divergence shows how far the predictions moved even while the accuracy has not changed yet, which is what spreading one sparsity across the layers reads. Costs measured one layer at a time do not simply add up: pruning every layer at once costs more.',
+    ref: 'han2015',
   },
   gradual: {
     title: 'Gradual pruning schedule',

@@ -8,6 +8,7 @@ export const TAB_LABELS: Record<TabId, { label: string; advanced?: boolean }> = 
   flipped: { label: 'Flipped images' },
   deploy: { label: 'Deploy' },
   sweep: { label: 'Sweep' },
+  sensitivity: { label: 'Sensitivity' },
   study: { label: 'The study' },
   history: { label: 'History' },
   upload: { label: 'Your model', advanced: true },

@@ -1,13 +1,17 @@
 /**
  * The run's report as a downloadable JSON file: a versioned envelope around the compress result,
  * the exported files' summaries and arena plans (not their bytes), the runtime measurements and the
- * fit checks. Typed arrays become plain arrays; `readReport` checks the envelope when reading back.
+ * fit checks, and, where there is one, the sensitivity section (sensitivity-section.ts: the model's
+ * per-layer sensitivity table and the run's allocation). Typed arrays become plain arrays;
+ * `readReport` checks the envelope when reading back. The sensitivity section is optional and
+ * added without a version change: a version-1 reader that does not know it loses nothing else.
  */
 import { StudioError } from '../errors';
 import type { CompressResult } from '../jobs/compress';
 import type { TfliteEvalResult } from '../jobs/tflite-eval';
 import type { ExportedModel } from './compress-exports';
 import type { McuFit } from './mcu-fit';
+import type { SensitivitySection } from './sensitivity-section';
 
 export const REPORT_FORMAT = 'compression-studio-report';
 export const REPORT_VERSION = 1;
@@ -17,6 +21,7 @@ export interface ReportParts {
   exports?: ExportedModel[];
   tflite?: TfliteEvalResult;
   fit?: McuFit[];
+  sensitivity?: SensitivitySection;
   /** ISO time; defaults to now. */
   createdAt?: string;
 }
@@ -29,6 +34,7 @@ export interface ReportEnvelope {
   exports?: unknown[];
   tflite?: unknown;
   fit?: unknown[];
+  sensitivity?: unknown;
 }
 
 /** JSON replacer: typed arrays as arrays; file bytes and per-record predictions left out. */
@@ -54,6 +60,7 @@ export function reportJson(p: ReportParts): string {
     })),
     tflite: p.tflite,
     fit: p.fit,
+    sensitivity: p.sensitivity,
   };
   return JSON.stringify(envelope, replacer, 1);
 }

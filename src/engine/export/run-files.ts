@@ -20,6 +20,8 @@ import { tfliteCArray, type CArrayFiles } from './c-array';
 import type { ExportedModel } from './compress-exports';
 import { checkFit, type McuFit, type McuProfile } from './mcu-fit';
 import { reportJson } from './report';
+import type { SensitivityResult } from '../jobs/sensitivity';
+import { sensitivitySection } from './sensitivity-section';
 
 /** The model id as a file-name stem: letters, digits and "_" only ("custom-cnn-mnist" -> "custom_cnn_mnist"). */
 export function fileStem(modelId: string): string {
@@ -42,10 +44,14 @@ export function cArrayFor(modelId: string, m: Pick<ExportedModel, 'label' | 'byt
   return tfliteCArray(m.bytes, { baseName: stem, arrayName, comment: `Compression Studio: ${modelId}, ${m.label} .tflite (${m.io} I/O)` });
 }
 
-/** The run's report (versioned envelope) with the fit checks given; exported bytes and predictions left out. */
-export function reportFor(r: Omit<CompressJobResult, 'type'>, fit: McuFit[]): string {
+/**
+ * The run's report (versioned envelope) with the fit checks given and, when there is one, the
+ * sensitivity analysis of its model (ignored when it is of another model); exported bytes and
+ * predictions left out.
+ */
+export function reportFor(r: Omit<CompressJobResult, 'type'>, fit: McuFit[], sensitivity?: SensitivityResult): string {
   const { exports, tflite, ...compress } = r;
-  return reportJson({ compress, exports: exports?.models, tflite, fit });
+  return reportJson({ compress, exports: exports?.models, tflite, fit, sensitivity: sensitivitySection(r, sensitivity) });
 }
 
 /** The file the fit check is about by default: the int8 file, else the first there is. */
@@ -72,10 +78,10 @@ export interface RunFile {
 
 /**
  * Every file of a run that has exports, in one order: each .tflite with its C pair, the tfjs zip,
- * then the report with the fit checks given. Names come from the model id, never from the stored
+ * then the report with the fit checks given (and the model's sensitivity analysis, if any). Names come from the model id, never from the stored
  * file names (runs kept before the names were unified carry the old ones).
  */
-export function runFiles(r: Omit<CompressJobResult, 'type'>, fit: McuFit[]): RunFile[] {
+export function runFiles(r: Omit<CompressJobResult, 'type'>, fit: McuFit[], sensitivity?: SensitivityResult): RunFile[] {
   const files: RunFile[] = [];
   const stem = fileStem(r.modelId);
   for (const m of r.exports?.models ?? []) {
@@ -88,6 +94,6 @@ export function runFiles(r: Omit<CompressJobResult, 'type'>, fit: McuFit[]): Run
   }
   const tfjs = r.exports?.tfjs;
   if (tfjs) files.push({ name: `${stem}_tfjs.zip`, kind: 'tfjs-zip', mime: 'application/zip', contents: () => tfjs.zip });
-  files.push({ name: `${stem}_report.json`, kind: 'report', mime: 'application/json', contents: () => reportFor(r, fit) });
+  files.push({ name: `${stem}_report.json`, kind: 'report', mime: 'application/json', contents: () => reportFor(r, fit, sensitivity) });
   return files;
 }

@@ -20,15 +20,13 @@ import { allocateSparsity } from '../../recon/allocate';
 import { cachedSensitivity } from '../../recon/sensitivity-cache';
 import { layerSensitivity, type SensitivityReport } from '../../recon/sensitivity';
 import { prunableNodes } from '../unstructured';
+// The allocation's grid and held-back count are the studio's sensitivity analysis's defaults, declared
+// there, so an analysis at its defaults is this allocation's first pass (and the cache shares it).
+import { ALLOCATION_GRID, ALLOCATION_HELD_OUT } from '../../jobs/sensitivity-settings';
 import type { Pruner, PruneContext, PruneOutcome } from './pruner';
 
 /** SparseGPT's mask-selection block (columns chosen jointly). */
 const MASK_BLOCK = 128;
-
-/** Sparsities at which each layer's sensitivity is measured; the allocation interpolates between them, and 0.95 is the most any layer gets. */
-export const ALLOCATION_GRID = [0.3, 0.5, 0.7, 0.8, 0.9, 0.95] as const;
-/** Held-back training images the sensitivity is measured on (the KL divergence is smooth, so a few hundred suffice). */
-export const ALLOCATION_HELD_OUT = 256;
 
 type Progress = (done: number, total: number) => void;
 
