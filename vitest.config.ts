@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * fresh clone has no timing cache, so Vitest would start its largest files first, and these are
  * small: started last, one of them kept one fork busy for a minute after the other had finished.
  */
-const SLOW_FIRST = ['baseline-parity', 'train-determinism', 'compress-job', 'cancel-stages', 'soak', 'train-from-scratch', 'zoo'].map((n) => `tests/unit/${n}.test.ts`);
+const SLOW_FIRST = ['baseline-parity', 'train-determinism', 'compress-job', 'cancel-stages', 'soak', 'train-from-scratch', 'zoo', 'recon-allocation', 'sensitivity-job'].map((n) => `tests/unit/${n}.test.ts`);
 
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
