@@ -77,12 +77,24 @@ export class Hdf5 {
     }
   }
 
-  /** A float dataset as float32 with its shape. */
-  floats(path: string): { shape: number[]; values: Float32Array } {
+  /**
+   * A float dataset as float32 with its shape. `expected` (the shape the model's layer needs) is
+   * checked against the dataset's declared shape before any value is read: a chunked, compressed
+   * dataset can declare gigabytes in a few kilobytes, and jsfive would inflate it all.
+   */
+  floats(path: string, expected?: readonly number[]): { shape: number[]; values: Float32Array } {
     const d = this.find(path);
     if (!(d instanceof Dataset)) throw new StudioError('bad-model', `${this.file}: the weight dataset "${path}" is missing.`, { fileName: this.file, expected: path });
+    let declared: number[];
     try {
-      const shape = [...d.shape];
+      declared = [...d.shape];
+    } catch (e) {
+      return fail(this.file, `the shape of "${path}" cannot be read`, e);
+    }
+    if (expected && declared.join() !== expected.join())
+      throw new StudioError('bad-model', `${this.file}: the weight dataset "${path}" has shape [${declared.join(', ')}]; its layer needs [${expected.join(', ')}].`, { fileName: this.file, expected, found: declared });
+    try {
+      const shape = declared;
       const values = Float32Array.from(d.value);
       if (values.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${values.length} values for shape [${shape.join(', ')}]`);
       return { shape, values };
