@@ -1,6 +1,6 @@
 /**
  * HDF5 reading for Keras files, through jsfive (a maintained pure-JavaScript HDF5 reader, from
- * pyfive). Chosen over h5wasm after measuring both (README, "Keras files"): 193 KB of ES module
+ * pyfive). Chosen over h5wasm after measuring both (docs/STUDIO.md, "Bring your own model"): 193 KB of ES module
  * against h5wasm's 4.1 MB (wasm inlined), no wasm start-up (h5wasm: 0.7 s), reads straight from
  * an ArrayBuffer (h5wasm copies into its virtual file system first), and faster at the studio's
  * model sizes (12 MB of weights: 0.4 s against 1.3 s, measured under load); both run in Node, a
