@@ -23,6 +23,9 @@ import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
 import { predictLogits } from '../../src/engine/evaluate';
 import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
+import { float32TfliteModel } from '../../src/engine/export/tflite/from-graph';
+import type { BuiltinOperatorCode } from '../../src/engine/export/tflite/schema';
+import { writeTflite } from '../../src/engine/export/tflite/writer';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import { prepareForInference, withoutFinalSoftmax } from '../../src/engine/graph/rewrite';
 import { openUserModel, type ModelFile } from '../../src/engine/jobs/user-model';
@@ -37,6 +40,7 @@ import { type QTensor, runInt8Graph } from '../../src/engine/quantize/int8-refer
 import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
 import type { ImageDataset, Preprocessing } from '../../src/engine/types';
 import { buildOnnx, tinyOnnx } from '../../tools/fixtures/onnx-builder';
+import { smallGraph, smallQuantized } from '../fixtures/small-graph';
 import { dirReader, PUBLIC, ROOT } from './node-files';
 import { runTfliteReference } from './tflite-interpreter';
 
@@ -187,6 +191,10 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
   const onnx = fixture('mnist-cnn.onnx');
   const tfl = fixture('mnist-cnn.tflite');
   const tiny = tinyOnnx();
+  // The small graph's MEAN (global pooling) as a LOGISTIC, which the writer writes and the importer refuses.
+  const m = float32TfliteModel(smallGraph);
+  m.operators[1] = { ...m.operators[1], op: 14 as BuiltinOperatorCode, options: undefined };
+  const logistic = writeTflite(m);
   const wrongLength = onnx.slice();
   // The graph field's length (tag 0x3a) says more bytes than the file has.
   const g = wrongLength.indexOf(0x3a);
@@ -237,6 +245,16 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
         },
       ],
       error: 'm.onnx: node "conv" (Conv, node 1 of 4) pads [top 1, left 1, bottom 1, right 1] on its 4x4 input at stride 2x2; the studio (like TFLite) supports no padding or TensorFlow\'s "same" ([0, 0, 1, 1] here).',
+    },
+    {
+      what: 'an unsupported TFLite operator, by its schema name',
+      files: [{ name: 'm.tflite', bytes: logistic }],
+      error: 'm.tflite: operator 2 of 3 (LOGISTIC, output "gap"), reading "c", "gap/axes": the studio cannot import this operator.',
+    },
+    {
+      what: 'a quantized .tflite',
+      files: [{ name: 'm.tflite', bytes: exportInt8Tflite(smallQuantized, { io: 'float' }).bytes }],
+      error: 'm.tflite: operator 1 of 5 (QUANTIZE, output "in"): this is a quantized model; the studio imports float models and quantizes them itself.',
     },
     { what: 'a TFLite file cut short', files: [{ name: 'm.tflite', bytes: tfl.slice(0, 2000) }], error: 'm.tflite: ' },
     { what: 'a zip that is not a .keras', files: [{ name: 'model.keras', bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]) }], error: 'model.keras is a zip archive without config.json (not a .keras file).' },
