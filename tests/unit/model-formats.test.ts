@@ -68,6 +68,8 @@ const accepted: Array<{ file: string; format: string; model: string; logitTol: n
   { file: 'mnist-cnn.keras', format: 'keras', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-resnet.keras', format: 'keras', model: 'mnist-resnet', logitTol: 1e-4 },
   { file: 'mnist-cnn.h5', format: 'keras-h5', model: 'mnist-cnn', logitTol: 1e-4 },
+  // Keras 3's model.save('x.h5'): weights named by their paths, "sequential/conv2d/kernel".
+  { file: 'mnist-cnn-keras3.h5', format: 'keras-h5', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-cnn.tflite', format: 'tflite', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-resnet.tflite', format: 'tflite', model: 'mnist-resnet', logitTol: 1e-4 },
   // mnist-dw ends in a softmax: its "logits" are torch's probabilities.
