@@ -1,6 +1,6 @@
 /**
  * A sample of the fuzz corpus (tools/fuzz/corpus.ts, the cases tests/unit/fuzz-corpus.test.ts
- * runs in Node) through the real upload (issue 9): one case of each of 15 mutation kinds, refused
+ * runs in Node) through the real upload (issue 9): one case of each of 15 mutation kinds and 4 damaged .keras, .h5 and ONNX files (issue 21), refused
  * and accepted, built in Node and handed to the file input. Each answer shown is the case's
  * expected one (its message pattern, or the model added) within 10 s; the JS heap of the page and
  * of the engine worker, measured after a forced GC, stays bounded; and a valid model still
@@ -8,7 +8,7 @@
  */
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { buildCorpus, type FuzzCase } from '../../tools/fuzz/corpus';
-import { shippedSeed } from '../../tools/fuzz/seed';
+import { formatSeeds, shippedSeed } from '../../tools/fuzz/seed';
 import { compressOnce, link, openTab, openWith, shot } from './studio-helpers';
 
 const SAMPLE = [
@@ -27,9 +27,14 @@ const SAMPLE = [
   'model/bytes-short-1',
   'model/shards-swapped-first-last',
   'model/nonfinite-0',
+  // The new formats (issue 21), read by jsfive and protobufjs in the worker under the page's CSP.
+  'format/keras-missing-var',
+  'format/h5-huge-dataset',
+  'format/onnx-wrong-length',
+  'format/onnx-cycle',
 ];
 
-const corpus = new Map(buildCorpus(shippedSeed()).map((c) => [c.id, c]));
+const corpus = new Map(buildCorpus(shippedSeed(), undefined, formatSeeds()).map((c) => [c.id, c]));
 
 /** The page's and the engine worker's used JS heap after a full GC, over one CDP session. */
 class Heaps {

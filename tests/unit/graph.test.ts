@@ -8,6 +8,7 @@ import { initBackend } from '../../src/engine/backend/init';
 import { compileGraph } from '../../src/engine/graph/execute';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import type { Graph } from '../../src/engine/graph/ir';
+import { withoutFinalSoftmax } from '../../src/engine/graph/rewrite';
 import { activationMemory, graphCost } from '../../src/engine/graph/shapes';
 import { layersModelFromGraph } from '../../src/engine/graph/to-layers';
 import { getArchitecture } from '../../src/engine/models/registry';
@@ -136,5 +137,40 @@ describe('activation memory', () => {
     expect(c.effectiveMacs).toBe(324 + 36 + 12);
     expect(c.params).toBe(72 + 4 + 36 + 12);
     expect(c.nonZeroParams).toBe(36 + 36 + 12);
+  });
+});
+
+describe('withoutFinalSoftmax (full-integer quantization takes the logits)', () => {
+  const w = (shape: number[]) => ({ shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  const base = (activation: 'softmax' | 'linear'): Graph => ({
+    name: 'g',
+    nodes: [
+      { op: 'input', name: 'x', inputs: [], shape: [2, 2, 1] },
+      { op: 'flatten', name: 'f', inputs: ['x'] },
+      { op: 'dense', name: 'd', inputs: ['f'], kernel: w([4, 3]), activation },
+    ],
+    output: 'd',
+  });
+
+  it('unfuses a softmax from the output op, leaving the caller its graph', () => {
+    const g = base('softmax');
+    const out = withoutFinalSoftmax(g);
+    expect(out.nodes[2]).toMatchObject({ name: 'd', activation: 'linear' });
+    expect(g.nodes[2]).toMatchObject({ activation: 'softmax' });
+    expect(withoutFinalSoftmax(base('linear'))).toEqual(base('linear'));
+  });
+
+  it('drops a softmax node at the output, and only there', () => {
+    const g = base('linear');
+    g.nodes.push({ op: 'activation', name: 's', inputs: ['d'], activation: 'softmax' });
+    g.output = 's';
+    const out = withoutFinalSoftmax(g);
+    expect(out.output).toBe('d');
+    expect(out.nodes.map((n) => n.name)).toEqual(['x', 'f', 'd']);
+    // A softmax that is not the output stays (the int8 export refuses it by name).
+    const inner = base('softmax');
+    inner.nodes.push({ op: 'activation', name: 'r', inputs: ['d'], activation: 'relu' });
+    inner.output = 'r';
+    expect(withoutFinalSoftmax(inner)).toBe(inner);
   });
 });

@@ -6,7 +6,12 @@
  * torch's logits for records 0-3) or the exact error it must give. Then:
  *   - ONNX against an independent runtime (onnxruntime-web): the same logits within 1e-4;
  *   - each format's CNN compressed to a real int8 .tflite that agrees bit for bit with the
- *     engine's integer reference on the quantized model, as the shipped baselines do.
+ *     engine's integer reference on the quantized model, as the shipped baselines do (a final
+ *     softmax left out, as the compress job's quantize stage leaves it out).
+ * mnist-dw (depthwise, ReLU6, a final softmax; torch's `view(x.size(0), -1)` with a dynamic
+ * batch, which exports Shape/Gather/Unsqueeze/Concat/Reshape) covers what the other two do not:
+ * ONNX depthwise Conv, Reshape and Softmax; TFLite DEPTHWISE_CONV_2D, fused RELU6 and SOFTMAX;
+ * Keras DepthwiseConv2D and a softmax Dense.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -18,8 +23,11 @@ import { loadDataset } from '../../src/engine/data/load';
 import { getDataset } from '../../src/engine/data/registry';
 import { predictLogits } from '../../src/engine/evaluate';
 import { exportInt8Tflite } from '../../src/engine/export/tflite/export';
+import { float32TfliteModel } from '../../src/engine/export/tflite/from-graph';
+import type { BuiltinOperatorCode } from '../../src/engine/export/tflite/schema';
+import { writeTflite } from '../../src/engine/export/tflite/writer';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
-import { prepareForInference } from '../../src/engine/graph/rewrite';
+import { prepareForInference, withoutFinalSoftmax } from '../../src/engine/graph/rewrite';
 import { openUserModel, type ModelFile } from '../../src/engine/jobs/user-model';
 import { PROPOSAL_IMAGES } from '../../src/engine/choices/input-scaling';
 import { proposeScaling } from '../../src/engine/jobs/propose-scaling';
@@ -32,6 +40,7 @@ import { type QTensor, runInt8Graph } from '../../src/engine/quantize/int8-refer
 import { quantizeGraph } from '../../src/engine/quantize/quantize-graph';
 import type { ImageDataset, Preprocessing } from '../../src/engine/types';
 import { buildOnnx, tinyOnnx } from '../../tools/fixtures/onnx-builder';
+import { smallGraph, smallQuantized } from '../fixtures/small-graph';
 import { dirReader, PUBLIC, ROOT } from './node-files';
 import { runTfliteReference } from './tflite-interpreter';
 
@@ -59,8 +68,14 @@ const accepted: Array<{ file: string; format: string; model: string; logitTol: n
   { file: 'mnist-cnn.keras', format: 'keras', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-resnet.keras', format: 'keras', model: 'mnist-resnet', logitTol: 1e-4 },
   { file: 'mnist-cnn.h5', format: 'keras-h5', model: 'mnist-cnn', logitTol: 1e-4 },
+  // Keras 3's model.save('x.h5'): weights named by their paths, "sequential/conv2d/kernel".
+  { file: 'mnist-cnn-keras3.h5', format: 'keras-h5', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-cnn.tflite', format: 'tflite', model: 'mnist-cnn', logitTol: 1e-4 },
   { file: 'mnist-resnet.tflite', format: 'tflite', model: 'mnist-resnet', logitTol: 1e-4 },
+  // mnist-dw ends in a softmax: its "logits" are torch's probabilities.
+  { file: 'mnist-dw.onnx', format: 'onnx', model: 'mnist-dw', logitTol: 1e-4 },
+  { file: 'mnist-dw.keras', format: 'keras', model: 'mnist-dw', logitTol: 1e-4 },
+  { file: 'mnist-dw.tflite', format: 'tflite', model: 'mnist-dw', logitTol: 1e-4 },
   // float16 weights: rounded, so the logits move by up to ~1e-3.
   { file: 'mnist-cnn-converter.tflite', format: 'tflite', model: 'mnist-cnn', logitTol: 5e-3 },
 ];
@@ -91,7 +106,7 @@ describe("format fixtures load and evaluate to their framework's accuracy", () =
 });
 
 describe('ONNX against onnxruntime-web (an independent runtime)', () => {
-  for (const name of ['mnist-cnn', 'mnist-resnet']) {
+  for (const name of ['mnist-cnn', 'mnist-resnet', 'mnist-dw']) {
     it(`${name}.onnx: the same logits within 1e-4 on 8 test images`, async () => {
       const bytes = fixture(`${name}.onnx`);
       const prep = PREP[REF[name].preprocessing];
@@ -113,14 +128,18 @@ describe('ONNX against onnxruntime-web (an independent runtime)', () => {
 });
 
 describe('imported models compress to a real int8 .tflite, bit for bit with the integer reference', () => {
-  for (const file of ['mnist-cnn.onnx', 'mnist-resnet.keras', 'mnist-cnn.tflite']) {
+  for (const file of ['mnist-cnn.onnx', 'mnist-resnet.keras', 'mnist-cnn.tflite', 'mnist-dw.keras', 'mnist-dw.tflite']) {
     it(`${file}`, async () => {
       const ref = REF[file.split('.')[0]];
       const prep = PREP[ref.preprocessing];
       const m = open([{ name: file, bytes: fixture(file) }], prep);
       const { model } = await loadLayersModel(m.entry.path, m.read);
-      const g = prepareForInference(graphFromLayersModel(model));
+      const withSoftmax = prepareForInference(graphFromLayersModel(model));
       model.dispose();
+      const g = withoutFinalSoftmax(withSoftmax);
+      const softmaxes = (x: typeof g) => x.nodes.filter((n) => 'activation' in n && n.activation === 'softmax').length;
+      expect(softmaxes(withSoftmax)).toBe(file.startsWith('mnist-dw') ? 1 : 0);
+      expect(softmaxes(g)).toBe(0);
       const train = await loadDataset(getDataset('mnist'), 'train', (n) => read(`data/mnist/${n}`), { count: 64 });
       const q = quantizeGraph(g, 'int8', 'per-channel', await calibrateGraph(g, train, prep, { method: 'minmax', samples: 64 }));
       const bytes = exportInt8Tflite(q, { io: 'int8' }).bytes;
@@ -174,6 +193,10 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
   const onnx = fixture('mnist-cnn.onnx');
   const tfl = fixture('mnist-cnn.tflite');
   const tiny = tinyOnnx();
+  // The small graph's MEAN (global pooling) as a LOGISTIC, which the writer writes and the importer refuses.
+  const m = float32TfliteModel(smallGraph);
+  m.operators[1] = { ...m.operators[1], op: 14 as BuiltinOperatorCode, options: undefined };
+  const logistic = writeTflite(m);
   const wrongLength = onnx.slice();
   // The graph field's length (tag 0x3a) says more bytes than the file has.
   const g = wrongLength.indexOf(0x3a);
@@ -188,6 +211,11 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
       error: 'm.keras (model.weights.h5): layer "dense" (Dense) needs 2 variables (kernel, bias) at "layers/dense/vars"; found 1.',
     },
     { what: 'an .h5 missing a weight dataset', files: [{ name: 'm.h5', bytes: fixture('broken-missing-dataset.h5') }], error: 'm.h5: the weight dataset "model_weights/dense/dense/bias:0" is missing.' },
+    {
+      what: 'an .h5 dataset declaring 4 GiB, before reading it',
+      files: [{ name: 'm.h5', bytes: fixture('broken-huge-dataset.h5') }],
+      error: 'm.h5: the weight dataset "model_weights/dense/dense/kernel:0" has shape [65536, 16384]; its layer needs [784, 10].',
+    },
     { what: 'a truncated .h5', files: [{ name: 'm.h5', bytes: fixture('mnist-cnn.h5').slice(0, 3000) }], error: 'm.h5: ' },
     { what: 'an ONNX protobuf with a wrong length', files: [{ name: 'm.onnx', bytes: wrongLength }], error: 'm.onnx: the ONNX protobuf is malformed at byte' },
     { what: 'a truncated ONNX file', files: [{ name: 'm.onnx', bytes: onnx.slice(0, 5000) }], error: 'm.onnx: the ONNX protobuf is malformed at byte' },
@@ -202,6 +230,11 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
       error: 'm.onnx: node "sig" (Sigmoid, node 2 of 4), reading "c": the studio cannot import the operator Sigmoid.',
     },
     {
+      what: 'shape arithmetic on the image itself',
+      files: [{ name: 'm.onnx', bytes: buildOnnx({ ...tiny, nodes: [tiny.nodes[0], { op: 'Cast', name: 'cast', inputs: ['c'], outputs: ['r'] }, ...tiny.nodes.slice(2)] }) }],
+      error: 'm.onnx: node "cast" (Cast, node 2 of 4): its input must be a constant (an initializer); here it is computed by the graph.',
+    },
+    {
       what: 'PyTorch padding at stride 2 that TensorFlow\'s "same" does not match',
       files: [
         {
@@ -214,6 +247,16 @@ function refusals(): Array<{ what: string; files: ModelFile[]; error: string }> 
         },
       ],
       error: 'm.onnx: node "conv" (Conv, node 1 of 4) pads [top 1, left 1, bottom 1, right 1] on its 4x4 input at stride 2x2; the studio (like TFLite) supports no padding or TensorFlow\'s "same" ([0, 0, 1, 1] here).',
+    },
+    {
+      what: 'an unsupported TFLite operator, by its schema name',
+      files: [{ name: 'm.tflite', bytes: logistic }],
+      error: 'm.tflite: operator 2 of 3 (LOGISTIC, output "gap"), reading "c", "gap/axes": the studio cannot import this operator.',
+    },
+    {
+      what: 'a quantized .tflite',
+      files: [{ name: 'm.tflite', bytes: exportInt8Tflite(smallQuantized, { io: 'float' }).bytes }],
+      error: 'm.tflite: operator 1 of 5 (QUANTIZE, output "in"): this is a quantized model; the studio imports float models and quantizes them itself.',
     },
     { what: 'a TFLite file cut short', files: [{ name: 'm.tflite', bytes: tfl.slice(0, 2000) }], error: 'm.tflite: ' },
     { what: 'a zip that is not a .keras', files: [{ name: 'model.keras', bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]) }], error: 'model.keras is a zip archive without config.json (not a .keras file).' },

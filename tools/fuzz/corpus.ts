@@ -460,6 +460,8 @@ function formatCases(formats: FormatSeeds, rand: () => number): FuzzCase[] {
   }
   if (formats['broken-missing-var.keras']) add('keras-missing-var', 'a .keras whose model.weights.h5 lacks the dense bias', 'm.keras', formats['broken-missing-var.keras'], refuse('bad-model', 'needs 2 variables \\(kernel, bias\\)'));
   if (formats['broken-missing-dataset.h5']) add('h5-missing-dataset', 'an .h5 missing a weight dataset', 'm.h5', formats['broken-missing-dataset.h5'], refuse('bad-model', 'the weight dataset "model_weights/dense/dense/bias:0" is missing'));
+  if (formats['broken-huge-dataset.h5'])
+    add('h5-huge-dataset', 'an .h5 whose dense kernel declares 4 GiB (chunked, compressed, unwritten)', 'm.h5', formats['broken-huge-dataset.h5'], refuse('bad-model', 'has shape \\[65536, 16384\\]; its layer needs \\[784, 10\\]'));
   const onnx = formats['mnist-cnn.onnx'];
   if (onnx) {
     const w = onnx.slice();

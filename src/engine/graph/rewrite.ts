@@ -44,3 +44,22 @@ export function prepareForInference(graph: Graph): Graph {
   }
   return g;
 }
+
+/**
+ * The graph without a softmax at its output (fused into the last op, or an activation node of
+ * its own), for full-integer quantization. Keras classifiers and the TFLite converter's float
+ * files usually end in one. It never changes which class wins (softmax is monotonic), and without
+ * it calibration sees the logits, whose range the int8 output needs; the softmax's own int8 form
+ * (TFLite's fixed 1/256 output scale and lookup-table kernel) has no counterpart in the studio's
+ * int8 reference, so the int8 model outputs the class scores before it. A softmax anywhere else
+ * is left in place (and refused by the int8 export by name).
+ */
+export function withoutFinalSoftmax(graph: Graph): Graph {
+  const last = graph.nodes.find((n) => n.name === graph.output);
+  if (!last || !('activation' in last) || last.activation !== 'softmax') return graph;
+  const g = cloneGraph(graph);
+  const n = g.nodes.find((m) => m.name === g.output)!;
+  if (n.op === 'activation') bypass(g, n);
+  else if ('activation' in n) n.activation = 'linear';
+  return g;
+}

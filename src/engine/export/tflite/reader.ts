@@ -5,7 +5,7 @@
  */
 import { ByteBuffer } from 'flatbuffers';
 import { StudioError } from '../../errors';
-import { BUILTIN_OPERATOR_NAMES, BuiltinOptions, Field, FILE_IDENTIFIER } from './schema';
+import { BuiltinOptions, Field, FILE_IDENTIFIER, TFLITE_OPERATOR_NAMES } from './schema';
 
 export interface ParsedQuantization {
   scale: number[];
@@ -185,6 +185,8 @@ export function parseTflite(bytes: Uint8Array, fileName = 'model.tflite'): Parse
     builtinCode: c.int32(Field.OperatorCode.builtin_code),
     version: c.int32(Field.OperatorCode.version, 1),
   }));
+  // A custom operator is named by its custom_code (e.g. "TFLite_Detection_PostProcess").
+  const customCodes = model.tables(M.operator_codes).map((c) => c.string(Field.OperatorCode.custom_code));
   const codeOf = (i: number) => Math.max(operatorCodes[i].builtinCode, operatorCodes[i].deprecatedBuiltinCode);
   const subgraphs = model.tables(M.subgraphs).map((s) => ({
     name: s.string(Field.SubGraph.name),
@@ -208,7 +210,7 @@ export function parseTflite(bytes: Uint8Array, fileName = 'model.tflite'): Parse
       return {
         opcodeIndex,
         op,
-        opName: BUILTIN_OPERATOR_NAMES[op] ?? `BUILTIN_${op}`,
+        opName: TFLITE_OPERATOR_NAMES[op] === 'CUSTOM' && customCodes[opcodeIndex] ? `CUSTOM "${customCodes[opcodeIndex].slice(0, 60)}"` : (TFLITE_OPERATOR_NAMES[op] ?? `BUILTIN_${op}`),
         inputs: o.ints(Field.Operator.inputs),
         outputs: o.ints(Field.Operator.outputs),
         optionsType,

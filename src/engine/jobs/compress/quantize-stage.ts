@@ -4,6 +4,7 @@
  */
 import { QUANT_MODES, type QuantMode } from '../../choices/quantize';
 import type { Graph } from '../../graph/ir';
+import { withoutFinalSoftmax } from '../../graph/rewrite';
 import { toInputTensorAt } from '../../preprocess';
 import { calibrateGraph, calibrationIndices } from '../../quantize/calibrate-graph';
 import { quantizeGraph, type QuantizedModel } from '../../quantize/quantize-graph';
@@ -23,8 +24,9 @@ export async function quantizeStage(
   ctx: CompressContext,
 ): Promise<{ quantized: QuantizedModel; sqnr: LayerSqnr[]; record: StageRecord }> {
   const t0 = performance.now();
-  let inf = infIn;
   const calibrates = QUANT_MODES.get(mode).calibrates;
+  // Full integer: a final softmax stays out of the int8 model (graph/rewrite.ts withoutFinalSoftmax).
+  let inf = calibrates ? withoutFinalSoftmax(infIn) : infIn;
   // GPTQ rounding and bias correction put the kernels on their int8 grid before calibration, so the
   // activation ranges are those of the model as it will run.
   const reconstructs = QUANT_MODES.get(mode).int8Weights && reconstructsWeights(s.quant);

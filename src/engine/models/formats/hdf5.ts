@@ -1,6 +1,6 @@
 /**
  * HDF5 reading for Keras files, through jsfive (a maintained pure-JavaScript HDF5 reader, from
- * pyfive). Chosen over h5wasm after measuring both (README, "Keras files"): 193 KB of ES module
+ * pyfive). Chosen over h5wasm after measuring both (docs/STUDIO.md, "Bring your own model"): 193 KB of ES module
  * against h5wasm's 4.1 MB (wasm inlined), no wasm start-up (h5wasm: 0.7 s), reads straight from
  * an ArrayBuffer (h5wasm copies into its virtual file system first), and faster at the studio's
  * model sizes (12 MB of weights: 0.4 s against 1.3 s, measured under load); both run in Node, a
@@ -77,12 +77,24 @@ export class Hdf5 {
     }
   }
 
-  /** A float dataset as float32 with its shape. */
-  floats(path: string): { shape: number[]; values: Float32Array } {
+  /**
+   * A float dataset as float32 with its shape. `expected` (the shape the model's layer needs) is
+   * checked against the dataset's declared shape before any value is read: a chunked, compressed
+   * dataset can declare gigabytes in a few kilobytes, and jsfive would inflate it all.
+   */
+  floats(path: string, expected?: readonly number[]): { shape: number[]; values: Float32Array } {
     const d = this.find(path);
     if (!(d instanceof Dataset)) throw new StudioError('bad-model', `${this.file}: the weight dataset "${path}" is missing.`, { fileName: this.file, expected: path });
+    let declared: number[];
     try {
-      const shape = [...d.shape];
+      declared = [...d.shape];
+    } catch (e) {
+      return fail(this.file, `the shape of "${path}" cannot be read`, e);
+    }
+    if (expected && declared.join() !== expected.join())
+      throw new StudioError('bad-model', `${this.file}: the weight dataset "${path}" has shape [${declared.join(', ')}]; its layer needs [${expected.join(', ')}].`, { fileName: this.file, expected, found: declared });
+    try {
+      const shape = declared;
       const values = Float32Array.from(d.value);
       if (values.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${values.length} values for shape [${shape.join(', ')}]`);
       return { shape, values };

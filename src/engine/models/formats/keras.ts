@@ -16,7 +16,7 @@
 import { unzipSync } from 'fflate';
 import { StudioError } from '../../errors';
 import { validatedFromWeights, type ValidatedLayersModel } from '../../validate/layers-model';
-import { DEFAULT_CAPS, kerasModelConfig, readKerasTopology, type KerasLayer, type ValidationCaps } from '../../validate/keras-topology';
+import { DEFAULT_CAPS, inferModel, kerasModelConfig, readKerasTopology, type KerasLayer, type ValidationCaps } from '../../validate/keras-topology';
 import { safeParseJson } from '../../validate/safe-json';
 import { attrNames, attrText, Hdf5 } from './hdf5';
 
@@ -87,6 +87,8 @@ export function openKerasArchive(bytes: Uint8Array, file: string, caps: Validati
   }
   const where = `${file} (config.json)`;
   const topo = readKerasTopology(where, kerasModelConfig(where, safeParseJson(entries['config.json'], where)));
+  // The shapes every weight must have, from the config (under the caps), before reading any.
+  const { expected } = inferModel(where, topo, caps);
   const h5 = new Hdf5(entries['model.weights.h5'], `${file} (model.weights.h5)`);
   const root = h5.group('layers') ? 'layers' : h5.group('_layer_checkpoint_dependencies') ? '_layer_checkpoint_dependencies' : bad(file, 'model.weights.h5 has no "layers" group; this is not a Keras weights file.', { expected: 'layers' });
   const weights: Weights = new Map();
@@ -103,7 +105,7 @@ export function openKerasArchive(bytes: Uint8Array, file: string, caps: Validati
     if (!h5.group(path) && h5.group(`${root}/${l.name}/vars`)) path = `${root}/${l.name}/vars`;
     const found = h5.keys(path);
     if (found.length !== vars.length) bad(h5.file, `layer "${l.name}" (${l.cls}) needs ${vars.length} variables (${vars.join(', ')}) at "${path}"; found ${found.length}.`, { layer: l.name, expected: vars.length, found: found.length });
-    vars.forEach((v, i) => weights.set(`${l.name}/${v}`, h5.floats(`${path}/${i}`)));
+    vars.forEach((v, i) => weights.set(`${l.name}/${v}`, h5.floats(`${path}/${i}`, expected.get(`${l.name}/${v}`))));
   }
   return validatedFromWeights(file, topo, weights, caps);
 }
@@ -118,6 +120,7 @@ export function openKerasH5(bytes: Uint8Array, file: string, caps: ValidationCap
   }
   const where = `${file} (model_config)`;
   const topo = readKerasTopology(where, kerasModelConfig(where, safeParseJson(new TextEncoder().encode(configText), where)));
+  const { expected } = inferModel(where, topo, caps);
   const root = h5.group('model_weights') ? 'model_weights' : '';
   const weights: Weights = new Map();
   for (const l of topo.layers) {
@@ -132,7 +135,7 @@ export function openKerasH5(bytes: Uint8Array, file: string, caps: ValidationCap
       const v = wn.split('/').pop()!.replace(/:\d+$/, '');
       const key = v === 'kernel' && l.cls === 'DepthwiseConv2D' ? 'depthwise_kernel' : v;
       if (!vars.includes(key)) bad(file, `layer "${l.name}" lists the weight "${wn}", which a ${l.cls} does not have (${vars.join(', ')}).`, { layer: l.name, found: wn });
-      weights.set(`${l.name}/${key}`, h5.floats(`${group}/${wn}`));
+      weights.set(`${l.name}/${key}`, h5.floats(`${group}/${wn}`, expected.get(`${l.name}/${key}`)));
     }
   }
   return validatedFromWeights(file, topo, weights, caps);

@@ -14,7 +14,26 @@ import { StudioError } from '../../errors';
 import type { Activation, Graph, GraphNode, Padding, WeightArray } from '../../graph/ir';
 import { DataType, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-proto';
 
-const SUPPORTED_OPS = ['Conv', 'Gemm', 'MatMul', 'Add', 'BatchNormalization', 'Relu', 'Clip', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Pad', 'Softmax', 'Identity', 'Dropout', 'Constant'];
+const SUPPORTED_OPS = [
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'BatchNormalization',
+  'Relu',
+  'Clip',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Flatten',
+  'Reshape',
+  'Pad',
+  'Softmax',
+  'Identity',
+  'Dropout',
+  'Constant',
+  'Shape, Gather, Unsqueeze, Concat and Cast on shapes',
+];
 const MAX_NODES = 5000;
 
 type Val = { kind: 'node'; node: string; shape: number[]; layout: 'image' | 'flat' | 'gap'; chw?: [number, number, number]; pad?: [number, number, number, number] } | { kind: 'const'; dims: number[]; values: Float32Array };
@@ -215,6 +234,48 @@ export function graphFromOnnx(bytes: Uint8Array, file: string): Graph {
       case 'Identity':
       case 'Dropout':
         alias(get(0));
+        return;
+      // Shape arithmetic, evaluated here on the known shapes: torch exports `x.view(x.size(0), -1)`
+      // as Shape -> Gather -> Unsqueeze -> Concat -> Reshape, whenever the batch is dynamic or
+      // constant folding is off. The batch is 1 (the engine keeps its own batch dimension).
+      case 'Shape': {
+        const x = act(0);
+        const onnxShape = x.layout === 'image' ? [1, x.shape[2], x.shape[0], x.shape[1]] : [1, ...x.shape];
+        const rank = onnxShape.length;
+        const at = (v: number) => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);
+        const dims = onnxShape.slice(at(int('start', 0)), at(int('end', rank)));
+        alias({ kind: 'const', dims: [dims.length], values: Float32Array.from(dims) });
+        return;
+      }
+      case 'Gather': {
+        const data = konst(0, 'data');
+        const idx = konst(1, 'indices');
+        if (data.dims.length !== 1 || int('axis', 0) !== 0) bad(file, `${where} gathers from a tensor of dimensions [${data.dims.join(', ')}]; only picking entries of a shape vector is supported.`, { node: n.name });
+        const len = data.values.length;
+        const values = idx.values.map((i) => data.values[i < 0 ? i + len : i]);
+        if (values.some((v) => v === undefined || Number.isNaN(v))) bad(file, `${where} picks entries [${Array.from(idx.values).join(', ')}] of a shape of ${len}.`, { node: n.name });
+        alias({ kind: 'const', dims: idx.dims, values });
+        return;
+      }
+      case 'Unsqueeze': {
+        const x = konst(0, 'input');
+        const axes = n.inputs[1] ? Array.from(konst(1, 'axes').values) : ints('axes', []);
+        const rank = x.dims.length + axes.length;
+        const dims: number[] = [];
+        const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+        for (let i = 0, k = 0; i < rank; i++) dims.push(set.has(i) ? 1 : x.dims[k++]);
+        alias({ kind: 'const', dims, values: x.values });
+        return;
+      }
+      case 'Concat': {
+        const parts = n.inputs.map((_, i) => konst(i, 'input'));
+        if (parts.some((p) => p.dims.length > 1)) bad(file, `${where} concatenates tensors of rank ${Math.max(...parts.map((p) => p.dims.length))}; only shape vectors are supported.`, { node: n.name });
+        const values = Float32Array.from(parts.flatMap((p) => Array.from(p.values)));
+        alias({ kind: 'const', dims: [values.length], values });
+        return;
+      }
+      case 'Cast':
+        alias(konst(0, 'input'));
         return;
       case 'Conv': {
         const x = act(0);
