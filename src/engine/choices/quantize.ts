@@ -29,11 +29,14 @@ export const GRANULARITIES = defineChoice('quant.granularity', [
 ]);
 export type Granularity = IdOf<typeof GRANULARITIES>;
 
-/** How an activation's int8 range is chosen from calibration values (quantize/calibrate.ts). */
+/**
+ * How an activation's int8 range is chosen from calibration values (quantize/calibrate.ts).
+ * `ranges`: how the run's sentence names the ranges (jobs/run-sentence.ts), given the settings' percentile.
+ */
 export const CALIBRATION_METHODS = defineChoice('quant.calibration.method', [
-  { id: 'minmax', label: 'Min-max', help: 'The observed minimum and maximum: every value covered, outliers widen the step.', default: true },
-  { id: 'percentile', label: 'Percentile', help: 'Clip the tails at the given percentile.', urlCode: 'pct' },
-  { id: 'mse', label: 'MSE', help: 'The clip range that minimises the quantize-dequantize mean squared error.' },
+  { id: 'minmax', label: 'Min-max', help: 'The observed minimum and maximum: every value covered, outliers widen the step.', ranges: () => 'min-max', default: true },
+  { id: 'percentile', label: 'Percentile', help: 'Clip the tails at the given percentile.', urlCode: 'pct', ranges: (percentile: number) => `${percentile}th-percentile` },
+  { id: 'mse', label: 'MSE', help: 'The clip range that minimises the quantize-dequantize mean squared error.', ranges: () => 'MSE' },
 ]);
 export type CalibrationMethod = IdOf<typeof CALIBRATION_METHODS>;
 
