@@ -14,7 +14,7 @@
  */
 import { LAYER_KINDS, PRUNE_CRITERIA } from '../choices/prune';
 import type { PruneSentenceWords } from '../choices/prune-methods';
-import { CALIBRATION_METHODS, GRANULARITIES } from '../choices/quantize';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS } from '../choices/quantize';
 import { sizeReduction } from '../study/size-reduction';
 import type { CompressResult, StageRecord } from './compress';
 import { pruneMethodOf, pruneParam, type PruneSettings } from './compress-settings';
@@ -54,18 +54,16 @@ function stage(r: RunFacts, name: StageRecord['stage']): StageRecord | undefined
   return r.stages.find((s) => s.stage === name);
 }
 
+/** The format's own clause (choices/quantize.ts `sentence`), with the rounding's and bias correction's words. */
 function quantPart(r: RunFacts): string | undefined {
   const q = r.settings.quant;
-  const recon = [q.rounding === 'gptq' ? 'GPTQ rounding' : '', q.biasCorrection === 'mean' ? 'bias correction' : ''].filter(Boolean).join(' and ');
-  const granularity = `${GRANULARITIES.get(q.granularity).label.toLowerCase()}${recon ? ` with ${recon}` : ''}`;
-  if (q.mode === 'int8') {
-    const images = stage(r, 'quantize')?.detail.calibrationImages;
-    const method = CALIBRATION_METHODS.get(q.calibration.method).ranges(q.calibration.percentile);
-    return `quantized to int8 ${granularity} with ${method} ranges from ${typeof images === 'number' ? images.toLocaleString('en') : '?'} calibration images`;
-  }
-  if (q.mode === 'weight-int8') return `stored the weights as int8 ${granularity} (activations stay float)`;
-  if (q.mode === 'float16') return 'stored the weights as float16';
-  return undefined;
+  const recon = [ROUNDINGS.get(q.rounding).sentence, BIAS_CORRECTIONS.get(q.biasCorrection).sentence].filter(Boolean).join(' and ');
+  const images = stage(r, 'quantize')?.detail.calibrationImages;
+  return QUANT_MODES.get(q.mode).sentence({
+    granularity: `${GRANULARITIES.get(q.granularity).label.toLowerCase()}${recon ? ` with ${recon}` : ''}`,
+    ranges: CALIBRATION_METHODS.get(q.calibration.method).ranges(q.calibration.percentile),
+    calibrationImages: typeof images === 'number' ? images.toLocaleString('en') : '?',
+  });
 }
 
 function finetunePart(r: RunFacts): string | undefined {
