@@ -3,9 +3,11 @@
  * Everything here is plain data (JSON-serialisable), never a tensor.
  */
 
+import type { DatasetId } from './data/registry';
 import type { FileDigest } from './models/file-digests';
 
-export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100';
+/** One of the datasets of data/registry.ts, where the list is declared. */
+export type { DatasetId };
 export type Split = 'train' | 'test';
 
 /** Input shape as [height, width, channels] (NHWC without the batch axis). */

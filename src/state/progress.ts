@@ -6,6 +6,7 @@
 import type { CompressSettings } from '../engine/jobs/compress-settings';
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { isRuntime } from '../engine/choices/deploy';
+import { QUANT_MODES } from '../engine/choices/quantize';
 import { runtimeForFiles } from '../engine/runtime/model-runtime';
 import type { TfliteRequest } from '../workers/protocol';
 import type { RunningJob } from './job-slice';
@@ -37,7 +38,7 @@ function compressStageCount(s: CompressSettings): number {
   const fixed = 8; // backend, load-model, load-data, evaluate-before, latency-before, prune, evaluate-after, latency-after
   const pruned = s.prune.method !== 'none' ? 1 : 0; // evaluate-pruned
   const train = s.finetune.epochs > 0 ? 2 : 0; // train, evaluate-pruned again
-  const calibrate = s.quant.mode === 'int8' ? 1 : 0;
+  const calibrate = QUANT_MODES.get(s.quant.mode).calibrates ? 1 : 0; // as compress/quantize-stage.ts decides
   const quantize = s.quant.mode !== 'none' ? 1 : 0;
   return fixed + pruned + train + calibrate + quantize;
 }

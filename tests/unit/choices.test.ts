@@ -8,16 +8,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type ChoiceTable, defineChoice, defineMultiChoice, formOptions } from '../../src/engine/choices/choice';
-import { BOARDS, EXPORT_FILES, TFLITE_IO, TFLITE_RUNTIMES } from '../../src/engine/choices/deploy';
+import * as deployChoices from '../../src/engine/choices/deploy';
+import { BOARDS } from '../../src/engine/choices/deploy';
+import * as scalingChoices from '../../src/engine/choices/input-scaling';
+import * as pruneChoices from '../../src/engine/choices/prune';
 import { LAYER_KINDS, PRUNE_CRITERIA, PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
+import * as pruneMethodChoices from '../../src/engine/choices/prune-methods';
 import { PRUNE_METHODS } from '../../src/engine/choices/prune-methods';
+import * as quantizeChoices from '../../src/engine/choices/quantize';
 import { CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES } from '../../src/engine/choices/quantize';
-import { BACKENDS, OPTIMIZERS } from '../../src/engine/choices/train';
+import * as trainChoices from '../../src/engine/choices/train';
+import { OPTIMIZERS } from '../../src/engine/choices/train';
 import { DEFAULT_SETTINGS, type PartialCompressSettings, validateCompressSettings, validatePruneParams, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { fit } from '../../src/engine/train/fit';
 import type { ImageDataset } from '../../src/engine/types';
 
-const TABLES: Record<string, ChoiceTable> = { PRUNE_METHODS, PRUNE_CRITERIA, PRUNE_SCHEDULES, OPTIMIZERS, BACKENDS, QUANT_MODES, GRANULARITIES, CALIBRATION_METHODS, BOARDS, TFLITE_RUNTIMES, TFLITE_IO, EXPORT_FILES };
+/** Every single choice table the choice modules export, found rather than listed, so a new table is checked too. */
+const MODULES = [deployChoices, pruneChoices, pruneMethodChoices, quantizeChoices, trainChoices, scalingChoices];
+const isTable = (v: unknown): v is ChoiceTable => typeof v === 'object' && v !== null && 'defaultId' in v && 'check' in v && 'options' in v;
+const TABLES: Record<string, ChoiceTable> = Object.fromEntries(MODULES.flatMap((m) => Object.entries(m).filter(([, v]) => isTable(v))));
 
 describe('choice tables', () => {
   it.each(Object.entries(TABLES))('%s: unique ids and link codes, one default, labels and help for every option', (_, t) => {

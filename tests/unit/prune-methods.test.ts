@@ -3,7 +3,7 @@
  * choices/prune-methods.ts has an implementation in prune/methods/registry.ts, and each one keeps
  * the graph's shape, is deterministic, leaves its input alone, leaks no tensor, prunes what its
  * table entry says it does, and gives the same result from settings that went through JSON (a
- * link, the history, a worker message). A method's own test covers only its maths
+ * link, the history, a worker message), and says what it did in the run's sentence. A method's own test covers only its maths
  * (prune-masks.test.ts, prune-structured.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import { PRUNE_SCHEDULES } from '../../src/engine/choices/prune';
 import { type CompressSettings, DEFAULT_SETTINGS, pruneMethodOf, validateCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { cloneGraph, type Graph, isWeighted, type WeightedNode } from '../../src/engine/graph/ir';
 import { inferShapes } from '../../src/engine/graph/shapes';
+import { sentenceWords } from '../../src/engine/jobs/run-sentence';
 import { PRUNERS } from '../../src/engine/prune/methods/registry';
 import type { PruneContext } from '../../src/engine/prune/methods/pruner';
 import { applyMasks } from '../../src/engine/prune/unstructured';
@@ -60,6 +61,11 @@ function contextFor(method: (typeof PRUNE_METHODS.ids)[number]): PruneContext {
 describe('every pruning method of the table has an implementation', () => {
   it('the registry and the table list the same ids', () => {
     expect(Object.keys(PRUNERS).sort()).toEqual([...PRUNE_METHODS.ids].sort());
+  });
+  it.each(PRUNE_METHODS.ids)('%s says what it did in the run sentence (a clause when it prunes, none when it does not)', (id) => {
+    const clause = PRUNE_METHODS.get(id).sentence(sentenceWords(settingsFor(id).prune));
+    if (isPruning(PRUNE_METHODS.get(id))) expect(clause).toMatch(/^[A-Z][^.]+[^.\s]$/);
+    else expect(clause).toBeUndefined();
   });
   it.each(PRUNE_METHODS.ids.filter((id) => PRUNE_METHODS.get(id).uses.gradual))('%s takes a gradual schedule, so it computes masks at any sparsity', (id) => {
     expect(typeof PRUNERS[id].masksAt).toBe('function');

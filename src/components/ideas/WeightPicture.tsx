@@ -1,4 +1,5 @@
 import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
+import { QUANT_MODES } from '../../engine/choices/quantize';
 import type { WeightSample } from '../../engine/explain/weight-sample';
 import { useStudio } from '../../state/store';
 
@@ -108,7 +109,7 @@ export function WeightPicture() {
             <Grid s={s} mask={s.mask} title={method === 'none' ? 'No pruning' : `${PRUNE_METHODS.get(method).label}, ${Math.round(s.layerSparsity * 100)}% of the layer`} testId="picture-recipe" />
             <Grid s={s} mask={s.nm} title="2:4 pattern" groupsOf={4} testId="picture-nm" />
           </div>
-          <Int8Table s={s} active={quant === 'int8' || quant === 'weight-int8'} />
+          <Int8Table s={s} active={QUANT_MODES.get(quant).int8Weights} />
         </>
       )}
     </section>

@@ -4,12 +4,16 @@
  * chosen recipe beside its controls (ExplainPanel.tsx); nothing else holds these texts.
  */
 import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
+import { QUANT_MODES } from '../../engine/choices/quantize';
 import type { CompressSettings } from '../../engine/jobs/compress-settings';
 import { STUDY_CITATION } from '../../engine/study/published';
 
-export type ReferenceId = 'study' | 'frantar2022' | 'nagel2019' | 'frantar2023' | 'hassibi1993' | 'han2015' | 'deepCompression' | 'zhu2017' | 'li2017' | 'mishra2021' | 'jacob2018' | 'nagel2021' | 'tfliteFloat16' | 'tfliteDynamic';
+interface Reference {
+  text: string;
+  url?: string;
+}
 
-export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
+const references = {
   study: { text: STUDY_CITATION },
   frantar2023: { text: 'Frantar, Alistarh, “SparseGPT: massive language models can be accurately pruned in one-shot”, ICML 2023', url: 'https://arxiv.org/abs/2301.00774' },
   hassibi1993: { text: 'Hassibi, Stork, “Second order derivatives for network pruning: Optimal Brain Surgeon”, NeurIPS 1992', url: 'https://proceedings.neurips.cc/paper/1992/hash/303ed4c69846ab36c2904d3ba8573050-Abstract.html' },
@@ -24,10 +28,10 @@ export const REFERENCES: Record<ReferenceId, { text: string; url?: string }> = {
   nagel2021: { text: 'Nagel et al., “A white paper on neural network quantization”, 2021', url: 'https://arxiv.org/abs/2106.08295' },
   tfliteFloat16: { text: 'TensorFlow Lite, “Post-training float16 quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_float16_quant' },
   tfliteDynamic: { text: 'TensorFlow Lite, “Post-training dynamic range quantization”', url: 'https://www.tensorflow.org/lite/performance/post_training_quant' },
-};
-
-export type IdeaId =
-  'magnitude' | 'global' | 'nm' | 'structured' | 'reconstruction' | 'sensitivity' | 'gradual' | 'finetune' | 'float32' | 'int8' | 'per-tensor' | 'per-channel' | 'calibration' | 'rounding' | 'weight-int8' | 'float16' | 'combined';
+} satisfies Record<string, Reference>;
+/** The references are the keys of the table above, written once. */
+export type ReferenceId = keyof typeof references;
+export const REFERENCES: Record<ReferenceId, Reference> = references;
 
 export interface Idea {
   title: string;
@@ -35,7 +39,7 @@ export interface Idea {
   ref: ReferenceId;
 }
 
-export const IDEAS: Record<IdeaId, Idea> = {
+const ideas = {
   magnitude: {
     title: 'Magnitude pruning, per layer',
     text: 'Sets the chosen fraction of each layer’s weights with the smallest absolute value to zero, on the view that small weights matter least. The zeros make the model smaller only in a format that skips them (gzip, a sparse bitmask); a dense file still stores every zero.',
@@ -121,7 +125,13 @@ export const IDEAS: Record<IdeaId, Idea> = {
     text: 'The two add up: zeros compress well, and each weight that remains takes one byte instead of four. Combined with Huffman coding, they shrank large networks 35 to 49 times without losing accuracy.',
     ref: 'deepCompression',
   },
-};
+} satisfies Record<string, Idea>;
+/**
+ * The ideas are the keys of the table above, written once; the quantization formats and weight
+ * scales are keyed by their choice ids, so a new format without an idea fails to compile.
+ */
+export type IdeaId = keyof typeof ideas;
+export const IDEAS: Record<IdeaId, Idea> = ideas;
 
 /** The element id of an idea's text (ExplainPanel), which its control names in aria-describedby. */
 export const ideaElementId = (id: IdeaId) => `idea-${id}`;
@@ -131,8 +141,10 @@ const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined
 /** The ideas of a recipe, grouped by the control they explain, in the order of the controls. */
 export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; rounding?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
   const m = s.prune.method;
-  const int8 = s.quant.mode === 'int8' || s.quant.mode === 'weight-int8';
-  const format: IdeaId = s.quant.mode === 'none' ? 'float32' : s.quant.mode;
+  const mode = QUANT_MODES.get(s.quant.mode);
+  const int8 = mode.int8Weights;
+  // The report's name for the format (float32 where nothing is quantized) is the idea's key.
+  const format: IdeaId = mode.format;
   return {
     prune: PRUNE_IDEA[m],
     schedule: PRUNE_METHODS.get(m).uses.gradual && s.prune.schedule.kind === 'gradual' ? 'gradual' : undefined,
@@ -140,7 +152,7 @@ export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: I
     format,
     scales: int8 ? s.quant.granularity : undefined,
     rounding: int8 && (s.quant.rounding !== 'nearest' || s.quant.biasCorrection !== 'none') ? 'rounding' : undefined,
-    calibration: s.quant.mode === 'int8' ? 'calibration' : undefined,
+    calibration: mode.calibrates ? 'calibration' : undefined,
     combined: m !== 'none' && s.quant.mode !== 'none' ? 'combined' : undefined,
   };
 }

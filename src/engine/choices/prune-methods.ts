@@ -5,6 +5,7 @@
  * labels read this table. Adding a method: docs/ARCHITECTURE.md, "Add a pruning method".
  */
 import { defineChoice, type ChoiceOption, type IdOf } from './choice';
+import type { PruneAllocation } from './prune';
 
 /** A number a method takes besides the shared prune settings, kept in `prune.params[key]`. */
 export interface PruneParamSpec {
@@ -21,6 +22,30 @@ export interface PruneParamSpec {
   advanced?: boolean;
 }
 
+/**
+ * The words a method's sentence is made of, filled from the run's prune settings by
+ * jobs/run-sentence.ts, so that each method says what it did in its own entry.
+ */
+export interface PruneSentenceWords {
+  /** The settings' sparsity as a percentage ("50%"). */
+  sparsity: string;
+  /** The layer kinds pruned ("conv and dense"). */
+  kinds: string;
+  /** " (first and last layer kept)" when they were spared, else "". */
+  spared: string;
+  /** ", gradually while fine-tuning" for a gradual schedule, else "". */
+  gradual: string;
+  /** The N:M pattern, and the fraction of weights it prunes as a percentage. */
+  n: number;
+  m: number;
+  nmPruned: string;
+  /** The structured criterion's label ("L1 norm"). */
+  criterion: string;
+  allocation: PruneAllocation;
+  /** The method's own parameter (its default when the settings leave it out). */
+  param(key: string): number;
+}
+
 export interface PruneMethodOption extends ChoiceOption {
   /** How the stages table and the job log describe it ("unstructured per layer"). */
   readonly summary: string;
@@ -34,6 +59,12 @@ export interface PruneMethodOption extends ChoiceOption {
   readonly needsCalibrationData: boolean;
   /** Its own numeric parameters, in `prune.params`. */
   readonly params: readonly PruneParamSpec[];
+  /**
+   * What a run with it did, as the first clause of the run's sentence under the headline
+   * (jobs/run-sentence.ts), e.g. "Pruned 50% of the conv and dense weights of each layer by
+   * magnitude"; undefined when it prunes nothing.
+   */
+  readonly sentence: (w: PruneSentenceWords) => string | undefined;
 }
 
 /** The reconstruction methods' own settings: how many calibration images, the Hessian's damping, and what each layer is fitted to. */
@@ -70,7 +101,7 @@ const ALLOCATION_PARAMS: readonly PruneParamSpec[] = [
 const none = { sparsity: false, nm: false, criterion: false, layerKinds: false, overrides: false, gradual: false, allocation: false } as const;
 
 export const PRUNE_METHODS = defineChoice('prune.method', [
-  { id: 'none', label: 'None', summary: 'no pruning', help: 'Keep every weight.', sparsityHelp: '', urlCode: 'none', uses: none, structured: false, needsCalibrationData: false, params: [] },
+  { id: 'none', label: 'None', summary: 'no pruning', help: 'Keep every weight.', sparsityHelp: '', urlCode: 'none', uses: none, structured: false, needsCalibrationData: false, params: [], sentence: () => undefined },
   {
     id: 'per-layer',
     label: 'Unstructured, per layer',
@@ -82,6 +113,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    sentence: (w: PruneSentenceWords) => `Pruned ${w.sparsity} of the ${w.kinds} weights of each layer by magnitude${w.spared}${w.gradual}`,
     default: true,
   },
   {
@@ -95,6 +127,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    sentence: (w: PruneSentenceWords) => `Pruned ${w.sparsity} of all ${w.kinds} weights by magnitude, ranked across layers${w.spared}${w.gradual}`,
   },
   {
     id: 'structured',
@@ -107,6 +140,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: true,
     needsCalibrationData: false,
     params: [],
+    sentence: (w: PruneSentenceWords) => `Removed ${w.sparsity} of the filters of each prunable layer by ${w.criterion}${w.spared}`,
   },
   {
     id: 'n:m',
@@ -119,6 +153,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    sentence: (w: PruneSentenceWords) => `Kept the ${w.n} largest of every ${w.m} weights along the input channels of the ${w.kinds} layers (${w.nmPruned} pruned)${w.spared}${w.gradual}`,
   },
   {
     id: 'obs',
@@ -131,6 +166,10 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: true,
     params: [...RECONSTRUCTION_PARAMS, ...ALLOCATION_PARAMS],
+    sentence: (w: PruneSentenceWords) =>
+      w.allocation === 'sensitivity'
+        ? `Pruned ${w.sparsity} of all the ${w.kinds} weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on ${w.param('images')} training images (no training)${w.spared}`
+        : `Pruned ${w.sparsity} of the ${w.kinds} weights of each layer by their effect on its outputs, re-fitting the kept weights on ${w.param('images')} training images (no training)${w.spared}`,
   },
   {
     id: 'obs-n:m',
@@ -143,6 +182,8 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: true,
     params: RECONSTRUCTION_PARAMS,
+    sentence: (w: PruneSentenceWords) =>
+      `Kept ${w.n} of every ${w.m} weights along the input channels of the ${w.kinds} layers (${w.nmPruned} pruned), chosen by their effect on the layer's outputs and re-fitted on ${w.param('images')} training images (no training)${w.spared}`,
   },
 ]);
 export type PruneMethod = IdOf<typeof PRUNE_METHODS>;

@@ -3,7 +3,7 @@
  * checksums, and the caveats of the copy in ../shared/datasets (see its README).
  * Plain data: used by the data-preparation tool (Node) and by the studio (browser) alike.
  */
-import type { DatasetId, InputShape, Preprocessing, Split } from '../types';
+import type { InputShape, Preprocessing, Split } from '../types';
 
 export type FileFormat = 'idx-images' | 'idx-labels' | 'cifar10-bin' | 'cifar100-bin' | 'text-lines';
 
@@ -33,8 +33,9 @@ export interface DataCaveat {
   text: string;
 }
 
-export interface DatasetDescriptor {
-  id: DatasetId;
+/** A dataset as declared below; `DatasetDescriptor` is the same with its id typed as one of them. */
+interface DatasetEntry<Id extends string = string> {
+  id: Id;
   label: string;
   shape: InputShape;
   numClasses: number;
@@ -64,7 +65,12 @@ function idxFiles(): DatasetFile[] {
   ];
 }
 
-export const DATASETS: readonly DatasetDescriptor[] = [
+/** The ids are read off the entries (DatasetId), so the list of datasets is written once, here. */
+function defineDatasets<const Id extends string>(entries: readonly DatasetEntry<Id>[]): readonly DatasetEntry<Id>[] {
+  return entries;
+}
+
+export const DATASETS = defineDatasets([
   {
     id: 'mnist',
     label: 'MNIST',
@@ -173,7 +179,10 @@ export const DATASETS: readonly DatasetDescriptor[] = [
     headlineTest: { first: 0, count: 10000 },
     caveats: [],
   },
-];
+]);
+
+export type DatasetId = (typeof DATASETS)[number]['id'];
+export type DatasetDescriptor = DatasetEntry<DatasetId>;
 
 export function getDataset(id: string): DatasetDescriptor {
   const d = DATASETS.find((x) => x.id === id);

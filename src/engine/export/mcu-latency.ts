@@ -48,8 +48,6 @@ import type { McuProfile } from './mcu-fit';
 import { type ParsedModel, parseTflite } from './tflite/reader';
 import { BuiltinOperator } from './tflite/schema';
 
-export type McuCore = 'cortex-m0plus' | 'cortex-m4' | 'cortex-m33' | 'cortex-m7' | 'xtensa-lx6';
-
 export type OpKind = 'conv' | 'depthwise' | 'dense' | 'add' | 'pool' | 'mean' | 'elementwise' | 'free';
 
 /** One operator's work, from a .tflite or an engine graph. */
@@ -77,13 +75,16 @@ export interface CoreModel {
   basis: string;
 }
 
-export const CORE_MODELS: Record<McuCore, CoreModel> = {
+const coreModels = {
   'cortex-m4': { label: 'Arm Cortex-M4', cyclesPerConvMac: 1.54, calibration: 'mlperf-tiny', basis: 'MLPerf Tiny v1.0: NUCLEO-L4R5ZI (120 MHz), ResNet-8 and MobileNetV1 0.25' },
   'cortex-m33': { label: 'Arm Cortex-M33', cyclesPerConvMac: 1.16, calibration: 'mlperf-tiny', basis: 'MLPerf Tiny v1.0: B-U585I-IOT02A (160 MHz), ResNet-8 and MobileNetV1 0.25' },
   'cortex-m7': { label: 'Arm Cortex-M7', cyclesPerConvMac: 0.94, calibration: 'mlperf-tiny', basis: 'MLPerf Tiny v1.0: NUCLEO-H7A3ZI-Q (280 MHz) and DISCO-F746NG (216 MHz), ResNet-8 and MobileNetV1 0.25' },
   'xtensa-lx6': { label: 'Xtensa LX6 (ESP32)', cyclesPerConvMac: 6.38, calibration: 'one-point', basis: 'ESP-NN: TFLite Micro person detection, 380 ms at 240 MHz (one point)' },
   'cortex-m0plus': { label: 'Arm Cortex-M0+', cyclesPerConvMac: 4.28, calibration: 'none', basis: 'no published figure: Cortex-M4 x2 (no SMLAD) x CoreMark/MHz 3.42 / 2.46' },
-};
+} satisfies Record<string, CoreModel>;
+/** The cores the latency model has cycle figures for: the keys of the table above, written once. */
+export type McuCore = keyof typeof coreModels;
+export const CORE_MODELS: Record<McuCore, CoreModel> = coreModels;
 
 /** Worst relative errors of the estimate on the calibration set, percent (checked by tests/unit/mcu-latency.test.ts). */
 export const CALIBRATION_ERROR_PCT = { min: -10.1, max: 11.5 } as const;

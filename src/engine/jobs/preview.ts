@@ -8,6 +8,7 @@
 import { compressBaseline, type CompressContext, type CompressResult, type Memo } from './compress';
 import { pruneMethodOf, pruneParam, type CompressSettings } from './compress-settings';
 import type { BaselineEntry } from '../types';
+import { QUANT_MODES } from '../choices/quantize';
 
 /** Test images a preview evaluates: about PREVIEW_MACS multiply-accumulates' worth, within these bounds. */
 export const PREVIEW_MACS = 3e9;
@@ -33,7 +34,7 @@ export function previewSettings(entry: Pick<BaselineEntry, 'macs' | 'testData'>,
   const gradual = s.prune.schedule.kind === 'gradual';
   if (gradual) omitted.push('pruned at once, not gradually');
   const samples = Math.min(PREVIEW_CALIBRATION, s.quant.calibration.samples);
-  if (s.quant.mode === 'int8' && samples < s.quant.calibration.samples) omitted.push(`calibrated on ${samples} images`);
+  if (QUANT_MODES.get(s.quant.mode).calibrates && samples < s.quant.calibration.samples) omitted.push(`calibrated on ${samples} images`);
   const method = pruneMethodOf(s.prune);
   const reconImages = method.needsCalibrationData ? Math.min(PREVIEW_RECON_IMAGES, pruneParam(s.prune, 'images')) : undefined;
   if (reconImages !== undefined && reconImages < pruneParam(s.prune, 'images')) omitted.push(`layers re-fitted on ${reconImages} images`);

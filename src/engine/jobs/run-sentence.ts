@@ -6,41 +6,46 @@
  *    channel with min-max ranges from 500 calibration images: 82.1% smaller (gzip), −0.20 points
  *    of accuracy on 1,000 test images."
  *
+ * The pruning clause is the method's own (its `sentence` in choices/prune-methods.ts), so a new
+ * method brings its sentence with its table entry.
+ *
  * Size is the study's measure (study/size-reduction.ts: gzip where pruning left zeros, else the
  * format's dense bytes, against the float32 model); accuracy is the difference in points.
  */
+import { LAYER_KINDS, PRUNE_CRITERIA } from '../choices/prune';
+import type { PruneSentenceWords } from '../choices/prune-methods';
+import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, QUANT_MODES, ROUNDINGS } from '../choices/quantize';
 import { sizeReduction } from '../study/size-reduction';
 import type { CompressResult, StageRecord } from './compress';
-import { pruneParam, type PruneSettings } from './compress-settings';
+import { pruneMethodOf, pruneParam, type PruneSettings } from './compress-settings';
 
 const pct = (fraction: number) => `${Number((fraction * 100).toFixed(1))}%`;
 
 function kinds(p: PruneSettings): string {
-  const k = p.layerKinds.length ? p.layerKinds : ['conv', 'dense'];
+  // No kinds in the settings means the default kinds (compress-settings.ts withDefaults).
+  const k = p.layerKinds.length ? p.layerKinds : LAYER_KINDS.defaultIds;
   return k.length === 1 ? k[0] : `${k.slice(0, -1).join(', ')} and ${k[k.length - 1]}`;
 }
 
+/** The words of a run's prune settings that a method's sentence is made of. */
+export function sentenceWords(p: PruneSettings): PruneSentenceWords {
+  return {
+    sparsity: pct(p.sparsity),
+    kinds: kinds(p),
+    spared: p.spareFirstLast ? ' (first and last layer kept)' : '',
+    gradual: p.schedule.kind === 'gradual' ? ', gradually while fine-tuning' : '',
+    n: p.n,
+    m: p.m,
+    nmPruned: pct((p.m - p.n) / p.m),
+    criterion: PRUNE_CRITERIA.get(p.criterion).label,
+    allocation: p.allocation,
+    param: (key) => pruneParam(p, key),
+  };
+}
+
+/** The method's own clause (choices/prune-methods.ts `sentence`): each method says what it did. */
 function prunePart(p: PruneSettings): string | undefined {
-  const spared = p.spareFirstLast ? ' (first and last layer kept)' : '';
-  const gradual = p.schedule.kind === 'gradual' ? ', gradually while fine-tuning' : '';
-  switch (p.method) {
-    case 'none':
-      return undefined;
-    case 'per-layer':
-      return `Pruned ${pct(p.sparsity)} of the ${kinds(p)} weights of each layer by magnitude${spared}${gradual}`;
-    case 'global':
-      return `Pruned ${pct(p.sparsity)} of all ${kinds(p)} weights by magnitude, ranked across layers${spared}${gradual}`;
-    case 'n:m':
-      return `Kept the ${p.n} largest of every ${p.m} weights along the input channels of the ${kinds(p)} layers (${pct((p.m - p.n) / p.m)} pruned)${spared}${gradual}`;
-    case 'structured':
-      return `Removed ${pct(p.sparsity)} of the filters of each prunable layer by ${p.criterion.toUpperCase()} norm${spared}`;
-    case 'obs':
-      if (p.allocation === 'sensitivity')
-        return `Pruned ${pct(p.sparsity)} of all the ${kinds(p)} weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
-      return `Pruned ${pct(p.sparsity)} of the ${kinds(p)} weights of each layer by their effect on its outputs, re-fitting the kept weights on ${pruneParam(p, 'images')} training images (no training)${spared}`;
-    case 'obs-n:m':
-      return `Kept ${p.n} of every ${p.m} weights along the input channels of the ${kinds(p)} layers (${pct((p.m - p.n) / p.m)} pruned), chosen by their effect on the layer's outputs and re-fitted on ${pruneParam(p, 'images')} training images (no training)${spared}`;
-  }
+  return pruneMethodOf(p).sentence(sentenceWords(p));
 }
 
 type RunFacts = Pick<CompressResult, 'settings' | 'stages' | 'before' | 'after'>;
@@ -49,18 +54,16 @@ function stage(r: RunFacts, name: StageRecord['stage']): StageRecord | undefined
   return r.stages.find((s) => s.stage === name);
 }
 
+/** The format's own clause (choices/quantize.ts `sentence`), with the rounding's and bias correction's words. */
 function quantPart(r: RunFacts): string | undefined {
   const q = r.settings.quant;
-  const recon = [q.rounding === 'gptq' ? 'GPTQ rounding' : '', q.biasCorrection === 'mean' ? 'bias correction' : ''].filter(Boolean).join(' and ');
-  const granularity = `${q.granularity === 'per-channel' ? 'per channel' : 'per tensor'}${recon ? ` with ${recon}` : ''}`;
-  if (q.mode === 'int8') {
-    const images = stage(r, 'quantize')?.detail.calibrationImages;
-    const method = { minmax: 'min-max', percentile: `${q.calibration.percentile}th-percentile`, mse: 'MSE' }[q.calibration.method];
-    return `quantized to int8 ${granularity} with ${method} ranges from ${typeof images === 'number' ? images.toLocaleString('en') : '?'} calibration images`;
-  }
-  if (q.mode === 'weight-int8') return `stored the weights as int8 ${granularity} (activations stay float)`;
-  if (q.mode === 'float16') return 'stored the weights as float16';
-  return undefined;
+  const recon = [ROUNDINGS.get(q.rounding).sentence, BIAS_CORRECTIONS.get(q.biasCorrection).sentence].filter(Boolean).join(' and ');
+  const images = stage(r, 'quantize')?.detail.calibrationImages;
+  return QUANT_MODES.get(q.mode).sentence({
+    granularity: `${GRANULARITIES.get(q.granularity).label.toLowerCase()}${recon ? ` with ${recon}` : ''}`,
+    ranges: CALIBRATION_METHODS.get(q.calibration.method).ranges(q.calibration.percentile),
+    calibrationImages: typeof images === 'number' ? images.toLocaleString('en') : '?',
+  });
 }
 
 function finetunePart(r: RunFacts): string | undefined {

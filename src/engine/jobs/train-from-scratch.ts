@@ -15,18 +15,12 @@ import { summarize } from '../models/summary';
 import { seedKernels } from '../train/seeded-init';
 import { fit, type FitProgress } from '../train/fit';
 import type { BaselineEntry, ClassificationMetrics, DatasetId } from '../types';
-import type { Optimizer } from '../choices/train';
+import type { TrainSettings } from './compress-settings';
 
-export interface TrainFromScratchSettings {
+/** Fine-tuning's settings (compress-settings.ts TrainSettings), and what to build and train it on. */
+export interface TrainFromScratchSettings extends TrainSettings {
   architecture: string;
   dataset: DatasetId;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: Optimizer;
-  seed: number;
-  trainLimit?: number;
-  maxSteps?: number;
   /** Evaluate on the first N of the exact test records only (quick previews, tests). */
   evalLimit?: number;
 }

@@ -25,7 +25,7 @@
  */
 import { type CompiledModel, loadAndCompile, loadLiteRt, supportsFeature, Tensor } from '@litertjs/core';
 import { StudioError } from '../errors';
-import type { LoadedModel, ModelRuntime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
+import { runtimeDataType, type LoadedModel, type ModelRuntime, type RuntimeInfo, type RuntimeTensorInfo } from './model-runtime';
 import { preloadGlue } from './worker-glue';
 
 export const LITERT_PACKAGE = '@litertjs/core 2.5.3';
@@ -51,10 +51,6 @@ async function pickBuild(threads: number): Promise<Build> {
   return { file, relaxedSimd, threaded };
 }
 
-function dataType(t: string): RuntimeDataType {
-  return t === 'float32' || t === 'int8' || t === 'uint8' || t === 'int16' || t === 'int32' ? t : 'other';
-}
-
 class LiteRtModel implements LoadedModel {
   readonly input: RuntimeTensorInfo;
   readonly output: RuntimeTensorInfo;
@@ -68,8 +64,8 @@ class LiteRtModel implements LoadedModel {
       model.delete();
       throw new StudioError('bad-model', `The studio runs models with one input and one output; this one has ${ins.length} and ${outs.length}.`, {});
     }
-    this.input = { shape: Array.from(ins[0].shape), type: dataType(ins[0].dtype) };
-    this.output = { shape: Array.from(outs[0].shape), type: dataType(outs[0].dtype) };
+    this.input = { shape: Array.from(ins[0].shape), type: runtimeDataType(ins[0].dtype) };
+    this.output = { shape: Array.from(outs[0].shape), type: runtimeDataType(outs[0].dtype) };
   }
 
   async predict(x: Float32Array | Int8Array, shape: number[]): Promise<Float32Array> {

@@ -23,7 +23,14 @@ export function runtimeForFiles(io: TfliteIo | undefined, requested?: RuntimeCho
   return requested ?? TFLITE_RUNTIMES.defaultId;
 }
 
-export type RuntimeDataType = 'float32' | 'int8' | 'uint8' | 'int16' | 'int32' | 'other';
+/** The tensor types both runtimes report by these names; anything else is 'other'. */
+const KNOWN_DATA_TYPES = ['float32', 'int8', 'uint8', 'int16', 'int32'] as const;
+export type RuntimeDataType = (typeof KNOWN_DATA_TYPES)[number] | 'other';
+
+/** A runtime's name for a tensor type (LiteRT.js' dtype, tfjs-tflite's dataType), as ours. */
+export function runtimeDataType(t: string): RuntimeDataType {
+  return KNOWN_DATA_TYPES.find((k) => k === t) ?? 'other';
+}
 
 export interface RuntimeTensorInfo {
   /** With the batch axis, e.g. [1, 28, 28, 1]. */

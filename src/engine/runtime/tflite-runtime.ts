@@ -17,7 +17,7 @@ import type { TFLiteWebModelRunner, TFLiteWebModelRunnerTensorInfo } from '@tens
 import * as tflite from '@tensorflow/tfjs-tflite/dist/tf-tflite.fesm.js';
 import { StudioError } from '../errors';
 import { preloadGlue } from './worker-glue';
-import type { LoadedModel, LoadOptions, ModelRuntime, OpTime, RuntimeDataType, RuntimeInfo, RuntimeTensorInfo } from './model-runtime';
+import { runtimeDataType, type LoadedModel, type LoadOptions, type ModelRuntime, type OpTime, type RuntimeInfo, type RuntimeTensorInfo } from './model-runtime';
 
 export const TFLITE_PACKAGE = '@tensorflow/tfjs-tflite 0.0.1-alpha.10';
 
@@ -35,12 +35,8 @@ async function glueUrl(wasmPath: string): Promise<string> {
   return `${wasmPath}tflite_web_api_cc${variant}.js`;
 }
 
-function dataType(t: string): RuntimeDataType {
-  return t === 'float32' || t === 'int8' || t === 'uint8' || t === 'int16' || t === 'int32' ? t : 'other';
-}
-
 function info(t: TFLiteWebModelRunnerTensorInfo): RuntimeTensorInfo {
-  return { shape: t.shape.split(',').map(Number), type: dataType(t.dataType) };
+  return { shape: t.shape.split(',').map(Number), type: runtimeDataType(t.dataType) };
 }
 
 class TfliteModel implements LoadedModel {

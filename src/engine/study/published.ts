@@ -10,8 +10,8 @@ export const STUDY_CITATION = 'Shabir, Torta, Damiani, "TinyML model compression
 export const STUDY_SHORT = 'Shabir et al., 2025';
 
 /** The study's four methods, in its order. */
-export type StudyMethod = 'baseline' | 'pruning' | 'int8' | 'pruning-int8';
-export const STUDY_METHODS: readonly StudyMethod[] = ['baseline', 'pruning', 'int8', 'pruning-int8'];
+export const STUDY_METHODS = ['baseline', 'pruning', 'int8', 'pruning-int8'] as const;
+export type StudyMethod = (typeof STUDY_METHODS)[number];
 export const STUDY_METHOD_LABEL: Record<StudyMethod, string> = { baseline: 'baseline', pruning: 'pruning', int8: 'INT8 full-integer', 'pruning-int8': 'pruning + INT8' };
 
 export interface PublishedFigure {

@@ -36,13 +36,21 @@ function fromGraph(g: Graph, file: string, caps: ValidationCaps): ValidatedLayer
 
 const firstNonSpace = (b: Uint8Array) => b.find((x) => x !== 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0xef && x !== 0xbb && x !== 0xbf);
 
-export const MODEL_FORMATS: ModelFormat[] = [
+const READERS = [
   { id: 'keras', label: L['keras'], match: looksLikeKerasZip, open: (b, f, _o, caps) => openKerasArchive(b, f, caps) },
   { id: 'keras-h5', label: L['keras-h5'], match: isHdf5, open: (b, f, _o, caps) => openKerasH5(b, f, caps) },
   { id: 'tflite', label: L['tflite'], match: looksLikeTflite, open: (b, f, _o, caps) => fromGraph(graphFromTflite(b, f), f, caps) },
   { id: 'tfjs-layers', label: L['tfjs-layers'], match: (b) => firstNonSpace(b) === 0x7b, open: (b, f, others, caps) => validateLayersModel(b, f, others, caps) },
   { id: 'onnx', label: L['onnx'], match: looksLikeOnnx, open: (b, f, _o, caps) => fromGraph(graphFromOnnx(b, f), f, caps) },
-];
+] as const satisfies readonly ModelFormat[];
+
+// The ids and labels are choices/model-formats.ts's (the page reads them without loading a reader);
+// a format there without a reader here fails to compile on this line, naming it.
+type Unread = Exclude<ModelFormatId, (typeof READERS)[number]['id']>;
+const everyFormatHasAReader: [Unread] extends [never] ? true : Unread = true;
+void everyFormatHasAReader;
+
+export const MODEL_FORMATS: readonly ModelFormat[] = READERS;
 
 export function formatById(id: ModelFormatId): ModelFormat {
   return MODEL_FORMATS.find((f) => f.id === id)!;
