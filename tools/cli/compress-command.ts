@@ -6,7 +6,7 @@ import { estimateJob, formatDuration } from '../../src/engine/jobs/estimate';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { BACKENDS } from '../../src/engine/choices/train';
 import { getDataset } from '../../src/engine/data/registry';
-import { type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
+import { type CompressSettings, type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineEntry } from '../../src/engine/types';
 import { settingsFromFlags } from './compress-flags';
@@ -25,8 +25,11 @@ export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
   return entry;
 }
 
-export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { backendNote?: string }> {
-  const entry = await findBaseline(flags);
+/**
+ * The settings `compress` runs with: --settings file, then the flags over it, then the defaults.
+ * With --auto, `adjust` gives the search's recipe its own defaults before the engine's.
+ */
+export async function settingsOf(flags: Flags, adjust?: (s: PartialCompressSettings, base: PartialCompressSettings) => void): Promise<CompressSettings> {
   let base: PartialCompressSettings = {};
   const file = str(flags, 'settings');
   if (file) {
@@ -36,7 +39,24 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
       throw new StudioError('bad-settings', `--settings ${file}: ${(e as Error).message}`, { fileName: file });
     }
   }
-  const settings = withDefaults(settingsFromFlags(flags, base));
+  const s = settingsFromFlags(flags, base);
+  adjust?.(s, base);
+  return withDefaults(s);
+}
+
+export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { backendNote?: string }> {
+  return compressWith(await findBaseline(flags), await settingsOf(flags), flags, log, bar, onModels);
+}
+
+/** The compress job on `entry` with `settings` (the flags give the backend and --yes), with a progress line. */
+export async function compressWith(
+  entry: BaselineEntry,
+  settings: CompressSettings,
+  flags: Flags,
+  log: (s: string) => void,
+  bar: (f: number) => string,
+  onModels?: (m: CompressedModels) => void,
+): Promise<CompressResult & { backendNote?: string }> {
   const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
   log(`compressing ${entry.id} on ${backend.backend}${backend.note ? ` (${backend.note})` : ''}\n`);
   // A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes.
