@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AUTO_BUDGETS, type AutoBudget, parseBudget, parseBytes } from '../../src/engine/choices/auto-budget';
 import { BOARDS } from '../../src/engine/choices/deploy';
-import { bisectBudget, type Measured, meetsBudget, pickCandidate } from '../../src/engine/recon/budget-search';
+import { bisectBudget, type Measured, meetsBudget, mostCandidates, pickCandidate } from '../../src/engine/recon/budget-search';
 import { autoBudgetFromFlags } from '../../tools/cli/auto-flags';
 
 /** A candidate whose held-back accuracy falls and whose size shrinks as the sparsity rises. */
@@ -49,6 +49,8 @@ describe('bisectBudget and pickCandidate', () => {
     const { pick, reason } = pickCandidate({ kind: 'max-drop', points: 1 }, tried);
     expect(pick.sparsity).toBeCloseTo(0.31171875, 9);
     expect(reason).toMatch(/^Smallest model that meets accuracy loss ≤ 1\.0 pt: 31\.2% pruned.*\(4 of the 8 candidates/);
+    // log2(0.95 / 0.02) = 5.6, so six halvings after the two ends.
+    expect(mostCandidates({ maxSparsity: 0.95, tolerance: 0.02 })).toBe(8);
   });
 
   it('a size budget is met by a candidate exactly at it, and the most accurate such candidate is picked', async () => {

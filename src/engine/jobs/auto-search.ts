@@ -33,7 +33,7 @@ import { PRUNERS } from '../prune/methods/registry';
 import type { QuantizedModel } from '../quantize/quantize-graph';
 import { compileQuantized } from '../quantize/simulate';
 import { allocateSparsity, type LayerCurve } from '../recon/allocate';
-import { type AutoCandidate, bisectBudget, type BoardFit, type Measured, pickCandidate } from '../recon/budget-search';
+import { type AutoCandidate, bisectBudget, type BoardFit, type Measured, mostCandidates, pickCandidate } from '../recon/budget-search';
 import { heldOutSet } from '../recon/sensitivity';
 import type { BaselineEntry, ImageDataset, Preprocessing } from '../types';
 import { loadDataset } from '../data/load';
@@ -177,12 +177,12 @@ export async function autoSearch(input: AutoSearchInput): Promise<AutoSearchResu
     };
     return m;
   };
+  const bounds = { maxSparsity: most, tolerance: input.tolerance ?? AUTO_TOLERANCE };
   const candidates = await bisectBudget(budget, trial, {
-    maxSparsity: most,
-    tolerance: input.tolerance ?? AUTO_TOLERANCE,
+    ...bounds,
     signal,
     onCandidate: (c, i) => {
-      input.onProgress?.('candidate', i + 1, i + 2);
+      input.onProgress?.('candidate', i + 1, mostCandidates(bounds));
       input.onCandidate?.(c, i);
     },
   });

@@ -67,6 +67,11 @@ export interface BisectOptions {
   onCandidate?: (c: AutoCandidate, index: number) => void;
 }
 
+/** The most candidates the bisection tries: both ends, then one per halving of the bracket down to `tolerance`. */
+export function mostCandidates(o: Pick<BisectOptions, 'maxSparsity' | 'tolerance'>): number {
+  return 2 + Math.max(0, Math.ceil(Math.log2(o.maxSparsity / o.tolerance)));
+}
+
 /**
  * Tries sparsities until the budget's boundary is bracketed within `tolerance`: first the end
  * where the budget is easiest (0 for a drop, the most for a size), which if it fails makes the
