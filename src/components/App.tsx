@@ -10,6 +10,7 @@ import { FinetuneCard } from './FinetuneCard';
 import { CompressPanel } from './compress/CompressPanel';
 import { ConfusionTab, DeployTab, DetailsTab, FlippedTab, LayersTab } from './compress/CompressResults';
 import { SweepPanel } from './compress/SweepPanel';
+import { AutoSearchPanel } from './compress/AutoSearchPanel';
 import { StudyPanel } from './study/StudyPanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { Notices } from './Notices';
@@ -29,10 +30,16 @@ const PANELS: Record<TabId, ReactNode> = {
   flipped: <FlippedTab />,
   deploy: <DeployTab />,
   sweep: (
-    <section aria-labelledby="sweep-h" className="panel">
-      <h2 id="sweep-h">Sparsity sweep</h2>
-      <SweepPanel />
-    </section>
+    <>
+      <section aria-labelledby="sweep-h" className="panel">
+        <h2 id="sweep-h">Sparsity sweep</h2>
+        <SweepPanel />
+      </section>
+      <section aria-labelledby="auto-h" className="panel">
+        <h2 id="auto-h">Automatic search under a budget</h2>
+        <AutoSearchPanel />
+      </section>
+    </>
   ),
   study: (
     <section aria-labelledby="study-h" className="panel">

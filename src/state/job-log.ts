@@ -73,6 +73,8 @@ const STAGE_NAME: Record<Stage, string> = {
   'tflite-choose': 'time both runtimes',
   'tflite-evaluate': 'TFLite run',
   'tflite-latency': 'TFLite latency',
+  'auto-sensitivity': 'layer sensitivity',
+  'auto-candidate': 'search candidates',
 };
 
 const pct = (f: number, digits = 2) => `${(f * 100).toFixed(digits)}%`;
@@ -144,6 +146,8 @@ export function resultSummary(r: JobResult): string {
     }
     case 'train':
       return `${count(r.steps)} steps, accuracy ${pct(r.metrics.accuracy)}`;
+    case 'auto-search':
+      return `${r.candidates.length} candidates; picked ${pct(r.pick.sparsity, 1)} pruned, held-back accuracy ${pct(r.pick.heldOutAccuracy)}`;
     default:
       return 'done';
   }

@@ -20,6 +20,8 @@ import { describeJob, markRunning } from './run-marker';
 import { recipeLabel, type RunRecord } from './run-record';
 import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
+import { panelBudget } from './auto-slice';
+import { describeBudget } from '../engine/choices/auto-budget';
 import { studyModels } from './study-models';
 import { useStudio } from './store';
 import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
@@ -322,4 +324,36 @@ export function applyRunSettings(id: string): void {
   if (known) s.select(run.modelId);
   else s.notify('run-model', `The model of “${run.name}” (${run.modelId}) is no longer in this browser; its settings were applied to ${s.selectedId ?? 'the selected model'}.`);
   useStudio.getState().replaceSettings(run.settings, run.backend);
+}
+
+/**
+ * The automatic search under the panel's budget: the search job (candidates on held-back training
+ * images, obs pruning with the controls' allocation and quantization, no fine-tuning), then the
+ * pick compressed as an ordinary run, measured on the test records and added to the history.
+ */
+export async function runAutoSearch(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.running || !s.selectedId) return;
+  const budget = panelBudget(s.autoSearch);
+  if (typeof budget === 'string') return s.autoEnded('failed', budget);
+  const base = s.compressSettings;
+  const settings: CompressSettings = { ...base, prune: { ...base.prune, method: 'obs' }, finetune: { ...base.finetune, epochs: 0 } };
+  try {
+    validateCompressSettings(settings);
+  } catch (e) {
+    return s.autoEnded('failed', serializeError(e).message);
+  }
+  s.autoStarted(budget);
+  const { transfer, ...ref } = modelRef(s.selectedId);
+  const found = await runJob({ type: 'auto-search', ...ref, backend: s.compressBackend, settings, budget }, transfer);
+  const ended = (job: 'auto-search' | 'compress', what: string) => {
+    const st = useStudio.getState();
+    const e = st.error?.job === job ? st.error.error : undefined;
+    st.autoEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled ${what}.` : (e?.message ?? `The ${what} did not finish.`));
+  };
+  if (found?.type !== 'auto-search') return ended('auto-search', 'during the search');
+  useStudio.getState().autoFound(found);
+  const r = await runCompress({ settings: found.pickSettings, name: `auto ${Math.round(found.pick.sparsity * 100)}% · ${describeBudget(budget)}` });
+  if (!r) return ended('compress', 'while compressing the pick');
+  useStudio.getState().autoEnded('done', undefined, { runId: useStudio.getState().currentRunId ?? '', testBefore: r.before.metrics.accuracy, testAfter: r.after.metrics.accuracy });
 }

@@ -31,6 +31,7 @@ const NOUN: Record<JobRequest['type'], string> = {
   records: 'record read',
   'weight-sample': 'weight picture',
   preview: 'preview',
+  'auto-search': 'automatic search',
 };
 
 /** `model` is how the page names the job's model (model-label.ts: a user's label, or the baseline's name). */

@@ -15,6 +15,7 @@ import { createGallerySlice, type GallerySlice } from './gallery-slice';
 import { createHistorySlice, type HistorySlice } from './history-slice';
 import { createStudySlice, type StudySlice } from './study-slice';
 import { createSweepSlice, type SweepSlice } from './sweep-slice';
+import { createAutoSearchSlice, type AutoSearchSlice } from './auto-slice';
 import { createTrainSlice, type TrainSlice } from './train-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createLiveSlice, type LiveSlice } from './live-slice';
@@ -40,7 +41,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice & AutoSearchSlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -74,6 +75,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createUserModelsSlice(...a),
   ...createUiSlice(...a),
   ...createSweepSlice(...a),
+  ...createAutoSearchSlice(...a),
   ...createGallerySlice(...a),
   ...createTrainSlice(...a),
   ...createDeploySlice(...a),

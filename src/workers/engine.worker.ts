@@ -10,6 +10,7 @@ import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
 import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
+import { autoSearchBaseline } from '../engine/jobs/auto-search';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
 import type { JobResult } from '../engine/jobs/results';
@@ -67,6 +68,15 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     return { type: 'evaluate', ...r, backendNote: status.fallbackReason };
   }
   const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
+  if (job.type === 'auto-search') {
+    const r = await autoSearchBaseline(entry, withDefaults(job.settings), job.budget, {
+      read: readFile,
+      signal,
+      allocation: job.settings.prune.allocation,
+      onProgress: (phase, done, total) => post({ v: 1, kind: 'progress', id, stage: phase === 'sensitivity' ? 'auto-sensitivity' : 'auto-candidate', done, total }),
+    });
+    return { type: 'auto-search', modelId: job.modelId, ...r, backendNote: training.note };
+  }
   if (job.type === 'compress') {
     let models: CompressedModels | undefined;
     const r = await compressBaseline(entry, withDefaults(job.settings), {

@@ -14,6 +14,7 @@ import type { FinetuneSettings } from '../engine/jobs/finetune-baseline';
 import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
 import type { DatasetId, Preprocessing } from '../engine/types';
+import type { AutoBudget } from '../engine/choices/auto-budget';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -129,19 +130,36 @@ export interface PreviewJob {
   settings: CompressSettings;
 }
 
+/**
+ * The automatic search under a budget (engine/jobs/auto-search.ts): candidates judged on held-back
+ * training images, never the test records. The page then compresses the pick as an ordinary run.
+ */
+export interface AutoSearchJob {
+  type: 'auto-search';
+  modelId: string;
+  upload?: UserModelPayload;
+  backend: TrainingBackendChoice;
+  /** The recipe every candidate follows; prune.allocation spreads each candidate's total sparsity. */
+  settings: CompressSettings;
+  budget: AutoBudget;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | AutoSearchJob;
 
 export type WorkerRequest = { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest } | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage;
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage | AutoStage;
+
+/** The automatic search's stages: the dense sensitivity analysis, then the candidates. */
+export type AutoStage = 'auto-sensitivity' | 'auto-candidate';
 
 /** Stages after compression when a compress job asks for TFLite files. */
 export type TfliteStage = 'tflite-export' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
-export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
+export type { AutoSearchJobResult, CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;

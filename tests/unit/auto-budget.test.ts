@@ -48,7 +48,7 @@ describe('bisectBudget and pickCandidate', () => {
     expect(tried.map((c) => c.meets)).toEqual([true, false, false, true, false, true, false, true]);
     const { pick, reason } = pickCandidate({ kind: 'max-drop', points: 1 }, tried);
     expect(pick.sparsity).toBeCloseTo(0.31171875, 9);
-    expect(reason).toMatch(/^Smallest model that meets accuracy loss ≤ 1\.0 pt: 31\.2% pruned.*\(4 of the 8 candidates/);
+    expect(reason).toMatch(/^Smallest model within the budget \(accuracy loss ≤ 1\.0 pt\): 31\.2% pruned.*; 4 of the 8 candidates meet it\.$/);
     // log2(0.95 / 0.02) = 5.6, so six halvings after the two ends.
     expect(mostCandidates({ maxSparsity: 0.95, tolerance: 0.02 })).toBe(8);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { type AutoSearchInput, autoSearch } from '../../src/engine/jobs/auto-search';
+import { type AutoSearchInput, autoSearch, candidateSettings } from '../../src/engine/jobs/auto-search';
 import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import { type Graph, isWeighted, type WeightedNode } from '../../src/engine/graph/ir';
 import { PRUNERS } from '../../src/engine/prune/methods/registry';
@@ -61,6 +61,8 @@ describe('autoSearch', () => {
     expect(r.pickSettings.prune).toMatchObject({ method: 'obs', allocation: 'uniform', overrides: r.pick.layerSparsities });
     const out = await PRUNERS.obs.prune(graph, r.pickSettings.prune, { calibration: { images: train, preprocessing, samples: 24 } });
     for (const n of out.graph.nodes.filter(isWeighted)) expect(zeros(n)).toBe(Math.floor(n.kernel.values.length * r.pick.layerSparsities[n.name]));
+    // A candidate that prunes nothing is made without pruning.
+    expect(candidateSettings(settings, 0, r.candidates[0].layerSparsities).prune.method).toBe('none');
   });
 
   it('refuses a training split too small to hold back images after the calibration sets', async () => {

@@ -83,8 +83,13 @@ export interface AutoSearchResult {
   elapsedMs: number;
 }
 
-/** The settings that make the candidate with these per-layer sparsities. */
+/**
+ * The settings that make the candidate with these per-layer sparsities: obs with every layer
+ * pinned. Nothing pruned is no pruning at all (obs at 0 leaves the weights as they are, and
+ * costs a pass over every layer).
+ */
 export function candidateSettings(s: CompressSettings, sparsity: number, layerSparsities: Record<string, number>): CompressSettings {
+  if (Object.values(layerSparsities).every((x) => x === 0)) return { ...s, prune: { ...s.prune, method: 'none', sparsity: 0, overrides: {} } };
   return { ...s, prune: { ...s.prune, method: 'obs', allocation: 'uniform', sparsity: Math.round(sparsity * 1e4) / 1e4, overrides: { ...layerSparsities } } };
 }
 
@@ -149,7 +154,7 @@ export async function autoSearch(input: AutoSearchInput): Promise<AutoSearchResu
     const layerSparsities = spread(t);
     const sparsity = layers.reduce((a, n) => a + layerSparsities[n.name] * weights.get(n.name)!, 0) / total;
     const cs = candidateSettings(s, sparsity, layerSparsities);
-    const pruned = await PRUNERS.obs.prune(graph, cs.prune, { calibration, signal });
+    const pruned = await PRUNERS[cs.prune.method].prune(graph, cs.prune, { calibration, signal });
     const inf = prepareForInference(pruned.graph);
     const q = quant.id === 'none' ? undefined : (await quantizeModel(inf, quant.id, cs, train, preprocessing, { signal })).quantized;
     const model = q ? compileQuantized(q) : compileGraph(inf);

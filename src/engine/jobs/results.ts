@@ -16,6 +16,7 @@ import type { ScalingProposal } from '../choices/input-scaling';
 import type { UserModelSummary } from './user-model';
 import type { WeightSample } from '../explain/weight-sample';
 import type { PreviewResult } from './preview';
+import type { AutoSearchResult } from './auto-search';
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
 export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
@@ -39,4 +40,6 @@ export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: strin
 /** One conv layer's weights under the recipe, for the live picture (explain/weight-sample.ts). */
 export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sample: WeightSample };
 export type PreviewJobResult = PreviewResult & { type: 'preview' };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult;
+/** The automatic search's candidates and pick, judged on held-back training images (jobs/auto-search.ts). */
+export type AutoSearchJobResult = AutoSearchResult & { type: 'auto-search'; modelId: string; backendNote?: string };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult | AutoSearchJobResult;

@@ -121,8 +121,7 @@ export function pickCandidate(b: AutoBudget, tried: readonly AutoCandidate[]): {
   const better = (x: AutoCandidate, y: AutoCandidate) =>
     smallest ? x.gzipBytes < y.gzipBytes || (x.gzipBytes === y.gzipBytes && x.heldOutAccuracy > y.heldOutAccuracy) : x.heldOutAccuracy > y.heldOutAccuracy || (x.heldOutAccuracy === y.heldOutAccuracy && x.gzipBytes < y.gzipBytes);
   const pick = ok.reduce((best, c) => (better(c, best) ? c : best));
-  const of = `${ok.length} of the ${tried.length} candidates meet ${describeBudget(b)}`;
-  let reason = `${smallest ? 'Smallest model' : 'Most accurate on the held-back images'} that meets ${describeBudget(b)}: ${describeCandidate(pick)} (${of}).`;
+  let reason = `${smallest ? 'Smallest model' : 'Most accurate on the held-back images'} within the budget (${describeBudget(b)}): ${describeCandidate(pick)}; ${ok.length} of the ${tried.length} candidates meet it.`;
   if (b.kind === 'board' && new Set(tried.map((c) => c.fit!.flashBytes)).size === 1)
     reason += ' Unstructured pruning changes neither the .tflite (it stores the zeros) nor the arena, so the fit is the int8 model’s at any sparsity, and the pick prunes least.';
   return { pick, reason };
