@@ -5,6 +5,7 @@ import { panelBudget, type AutoSearchState } from '../../state/auto-slice';
 import { cancelJob, runAutoSearch } from '../../state/jobs';
 import { useStudio } from '../../state/store';
 import { formatPercent } from '../format';
+import { ProgressView } from '../ProgressView';
 import { AutoSearchChart } from './AutoSearchChart';
 
 /** What the search is doing, in one line. */
@@ -75,6 +76,7 @@ export function AutoSearchPanel() {
           </button>
         )}
       </div>
+      <ProgressView jobs={['auto-search']} />
       <p className={`sweep-status${auto.status === 'failed' || bad ? ' error' : ''}`} role="status" data-testid="auto-status" id="auto-bad">
         {bad ?? status(auto)}
       </p>
