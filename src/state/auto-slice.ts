@@ -8,6 +8,7 @@ import { AUTO_BUDGETS, type AutoBudget, type AutoBudgetKind, parseBudget } from 
 import { BOARDS } from '../engine/choices/deploy';
 import { StudioError } from '../engine/errors';
 import type { AutoSearchJobResult } from '../engine/jobs/results';
+import type { AutoCandidate } from '../engine/recon/budget-search';
 import type { StudioState } from './store';
 
 export interface AutoSearchState {
@@ -15,6 +16,8 @@ export interface AutoSearchState {
   text: Record<AutoBudgetKind, string>;
   status: 'idle' | 'searching' | 'compressing' | 'done' | 'cancelled' | 'failed';
   result?: AutoSearchJobResult;
+  /** Candidates measured so far, while the search runs (the result has them all). */
+  tried: AutoCandidate[];
   /** The budget as the search took it, for the chart's budget line. */
   budget?: AutoBudget;
   /** The pick compressed and measured on the test records: its run in the history. */
@@ -27,6 +30,7 @@ export interface AutoSearchSlice {
   setAutoKind: (kind: AutoBudgetKind) => void;
   setAutoText: (text: string) => void;
   autoStarted: (budget: AutoBudget) => void;
+  autoCandidate: (c: AutoCandidate) => void;
   autoFound: (result: AutoSearchJobResult) => void;
   autoEnded: (status: 'done' | 'cancelled' | 'failed', message?: string, pickRun?: AutoSearchState['pickRun']) => void;
 }
@@ -44,11 +48,12 @@ export function panelBudget(s: Pick<AutoSearchState, 'kind' | 'text'>): AutoBudg
 }
 
 export const createAutoSearchSlice: StateCreator<StudioState, [], [], AutoSearchSlice> = (set) => ({
-  autoSearch: { kind: AUTO_BUDGETS.defaultId, text: DEFAULT_AUTO_TEXT, status: 'idle' },
+  autoSearch: { kind: AUTO_BUDGETS.defaultId, text: DEFAULT_AUTO_TEXT, status: 'idle', tried: [] },
   setAutoKind: (kind) => set((s) => ({ autoSearch: { ...s.autoSearch, kind } })),
   setAutoText: (text) => set((s) => ({ autoSearch: { ...s.autoSearch, text: { ...s.autoSearch.text, [s.autoSearch.kind]: text } } })),
-  autoStarted: (budget) => set((s) => ({ autoSearch: { kind: s.autoSearch.kind, text: s.autoSearch.text, status: 'searching', budget } })),
-  autoFound: (result) => set((s) => ({ autoSearch: { ...s.autoSearch, status: 'compressing', result } })),
+  autoStarted: (budget) => set((s) => ({ autoSearch: { kind: s.autoSearch.kind, text: s.autoSearch.text, status: 'searching', budget, tried: [] } })),
+  autoCandidate: (c) => set((s) => ({ autoSearch: { ...s.autoSearch, tried: [...s.autoSearch.tried, c] } })),
+  autoFound: (result) => set((s) => ({ autoSearch: { ...s.autoSearch, status: 'compressing', result, tried: result.candidates } })),
   autoEnded: (status, message, pickRun) => set((s) => ({ autoSearch: { ...s.autoSearch, status, message, pickRun } })),
 });
 
@@ -60,17 +65,22 @@ export interface AutoChartPoint {
   sparsityPct: number;
 }
 
-/** The candidates as the chart draws them: within the budget, over it, the pick apart; and the budget's line, where it is one. */
-export function autoChartData(r: Pick<AutoSearchJobResult, 'candidates' | 'pick' | 'baselineHeldOutAccuracy'>, budget?: AutoBudget) {
-  const point = (c: AutoSearchJobResult['pick']): AutoChartPoint => ({ kB: c.gzipBytes / 1000, accuracy: c.heldOutAccuracy * 100, sparsityPct: c.sparsity * 100 });
-  const rest = r.candidates.filter((c) => c !== r.pick);
+/**
+ * The candidates as the chart draws them: within the budget, over it, the pick apart; and the
+ * budget's lines. While the search runs there is no pick yet, and the unchanged model's held-back
+ * accuracy (which places the loss budget's line) comes with the result.
+ */
+export function autoChartData(tried: readonly AutoCandidate[], r: Pick<AutoSearchJobResult, 'pick' | 'baselineHeldOutAccuracy'> | undefined, budget?: AutoBudget) {
+  const point = (c: AutoCandidate): AutoChartPoint => ({ kB: c.gzipBytes / 1000, accuracy: c.heldOutAccuracy * 100, sparsityPct: c.sparsity * 100 });
+  const rest = tried.filter((c) => c !== r?.pick);
+  const baseline = r ? r.baselineHeldOutAccuracy * 100 : undefined;
   return {
     meets: rest.filter((c) => c.meets).map(point),
     over: rest.filter((c) => !c.meets).map(point),
-    pick: [point(r.pick)],
-    baselineAccuracy: r.baselineHeldOutAccuracy * 100,
+    pick: r ? [point(r.pick)] : [],
+    baselineAccuracy: baseline,
     /** Accuracy floor (percent) for a loss budget, size ceiling (kB) for a size budget. */
-    minAccuracy: budget?.kind === 'max-drop' ? r.baselineHeldOutAccuracy * 100 - budget.points : undefined,
+    minAccuracy: budget?.kind === 'max-drop' && baseline !== undefined ? baseline - budget.points : undefined,
     maxKB: budget?.kind === 'max-size' ? budget.bytes / 1000 : undefined,
   };
 }

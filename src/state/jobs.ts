@@ -12,7 +12,7 @@ import { serializeError, type SerializedError } from '../engine/errors';
 import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
-import { EngineClient, JobError } from '../workers/client';
+import { EngineClient, JobError, type Progress } from '../workers/client';
 import type { CompressJobResult, JobResult } from '../engine/jobs/results';
 import { MAX_RECORDS, type JobRequest, type UserModelPayload } from '../workers/protocol';
 import { modelLabel } from './model-label';
@@ -37,12 +37,19 @@ function asSerialized(e: unknown): SerializedError {
 }
 
 /** Runs a job as the studio's one running job; resolves with its result, or undefined if it failed (the error is in the store). */
-export function runJob(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult | undefined> {
+export function runJob(job: JobRequest, transfer: Transferable[] = [], onProgress?: (p: Progress) => void): Promise<JobResult | undefined> {
   const { running, progressed, started, finished, failed } = useStudio.getState();
   if (running) return Promise.resolve(undefined);
   const model = 'modelId' in job ? modelLabel(useStudio.getState(), job.modelId) : undefined;
   const unmark = markRunning(describeJob(job, model));
-  const handle = engine().run(job, progressed, transfer);
+  const handle = engine().run(
+    job,
+    (p) => {
+      progressed(p);
+      onProgress?.(p);
+    },
+    transfer,
+  );
   started(handle.id, job);
   return handle.done.then(
     (r) => {
@@ -345,7 +352,7 @@ export async function runAutoSearch(): Promise<void> {
   }
   s.autoStarted(budget);
   const { transfer, ...ref } = modelRef(s.selectedId);
-  const found = await runJob({ type: 'auto-search', ...ref, backend: s.compressBackend, settings, budget }, transfer);
+  const found = await runJob({ type: 'auto-search', ...ref, backend: s.compressBackend, settings, budget }, transfer, (p) => p.candidate && useStudio.getState().autoCandidate(p.candidate));
   const ended = (job: 'auto-search' | 'compress', what: string) => {
     const st = useStudio.getState();
     const e = st.error?.job === job ? st.error.error : undefined;

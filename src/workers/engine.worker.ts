@@ -69,11 +69,14 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   }
   const training = await startingBackend(() => prepareTrainingBackend(job.backend, { wasmPrefix, webglRenderer: job.backend === 'auto' ? webglRenderer() : undefined }));
   if (job.type === 'auto-search') {
+    // The candidate phase's count comes just before each candidate, which then goes out with it.
+    let most = 0;
     const r = await autoSearchBaseline(entry, withDefaults(job.settings), job.budget, {
       read: readFile,
       signal,
       allocation: job.settings.prune.allocation,
-      onProgress: (phase, done, total) => post({ v: 1, kind: 'progress', id, stage: phase === 'sensitivity' ? 'auto-sensitivity' : 'auto-candidate', done, total }),
+      onProgress: (phase, done, total) => (phase === 'sensitivity' ? post({ v: 1, kind: 'progress', id, stage: 'auto-sensitivity', done, total }) : (most = total)),
+      onCandidate: (candidate, i) => post({ v: 1, kind: 'progress', id, stage: 'auto-candidate', done: i + 1, total: most, candidate }),
     });
     return { type: 'auto-search', modelId: job.modelId, ...r, backendNote: training.note };
   }

@@ -15,6 +15,7 @@ import type { TrainingBackendChoice } from '../engine/train/training-backend';
 import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch';
 import type { DatasetId, Preprocessing } from '../engine/types';
 import type { AutoBudget } from '../engine/choices/auto-budget';
+import type { AutoCandidate } from '../engine/recon/budget-search';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -175,6 +176,8 @@ export interface ProgressMessage {
   backend?: string;
   /** Sent with a stage's last event: its key figures (accuracy, latency, pruned fraction) for the job log. */
   figures?: StageFigures;
+  /** The automatic search: each candidate as soon as it is measured (held-back figures only). */
+  candidate?: AutoCandidate;
 }
 
 export type WorkerResponse = ProgressMessage | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: JobResult } | { v: typeof PROTOCOL_VERSION; kind: 'error'; id: number; error: SerializedError };

@@ -24,12 +24,15 @@ describe('auto-search panel state', () => {
 
   it('puts the pick apart from the candidates within and over the budget, and draws the budget line', () => {
     const tried = [candidate(0, 0.9, 100_000, true), candidate(0.95, 0.1, 10_000, false), candidate(0.5, 0.895, 50_000, true)];
-    const d = autoChartData({ candidates: tried, pick: tried[2], baselineHeldOutAccuracy: 0.9 }, { kind: 'max-drop', points: 1 });
+    const d = autoChartData(tried, { pick: tried[2], baselineHeldOutAccuracy: 0.9 }, { kind: 'max-drop', points: 1 });
     expect(d.pick).toEqual([{ kB: 50, accuracy: 89.5, sparsityPct: 50 }]);
     expect(d.meets).toEqual([{ kB: 100, accuracy: 90, sparsityPct: 0 }]);
     expect(d.over).toEqual([{ kB: 10, accuracy: 10, sparsityPct: 95 }]);
     expect(d.minAccuracy).toBeCloseTo(89, 9);
     expect(d.maxKB).toBeUndefined();
-    expect(autoChartData({ candidates: tried, pick: tried[2], baselineHeldOutAccuracy: 0.9 }, { kind: 'max-size', bytes: 60_000 }).maxKB).toBe(60);
+    expect(autoChartData(tried, { pick: tried[2], baselineHeldOutAccuracy: 0.9 }, { kind: 'max-size', bytes: 60_000 }).maxKB).toBe(60);
+    // While the search runs: every candidate so far, no pick, no loss line yet.
+    const live = autoChartData(tried.slice(0, 2), undefined, { kind: 'max-drop', points: 1 });
+    expect([live.meets.length, live.over.length, live.pick.length, live.minAccuracy]).toEqual([1, 1, 0, undefined]);
   });
 });

@@ -30,8 +30,7 @@ function CandidateTip({ active, payload }: TooltipContentProps<TooltipValueType,
 
 /** Every candidate the search tried: gzip'd size against held-back accuracy, the pick starred, the budget as a line. */
 export function AutoSearchChart({ auto }: { auto: AutoSearchState }) {
-  const r = auto.result;
-  const d = r ? autoChartData(r, auto.budget) : undefined;
+  const d = auto.tried.length ? autoChartData(auto.tried, auto.result, auto.budget) : undefined;
   return (
     <ChartFrame
       title="Candidates: size (gzip'd, kB) against accuracy on held-back training images"
@@ -46,7 +45,7 @@ export function AutoSearchChart({ auto }: { auto: AutoSearchState }) {
         <YAxis type="number" dataKey="accuracy" name="accuracy" unit="%" tick={AXIS_TICK} width={52} domain={['auto', 'auto']} />
         <Tooltip content={CandidateTip} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        {d && <ReferenceLine y={d.baselineAccuracy} stroke={BEFORE_COLOR} strokeDasharray="4 4" />}
+        {d?.baselineAccuracy !== undefined && <ReferenceLine y={d.baselineAccuracy} stroke={BEFORE_COLOR} strokeDasharray="4 4" />}
         {d?.minAccuracy !== undefined && <ReferenceLine y={d.minAccuracy} stroke={OVER_COLOR} strokeDasharray="6 3" />}
         {d?.maxKB !== undefined && <ReferenceLine x={d.maxKB} stroke={OVER_COLOR} strokeDasharray="6 3" />}
         <Scatter name="within the budget" data={d?.meets ?? []} fill={AFTER_COLOR} isAnimationActive={false} />

@@ -12,7 +12,7 @@ import { AutoSearchChart } from './AutoSearchChart';
 function status(a: AutoSearchState): string {
   switch (a.status) {
     case 'searching':
-      return 'Searching: each candidate is pruned, quantized and measured on held-back training images…';
+      return `Searching: ${a.tried.length} candidate${a.tried.length === 1 ? '' : 's'} so far, each pruned, quantized and measured on held-back training images…`;
     case 'compressing':
       return `Found ${a.result?.candidates.length ?? 0} candidates; compressing the pick and measuring it on the test records…`;
     case 'done':
