@@ -9,17 +9,19 @@ import { StudioError } from '../../src/engine/errors';
 import type { PartialCompressSettings } from '../../src/engine/jobs/compress-settings';
 import { type FlagSpec, type Flags, num, str } from './flags';
 
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
 export const AUTO_FLAGS: readonly FlagSpec[] = [
   {
     name: 'auto',
     help: `Search the sparsity under a budget (${AUTO_BUDGETS.ids.map((id) => `--${id}`).join(', ')}): candidates judged on held-back training images, the pick compressed and measured on the test records. Pruning is obs (with --allocation), quantization int8 unless --quant says otherwise.`,
   },
-  ...AUTO_BUDGETS.options.filter((o) => o.id !== 'board').map((o): FlagSpec => ({ name: o.id, arg: o.arg, help: `With --auto: ${o.help}` })),
+  ...AUTO_BUDGETS.options.filter((o) => o.id !== 'board').map((o): FlagSpec => ({ name: o.id, arg: o.arg, help: `With --auto: ${lowerFirst(o.help)}` })),
   { name: 'held-out', arg: '<N>', help: 'With --auto: held-back training images each candidate is judged on (default 1000).' },
 ];
 
 /** The budget flag's help for --board, which the fit check also uses. */
-export const BOARD_BUDGET_HELP = `Check the fit on one board (default: every board). With --auto, the budget: ${AUTO_BUDGETS.get('board').help}`;
+export const BOARD_BUDGET_HELP = `Check the fit on one board (default: every board). With --auto, the budget: ${lowerFirst(AUTO_BUDGETS.get('board').help)}`;
 
 /** Flags the search sets itself, or that would make the compressed model differ from the candidate it measured. */
 const NOT_WITH_AUTO: ReadonlyArray<[string, string]> = [
