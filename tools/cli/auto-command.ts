@@ -13,7 +13,7 @@ import { describeCandidate } from '../../src/engine/recon/budget-search';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import { BACKENDS } from '../../src/engine/choices/train';
 import { autoBudgetFromFlags, autoRecipe, heldOutFromFlags } from './auto-flags';
-import { compressWith, findBaseline, printCompressTable, settingsOf } from './compress-command';
+import { compressWith, findBaseline, printCompressTable, refuseLongJob, settingsOf } from './compress-command';
 import { choice, type Flags } from './flags';
 import { readPublic } from './node-io';
 
@@ -28,6 +28,9 @@ export async function autoFromFlags(flags: Flags, log: (s: string) => void, bar:
   const entry = await findBaseline(flags);
   const settings = await settingsOf(flags, autoRecipe(flags));
   const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
+  // The compression of the pick would be refused after the search; ask first (as a pruned job).
+  // The search's own time is not estimated: the estimate has no model of reconstruction pruning.
+  await refuseLongJob(entry, { ...settings, prune: { ...settings.prune, sparsity: 0.5 } }, flags);
   log(`searching ${entry.id} on ${backend.backend} under ${describeBudget(budget)} (${settings.prune.allocation} allocation, ${settings.quant.mode})\n`);
   const search = await autoSearchBaseline(entry, settings, budget, {
     read: readPublic,

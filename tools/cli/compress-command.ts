@@ -59,7 +59,24 @@ export async function compressWith(
 ): Promise<CompressResult & { backendNote?: string }> {
   const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
   log(`compressing ${entry.id} on ${backend.backend}${backend.note ? ` (${backend.note})` : ''}\n`);
-  // A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes.
+  await refuseLongJob(entry, settings, flags);
+  const r = await compressBaseline(entry, settings, {
+    read: readPublic,
+    onProgress: (stage, done, total, p) => {
+      const extra = p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : '';
+      log(`\r${stage.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}${extra}   `);
+    },
+    onModels,
+  });
+  log('\n');
+  return { ...r, backendNote: backend.note };
+}
+
+/**
+ * A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes. The
+ * automatic search asks this of the compression that follows it before it starts searching.
+ */
+export async function refuseLongJob(entry: BaselineEntry, settings: CompressSettings, flags: Flags): Promise<void> {
   const estimate = estimateJob({
     macs: entry.macs,
     params: entry.params,
@@ -77,16 +94,6 @@ export async function compressWith(
       `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`,
     );
   }
-  const r = await compressBaseline(entry, settings, {
-    read: readPublic,
-    onProgress: (stage, done, total, p) => {
-      const extra = p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : '';
-      log(`\r${stage.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}${extra}   `);
-    },
-    onModels,
-  });
-  log('\n');
-  return { ...r, backendNote: backend.note };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
