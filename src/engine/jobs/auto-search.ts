@@ -108,7 +108,7 @@ export async function autoSearch(input: AutoSearchInput): Promise<AutoSearchResu
   const s: CompressSettings = { ...input.settings, prune: { ...input.settings.prune, method: 'obs', allocation } };
   const quant = QUANT_MODES.get(s.quant.mode);
   if (budget.kind === 'board' && s.quant.mode !== 'int8' && s.quant.mode !== 'none')
-    throw new StudioError('bad-settings', `A board budget checks the .tflite the studio exports: int8 (--quant int8) or float32 (--quant none); "${s.quant.mode}" exports neither.`, { field: 'quant.mode' });
+    throw new StudioError('bad-settings', `A board budget checks the .tflite the studio exports: full-integer int8, or float32 without quantization; "${s.quant.mode}" exports neither.`, { field: 'quant.mode' });
   const calibration = { images: train, preprocessing, samples: s.quant.calibration.samples };
   const pruneImages = pruneParam(s.prune, 'images');
   const heldOutFrom = Math.max(pruneImages + ALLOCATION_HELD_OUT, s.quant.calibration.samples);
