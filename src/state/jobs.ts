@@ -344,8 +344,9 @@ export async function runAutoSearch(): Promise<void> {
   const budget = panelBudget(s.autoSearch);
   if (typeof budget === 'string') return s.autoEnded('failed', budget);
   const base = s.compressSettings;
-  // Another method's own parameters mean nothing to obs (and its validation refuses them).
-  const settings: CompressSettings = { ...base, prune: { ...base.prune, method: 'obs', params: base.prune.method === 'obs' ? base.prune.params : {} }, finetune: { ...base.finetune, epochs: 0 } };
+  // Another method's own parameters and a gradual schedule mean nothing to obs (its validation refuses them).
+  const prune = { ...base.prune, method: 'obs' as const, schedule: { kind: 'one-shot' as const }, params: base.prune.method === 'obs' ? base.prune.params : {} };
+  const settings: CompressSettings = { ...base, prune, finetune: { ...base.finetune, epochs: 0 } };
   try {
     validateCompressSettings(settings);
   } catch (e) {
