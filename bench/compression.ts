@@ -2,7 +2,7 @@
  * The compression engine's headline figures (issue 3), printed with the settings that produced
  * them, in one run over the shipped baselines. Figures, not timed tests: nothing here fails CI.
  *
- *   npm run bench:compress -- [--only mnist|mobilenet|mobilenet-structured|recon|recon-mobilenet] [--train-limit N] [--epochs N] [--json out.json]
+ *   npm run bench:compress -- [--only mnist|mobilenet|mobilenet-structured|recon|recon-mobilenet|auto-mobilenet05] [--train-limit N] [--epochs N] [--json out.json]
  *
  * 1. custom-cnn-mnist: 80% unstructured (per-layer magnitude, fine-tuned) + full-integer int8:
  *    accuracy loss (target <= 0.5 points), int8 bytes / float32 bytes (<= 26%), gzip'd sparse int8
@@ -17,6 +17,9 @@
  *    reconstruction and sensitivity allocation + int8 on the custom CNN, MNIST 80% (<= 0.5 points)
  *    and CIFAR-10 70% (<= 1.0 point); MobileNetV1 1.0, CIFAR-10: >= 90% smaller (gzip'd or
  *    bitmask-sparse int8) at <= 1.0 point in <= 120 s.
+ * 5. Automatic search (issue 18; `--only auto-mobilenet05`, bench/auto-case.ts): MobileNetV1 0.5,
+ *    CIFAR-10, accuracy loss <= 1 point on held-back training images: smaller than uniform
+ *    sparsity searched under the same budget. Runs only when asked for by name (tens of minutes).
  * Fine-tuning runs on wasm in Node at tens of images/s, so it uses a subset of the training split
  * (--train-limit) and says so; accuracy is always on the baseline's full exact test records.
  */
@@ -29,6 +32,7 @@ import { prepareTrainingBackend } from '../src/engine/train/training-backend';
 import { readIndex, readPublic } from '../tools/cli/node-io';
 import { stageLine } from '../tools/cli/stage-line';
 import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
+import { AUTO_MODEL, type AutoCaseRow, printAutoCase, runAutoCase } from './auto-case';
 
 /** The study's MobileNet figure (pruning + INT8 on CIFAR-100), the bar for our MobileNet runs. */
 const STUDY_PCT = publishedFigure('mobilenet-v1', 'pruning-int8')!.sizeReductionPct;
@@ -142,6 +146,14 @@ async function main() {
   const backend = await prepareTrainingBackend('wasm');
   const index = await readIndex();
   const out: Array<{ label: string; modelId: string; figures: Array<[string, number, string, boolean]>; result: CompressResult }> = [];
+  let auto: AutoCaseRow[] | undefined;
+  if (only === 'auto-mobilenet05') {
+    auto = await runAutoCase(
+      index.models.find((m) => m.id === AUTO_MODEL)!,
+      (s) => process.stderr.write(s),
+    );
+    printAutoCase(auto);
+  }
   for (const c of CASES.filter((c) => !only || c.key === only)) {
     const entry = index.models.find((m) => m.id === c.modelId)!;
     process.stderr.write(`\n${c.label}\n`);
@@ -164,7 +176,19 @@ async function main() {
   const record = reproRecord(machineInfo(), [{ index: 0, value: null, wallMs: Date.parse(loadAfter.atIso) - Date.parse(startedIso), loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length) }], startedIso);
   console.log(`\n${reproHeader(record).join('\n')}\n(img/s and stage seconds above are single runs, not published speed figures.)`);
   const file = flag('json');
-  if (file) writeFileSync(file, JSON.stringify({ repro: record, cases: out.map((o) => ({ ...o, result: { ...o.result, layers: undefined } })) }, null, 1));
+  if (file)
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          repro: record,
+          cases: out.map((o) => ({ ...o, result: { ...o.result, layers: undefined } })),
+          ...(auto ? { auto: auto.map((a) => ({ ...a, result: { ...a.result, layers: undefined } })) } : {}),
+        },
+        null,
+        1,
+      ),
+    );
 }
 
 main().catch((e) => {

@@ -11,6 +11,7 @@ import { CompressPanel } from './compress/CompressPanel';
 import { ConfusionTab, DeployTab, DetailsTab, FlippedTab, LayersTab } from './compress/CompressResults';
 import { SweepPanel } from './compress/SweepPanel';
 import { SensitivityPanel } from './sensitivity/SensitivityPanel';
+import { AutoSearchPanel } from './compress/AutoSearchPanel';
 import { StudyPanel } from './study/StudyPanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { Notices } from './Notices';
@@ -36,10 +37,16 @@ const PANELS: Record<TabId, ReactNode> = {
   flipped: <FlippedTab />,
   deploy: <DeployTab />,
   sweep: (
-    <section aria-labelledby="sweep-h" className="panel">
-      <h2 id="sweep-h">Sparsity sweep</h2>
-      <SweepPanel />
-    </section>
+    <>
+      <section aria-labelledby="sweep-h" className="panel">
+        <h2 id="sweep-h">Sparsity sweep</h2>
+        <SweepPanel />
+      </section>
+      <section aria-labelledby="auto-h" className="panel">
+        <h2 id="auto-h">Automatic search under a budget</h2>
+        <AutoSearchPanel />
+      </section>
+    </>
   ),
   study: (
     <section aria-labelledby="study-h" className="panel">

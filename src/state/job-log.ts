@@ -74,6 +74,8 @@ const STAGE_NAME: Record<Stage, string> = {
   'tflite-evaluate': 'TFLite run',
   'tflite-latency': 'TFLite latency',
   sensitivity: 'each layer alone',
+  'auto-sensitivity': 'layer sensitivity',
+  'auto-candidate': 'search candidates',
 };
 
 const pct = (f: number, digits = 2) => `${(f * 100).toFixed(digits)}%`;
@@ -150,6 +152,8 @@ export function resultSummary(r: JobResult): string {
       return `${count(r.steps)} steps, accuracy ${pct(r.metrics.accuracy)}`;
     case 'sensitivity':
       return `${count(r.report.layers.length)} layers, held-back accuracy ${pct(r.report.baselineAccuracy)} on ${count(r.report.heldOutImages)} training images${r.reused ? ' (kept from an earlier analysis)' : ''}`;
+    case 'auto-search':
+      return `${r.candidates.length} candidates; picked ${pct(r.pick.sparsity, 1)} pruned, held-back accuracy ${pct(r.pick.heldOutAccuracy)}`;
     default:
       return 'done';
   }

@@ -12,7 +12,7 @@ import { serializeError, type SerializedError } from '../engine/errors';
 import { pruneMethodOf, validateCompressSettings, type CompressSettings } from '../engine/jobs/compress-settings';
 import { studyConfigs, studyRunProblem } from '../engine/study/preset';
 import type { DatasetId } from '../engine/types';
-import { EngineClient, JobError } from '../workers/client';
+import { EngineClient, JobError, type Progress } from '../workers/client';
 import type { CompressJobResult, JobResult } from '../engine/jobs/results';
 import { MAX_RECORDS, type JobRequest, type UserModelPayload } from '../workers/protocol';
 import { modelLabel } from './model-label';
@@ -21,6 +21,8 @@ import { recipeLabel, type RunRecord } from './run-record';
 import { tfliteRequest } from './deploy-slice';
 import { parseSweep } from './sweep-slice';
 import { sensitivitySettings } from './sensitivity-slice';
+import { panelBudget } from './auto-slice';
+import { describeBudget } from '../engine/choices/auto-budget';
 import { studyModels } from './study-models';
 import { useStudio } from './store';
 import { newUserModelId, payloadOf, type UserModelRecord } from './user-model-record';
@@ -36,12 +38,19 @@ function asSerialized(e: unknown): SerializedError {
 }
 
 /** Runs a job as the studio's one running job; resolves with its result, or undefined if it failed (the error is in the store). */
-export function runJob(job: JobRequest, transfer: Transferable[] = []): Promise<JobResult | undefined> {
+export function runJob(job: JobRequest, transfer: Transferable[] = [], onProgress?: (p: Progress) => void): Promise<JobResult | undefined> {
   const { running, progressed, started, finished, failed } = useStudio.getState();
   if (running) return Promise.resolve(undefined);
   const model = 'modelId' in job ? modelLabel(useStudio.getState(), job.modelId) : undefined;
   const unmark = markRunning(describeJob(job, model));
-  const handle = engine().run(job, progressed, transfer);
+  const handle = engine().run(
+    job,
+    (p) => {
+      progressed(p);
+      onProgress?.(p);
+    },
+    transfer,
+  );
   started(handle.id, job);
   return handle.done.then(
     (r) => {
@@ -334,4 +343,38 @@ export function applyRunSettings(id: string): void {
   if (known) s.select(run.modelId);
   else s.notify('run-model', `The model of “${run.name}” (${run.modelId}) is no longer in this browser; its settings were applied to ${s.selectedId ?? 'the selected model'}.`);
   useStudio.getState().replaceSettings(run.settings, run.backend);
+}
+
+/**
+ * The automatic search under the panel's budget: the search job (candidates on held-back training
+ * images, obs pruning with the controls' allocation and quantization, no fine-tuning), then the
+ * pick compressed as an ordinary run, measured on the test records and added to the history.
+ */
+export async function runAutoSearch(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.running || !s.selectedId) return;
+  const budget = panelBudget(s.autoSearch);
+  if (typeof budget === 'string') return s.autoEnded('failed', budget);
+  const base = s.compressSettings;
+  // Another method's own parameters and a gradual schedule mean nothing to obs (its validation refuses them).
+  const prune = { ...base.prune, method: 'obs' as const, schedule: { kind: 'one-shot' as const }, params: base.prune.method === 'obs' ? base.prune.params : {} };
+  const settings: CompressSettings = { ...base, prune, finetune: { ...base.finetune, epochs: 0 } };
+  try {
+    validateCompressSettings(settings);
+  } catch (e) {
+    return s.autoEnded('failed', serializeError(e).message);
+  }
+  s.autoStarted(budget);
+  const { transfer, ...ref } = modelRef(s.selectedId);
+  const found = await runJob({ type: 'auto-search', ...ref, backend: s.compressBackend, settings, budget }, transfer, (p) => p.candidate && useStudio.getState().autoCandidate(p.candidate));
+  const ended = (job: 'auto-search' | 'compress', what: string) => {
+    const st = useStudio.getState();
+    const e = st.error?.job === job ? st.error.error : undefined;
+    st.autoEnded(e?.code === 'cancelled' ? 'cancelled' : 'failed', e?.code === 'cancelled' ? `Cancelled ${what}.` : (e?.message ?? `The ${what} did not finish.`));
+  };
+  if (found?.type !== 'auto-search') return ended('auto-search', 'during the search');
+  useStudio.getState().autoFound(found);
+  const r = await runCompress({ settings: found.pickSettings, name: `auto ${Math.round(found.pick.sparsity * 100)}% · ${describeBudget(budget)}` });
+  if (!r) return ended('compress', 'while compressing the pick');
+  useStudio.getState().autoEnded('done', undefined, { runId: useStudio.getState().currentRunId ?? '', testBefore: r.before.metrics.accuracy, testAfter: r.after.metrics.accuracy });
 }

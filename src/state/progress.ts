@@ -31,6 +31,8 @@ const STAGE_LABEL: Record<string, string> = {
   'tflite-evaluate': 'Evaluating the .tflite files on the TFLite runtime (real int8)',
   'tflite-latency': 'Measuring latency on the TFLite runtime',
   sensitivity: 'Measuring each layer compressed alone',
+  'auto-sensitivity': 'Measuring each layer’s sensitivity on held-back training images',
+  'auto-candidate': 'Trying sparsities under the budget on held-back training images',
 };
 
 /** How many stages a compression job with these settings reports (engine/jobs/compress.ts). */

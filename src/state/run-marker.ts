@@ -32,6 +32,7 @@ const NOUN: Record<JobRequest['type'], string> = {
   'weight-sample': 'weight picture',
   preview: 'preview',
   sensitivity: 'sensitivity analysis',
+  'auto-search': 'automatic search',
 };
 
 /** `model` is how the page names the job's model (model-label.ts: a user's label, or the baseline's name). */

@@ -15,6 +15,7 @@ import { createGallerySlice, type GallerySlice } from './gallery-slice';
 import { createHistorySlice, type HistorySlice } from './history-slice';
 import { createStudySlice, type StudySlice } from './study-slice';
 import { createSweepSlice, type SweepSlice } from './sweep-slice';
+import { createAutoSearchSlice, type AutoSearchSlice } from './auto-slice';
 import { createTrainSlice, type TrainSlice } from './train-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createLiveSlice, type LiveSlice } from './live-slice';
@@ -41,7 +42,7 @@ export interface CatalogSlice {
   loadModelLayers: (id: string) => void;
 }
 
-export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice & SensitivitySlice;
+export type StudioState = CatalogSlice & JobSlice & CompressSlice & HistorySlice & UserModelsSlice & UiSlice & SweepSlice & GallerySlice & TrainSlice & DeploySlice & StudySlice & LiveSlice & SensitivitySlice & AutoSearchSlice;
 
 const createCatalogSlice: StateCreator<StudioState, [], [], CatalogSlice> = (set, get) => ({
   baselines: [],
@@ -75,6 +76,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createUserModelsSlice(...a),
   ...createUiSlice(...a),
   ...createSweepSlice(...a),
+  ...createAutoSearchSlice(...a),
   ...createGallerySlice(...a),
   ...createTrainSlice(...a),
   ...createDeploySlice(...a),

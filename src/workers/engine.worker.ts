@@ -11,6 +11,7 @@ import { compressBaseline, type CompressedModels } from '../engine/jobs/compress
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
 import { analyseSensitivity } from '../engine/jobs/sensitivity';
+import { autoSearchBaseline } from '../engine/jobs/auto-search';
 import { prepareTrainingBackend } from '../engine/train/training-backend';
 import type { BaselineEntry, BaselineIndex } from '../engine/types';
 import type { JobResult } from '../engine/jobs/results';
@@ -71,6 +72,18 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   if (job.type === 'sensitivity') {
     const r = await analyseSensitivity(entry, job.settings, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) });
     return { type: 'sensitivity', ...r };
+  }
+  if (job.type === 'auto-search') {
+    // The candidate phase's count comes just before each candidate, which then goes out with it.
+    let most = 0;
+    const r = await autoSearchBaseline(entry, withDefaults(job.settings), job.budget, {
+      read: readFile,
+      signal,
+      allocation: job.settings.prune.allocation,
+      onProgress: (phase, done, total) => (phase === 'sensitivity' ? post({ v: 1, kind: 'progress', id, stage: 'auto-sensitivity', done, total }) : (most = total)),
+      onCandidate: (candidate, i) => post({ v: 1, kind: 'progress', id, stage: 'auto-candidate', done: i + 1, total: most, candidate }),
+    });
+    return { type: 'auto-search', modelId: job.modelId, ...r, backendNote: training.note };
   }
   if (job.type === 'compress') {
     let models: CompressedModels | undefined;

@@ -16,6 +16,8 @@ import type { TrainFromScratchSettings } from '../engine/jobs/train-from-scratch
 import type { DatasetId, Preprocessing } from '../engine/types';
 import type { SensitivitySettings } from '../engine/jobs/sensitivity-settings';
 import type { SensitivityStage } from '../engine/jobs/sensitivity';
+import type { AutoBudget } from '../engine/choices/auto-budget';
+import type { AutoCandidate } from '../engine/recon/budget-search';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -145,19 +147,48 @@ export interface SensitivityJob {
   settings: SensitivitySettings;
 }
 
+/**
+ * The automatic search under a budget (engine/jobs/auto-search.ts): candidates judged on held-back
+ * training images, never the test records. The page then compresses the pick as an ordinary run.
+ */
+export interface AutoSearchJob {
+  type: 'auto-search';
+  modelId: string;
+  upload?: UserModelPayload;
+  backend: TrainingBackendChoice;
+  /** The recipe every candidate follows; prune.allocation spreads each candidate's total sparsity. */
+  settings: CompressSettings;
+  budget: AutoBudget;
+}
+
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | SensitivityJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | SensitivityJob | AutoSearchJob;
 
 export type WorkerRequest = { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest } | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 
-export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage | SensitivityStage;
+export type Stage = 'backend' | 'load-model' | 'load-data' | 'evaluate' | 'latency' | 'train' | CompressStage | TfliteStage | SensitivityStage | AutoStage;
+
+/** The automatic search's stages: the dense sensitivity analysis, then the candidates. */
+export type AutoStage = 'auto-sensitivity' | 'auto-candidate';
 
 /** Stages after compression when a compress job asks for TFLite files. */
 export type TfliteStage = 'tflite-export' | 'tflite-choose' | 'tflite-evaluate' | 'tflite-latency';
 
 /** The results are the engine's (engine/jobs/results.ts); re-exported for the bench and the tests. */
-export type { CompressJobResult, EvaluateResult, FinetuneJobResult, JobResult, PreviewJobResult, RecordsResult, SensitivityJobResult, TrainJobResult, ValidateModelResult, WeightSampleResult } from '../engine/jobs/results';
+export type {
+  AutoSearchJobResult,
+  CompressJobResult,
+  EvaluateResult,
+  FinetuneJobResult,
+  JobResult,
+  PreviewJobResult,
+  RecordsResult,
+  SensitivityJobResult,
+  TrainJobResult,
+  ValidateModelResult,
+  WeightSampleResult,
+} from '../engine/jobs/results';
 
 export interface ProgressMessage {
   v: typeof PROTOCOL_VERSION;
@@ -173,6 +204,8 @@ export interface ProgressMessage {
   backend?: string;
   /** Sent with a stage's last event: its key figures (accuracy, latency, pruned fraction) for the job log. */
   figures?: StageFigures;
+  /** The automatic search: each candidate as soon as it is measured (held-back figures only). */
+  candidate?: AutoCandidate;
 }
 
 export type WorkerResponse = ProgressMessage | { v: typeof PROTOCOL_VERSION; kind: 'result'; id: number; result: JobResult } | { v: typeof PROTOCOL_VERSION; kind: 'error'; id: number; error: SerializedError };

@@ -6,7 +6,7 @@ import { estimateJob, formatDuration } from '../../src/engine/jobs/estimate';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { BACKENDS } from '../../src/engine/choices/train';
 import { getDataset } from '../../src/engine/data/registry';
-import { type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
+import { type CompressSettings, type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineEntry } from '../../src/engine/types';
 import { settingsFromFlags } from './compress-flags';
@@ -26,8 +26,11 @@ export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
   return entry;
 }
 
-export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { backendNote?: string }> {
-  const entry = await findBaseline(flags);
+/**
+ * The settings `compress` runs with: --settings file, then the flags over it, then the defaults.
+ * With --auto, `adjust` gives the search's recipe its own defaults before the engine's.
+ */
+export async function settingsOf(flags: Flags, adjust?: (s: PartialCompressSettings, base: PartialCompressSettings) => void): Promise<CompressSettings> {
   let base: PartialCompressSettings = {};
   const file = str(flags, 'settings');
   if (file) {
@@ -37,10 +40,44 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
       throw new StudioError('bad-settings', `--settings ${file}: ${(e as Error).message}`, { fileName: file });
     }
   }
-  const settings = withDefaults(settingsFromFlags(flags, base));
+  const s = settingsFromFlags(flags, base);
+  adjust?.(s, base);
+  return withDefaults(s);
+}
+
+export async function compressFromFlags(flags: Flags, log: (s: string) => void, bar: (f: number) => string, onModels?: (m: CompressedModels) => void): Promise<CompressResult & { backendNote?: string }> {
+  return compressWith(await findBaseline(flags), await settingsOf(flags), flags, log, bar, onModels);
+}
+
+/** The compress job on `entry` with `settings` (the flags give the backend and --yes), with a progress line. */
+export async function compressWith(
+  entry: BaselineEntry,
+  settings: CompressSettings,
+  flags: Flags,
+  log: (s: string) => void,
+  bar: (f: number) => string,
+  onModels?: (m: CompressedModels) => void,
+): Promise<CompressResult & { backendNote?: string }> {
   const backend = await prepareTrainingBackend(choice(flags, 'backend', BACKENDS) ?? 'wasm');
   log(`compressing ${entry.id} on ${backend.backend}${backend.note ? ` (${backend.note})` : ''}\n`);
-  // A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes.
+  await refuseLongJob(entry, settings, flags);
+  const r = await compressBaseline(entry, settings, {
+    read: readPublic,
+    onProgress: (stage, done, total, p) => {
+      const extra = p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : '';
+      log(`\r${stage.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}${extra}   `);
+    },
+    onModels,
+  });
+  log('\n');
+  return { ...r, backendNote: backend.note };
+}
+
+/**
+ * A multi-hour job (e.g. fine-tuning VGG16 on a CPU) is refused unless asked for with --yes. The
+ * automatic search asks this of the compression that follows it before it starts searching.
+ */
+export async function refuseLongJob(entry: BaselineEntry, settings: CompressSettings, flags: Flags): Promise<void> {
   const estimate = estimateJob({
     macs: entry.macs,
     params: entry.params,
@@ -58,16 +95,6 @@ export async function compressFromFlags(flags: Flags, log: (s: string) => void, 
       `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`,
     );
   }
-  const r = await compressBaseline(entry, settings, {
-    read: readPublic,
-    onProgress: (stage, done, total, p) => {
-      const extra = p ? ` loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} img/s ${Math.ceil(p.secondsLeft)} s left` : '';
-      log(`\r${stage.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}${extra}   `);
-    },
-    onModels,
-  });
-  log('\n');
-  return { ...r, backendNote: backend.note };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

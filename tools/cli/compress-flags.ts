@@ -10,6 +10,7 @@ import { BIAS_CORRECTIONS, CALIBRATION_METHODS, GRANULARITIES, ROUNDINGS, QUANT_
 import { BACKENDS, OPTIMIZERS } from '../../src/engine/choices/train';
 import { StudioError } from '../../src/engine/errors';
 import { gradualSchedule, type PartialCompressSettings } from '../../src/engine/jobs/compress-settings';
+import { AUTO_FLAGS, BOARD_BUDGET_HELP } from './auto-flags';
 import { argOf, choice, choices, type FlagSpec, type Flags, num, str } from './flags';
 
 const labelled = (t: { options: readonly { id: string; label: string }[] }) => t.options.map((o) => `${o.id} (${o.label})`).join('; ');
@@ -52,7 +53,8 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'latency-runs', arg: '<N>', help: 'Timed batch-1 runs.' },
   { name: 'export-dir', arg: '<dir>', help: 'Write the run’s files there (engine/export/run-files.ts: .tflite, C arrays, tfjs zip, report).' },
   { name: 'tflite-io', arg: argOf(TFLITE_IO), help: `The int8 file's I/O (default ${TFLITE_IO.defaultId}).` },
-  { name: 'board', arg: argOf(BOARDS), help: 'Check the fit on one board (default: every board).' },
+  { name: 'board', arg: argOf(BOARDS), help: BOARD_BUDGET_HELP },
+  ...AUTO_FLAGS,
   { name: 'json', help: 'Print the result as JSON.' },
   { name: 'yes', help: 'Start a job estimated at more than 10 minutes (refused without it).' },
 ];

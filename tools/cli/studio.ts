@@ -1,7 +1,7 @@
 /**
  * The studio's command line, over the same engine the Worker runs.
  *
- *   npm run cli -- list | evaluate | finetune | compress | train   (flags: npm run cli -- help)
+ *   npm run cli -- list | evaluate | finetune | compress [--auto] | sensitivity | train   (flags: npm run cli -- help)
  *
  * Each command's flags are a table (COMMANDS below; compress's in compress-flags.ts) whose choice
  * arguments come from src/engine/choices/: the parser refuses a flag the command does not take or
@@ -16,6 +16,8 @@ import { finetuneBaseline } from '../../src/engine/jobs/finetune-baseline';
 import { trainFromScratch } from '../../src/engine/jobs/train-from-scratch';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { DatasetId } from '../../src/engine/types';
+import { autoFromFlags, printAuto } from './auto-command';
+import { autoBudgetFromFlags } from './auto-flags';
 import { compressFromFlags, printCompressTable } from './compress-command';
 import { COMPRESS_FLAGS } from './compress-flags';
 import { printExports, writeExports } from './export-command';
@@ -26,11 +28,6 @@ import { loadDataset } from '../../src/engine/data/load';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { layerSensitivity } from '../../src/engine/recon/sensitivity';
-import { planSparsities } from '../../src/engine/recon/search';
-import type { PartialCompressSettings } from '../../src/engine/jobs/compress-settings';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const json: FlagSpec = { name: 'json', help: 'Print the result as JSON.' };
 const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline of npm run cli -- list.' };
@@ -62,18 +59,6 @@ export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[
   sensitivity: {
     about: 'Each weighted layer compressed alone (pruned with reconstruction, or int8): its output error and the accuracy on held-back training images.',
     flags: [model, sparsityLevels, reconImages, heldOut, json],
-  },
-  search: {
-    about: 'Per-layer sparsities under an accuracy budget: sensitivity on held-back training images, a greedy plan, then the planned recipe (reconstruction pruning + INT8) compressed and measured on the test records.',
-    flags: [
-      model,
-      { name: 'max-loss', arg: '<points>', help: 'Accuracy points the plan may lose on the held-back images (default 1).' },
-      sparsityLevels,
-      reconImages,
-      heldOut,
-      { name: 'save', arg: '<file.json>', help: 'Write the planned settings (a --settings file for compress).' },
-      json,
-    ],
   },
   train: {
     about: 'Train an architecture from scratch for a dataset (saved under public/models/trained/).',
@@ -118,6 +103,7 @@ function bar(fraction: number): string {
 
 async function main(): Promise<void> {
   const { command, flags } = parseFlags(process.argv.slice(2));
+  if (command === 'search') throw new StudioError('bad-settings', 'search is now compress --auto: npm run cli -- compress --model <id> --auto --max-drop 1 (docs/CLI.md).', { command });
   if (command === 'help' || !(command in COMMANDS)) {
     console.log(usage());
     if (command !== 'help') process.exitCode = 2;
@@ -185,7 +171,7 @@ async function main(): Promise<void> {
       );
     return;
   }
-  if (command === 'sensitivity' || command === 'search') {
+  if (command === 'sensitivity') {
     const entry = await baseline(flags);
     await initBackend('wasm');
     const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9')
@@ -208,27 +194,6 @@ async function main(): Promise<void> {
       },
     );
     log('\n');
-    if (command === 'search') {
-      const maxLoss = num(flags, 'max-loss', 1);
-      const { best, candidates } = planSparsities(r, maxLoss);
-      const planned: PartialCompressSettings = { prune: { method: 'obs', sparsity: 0, allocation: 'uniform', overrides: best.overrides, params: { images: num(flags, 'images', 256) } }, quant: { mode: 'int8' } };
-      if (!json) {
-        console.log(`${entry.id}: held-back accuracy ${(r.baselineAccuracy * 100).toFixed(2)}% on ${r.heldOutImages} training images; budget ${maxLoss} points`);
-        for (const c of candidates) console.log(`  candidate: ${(c.sparsity * 100).toFixed(1).padStart(5)}% of weights pruned, predicted loss ${c.predictedLossPts.toFixed(2)} pts  ${JSON.stringify(c.overrides)}`);
-      }
-      const save = str(flags, 'save');
-      const file = save ?? join(tmpdir(), `studio-search-${process.pid}.json`);
-      await writeFile(file, JSON.stringify(planned, null, 1));
-      // The plan's prediction sums single-layer losses; the real job measures it on the test records.
-      const c = await compressFromFlags({ model: entry.id, settings: file, 'latency-runs': '3' }, log, bar);
-      log('\n');
-      if (json) console.log(JSON.stringify({ modelId: entry.id, sensitivity: r, candidates, best, result: c }, null, 1));
-      else {
-        printCompressTable(c);
-        if (save) console.log(`settings written to ${save} (npm run cli -- compress --model ${entry.id} --settings ${save})`);
-      }
-      return;
-    }
     if (json) console.log(JSON.stringify({ modelId: entry.id, ...r }, null, 1));
     else {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -277,11 +242,14 @@ async function main(): Promise<void> {
   }
   let models: CompressedModels | undefined;
   const exportDir = str(flags, 'export-dir');
-  const r = await compressFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined);
+  const auto = flags.auto || autoBudgetFromFlags(flags) ? await autoFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined) : undefined;
+  const r = auto?.result ?? (await compressFromFlags(flags, log, bar, exportDir ? (m) => (models = m) : undefined));
   const exported = exportDir && models ? await writeExports(exportDir, r, models, flags) : undefined;
-  if (json) console.log(JSON.stringify(exported ? { ...r, exported: { dir: exported.dir, files: exported.files, fit: exported.fit, skipped: exported.skipped } } : r, null, 1));
+  const out = exported ? { ...r, exported: { dir: exported.dir, files: exported.files, fit: exported.fit, skipped: exported.skipped } } : r;
+  if (json) console.log(JSON.stringify(auto ? { search: auto.search, ...out } : out, null, 1));
   else {
-    printCompressTable(r);
+    if (auto) printAuto(auto);
+    else printCompressTable(r);
     if (exported) printExports(exported);
   }
 }

@@ -17,6 +17,7 @@ import type { UserModelSummary } from './user-model';
 import type { WeightSample } from '../explain/weight-sample';
 import type { PreviewResult } from './preview';
 import type { SensitivityResult } from './sensitivity';
+import type { AutoSearchResult } from './auto-search';
 
 /** What an evaluate job returns: the engine's result plus the backend note. */
 export type EvaluateResult = EvaluateBaselineResult & { type: 'evaluate'; backendNote?: string };
@@ -42,4 +43,6 @@ export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sampl
 export type PreviewJobResult = PreviewResult & { type: 'preview' };
 /** Each layer compressed alone: its output error, and the model's accuracy and divergence on held-back training images (jobs/sensitivity.ts). */
 export type SensitivityJobResult = SensitivityResult & { type: 'sensitivity' };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult | SensitivityJobResult;
+/** The automatic search's candidates and pick, judged on held-back training images (jobs/auto-search.ts). */
+export type AutoSearchJobResult = AutoSearchResult & { type: 'auto-search'; modelId: string; backendNote?: string };
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult | SensitivityJobResult | AutoSearchJobResult;

@@ -69,7 +69,7 @@ export interface SensitivityOptions extends InOrderOptions {
 }
 
 /** Images `from`..`from+count` of the calibration permutation, as a dataset of their own. */
-function heldOutSet(ds: ImageDataset, from: number, count: number, seed: number): ImageDataset {
+export function heldOutSet(ds: ImageDataset, from: number, count: number, seed: number): ImageDataset {
   const perm = epochPermutation(ds.count, seed, 1_000_003);
   const idx = perm.subarray(from, Math.min(ds.count, from + count));
   const size = ds.shape.reduce((a, b) => a * b, 1);

@@ -16,7 +16,7 @@ import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer
 import { correctBias, fitToDense, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
-import { allocateSparsity } from '../../recon/allocate';
+import { allocateSparsity, type LayerCurve } from '../../recon/allocate';
 import { cachedSensitivity } from '../../recon/sensitivity-cache';
 import { layerSensitivity, type SensitivityReport } from '../../recon/sensitivity';
 import { prunableNodes } from '../unstructured';
@@ -68,9 +68,36 @@ async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (n
   return { masks, images };
 }
 
-function curvesOf(layers: readonly WeightedNode[], report: SensitivityReport) {
+function curvesOf(layers: readonly WeightedNode[], report: SensitivityReport): LayerCurve[] {
   const measured = new Map(report.layers.map((l) => [l.layer, l]));
   return layers.map((n) => ({ layer: n.name, weights: n.kernel.values.length, points: (measured.get(n.name)?.prune ?? []).map((x) => ({ sparsity: x.sparsity, cost: x.divergence })) }));
+}
+
+function sensitivityOptions(job: Job, layers: readonly WeightedNode[]) {
+  const free = layers.filter((n) => !(n.name in job.p.overrides)).map((n) => n.name);
+  return { heldOut: ALLOCATION_HELD_OUT, granularity: 'per-channel' as const, damp: job.damp, layers: free, signal: job.signal };
+}
+
+/** The layers `obs` prunes in `g` (those of the chosen kinds, and any override names), in network order. */
+export function reconLayers(g: Graph, p: PruneSettings, pattern: 'unstructured' | 'n:m' = 'unstructured'): WeightedNode[] {
+  const chosen = new Set(prunableNodes(g, { kind: 'per-layer', sparsity: p.sparsity, layerKinds: p.layerKinds, spareFirstLast: p.spareFirstLast }).map((n) => n.name));
+  if (pattern === 'unstructured') for (const name of Object.keys(p.overrides)) chosen.add(name);
+  const layers = g.nodes.filter((n): n is WeightedNode => chosen.has(n.name));
+  const known = new Set(layers.map((n) => n.name));
+  for (const name of Object.keys(p.overrides)) if (!known.has(name)) throw new StudioError('bad-settings', `Per-layer override names "${name}", which is not a conv, depthwise or dense layer of this model.`, { layer: name });
+  return layers;
+}
+
+/**
+ * The first allocation pass's curves: each layer's sensitivity on the dense model, cached per
+ * weights (sensitivity-cache.ts) under the same key whoever asks, so the automatic search's
+ * candidates and a later Compress share one analysis.
+ */
+export async function denseCurves(g: Graph, p: PruneSettings, calibration: CalibrationSet, o: { signal?: AbortSignal; onProgress?: Progress } = {}): Promise<{ curves: LayerCurve[]; reused: boolean }> {
+  const layers = reconLayers(g, p);
+  const job: Job = { p, pattern: 'unstructured', damp: pruneParam(p, 'damp'), calibration: { ...calibration, samples: pruneParam(p, 'images') }, signal: o.signal };
+  const first = await cachedSensitivity(g, job.calibration, { ...sensitivityOptions(job, layers), sparsities: [...ALLOCATION_GRID], onProgress: o.onProgress });
+  return { curves: curvesOf(layers, first.report), reused: first.reused };
 }
 
 /**
@@ -83,8 +110,7 @@ function curvesOf(layers: readonly WeightedNode[], report: SensitivityReport) {
  */
 async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k: number) => Progress) {
   const { p } = job;
-  const free = layers.filter((n) => !(n.name in p.overrides)).map((n) => n.name);
-  const common = { heldOut: ALLOCATION_HELD_OUT, granularity: 'per-channel' as const, damp: job.damp, layers: free, signal: job.signal };
+  const common = sensitivityOptions(job, layers);
   const seconds: number[] = [];
   const timed = async <T>(f: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -118,11 +144,8 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
     prune: async (g, p, ctx: PruneContext): Promise<PruneOutcome> => {
       if (!ctx.calibration) throw new StudioError('bad-settings', `${p.method} pruning reconstructs each layer from calibration images, and this job has no training images to draw them from.`, { method: p.method });
       const work = cloneGraph(g);
-      const chosen = new Set(prunableNodes(work, { kind: 'per-layer', sparsity: p.sparsity, layerKinds: p.layerKinds, spareFirstLast: p.spareFirstLast }).map((n) => n.name));
-      if (pattern === 'unstructured') for (const name of Object.keys(p.overrides)) chosen.add(name);
-      const layers = work.nodes.filter((n): n is WeightedNode => chosen.has(n.name));
+      const layers = reconLayers(work, p, pattern);
       const known = new Set(layers.map((n) => n.name));
-      for (const name of Object.keys(p.overrides)) if (!known.has(name)) throw new StudioError('bad-settings', `Per-layer override names "${name}", which is not a conv, depthwise or dense layer of this model.`, { layer: name });
       const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined };
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
       // With an allocation: analysis, (first pruning, analysis in context,) final pruning.
