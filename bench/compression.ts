@@ -31,7 +31,7 @@ import { publishedFigure } from '../src/engine/study/published';
 import { prepareTrainingBackend } from '../src/engine/train/training-backend';
 import { readIndex, readPublic } from '../tools/cli/node-io';
 import { stageLine } from '../tools/cli/stage-line';
-import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
+import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad, watchBefore } from './lib/repro';
 import { AUTO_MODEL, type AutoCaseRow, printAutoCase, runAutoCase } from './auto-case';
 
 /** The study's MobileNet figure (pruning + INT8 on CIFAR-100), the bar for our MobileNet runs. */
@@ -141,7 +141,8 @@ const CASES: Case[] = [
 
 async function main() {
   const startedIso = new Date().toISOString();
-  const loadBefore = sampleLoad();
+  const watched = await watchBefore();
+  const loadBefore = watched.end;
   const only = flag('only');
   const backend = await prepareTrainingBackend('wasm');
   const index = await readIndex();
@@ -173,7 +174,7 @@ async function main() {
   // The figures here are accuracy and bytes (the same on any machine for a given seed); the
   // img/s and seconds above are single runs, printed for orientation only.
   const loadAfter = sampleLoad();
-  const record = reproRecord(machineInfo(), [{ index: 0, value: null, wallMs: Date.parse(loadAfter.atIso) - Date.parse(startedIso), loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length) }], startedIso);
+  const record = reproRecord(machineInfo(), [{ index: 0, value: null, wallMs: Date.parse(loadAfter.atIso) - Date.parse(startedIso), loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length, watched) }], startedIso);
   console.log(`\n${reproHeader(record).join('\n')}\n(img/s and stage seconds above are single runs, not published speed figures.)`);
   const file = flag('json');
   if (file)

@@ -21,7 +21,7 @@ import type { PartialCompressSettings } from '../src/engine/jobs/compress-settin
 import type { CompressJobResult, JobRequest } from '../src/workers/protocol';
 import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/engine/study/published';
 import { readIndex, ROOT } from '../tools/cli/node-io';
-import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad } from './lib/repro';
+import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad, watchBefore } from './lib/repro';
 import { rowOf, type Row } from './study-rows';
 import { isInt8Supported, isMissing, runNativePeer, type PeerMissing, type PeerResult } from './peer/native-peer';
 import { browserPath } from '../tools/check/browser';
@@ -63,7 +63,8 @@ async function main() {
   const peers: Record<string, PeerResult | PeerMissing> = {};
   const t0 = Date.now();
   const startedIso = new Date().toISOString();
-  const loadBefore = sampleLoad();
+  const watched = await watchBefore();
+  const loadBefore = watched.end;
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -96,7 +97,7 @@ async function main() {
   // deterministic, its speed columns are single runs and are labelled so (bench:tflite and
   // bench:peer repeat their timings).
   const loadAfter = sampleLoad();
-  const record = reproRecord(machineInfo(`Chromium ${browserVersion}`), [{ index: 0, value: null, wallMs: Date.now() - t0, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length) }], startedIso);
+  const record = reproRecord(machineInfo(`Chromium ${browserVersion}`), [{ index: 0, value: null, wallMs: Date.now() - t0, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cpus().length, watched) }], startedIso);
 
   const lines: string[] = [];
   const machine = `${hostname()}`.replace(/[^a-z0-9-]/gi, '') || 'machine';

@@ -197,20 +197,26 @@ export interface RepeatRecord<T> {
   verdict: LoadVerdict;
 }
 
+/** Two load samples `ms` apart: the machine watched just before a run (judgeLoad's `window`; its `end` is the run's `before`). */
+export async function watchBefore(ms = QUIET_WINDOW_MS): Promise<{ start: LoadSample; end: LoadSample }> {
+  const start = sampleLoad();
+  await new Promise((r) => setTimeout(r, ms));
+  return { start, end: sampleLoad() };
+}
+
 /** Runs `measure` `n` times (at least MIN_REPEATS unless `allowFewer`), sampling the load around each run. */
 export async function repeatRuns<T>(n: number, measure: (index: number) => Promise<T>, opts: { allowFewer?: boolean; onRun?: (r: RepeatRecord<T>) => void; quietWindowMs?: number } = {}): Promise<Array<RepeatRecord<T>>> {
   if (n < MIN_REPEATS && !opts.allowFewer) throw new Error(`A published speed figure needs at least ${MIN_REPEATS} repeats, not ${n} (pass --repeats ${MIN_REPEATS} or more).`);
   const cores = os.cpus().length;
   const out: Array<RepeatRecord<T>> = [];
   for (let i = 0; i < n; i++) {
-    const start = sampleLoad();
-    await new Promise((r) => setTimeout(r, opts.quietWindowMs ?? QUIET_WINDOW_MS));
-    const loadBefore = sampleLoad();
+    const window = await watchBefore(opts.quietWindowMs);
+    const loadBefore = window.end;
     const t = performance.now();
     const value = await measure(i);
     const wallMs = performance.now() - t;
     const loadAfter = sampleLoad();
-    const rec = { index: i, value, wallMs, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cores, { start, end: loadBefore }) };
+    const rec = { index: i, value, wallMs, loadBefore, loadAfter, verdict: judgeLoad(loadBefore, loadAfter, cores, window) };
     opts.onRun?.(rec);
     out.push(rec);
   }
