@@ -233,10 +233,15 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
           }
         };
         const prune: SensitivityPoint[] = [];
+        // Fitted to the dense model's outputs once per layer (a cols x cols solve), then pruned at each sparsity.
+        const fitted = w0s.map((w, i) => {
+          const c = Float64Array.from(w);
+          if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01);
+          return c;
+        });
         for (const sparsity of o.sparsities) {
-          const ws = w0s.map((w, i) => {
+          const ws = fitted.map((w, i) => {
             const c = Float64Array.from(w);
-            if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01);
             solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
             return c;
           });
