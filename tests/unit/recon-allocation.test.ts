@@ -80,6 +80,25 @@ describe('obs with sensitivity allocation', () => {
     for (const n of weighted(out.graph)) expect(zerosOf(n) / n.kernel.values.length).toBeCloseTo((out.detail.layerSparsities as Record<string, number>)[n.name], 1);
   });
 
+  it('tells the job-time estimate its layers, images and trials', () => {
+    const two = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', sparsity: 0.6 } }).prune);
+    // c1: 8 outputs of 3·3·2 inputs at 8x8 positions ('same'); c2: 16 of 3·3·8, 8x8; d: 4 of 16. Six sparsities in the dense model, seven (from 0) in context.
+    expect(two).toEqual({
+      layers: [
+        { groups: 1, rows: 8, cols: 18, channels: 2, positions: 64 },
+        { groups: 1, rows: 16, cols: 72, channels: 8, positions: 64 },
+        { groups: 1, rows: 4, cols: 16, channels: 16, positions: 1 },
+      ],
+      calibrationImages: 256,
+      heldOutImages: 256,
+      trialsPerLayer: 13,
+      prunePasses: 2,
+      denseTargets: true,
+    });
+    const uniform = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', sparsity: 0.6, allocation: 'uniform', params: { dense: 0 } } }).prune);
+    expect(uniform).toMatchObject({ heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false });
+  });
+
   it('uniform allocation prunes every layer to the same sparsity', async () => {
     const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, allocation: 'uniform', params: { images: 32 } } }).prune;
     const out = await PRUNERS.obs.prune(graph, p, { calibration });

@@ -13,6 +13,10 @@ import { settingsFromFlags } from './compress-flags';
 import { choice, type Flags, str } from './flags';
 import { readIndex, readPublic } from './node-io';
 import { stageLine } from './stage-line';
+import { PRUNERS } from '../../src/engine/prune/methods/registry';
+import { loadLayersModel } from '../../src/engine/models/load';
+import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
+import type { Graph } from '../../src/engine/graph/ir';
 
 /** --model may be a baseline id (custom-cnn-mnist) or an architecture with --dataset. */
 export async function findBaseline(flags: Flags): Promise<BaselineEntry> {
@@ -78,7 +82,9 @@ export async function compressWith(
  * automatic search asks this of the compression that follows it before it starts searching.
  */
 export async function refuseLongJob(entry: BaselineEntry, settings: CompressSettings, flags: Flags): Promise<void> {
+  const pruner = PRUNERS[settings.prune.method];
   const estimate = estimateJob({
+    reconstruction: pruner.work ? pruner.work(await graphOf(entry), settings.prune) : undefined,
     macs: entry.macs,
     params: entry.params,
     macPerSecond: await measureMacPerSecond(),
@@ -94,6 +100,16 @@ export async function refuseLongJob(entry: BaselineEntry, settings: CompressSett
       'bad-settings',
       `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`,
     );
+  }
+}
+
+/** The model's graph (weights included: reconstruction's estimate needs its layer shapes). */
+async function graphOf(entry: BaselineEntry): Promise<Graph> {
+  const loaded = await loadLayersModel(entry.path, readPublic, entry.files);
+  try {
+    return graphFromLayersModel(loaded.model);
+  } finally {
+    loaded.model.dispose();
   }
 }
 

@@ -17,6 +17,29 @@ export const STEP_FORWARD_PASSES = {
   fineTune: 3,
 } as const;
 
+/** A layer as pruning with reconstruction solves it (recon/layer-problem.ts layerShape). */
+export interface ReconLayerShape {
+  groups: number;
+  rows: number;
+  cols: number;
+  /** Output positions per image (h·w of a convolution's output, 1 for a dense layer): input vectors per image. */
+  positions: number;
+}
+
+/**
+ * What pruning with reconstruction (`obs`) will do: the layers it prunes, how many calibration
+ * and held-back images, how many trial sparsities each layer is solved at (the allocation's
+ * analyses), how many pruning passes, and whether each layer is fitted to the dense model.
+ */
+export interface ReconEstimateInput {
+  layers: ReconLayerShape[];
+  calibrationImages: number;
+  heldOutImages: number;
+  trialsPerLayer: number;
+  prunePasses: number;
+  denseTargets: boolean;
+}
+
 export interface EstimateInput {
   macs: number;
   params: number;
@@ -29,6 +52,8 @@ export interface EstimateInput {
   fineTuneImages?: number;
   export?: boolean;
   latencyRuns?: number;
+  /** With pruning by reconstruction: its own, much larger, cost. */
+  reconstruction?: ReconEstimateInput;
 }
 
 export interface StepEstimate {
@@ -39,10 +64,54 @@ export interface StepEstimate {
 /** Per-weight work of pruning (sort/threshold) and export (serialise, convert): ~1e-7 s per param. */
 const SECONDS_PER_PARAM = 1e-7;
 
+/**
+ * Multiply-adds per second of the Float64 JavaScript loops of the reconstruction (Cholesky,
+ * inverse, the OBS column loop), on one core of the 2-core development VM.
+ */
+const JS_MACS_PER_SECOND = 1.2e9;
+/**
+ * What the terms below leave out (the device speed is measured on one large convolution, which
+ * runs faster than im2col, small layers and the Float64 accumulation of H): measured against
+ * them on a quiet 2-core VM, MobileNetV1 1.0 at 80% with two allocation passes took 2.4x the
+ * terms, the custom CNN with uniform allocation 3.4x (MNIST) and 2.1x (CIFAR-10). With this factor
+ * the estimate is 0.73-1.2x of those three; a rough figure, enough to ask before a long job.
+ */
+const RECON_OVERHEAD = 2.5;
+/** Columns of H solved together at most (recon/blocks.ts MAX_BLOCK_COLS). */
+const BLOCK_COLS = 2048;
+
+/**
+ * Seconds of pruning with reconstruction: forward passes to collect each layer's inputs (from the
+ * input up to the layer: half a pass on average, twice with dense targets) in each pruning pass
+ * and each analysis, the products that accumulate H (and C) from them on the backend, forward passes from the layer on for each trial (half a pass on average, on
+ * the held-back images), and the solves: per layer and pass a factorization (~2·cols³ with the
+ * inverse) and per trial or pruning the OBS column loop (rows·cols²/2), in blocks of at most
+ * BLOCK_COLS columns.
+ */
+export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: number, backendSecondsPerMac: number): number {
+  const analyses = r.trialsPerLayer > 0 ? (r.prunePasses > 1 ? 2 : 1) : 0;
+  const capturePasses = r.prunePasses + analyses;
+  const captures = capturePasses * r.layers.length * r.calibrationImages * 0.5 * (r.denseTargets ? 2 : 1);
+  const trials = r.layers.length * r.trialsPerLayer * r.heldOutImages * 0.5;
+  let js = 0;
+  // H = Σ x xᵀ (and C with dense targets) on the backend: images x positions x cols² per group and capture.
+  let hMacs = 0;
+  for (const l of r.layers) {
+    hMacs += capturePasses * r.calibrationImages * l.positions * l.groups * l.cols ** 2 * (r.denseTargets ? 2 : 1);
+    const blocks = Math.ceil(l.cols / BLOCK_COLS);
+    const width = Math.min(l.cols, BLOCK_COLS);
+    const factor = l.groups * blocks * 2 * width ** 3;
+    const solve = (l.groups * blocks * l.rows * width ** 2) / 2;
+    const fit = r.denseTargets ? l.groups * blocks * (width ** 3 + 2 * l.rows * width ** 2) : 0;
+    js += capturePasses * (factor + fit) + (r.trialsPerLayer + r.prunePasses) * solve;
+  }
+  return RECON_OVERHEAD * ((captures + trials) * forwardSeconds + hMacs * backendSecondsPerMac + js / JS_MACS_PER_SECOND);
+}
+
 export function estimateJob(x: EstimateInput): { steps: StepEstimate[]; totalSeconds: number; needsConfirmation: boolean } {
   const pass = x.macs / x.macPerSecond;
   const steps: StepEstimate[] = [{ step: 'evaluate', seconds: x.evalImages * pass * STEP_FORWARD_PASSES.evaluate }];
-  if (x.prune) steps.push({ step: 'prune', seconds: x.params * SECONDS_PER_PARAM });
+  if (x.prune) steps.push({ step: 'prune', seconds: x.reconstruction ? reconstructionSeconds(x.reconstruction, pass, 1 / x.macPerSecond) : x.params * SECONDS_PER_PARAM });
   if (x.fineTuneImages) steps.push({ step: 'fine-tune', seconds: x.fineTuneImages * pass * STEP_FORWARD_PASSES.fineTune });
   if (x.quantize) {
     steps.push({ step: 'calibrate', seconds: (x.calibrationImages ?? 0) * pass * STEP_FORWARD_PASSES.calibrate });

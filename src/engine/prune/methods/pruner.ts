@@ -6,6 +6,7 @@
  */
 import type { Graph } from '../../graph/ir';
 import type { PruneSettings } from '../../jobs/compress-settings';
+import type { ReconEstimateInput } from '../../jobs/estimate';
 import type { ImageDataset, Preprocessing } from '../../types';
 
 export interface PruneContext {
@@ -32,4 +33,6 @@ export interface Pruner {
   prune(g: Graph, p: PruneSettings, ctx: PruneContext): PruneOutcome | Promise<PruneOutcome>;
   /** Masks of `g` at `sparsity`: a gradual schedule's step. Required where the table entry says `uses.gradual`. */
   masksAt?(g: Graph, p: PruneSettings, sparsity: number): Map<string, Uint8Array>;
+  /** For a method whose cost is not a few passes over the weights: what the job-time estimate (jobs/estimate.ts) needs to know of it. */
+  work?(g: Graph, p: PruneSettings): ReconEstimateInput;
 }

@@ -12,6 +12,7 @@
  */
 import { StudioError } from '../../errors';
 import { cloneGraph, type Graph, type WeightedNode } from '../../graph/ir';
+import { inferShapes } from '../../graph/shapes';
 import type { PruneSettings } from '../../jobs/compress-settings';
 import { pruneParam } from '../../jobs/compress-settings';
 import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer-problem';
@@ -26,6 +27,7 @@ import { prunableNodes } from '../unstructured';
 // there, so an analysis at its defaults is this allocation's first pass (and the cache shares it).
 import { ALLOCATION_GRID, ALLOCATION_HELD_OUT } from '../../jobs/sensitivity-settings';
 import type { Pruner, PruneContext, PruneOutcome } from './pruner';
+import type { ReconEstimateInput } from '../../jobs/estimate';
 
 /** SparseGPT's mask-selection block (columns chosen jointly). */
 const MASK_BLOCK = 128;
@@ -144,6 +146,23 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
 
 export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
   return {
+    work: (g, p): ReconEstimateInput => {
+      const shapes = inferShapes(g);
+      const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
+      const two = byLayer && pruneParam(p, 'passes') > 1;
+      return {
+        layers: reconLayers(g, p, pattern).map((n) => {
+          const out = shapes.get(n.name)!;
+          return { ...layerShape(n), positions: out.length === 3 ? out[0] * out[1] : 1 };
+        }),
+        calibrationImages: pruneParam(p, 'images'),
+        heldOutImages: byLayer ? ALLOCATION_HELD_OUT : 0,
+        // The analysis in the dense model, and in context from sparsity 0.
+        trialsPerLayer: byLayer ? ALLOCATION_GRID.length + (two ? ALLOCATION_GRID.length + 1 : 0) : 0,
+        prunePasses: two ? 2 : 1,
+        denseTargets: pruneParam(p, 'dense') === 1,
+      };
+    },
     prune: async (g, p, ctx: PruneContext): Promise<PruneOutcome> => {
       if (!ctx.calibration) throw new StudioError('bad-settings', `${p.method} pruning reconstructs each layer from calibration images, and this job has no training images to draw them from.`, { method: p.method });
       const work = cloneGraph(g);
