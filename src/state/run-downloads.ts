@@ -4,7 +4,7 @@
  * contents as a Blob, made when the user asks for it.
  */
 import type { McuFit } from '../engine/export/mcu-fit';
-import { runFiles, type RunFileKind } from '../engine/export/run-files';
+import { noCArray, runFiles, type RunFileKind } from '../engine/export/run-files';
 import type { ExportLabel } from '../engine/choices/deploy';
 import type { CompressJobResult, SensitivityJobResult } from '../engine/jobs/results';
 
@@ -18,6 +18,9 @@ export interface RunDownload {
 export function runDownloads(r: CompressJobResult, fit: McuFit[]): RunDownload[] {
   return runFiles(r, fit).map(({ name, kind, label }) => ({ name, kind, label }));
 }
+
+/** Why an exported file has no C pair among the downloads (too large for any listed board), or undefined. */
+export const noCArrayReason = noCArray;
 
 /** One file of the run as a Blob, or undefined when the run has no such file. The report carries `sensitivity` when it is of the run's model. */
 export function runDownloadBlob(r: CompressJobResult, fit: McuFit[], name: string, sensitivity?: SensitivityJobResult): Blob | undefined {

@@ -15,7 +15,7 @@ import { BOARDS, TFLITE_IO } from '../../src/engine/choices/deploy';
 import { getProfile, type McuFit, MCU_PROFILES } from '../../src/engine/export/mcu-fit';
 import { estimateForBoard, type LatencyEstimate } from '../../src/engine/export/mcu-latency';
 import { exportRun } from '../../src/engine/export/export-run';
-import { defaultFitModel, fitChecks, runFiles } from '../../src/engine/export/run-files';
+import { defaultFitModel, fitChecks, noCArray, runFiles } from '../../src/engine/export/run-files';
 import type { CompressedModels, CompressResult } from '../../src/engine/jobs/compress';
 import type { CompressJobResult } from '../../src/engine/jobs/results';
 import { choice, type Flags } from './flags';
@@ -46,7 +46,7 @@ export async function writeExports(dir: string, r: CompressResult & { backendNot
     await writeFile(join(dir, f.name), data);
     files.push({ fileName: f.name, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
   }
-  return { dir, files, fit, latency, skipped: exports.skipped };
+  return { dir, files, fit, latency, skipped: [...exports.skipped, ...exports.models.flatMap((m) => noCArray(m) ?? [])] };
 }
 
 export function printExports(s: ExportSummary): void {

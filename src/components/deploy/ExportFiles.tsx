@@ -3,7 +3,7 @@ import { EXPORT_FILES } from '../../engine/choices/deploy';
 import type { ExportedModel } from '../../engine/export/compress-exports';
 import type { McuFit } from '../../engine/export/mcu-fit';
 import type { CompressJobResult } from '../../engine/jobs/results';
-import { runDownloadBlob, runDownloads, type RunDownload } from '../../state/run-downloads';
+import { noCArrayReason, runDownloadBlob, runDownloads, type RunDownload } from '../../state/run-downloads';
 import { useStudio } from '../../state/store';
 import { saveBlob } from '../download';
 import { formatBytes } from '../format';
@@ -52,12 +52,20 @@ function FileRow({ m, files, save }: { m: ExportedModel; files: RunDownload[]; s
         <button type="button" className="secondary small" data-testid={`download-${m.label}-tflite`} onClick={() => save(file('tflite'))}>
           .tflite
         </button>
-        <button type="button" className="secondary small" data-testid={`download-${m.label}-h`} onClick={() => save(file('c-header'))} title="C header: the array's declaration and length">
-          .h
-        </button>
-        <button type="button" className="secondary small" data-testid={`download-${m.label}-c`} onClick={() => save(file('c-source'))} title="C source: the 16-byte aligned array, xxd -i style">
-          .c
-        </button>
+        {file('c-header') ? (
+          <>
+            <button type="button" className="secondary small" data-testid={`download-${m.label}-h`} onClick={() => save(file('c-header'))} title="C header: the array's declaration and length">
+              .h
+            </button>
+            <button type="button" className="secondary small" data-testid={`download-${m.label}-c`} onClick={() => save(file('c-source'))} title="C source: the 16-byte aligned array, xxd -i style">
+              .c
+            </button>
+          </>
+        ) : (
+          <span className="note" data-testid={`no-c-array-${m.label}`} title={noCArrayReason(m)}>
+            no C array (too large for any listed board)
+          </span>
+        )}
       </td>
     </tr>
   );

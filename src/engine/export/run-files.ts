@@ -14,7 +14,7 @@
  * arrays and the report are text made from them when asked for (RunFile.contents), since a C array
  * is about six times its file. This module imports no tfjs, so the page can list and make files.
  */
-import { EXPORT_FILES, type ExportLabel } from '../choices/deploy';
+import { BOARDS, EXPORT_FILES, type ExportLabel } from '../choices/deploy';
 import type { CompressJobResult } from '../jobs/results';
 import { tfliteCArray, type CArrayFiles } from './c-array';
 import type { ExportedModel } from './compress-exports';
@@ -35,6 +35,20 @@ export function fileStem(modelId: string): string {
 /** "custom_cnn_mnist_int8", "custom_cnn_mnist_baseline_float32": one stem per exported file. */
 export function exportStem(modelId: string, m: { label: ExportLabel }): string {
   return `${fileStem(modelId)}_${m.label.replace(/-/g, '_')}`;
+}
+
+/**
+ * A .tflite above this gets no C array: twice the largest flash of the board table, so it fits
+ * no board the studio knows, and an `xxd -i` source takes about 6 bytes of text per byte (VGG16's
+ * int8 file would be some 90 MB of C, its float32 one 370 MB, built as one string in the tab).
+ */
+export const C_ARRAY_MAX_BYTES = 2 * Math.max(...BOARDS.options.map((b) => b.flashBytes));
+
+/** Why an exported file gets no C array, or undefined when it gets one. */
+export function noCArray(m: Pick<ExportedModel, 'label' | 'bytes'>): string | undefined {
+  if (m.bytes.length <= C_ARRAY_MAX_BYTES) return undefined;
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+  return `no C array for the ${m.label} .tflite: at ${mb(m.bytes.length)} it is over twice the largest flash of the listed boards (${mb(C_ARRAY_MAX_BYTES / 2)}); download the .tflite instead`;
 }
 
 /** The .h/.c pair for an exported file: `<stem>.h`, `<stem>.c`, array `<stem>_tflite` (a C identifier). */
@@ -77,7 +91,8 @@ export interface RunFile {
 }
 
 /**
- * Every file of a run that has exports, in one order: each .tflite with its C pair, the tfjs zip,
+ * Every file of a run that has exports, in one order: each .tflite with its C pair (none for a
+ * file too large for any board, noCArray), the tfjs zip,
  * then the report with the fit checks given (and the model's sensitivity analysis, if any). Names come from the model id, never from the stored
  * file names (runs kept before the names were unified carry the old ones).
  */
@@ -89,6 +104,7 @@ export function runFiles(r: Omit<CompressJobResult, 'type'>, fit: McuFit[], sens
     let c: CArrayFiles | undefined;
     const cPair = () => (c ??= cArrayFor(r.modelId, m));
     files.push({ name: `${s}.tflite`, kind: 'tflite', label: m.label, mime: 'application/octet-stream', contents: () => m.bytes });
+    if (noCArray(m)) continue;
     files.push({ name: `${s}.h`, kind: 'c-header', label: m.label, mime: 'text/x-c', contents: () => cPair().header.text });
     files.push({ name: `${s}.c`, kind: 'c-source', label: m.label, mime: 'text/x-c', contents: () => cPair().source.text });
   }
