@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'worker-crashed'
   | 'webgl-context-lost'
   | 'export-unsupported'
+  | 'needs-confirmation'
   | 'internal';
 
 export class StudioError extends Error {

@@ -126,7 +126,16 @@ export async function runCompress(opts: CompressOptions = {}): Promise<CompressJ
   const { transfer, ...ref } = modelRef(modelId);
   // A sweep or the study preset measures many points on tfjs only; the TFLite step belongs to a single run.
   const tflite = opts.origin === 'sweep' || opts.origin === 'study' ? undefined : tfliteRequest(useStudio.getState().deploy);
-  const r = await runJob({ type: 'compress', ...ref, backend: compressBackend, settings, ...(tflite ? { tflite } : {}) }, transfer);
+  const job = { type: 'compress' as const, ...ref, backend: compressBackend, settings, ...(tflite ? { tflite } : {}) };
+  let r = await runJob(job, transfer);
+  // A job estimated above 10 minutes stops before its work: ask, and start it again if the user agrees.
+  const asked = useStudio.getState().error;
+  if (!r && asked?.job === 'compress' && asked.error.code === 'needs-confirmation') {
+    if (!window.confirm(`${asked.error.message} Start it anyway? (Cancel stops it at any time.)`)) return undefined;
+    // A fresh copy of an uploaded model's files: the first request's were transferred to the worker.
+    const { transfer: again, ...fresh } = modelRef(modelId);
+    r = await runJob({ ...job, ...fresh, confirmedLong: true }, again);
+  }
   if (r?.type !== 'compress') return undefined;
   useStudio.getState().addRun(r, compressBackend, opts.origin, opts.name);
   return r;

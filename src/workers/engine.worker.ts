@@ -3,6 +3,7 @@
  * The engine worker: a thin switch from protocol messages to engine jobs. All heavy compute runs
  * here so the page never blocks. Files are fetched from the page's origin.
  */
+import { CONFIRM_ABOVE_S } from '../engine/jobs/estimate';
 import { initBackend, type BackendName } from '../engine/backend/init';
 import { RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
 import { serializeError, StudioError } from '../engine/errors';
@@ -93,6 +94,8 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
       onProgress: (stage, done, total, p, figures) =>
         post({ v: 1, kind: 'progress', id, stage, done, total, imagesPerSecond: p?.imagesPerSecond, secondsLeft: p?.secondsLeft, loss: p?.loss, backend: p?.backend, ...(figures ? { figures } : {}) }),
       onModels: job.tflite ? (m) => (models = m) : undefined,
+      // A long job stops before its work until the page has asked the user (jobs.ts runCompress).
+      askAbove: job.confirmedLong ? undefined : CONFIRM_ABOVE_S,
     });
     const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPaths, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};
     return { type: 'compress', ...r, backendNote: training.note, ...tflite };

@@ -54,6 +54,8 @@ export interface CompressJob {
   tflite?: TfliteRequest;
   /** A user's own model instead of a shipped baseline (modelId is then its id). */
   upload?: UserModelPayload;
+  /** The user said yes to a job estimated above CONFIRM_ABOVE_S (engine/jobs/estimate.ts); without it such a job stops with `needs-confirmation`. */
+  confirmedLong?: boolean;
 }
 
 /** What a compress job does with TFLite after compressing (engine/export, engine/jobs/tflite-eval.ts). */

@@ -14,8 +14,8 @@ describe('C arrays of large models', () => {
   });
 
   it('a file over the limit is listed as .tflite only, with the reason; one at the limit keeps its pair', () => {
-    const big = { label: 'float32', bytes: new Uint8Array(C_ARRAY_MAX_BYTES + 1), io: 'float' };
-    const edge = { label: 'int8', bytes: new Uint8Array(C_ARRAY_MAX_BYTES), io: 'float' };
+    const big = { label: 'float32' as const, bytes: new Uint8Array(C_ARRAY_MAX_BYTES + 1), io: 'float' };
+    const edge = { label: 'int8' as const, bytes: new Uint8Array(C_ARRAY_MAX_BYTES), io: 'float' };
     const r = { modelId: 'vgg16-cifar10', exports: { models: [edge, big] } } as unknown as CompressJobResult;
     expect(runFiles(r, []).map((f) => f.name)).toEqual(['vgg16_cifar10_int8.tflite', 'vgg16_cifar10_int8.h', 'vgg16_cifar10_int8.c', 'vgg16_cifar10_float32.tflite', 'vgg16_cifar10_report.json']);
     expect(noCArray(edge)).toBeUndefined();

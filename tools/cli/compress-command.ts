@@ -2,10 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { StudioError } from '../../src/engine/errors';
 import { measureMacPerSecond } from '../../src/engine/jobs/device-speed';
-import { estimateJob, formatDuration } from '../../src/engine/jobs/estimate';
+import { describeEstimate, estimateCompress } from '../../src/engine/jobs/estimate-compress';
 import { compressBaseline, type CompressedModels, type CompressResult } from '../../src/engine/jobs/compress';
 import { BACKENDS } from '../../src/engine/choices/train';
-import { getDataset } from '../../src/engine/data/registry';
 import { type CompressSettings, type PartialCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineEntry } from '../../src/engine/types';
@@ -13,7 +12,6 @@ import { settingsFromFlags } from './compress-flags';
 import { choice, type Flags, str } from './flags';
 import { readIndex, readPublic } from './node-io';
 import { stageLine } from './stage-line';
-import { PRUNERS } from '../../src/engine/prune/methods/registry';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
 import type { Graph } from '../../src/engine/graph/ir';
@@ -82,24 +80,9 @@ export async function compressWith(
  * automatic search asks this of the compression that follows it before it starts searching.
  */
 export async function refuseLongJob(entry: BaselineEntry, settings: CompressSettings, flags: Flags): Promise<void> {
-  const pruner = PRUNERS[settings.prune.method];
-  const estimate = estimateJob({
-    reconstruction: pruner.work ? pruner.work(await graphOf(entry), settings.prune) : undefined,
-    macs: entry.macs,
-    params: entry.params,
-    macPerSecond: await measureMacPerSecond(),
-    evalImages: settings.evalLimit ?? entry.testData.count,
-    calibrationImages: settings.quant.calibration.samples,
-    prune: settings.prune.sparsity > 0,
-    quantize: settings.quant.mode !== 'none',
-    fineTuneImages: settings.finetune.epochs * fineTuneImagesPerEpoch(settings.finetune, getDataset(entry.dataset).trainCount),
-    latencyRuns: settings.latencyRuns,
-  });
+  const estimate = estimateCompress(entry, settings, await graphOf(entry), await measureMacPerSecond());
   if (estimate.needsConfirmation && !flags.yes) {
-    throw new StudioError(
-      'bad-settings',
-      `this job is estimated at ${formatDuration(estimate.totalSeconds)} on this machine (${estimate.steps.map((x) => `${x.step} ${formatDuration(x.seconds)}`).join(', ')}); run it with --yes to start it anyway`,
-    );
+    throw new StudioError('bad-settings', `this job is estimated at ${describeEstimate(estimate)}; run it with --yes to start it anyway`);
   }
 }
 
@@ -137,10 +120,4 @@ export function printCompressTable(r: CompressResult): void {
   for (const st of r.stages) console.log(stageLine(st));
   console.log(`latency: ${a.latencyNote}`);
   for (const c of r.caveats) console.log(`note: ${c}`);
-}
-
-/** Images one fine-tuning epoch sees: the training limit (else the whole split), cut by a step cap. */
-function fineTuneImagesPerEpoch(f: { trainLimit?: number; maxSteps?: number; batchSize: number }, trainCount: number): number {
-  const images = f.trainLimit ?? trainCount;
-  return f.maxSteps ? Math.min(f.maxSteps * f.batchSize, images) : images;
 }

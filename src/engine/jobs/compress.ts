@@ -31,6 +31,9 @@ import { pruneStage } from './compress/prune-stage';
 import { quantizeStage } from './compress/quantize-stage';
 import type { CompressContext, CompressResult, Memo, StageRecord } from './compress/types';
 import { runSentence } from './run-sentence';
+import { describeEstimate, estimateCompress } from './estimate-compress';
+import { measureMacPerSecond } from './device-speed';
+import { StudioError } from '../errors';
 
 export type { CompressContext, CompressedModels, CompressResult, CompressStage, FlippedPrediction, LayerReport, Memo, StageFigures, StageRecord } from './compress/types';
 
@@ -54,6 +57,10 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       loaded.model.dispose();
     }
   });
+  if (ctx.askAbove !== undefined && !ctx.quick) {
+    const estimate = estimateCompress(entry, s, g0, await measureMacPerSecond());
+    if (estimate.totalSeconds > ctx.askAbove) throw new StudioError('needs-confirmation', `This job is estimated at ${describeEstimate(estimate)}.`, { seconds: Math.round(estimate.totalSeconds) });
+  }
   ctx.onProgress?.('load-data', 0, 1);
   const count = Math.min(entry.testData.count, s.evalLimit ?? Infinity);
   const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));

@@ -36,6 +36,11 @@ export interface CompressContext {
   onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
   /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
   onModels?: (m: CompressedModels) => void;
+  /**
+   * Seconds above which the job stops before its work, with a `needs-confirmation` error giving
+   * its estimate (jobs/estimate-compress.ts), so the page can ask; unset, it never asks.
+   */
+  askAbove?: number;
 }
 
 /** The job's inference graphs and quantized model, and its predictions on the test records. */
