@@ -10,8 +10,7 @@ import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import { type Graph, isWeighted, type WeightedNode } from '../../src/engine/graph/ir';
 import { PRUNERS } from '../../src/engine/prune/methods/registry';
 import type { ImageDataset } from '../../src/engine/types';
-
-const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
+import { kernelValues as values, syntheticImages } from './recon-fixtures';
 
 const graph: Graph = {
   name: 'auto',
@@ -25,16 +24,7 @@ const graph: Graph = {
 };
 
 const count = 420;
-const train: ImageDataset = {
-  id: 'mnist',
-  split: 'train',
-  count,
-  shape: [6, 6, 2],
-  numClasses: 4,
-  pixels: new Uint8Array(count * 72).map((_, i) => (i * 37 + ((i * i) % 11)) % 256),
-  labels: new Uint8Array(count).map((_, i) => i % 4),
-  classNames: ['a', 'b', 'c', 'd'],
-};
+const train = syntheticImages(count, [6, 6, 2]);
 const preprocessing = { kind: 'scale' as const, scale: 1 / 255 };
 const settings = withDefaults({ prune: { method: 'obs', params: { images: 16 } }, quant: { mode: 'int8', calibration: { samples: 24 } } });
 const zeros = (n: WeightedNode) => n.kernel.values.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);

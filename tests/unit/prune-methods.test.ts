@@ -18,8 +18,7 @@ import { PRUNERS } from '../../src/engine/prune/methods/registry';
 import type { PruneContext } from '../../src/engine/prune/methods/pruner';
 import { applyMasks } from '../../src/engine/prune/unstructured';
 import type { ImageDataset } from '../../src/engine/types';
-
-const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
+import { kernelValues as values } from './recon-fixtures';
 
 /** conv 2->8 -> conv 8->8 -> GAP -> dense 8->4: two prunable filter groups and one classifier. */
 const graph: Graph = {

@@ -10,9 +10,7 @@ import { type Graph, isWeighted, type WeightedNode } from '../../src/engine/grap
 import { PRUNERS } from '../../src/engine/prune/methods/registry';
 import { compileGraph } from '../../src/engine/graph/execute';
 import { toInputTensor } from '../../src/engine/preprocess';
-import type { ImageDataset } from '../../src/engine/types';
-
-const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
+import { kernelValues as values, syntheticImages } from './recon-fixtures';
 
 const graph: Graph = {
   name: 'allocation',
@@ -27,16 +25,7 @@ const graph: Graph = {
 };
 
 const count = 96;
-const images: ImageDataset = {
-  id: 'mnist',
-  split: 'train',
-  count,
-  shape: [8, 8, 2],
-  numClasses: 4,
-  pixels: new Uint8Array(count * 128).map((_, i) => (i * 37 + ((i * i) % 11)) % 256),
-  labels: new Uint8Array(count).map((_, i) => i % 4),
-  classNames: ['a', 'b', 'c', 'd'],
-};
+const images = syntheticImages(count, [8, 8, 2]);
 const calibration = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 }, samples: 32 };
 
 const zerosOf = (n: WeightedNode) => n.kernel.values.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);

@@ -10,8 +10,8 @@ import { calibrationIndices } from '../../src/engine/quantize/calibrate-graph';
 import { layerSensitivity } from '../../src/engine/recon/sensitivity';
 import { epochPermutation } from '../../src/engine/train/data-order';
 import type { ImageDataset } from '../../src/engine/types';
+import { kernelValues as values } from './recon-fixtures';
 
-const values = (n: number, k: number) => new Float32Array(n).map((_, i) => Math.sin(i * k + 0.3) * (1 + (i % 7)) * 0.1);
 const graph: Graph = {
   name: 'sens',
   output: 'd',
