@@ -7,7 +7,7 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
-import { spdInverse } from './linalg';
+import { applyInverse, inverseFactor, spdInverse } from './linalg';
 
 export const MAX_BLOCK_COLS = 2048;
 
@@ -30,11 +30,17 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
   const span = blockSpan(cols, channels);
   for (let c0 = 0; c0 < cols; c0 += span) {
     const width = Math.min(span, cols - c0);
-    const a = new Float64Array(width * width);
-    const cc = new Float64Array(width * width);
     let meanDiag = 0;
     for (let i = 0; i < width; i++) meanDiag += h[(c0 + i) * cols + c0 + i];
     const lambda = damp * (meanDiag / width || 1);
+    if (width === cols) {
+      // One block: through the factor that pruning or rounding then uses (linalg.ts keeps it).
+      const f = inverseFactor(h, cols, damp);
+      fitRows(w, rows, cols, 0, cols, c, cols, lambda, (t, out) => applyInverse(f, cols, t, out));
+      continue;
+    }
+    const a = new Float64Array(width * width);
+    const cc = new Float64Array(width * width);
     for (let i = 0; i < width; i++) {
       for (let j = 0; j < width; j++) {
         a[i * width + j] = h[(c0 + i) * cols + c0 + j];
@@ -46,23 +52,41 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
       cc[i * width + i] += lambda;
     }
     const inv = spdInverse(a, width);
-    const t = new Float64Array(width);
-    const out = new Float64Array(width);
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols + c0;
-      // t = w_r (C + λI), then ŵ_r = t (H + λI)⁻¹ (both symmetric, read along rows).
-      for (let j = 0; j < width; j++) {
-        let s = 0;
-        for (let i = 0; i < width; i++) s += w[base + i] * cc[i * width + j];
-        t[j] = s;
-      }
+    fitRows(w, rows, cols, c0, width, cc, width, 0, (t, out) => {
       for (let j = 0; j < width; j++) {
         let s = 0;
         for (let i = 0; i < width; i++) s += t[i] * inv[i * width + j];
         out[j] = s;
       }
-      w.set(out, base);
+    });
+  }
+}
+
+/**
+ * ŵ_r = (w_r C + λ w_r) (H + λI)⁻¹ for every row r, on columns c0..c0+width of `w`: `c` holds C
+ * for those columns (width x width, row stride `stride`); `inverse` multiplies by (H + λI)⁻¹.
+ */
+function fitRows(w: Float64Array, rows: number, cols: number, c0: number, width: number, c: Float64Array, stride: number, lambda: number, inverse: (t: Float64Array, out: Float64Array) => void): void {
+  const t = new Float64Array(width);
+  const out = new Float64Array(width);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols + c0;
+    // t = w_r (C + λI), then ŵ_r = t (H + λI)⁻¹ (both symmetric, read along rows).
+    // Along C's rows, four at a time, so memory is read in order and t is written a quarter as often.
+    for (let j = 0; j < width; j++) t[j] = lambda * w[base + j];
+    let i = 0;
+    for (; i + 3 < width; i += 4) {
+      const [w0, w1, w2, w3] = [w[base + i], w[base + i + 1], w[base + i + 2], w[base + i + 3]];
+      const [c0i, c1i, c2i, c3i] = [i * stride, (i + 1) * stride, (i + 2) * stride, (i + 3) * stride];
+      for (let j = 0; j < width; j++) t[j] += w0 * c[c0i + j] + w1 * c[c1i + j] + (w2 * c[c2i + j] + w3 * c[c3i + j]);
     }
+    for (; i < width; i++) {
+      const wi = w[base + i];
+      const ci = i * stride;
+      for (let j = 0; j < width; j++) t[j] += wi * c[ci + j];
+    }
+    inverse(t, out);
+    w.set(out, base);
   }
 }
 

@@ -1,0 +1,81 @@
+/**
+ * The factorizations reconstruction rests on (recon/linalg.ts), against their definitions in
+ * float64: U from the reversed Cholesky must satisfy UᵀU (H + λI) = I and be upper triangular with
+ * a positive diagonal (so it is the Cholesky factor OBS needs), and applying it must equal
+ * multiplying by the explicit inverse.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyInverse, inverseFactor, spdInverse } from '../../src/engine/recon/linalg';
+
+/** A seeded SPD matrix X Xᵀ (n x n from n x m), with one dead input when asked. */
+function spd(n: number, m: number, seed: number, dead?: number): Float64Array {
+  let s = seed;
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const x = Array.from({ length: n * m }, rand);
+  if (dead !== undefined) for (let k = 0; k < m; k++) x[dead * m + k] = 0;
+  const h = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) h[i * n + j] += x[i * m + k] * x[j * m + k];
+  return h;
+}
+
+/** H + λI as linalg.ts damps it (λ = damp x mean diagonal, a dead input's diagonal set to 1 first). */
+function damped(h: Float64Array, n: number, damp: number): Float64Array {
+  const a = Float64Array.from(h);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += h[i * n + i];
+  mean /= n;
+  for (let i = 0; i < n; i++) a[i * n + i] = (a[i * n + i] === 0 ? 1 : a[i * n + i]) + damp * mean;
+  return a;
+}
+
+describe('inverseFactor', () => {
+  for (const [n, m, dead] of [
+    [7, 20, undefined],
+    [40, 30, undefined],
+    [33, 50, 5],
+  ] as const) {
+    it(`n=${n} from ${m} samples${dead !== undefined ? ', one dead input' : ''}: UᵀU (H + λI) = I, U upper with a positive diagonal`, () => {
+      const h = spd(n, m, n * 31 + m, dead);
+      const { u, dead: deadMask } = inverseFactor(h, n, 0.01);
+      const a = damped(h, n, 0.01);
+      for (let i = 0; i < n; i++) {
+        expect(u[i * n + i]).toBeGreaterThan(0);
+        for (let j = 0; j < i; j++) expect(u[i * n + j]).toBe(0);
+      }
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          // (UᵀU A)_ij = Σ_k Σ_l U_ki U_kl A_lj
+          let s = 0;
+          for (let k = 0; k < n; k++) {
+            let ua = 0;
+            for (let l = 0; l < n; l++) ua += u[k * n + l] * a[l * n + j];
+            s += u[k * n + i] * ua;
+          }
+          worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+        }
+      }
+      expect(worst).toBeLessThan(1e-9);
+      expect([...deadMask].map((d, i) => (d ? i : -1)).filter((i) => i >= 0)).toEqual(dead !== undefined ? [dead] : []);
+    });
+  }
+
+  it('applying the factor equals multiplying by the explicit inverse', () => {
+    const n = 25;
+    const h = spd(n, 40, 7);
+    const inv = spdInverse(damped(h, n, 0.01), n);
+    const t = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+    const out = new Float64Array(n);
+    applyInverse(inverseFactor(h, n, 0.01), n, t, out);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += t[i] * inv[i * n + j];
+      expect(out[j]).toBeCloseTo(s, 10);
+    }
+  });
+
+  it('a Hessian that is not positive definite even after damping is refused, not turned into NaN', () => {
+    const h = new Float64Array([1, 2, 2, 1]);
+    expect(() => inverseFactor(h, 2, 0.01)).toThrow(/^reconstruction: .*singular/);
+  });
+});
