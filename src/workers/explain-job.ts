@@ -52,7 +52,8 @@ export async function weightSampleJob(job: WeightSampleJob, model: { entry: Base
     const images = await ctx.memo.get(`train:${model.entry.id}:${model.entry.path}:${PREVIEW_TRAIN_RECORDS}`, () => loadDataset(d, 'train', (name) => model.read(`data/${d.id}/${name}`), { count: PREVIEW_TRAIN_RECORDS }));
     // As the preview: the same sparsity in every layer, no sensitivity analysis.
     prune = { ...prune, allocation: 'uniform', params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
-    pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES } };
+    // The layers' input statistics are the preview's own (same weights and images), kept once for both.
+    pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES }, statsMemo: (key, make) => ctx.memo.get(key, make) };
   }
   return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx) };
 }

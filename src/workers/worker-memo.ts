@@ -6,7 +6,7 @@
 export class WorkerMemo {
   private readonly entries = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly max = 6) {}
+  constructor(private readonly max = 10) {}
 
   get<T>(key: string, make: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key) as Promise<T> | undefined;

@@ -34,7 +34,7 @@ describe('preview', () => {
     expect(previewImages(mnist, {})).toBe(137);
     expect(previewImages(mobilenet, {})).toBe(100);
     expect(previewImages(mnist, { evalLimit: 50 })).toBe(50);
-    const { settings, omitted } = previewSettings(mnist, withDefaults({ finetune: { epochs: 2 }, prune: { schedule: { kind: 'gradual', initialSparsity: 0, power: 3 } } }));
+    const { settings, omitted } = previewSettings(mnist, withDefaults({ finetune: { epochs: 2 }, prune: { method: 'per-layer', schedule: { kind: 'gradual', initialSparsity: 0, power: 3 } } }));
     expect(settings.finetune.epochs).toBe(0);
     expect(settings.prune.schedule.kind).toBe('one-shot');
     expect(settings.quant.calibration.samples).toBe(PREVIEW_CALIBRATION);
@@ -72,6 +72,24 @@ describe('preview', () => {
     expect(reads).toBe(readsBefore);
     expect(p2.before).toBe(p.before);
     expect(p2.after.size.sparseBytes).toBeLessThan(p.after.size.sparseBytes);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('with reconstruction, keeps the first pruned layer’s inputs between previews and still equals the job layer by layer', async () => {
+    const recipe = withDefaults({ prune: { sparsity: 0.8 } });
+    expect(recipe.prune.method).toBe('obs');
+    const { memo, keys } = mapMemo();
+    const tensors = tf.memory().numTensors;
+    const p = await previewCompress(mnist, recipe, { read: files, memo });
+    expect(keys().filter((k) => k.startsWith('recon-stats:'))).toHaveLength(1);
+    // The job collects every layer's inputs from the model pruned so far; the preview reuses the
+    // first pruned layer's (nothing before it is pruned), so the two must agree.
+    const job = await compressBaseline(mnist, previewSettings(mnist, recipe).settings, { read: files });
+    expect(p.after.metrics.accuracy).toBe(job.after.metrics.accuracy);
+    expect(p.after.size.sparseBytes).toBe(job.after.size.sparseBytes);
+    const p2 = await previewCompress(mnist, { ...recipe, prune: { ...recipe.prune, sparsity: 0.7 } }, { read: files, memo });
+    expect(keys().filter((k) => k.startsWith('recon-stats:'))).toHaveLength(1);
+    expect(p2.after.size.sparseBytes).toBeGreaterThan(p.after.size.sparseBytes);
     expect(tf.memory().numTensors).toBe(tensors);
   });
 });

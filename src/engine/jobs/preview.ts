@@ -18,7 +18,7 @@ export const PREVIEW_MAX_IMAGES = 500;
 export const PREVIEW_CALIBRATION = 16;
 export const PREVIEW_TRAIN_RECORDS = 1000;
 /** Images a reconstruction method re-fits each layer on in a preview (the recipe's own count if smaller). */
-export const PREVIEW_RECON_IMAGES = 64;
+export const PREVIEW_RECON_IMAGES = 16;
 
 /** The test images a preview of this model evaluates (fewer for a heavier model), never more than the recipe's. */
 export function previewImages(entry: Pick<BaselineEntry, 'macs' | 'testData'>, s: Pick<CompressSettings, 'evalLimit'>): number {

@@ -7,6 +7,7 @@
 import type { Graph } from '../../graph/ir';
 import type { PruneSettings } from '../../jobs/compress-settings';
 import type { ReconEstimateInput } from '../../jobs/estimate';
+import type { Memo } from '../../jobs/compress/types';
 import type { ImageDataset, Preprocessing } from '../../types';
 
 export interface PruneContext {
@@ -18,6 +19,12 @@ export interface PruneContext {
   signal?: AbortSignal;
   /** Progress within the prune stage, for a method that takes a while. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A preview's shortcut for a reconstruction method: each layer's input statistics are taken once
+   * from the unchanged model and kept here, so a slider move costs only the solves (a full run
+   * takes them from the model pruned so far, layer after layer).
+   */
+  statsMemo?: Memo;
 }
 
 export interface PruneOutcome {

@@ -16,11 +16,12 @@ import { inferShapes } from '../../graph/shapes';
 import type { PruneSettings } from '../../jobs/compress-settings';
 import { pruneParam } from '../../jobs/compress-settings';
 import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer-problem';
+import type { Memo } from '../../jobs/compress/types';
 import { correctBias, fitToDense, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
 import { allocateSparsity, type LayerCurve } from '../../recon/allocate';
-import { cachedSensitivity } from '../../recon/sensitivity-cache';
+import { cachedSensitivity, fingerprint } from '../../recon/sensitivity-cache';
 import { layerSensitivity, type SensitivityReport } from '../../recon/sensitivity';
 import { prunableNodes } from '../unstructured';
 // The allocation's grid and held-back count are the studio's sensitivity analysis's defaults, declared
@@ -42,6 +43,8 @@ interface Job {
   signal?: AbortSignal;
   /** The model before pruning, when each layer is fitted to its outputs (the `dense` parameter). */
   dense?: Graph;
+  /** PruneContext.statsMemo */
+  statsMemo?: Memo;
 }
 
 function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: PruneSettings, nm: boolean, damp: number): Uint8Array {
@@ -60,13 +63,38 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
   return fromRows(n, ws, masks)!;
 }
 
+/**
+ * The first pruned layer's input statistics, kept in `memo` across previews: nothing before it is
+ * pruned, so its inputs are the unchanged model's whatever the recipe (and the damped inverse
+ * computed from them is kept with them, linalg.ts). The key holds the weights, images and layer.
+ */
+async function keptFirstStats(g: Graph, first: WeightedNode, job: Job, memo: Memo): Promise<InputStats> {
+  const key = `recon-stats:${fingerprint(g, job.calibration.images)}:${job.calibration.samples}:${job.calibration.seed ?? 1}:${first.name}`;
+  // Not cancelled with the request that started it: a newer preview waits for the same promise.
+  const stats = await memo(key, async () => {
+    let out: InputStats | undefined;
+    await visitLayersInOrder(g, [first], job.calibration, (_n, st) => void (out = st));
+    return out!;
+  });
+  job.signal?.throwIfAborted();
+  return stats;
+}
+
 /** Prunes `names` of `g` in network order, in place, each to its sparsity. */
 async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (name: string) => number, job: Job, onProgress?: Progress) {
   const masks = new Map<string, Uint8Array>();
   const layers = g.nodes.filter((n): n is WeightedNode => names.has(n.name));
-  const { images } = await visitLayersInOrder(g, layers, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp)), {
+  let rest = layers;
+  if (job.statsMemo && layers.length > 0) {
+    // Its inputs are the dense model's, so it has nothing to fit to the dense outputs either.
+    const first = layers[0];
+    masks.set(first.name, pruneLayer(first, await keptFirstStats(g, first, job, job.statsMemo), sparsityOf(first.name), job.p, job.pattern === 'n:m', job.damp));
+    rest = layers.slice(1);
+  }
+  const done = layers.length - rest.length;
+  const { images } = await visitLayersInOrder(g, rest, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp)), {
     signal: job.signal,
-    onProgress,
+    onProgress: onProgress && ((k, total) => onProgress(done + k, done + total)),
     denseTargets: job.dense,
   });
   return { masks, images };
@@ -168,7 +196,7 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
       const work = cloneGraph(g);
       const layers = reconLayers(work, p, pattern);
       const known = new Set(layers.map((n) => n.name));
-      const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined };
+      const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined, statsMemo: ctx.statsMemo };
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
       // With an allocation: analysis, (first pruning, analysis in context,) final pruning.
       const parts = byLayer ? (pruneParam(p, 'passes') === 1 ? 2 : 4) : 1;
