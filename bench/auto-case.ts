@@ -28,7 +28,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 
 export async function runAutoCase(entry: BaselineEntry, log: (s: string) => void): Promise<AutoCaseRow[]> {
-  const settings = withDefaults({ prune: { method: 'obs' }, finetune: { epochs: 0 }, quant: { mode: 'int8' }, latencyRuns: 3 });
+  const settings = withDefaults({ prune: { method: 'obs', spareFirstLast: false }, finetune: { epochs: 0 }, quant: { mode: 'int8' }, latencyRuns: 3 });
   const rows: AutoCaseRow[] = [];
   for (const allocation of ['sensitivity', 'uniform'] as const) {
     log(`\n${entry.id}: search, ${allocation} allocation, budget 1.0 pt on held-back training images\n`);

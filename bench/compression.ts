@@ -119,7 +119,7 @@ const CASES: Case[] = [
     key,
     modelId,
     label: `${modelId}: ${sparsity * 100}% with reconstruction (sensitivity allocation), no training, + int8`,
-    settings: { prune: { method: 'obs', sparsity, allocation: 'sensitivity' }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
+    settings: { prune: { method: 'obs', sparsity, allocation: 'sensitivity', spareFirstLast: false }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
     check: (r) => [
       ['accuracy loss (points)', lossPts(r), `<= ${maxLoss}`, lossPts(r) <= maxLoss],
       ['size reduction, gzip int8 (%)', reduction(r, r.after.size.gzipInt8Bytes), '(info)', true],
@@ -129,7 +129,7 @@ const CASES: Case[] = [
     key: 'recon-mobilenet',
     modelId: 'mobilenet-v1-1-cifar10',
     label: 'MobileNetV1 1.0, CIFAR-10: 80% with reconstruction (sensitivity allocation), no training, + int8',
-    settings: { prune: { method: 'obs', sparsity: 0.8, allocation: 'sensitivity' }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
+    settings: { prune: { method: 'obs', sparsity: 0.8, allocation: 'sensitivity', spareFirstLast: false }, finetune: { epochs: 0 }, quant: { mode: 'int8' } },
     check: (r) => [
       ['accuracy loss (points)', lossPts(r), '<= 1.0', lossPts(r) <= 1.0],
       ['size reduction, gzip int8 (%)', reduction(r, r.after.size.gzipInt8Bytes), '>= 90', reduction(r, r.after.size.gzipInt8Bytes) >= 90],

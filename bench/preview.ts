@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     for (const model of models) {
       process.stderr.write(`${model}: `);
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.goto(`${base}?v=1&m=${model}&sp=0.3`);
+      // No version: the link means today's defaults, so the preview is of the default recipe at 30%.
+      await page.goto(`${base}?m=${model}&sp=0.3`);
       await page.getByTestId('weight-picture').locator('svg').first().waitFor({ timeout: 300_000 });
       const slider = page.getByLabel('Sparsity', { exact: true });
       await slider.evaluate((el) => el.addEventListener('input', () => ((window as unknown as { __inputAt: number }).__inputAt = performance.now())));

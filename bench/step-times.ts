@@ -22,8 +22,8 @@ const out = mkdtempSync(join(tmpdir(), 'step-times-'));
 
 const runs: { step: string; flags: string[] }[] = [
   { step: 'INT8 PTQ + evaluation', flags: ['--quant', 'int8'] },
-  { step: '50% magnitude + INT8', flags: ['--prune', '0.5', '--quant', 'int8'] },
-  { step: '90% magnitude + INT8 + export', flags: ['--prune', '0.9', '--quant', 'int8', '--export-dir', out] },
+  { step: '50% magnitude + INT8', flags: ['--prune', '0.5', '--prune-method', 'per-layer', '--prune-first-last', '--quant', 'int8'] },
+  { step: '90% magnitude + INT8 + export', flags: ['--prune', '0.9', '--prune-method', 'per-layer', '--prune-first-last', '--quant', 'int8', '--export-dir', out] },
 ];
 
 const load = (): string =>

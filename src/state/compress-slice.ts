@@ -19,6 +19,7 @@ export interface CompressSlice {
   setCalibration: (patch: Partial<QuantSettings['calibration']>) => void;
   setEvalLimit: (evalLimit: number | undefined) => void;
   setLatencyRuns: (latencyRuns: number) => void;
+  setStageAccuracy: (stageAccuracy: boolean) => void;
   setCompressBackend: (b: TrainingBackendChoice) => void;
   /** Replaces every setting (a shared link, a run from the history); clears a compression error. */
   replaceSettings: (settings: CompressSettings, backend?: TrainingBackendChoice) => void;
@@ -55,6 +56,7 @@ export const createCompressSlice: StateCreator<StudioState, [], [], CompressSlic
     })),
   setEvalLimit: (evalLimit) => set((s) => ({ compressSettings: { ...s.compressSettings, evalLimit }, ...keepError(s, ['evalLimit']) })),
   setLatencyRuns: (latencyRuns) => set((s) => ({ compressSettings: { ...s.compressSettings, latencyRuns }, ...keepError(s, ['latencyRuns']) })),
+  setStageAccuracy: (stageAccuracy) => set((s) => ({ compressSettings: { ...s.compressSettings, stageAccuracy }, ...keepError(s, ['stageAccuracy']) })),
   setCompressBackend: (compressBackend) => set({ compressBackend }),
   replaceSettings: (settings, backend) => set((s) => ({ compressSettings: structuredClone(settings), compressBackend: backend ?? s.compressBackend, error: s.error?.job === 'compress' ? undefined : s.error })),
 });

@@ -38,8 +38,8 @@ const STAGE_LABEL: Record<string, string> = {
 /** How many stages a compression job with these settings reports (engine/jobs/compress.ts). */
 function compressStageCount(s: CompressSettings): number {
   const fixed = 8; // backend, load-model, load-data, evaluate-before, latency-before, prune, evaluate-after, latency-after
-  const pruned = s.prune.method !== 'none' ? 1 : 0; // evaluate-pruned
-  const train = s.finetune.epochs > 0 ? 2 : 0; // train, evaluate-pruned again
+  const pruned = s.prune.method !== 'none' && s.stageAccuracy ? 1 : 0; // evaluate-pruned
+  const train = s.finetune.epochs > 0 ? 1 + (s.stageAccuracy ? 1 : 0) : 0; // train, evaluate-pruned again
   const calibrate = QUANT_MODES.get(s.quant.mode).calibrates ? 1 : 0; // as compress/quantize-stage.ts decides
   const quantize = s.quant.mode !== 'none' ? 1 : 0;
   return fixed + pruned + train + calibrate + quantize;

@@ -3,7 +3,7 @@
  * TensorFlow Playground's state.ts. The query string is compact (short keys; only values that
  * differ from the engine's defaults) and versioned (`v`), so a link keeps meaning the same thing.
  *
- *   ?v=1&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&tab=layers&run=1&lecture=1
+ *   ?v=2&m=custom-cnn-mnist&sp=0.7&q=int8&el=300&tfl=1&bd=custom&ram=64&tab=layers&run=1&lecture=1
  *
  * The values of every choice come from its table in engine/choices/ (ids and short URL codes).
  * Three tables: the compression settings (SETTINGS_FIELDS, against the engine's DEFAULT_SETTINGS),
@@ -25,7 +25,20 @@ import { STUDY_METHODS } from '../engine/study/published';
 import { DEFAULT_DEPLOY, type DeployState } from './deploy-slice';
 import { DEFAULT_TAB, TAB_IDS, type TabId, type TourStep } from './ui-slice';
 
-export const URL_STATE_VERSION = 1;
+export const URL_STATE_VERSION = 2;
+
+/**
+ * The defaults each older version's links were written against, as changes to today's: a link
+ * leaves out what equals the defaults of its day, so an old link keeps its meaning. Version 2 made
+ * the default recipe reconstruction pruning of 80%, uniform, first and last layers spared, and
+ * measured the accuracy after each stage only when asked.
+ */
+const EARLIER_DEFAULTS: Readonly<Record<string, (s: CompressSettings) => void>> = {
+  '1': (s) => {
+    Object.assign(s.prune, { method: 'per-layer', sparsity: 0.5, allocation: 'sensitivity', spareFirstLast: false });
+    s.stageAccuracy = true;
+  },
+};
 
 interface Codec<T> {
   encode: (v: T) => string;
@@ -195,6 +208,12 @@ export const SETTINGS_FIELDS: ReadonlyArray<Field<CompressSettings, unknown>> = 
     params,
     (s) => s.prune.params,
     (s, v) => (s.prune.params = v),
+  ),
+  field(
+    'sa',
+    bool,
+    (s) => s.stageAccuracy,
+    (s, v) => (s.stageAccuracy = v),
   ),
   field(
     'ep',
@@ -457,11 +476,12 @@ export function decodeUrlState(search: string): DecodedUrl {
   const known = new Set([...FLAG_KEYS, ...SETTINGS_FIELDS.map((f) => f.key), ...DEPLOY_FIELDS.map((f) => f.key), ...uiKeys]);
   // What the page shows is no setting: lecture=1 or tab=history alone changes no setting.
   out.present = [...q.keys()].some((k) => known.has(k) && k !== 'lecture' && !uiKeys.has(k));
-  if (v !== null && v !== String(URL_STATE_VERSION)) {
+  if (v !== null && v !== String(URL_STATE_VERSION) && !Object.hasOwn(EARLIER_DEFAULTS, v)) {
     out.newerVersion = v;
     out.run = false;
     return out;
   }
+  if (v !== null && Object.hasOwn(EARLIER_DEFAULTS, v)) EARLIER_DEFAULTS[v](settings);
   const m = q.get('m');
   if (m !== null) {
     if (/^[\w.:-]{1,100}$/.test(m)) out.modelId = m;

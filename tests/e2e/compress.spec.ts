@@ -10,7 +10,7 @@ import { openTab } from './studio-helpers';
 
 /** The engine's answer for the settings the UI test uses (latency runs differ; they change no accuracy). */
 function cliCompress(): CompressResult {
-  const args = ['run', '-s', 'cli', '--', 'compress', '--model', 'custom-cnn-mnist', '--prune', '0.5', '--quant', 'int8', '--limit', '500', '--calibration-samples', '100', '--latency-runs', '3', '--json'];
+  const args = ['run', '-s', 'cli', '--', 'compress', '--model', 'custom-cnn-mnist', '--prune', '0.5', '--prune-method', 'per-layer', '--quant', 'int8', '--limit', '500', '--calibration-samples', '100', '--latency-runs', '3', '--json'];
   const out = execFileSync('npm', args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 170_000, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(out) as CompressResult;
 }
@@ -45,7 +45,7 @@ test('compresses the custom CNN on MNIST (50% per-layer + INT8) and shows what t
 
   // Progress: the stage, its place in the job and its step count; the page keeps answering.
   await expect(panel.getByRole('progressbar', { name: 'Job progress' })).toBeVisible();
-  await expect(panel.getByTestId('stage')).toContainText(/Stage \d+ of 11/);
+  await expect(panel.getByTestId('stage')).toContainText(/Stage \d+ of 10/);
   expect(await page.evaluate(() => 1 + 1)).toBe(2);
   await panel.screenshot({ path: 'test-results/compress-progress-panel.png' });
 
@@ -70,7 +70,8 @@ test('compresses the custom CNN on MNIST (50% per-layer + INT8) and shows what t
   await expect(page.getByTestId('chart-accuracy').locator('.recharts-bar-rectangle')).toHaveCount(4);
   await expect(page.getByTestId('chart-latency').locator('.recharts-bar-rectangle')).toHaveCount(4);
   await openTab(page, 'layers');
-  await expect(page.getByTestId('chart-layers').locator('.recharts-bar-rectangle')).toHaveCount(expected.layers.length);
+  // One sparsity bar per pruned layer (the spared first and last draw none at 0%).
+  await expect(page.getByTestId('chart-layers').locator('.recharts-bar-rectangle')).toHaveCount(expected.layers.filter((l) => l.sparsity > 0).length);
   await expect(page.getByTestId('chart-layers').locator('.recharts-line-curve')).toHaveCount(2);
   const bins = expected.layers[0].histogram;
   const nonEmptyBins = bins.before.filter((c) => c > 0).length + bins.after.filter((c) => c > 0).length;

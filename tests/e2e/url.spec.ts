@@ -7,7 +7,8 @@ import { expect, test } from '@playwright/test';
 import { FAST, link, openWith, shot } from './studio-helpers';
 
 test('a URL round-trip restores the settings', async ({ page, context }) => {
-  await openWith(page, link({ m: 'custom-cnn-mnist' }));
+  // Today's link version, so the link written back holds only what the test changed.
+  await openWith(page, link({ v: '2', m: 'custom-cnn-mnist' }));
   const panel = page.getByTestId('compress-panel');
   await panel.getByLabel('Pruning method').selectOption({ label: 'Structured (whole filters)' });
   await panel.getByLabel('Filter ranking (structured)').selectOption('l2');
@@ -23,7 +24,7 @@ test('a URL round-trip restores the settings', async ({ page, context }) => {
 
   await expect(page).toHaveURL(/pm=st/);
   const url = new URL(page.url());
-  expect(Object.fromEntries(url.searchParams)).toEqual({ v: '1', m: 'custom-cnn-mnist', be: 'wasm', pm: 'st', sp: '0.7', cr: 'l2', ov: `${layer}:0.35`, ep: '2', opt: 'adam', q: 'f16', el: '250' });
+  expect(Object.fromEntries(url.searchParams)).toEqual({ v: '2', m: 'custom-cnn-mnist', be: 'wasm', pm: 'st', sp: '0.7', cr: 'l2', ov: `${layer}:0.35`, ep: '2', opt: 'adam', q: 'f16', el: '250' });
 
   const fresh = await context.newPage();
   await openWith(fresh, url.pathname + url.search);
@@ -42,12 +43,12 @@ test('a URL round-trip restores the settings', async ({ page, context }) => {
 });
 
 test('the Deploy choices go into the link and come back from it', async ({ page, context }) => {
-  await openWith(page, link({ m: 'custom-cnn-mnist', q: 'int8' }));
+  await openWith(page, link({ v: '2', m: 'custom-cnn-mnist', q: 'int8' }));
   const option = page.getByTestId('tflite-option');
   await option.getByTestId('tflite-enabled').check();
   await option.getByTestId('tflite-io').selectOption('int8');
   await expect(page).toHaveURL(/io=i8/);
-  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ v: '1', m: 'custom-cnn-mnist', tfl: '1', io: 'i8' });
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ v: '2', m: 'custom-cnn-mnist', tfl: '1', io: 'i8' });
 
   // A link with a board (the fit check shows with a run's files; its choice is restored with the rest).
   const url = new URL(page.url());
@@ -58,7 +59,7 @@ test('the Deploy choices go into the link and come back from it', async ({ page,
   await openWith(fresh, url.pathname + url.search);
   await expect(fresh.getByTestId('tflite-enabled')).toBeChecked();
   await expect(fresh.getByTestId('tflite-io')).toHaveValue('int8');
-  expect(Object.fromEntries(new URL(fresh.url()).searchParams)).toEqual({ v: '1', m: 'custom-cnn-mnist', tfl: '1', io: 'i8', bd: 'custom', ram: '48', fl: '768' });
+  expect(Object.fromEntries(new URL(fresh.url()).searchParams)).toEqual({ v: '2', m: 'custom-cnn-mnist', tfl: '1', io: 'i8', bd: 'custom', ram: '48', fl: '768' });
   // Unticking writes the default back (nothing in the link).
   await fresh.getByTestId('tflite-enabled').uncheck();
   await expect(fresh).not.toHaveURL(/tfl=/);
@@ -121,7 +122,8 @@ test('a link the studio cannot fully read says so and keeps working', async ({ p
 
   await page.goto('/?v=7&sp=0.9');
   await expect(page.getByTestId('notice-url')).toContainText('newer version of the studio (v7)');
-  await expect(page.getByTestId('prune-sparsity-value')).toHaveText('50%');
+  // Today's default, not the link's 90%.
+  await expect(page.getByTestId('prune-sparsity-value')).toHaveText('80%');
 
   await page.goto('/?v=1&m=upload-abc123&sp=0.6');
   await expect(page.getByTestId('notice-url-model')).toContainText('“upload-abc123”, which is not in this studio');

@@ -26,7 +26,7 @@ const graph: Graph = {
 const count = 420;
 const train = syntheticImages(count, [6, 6, 2]);
 const preprocessing = { kind: 'scale' as const, scale: 1 / 255 };
-const settings = withDefaults({ prune: { method: 'obs', params: { images: 16 } }, quant: { mode: 'int8', calibration: { samples: 24 } } });
+const settings = withDefaults({ prune: { method: 'obs', allocation: 'sensitivity', spareFirstLast: false, params: { images: 16 } }, quant: { mode: 'int8', calibration: { samples: 24 } } });
 const zeros = (n: WeightedNode) => n.kernel.values.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
 
 describe('autoSearch', () => {

@@ -25,6 +25,7 @@ const COMPRESS_STAGES: CompressStage[] = ['load-model', 'load-data', 'evaluate-b
 const settings = withDefaults({
   evalLimit: 32,
   latencyRuns: 1,
+  stageAccuracy: true,
   prune: { method: 'per-layer', sparsity: 0.5 },
   finetune: { epochs: 1, batchSize: 16, trainLimit: 64, maxSteps: 2 },
   quant: { mode: 'int8', calibration: { samples: 32 } },

@@ -137,7 +137,7 @@ describe('the settings validator checks every field', () => {
   });
 
   it('checks the gradual schedule’s own fields', () => {
-    const g = (extra: object) => bad({ prune: { sparsity: 0.8, schedule: { kind: 'gradual', initialSparsity: 0, power: 3, ...extra } }, finetune: { epochs: 1 } });
+    const g = (extra: object) => bad({ prune: { method: 'per-layer', sparsity: 0.8, schedule: { kind: 'gradual', initialSparsity: 0, power: 3, ...extra } }, finetune: { epochs: 1 } });
     expect(g({})).not.toThrow();
     expect(g({ power: 0 })).toThrow(/prune.schedule.power/);
     expect(g({ endStep: -2 })).toThrow(/prune.schedule.endStep/);
@@ -156,7 +156,7 @@ describe('the settings validator checks every field', () => {
     expect(() => validatePruneParams(method, { damping: 2 })).toThrow('prune.params.damping: must be a number from 0 to 1 (got 2).');
     expect(() => validatePruneParams(method, { blockSize: 1.5 })).toThrow(/prune.params.blockSize: must be a whole number/);
     expect(() => validatePruneParams(method, { dampening: 0.1 })).toThrow('prune.params.dampening: the recon method takes damping, blockSize.');
-    expect(bad({ prune: { params: { damping: 0.1 } } })).toThrow('prune.params.damping: the per-layer method takes no parameters.');
+    expect(bad({ prune: { method: 'per-layer', params: { damping: 0.1 } } })).toThrow('prune.params.damping: the per-layer method takes no parameters.');
   });
 });
 

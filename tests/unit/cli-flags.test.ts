@@ -49,6 +49,14 @@ describe('compress flags', () => {
     expect(settings(['--per-tensor']).quant.granularity).toBe('per-tensor');
   });
 
+  it('spares the first and last layers unless told, and measures each stage only when asked', () => {
+    expect(settings(['--prune', '0.7']).prune.spareFirstLast).toBe(true);
+    expect(settings(['--prune', '0.7', '--prune-first-last']).prune.spareFirstLast).toBe(false);
+    expect(() => settings(['--prune', '0.7', '--prune-first-last', '--spare-first-last'])).toThrow(/contradict/);
+    expect(settings([]).stageAccuracy).toBe(false);
+    expect(settings(['--stage-accuracy']).stageAccuracy).toBe(true);
+  });
+
   it('refuses a flag compress does not take', () => {
     expect(() => checkKnown('compress', parseFlags(['compress', '--optimiser', 'adam']).flags, COMPRESS_FLAGS)).toThrow(/^--optimiser: compress takes no such flag/);
     expect(() => checkKnown('compress', parseFlags(['compress', '--optimizer', 'adam', '--json']).flags, COMPRESS_FLAGS)).not.toThrow();

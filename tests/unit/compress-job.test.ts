@@ -18,10 +18,13 @@ const index = JSON.parse(readFileSync(join(PUBLIC, 'models', 'index.json'), 'utf
 const mnist = index.models.find((m) => m.id === 'custom-cnn-mnist')!;
 const read = dirReader(PUBLIC);
 
+/** Small and fast; every layer pruned and each stage measured unless a test says otherwise. */
 const quick = (p: PartialCompressSettings): PartialCompressSettings => ({
   evalLimit: 128,
   latencyRuns: 2,
+  stageAccuracy: true,
   ...p,
+  prune: { spareFirstLast: false, ...p.prune },
   finetune: { epochs: 0, batchSize: 8, trainLimit: 500, ...p.finetune },
   quant: { mode: 'none', ...p.quant, calibration: { samples: 64, ...p.quant?.calibration } },
 });
@@ -65,6 +68,18 @@ describe('compress job', () => {
     expect(r.layers.every((l) => l.sqnr && l.sqnr.weightSqnrDb > 30)).toBe(true);
     expect(r.after.throughput.batch).toBe(32);
     expect(r.flippedCount).toBeGreaterThanOrEqual(r.flipped.length);
+  }, 60_000);
+
+  it('measures only before and after unless asked for each stage: the last stage carries the final figures', async () => {
+    const seen: string[] = [];
+    const r = await run({ prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8' }, stageAccuracy: false }, undefined, (stage) => seen.push(stage));
+    expect(seen).not.toContain('evaluate-pruned');
+    expect(r.stages.map((s) => [s.stage, s.accuracy])).toEqual([
+      ['prune', undefined],
+      ['quantize', r.after.metrics.accuracy],
+    ]);
+    const floatOnly = await run({ prune: { method: 'per-layer', sparsity: 0.5 }, stageAccuracy: false });
+    expect(floatOnly.stages.map((s) => [s.stage, s.accuracy])).toEqual([['prune', floatOnly.after.metrics.accuracy]]);
   }, 60_000);
 
   it('int8 alone, no pruning, keeps accuracy on these records within 1 point', async () => {
@@ -128,7 +143,8 @@ describe('settings validation', () => {
   it('names the field and the value', () => {
     expect(bad({ prune: { sparsity: 1.5 } })).toThrow(/prune.sparsity: must be a number between 0 and 1 \(got 1.5\)/);
     expect(bad({ prune: { method: 'structured', sparsity: 1 } })).toThrow(/structured pruning must keep at least one filter/);
-    expect(bad({ prune: { schedule: { kind: 'gradual', initialSparsity: 0, power: 3 } } })).toThrow(/finetune.epochs: a gradual schedule/);
+    expect(bad({ prune: { method: 'per-layer', schedule: { kind: 'gradual', initialSparsity: 0, power: 3 } } })).toThrow(/finetune.epochs: a gradual schedule/);
+    expect(bad({ stageAccuracy: 'yes' as unknown as boolean })).toThrow(/stageAccuracy/);
     expect(bad({ quant: { mode: 'int4' as 'int8' } })).toThrow(/quant.mode/);
     expect(bad({ quant: { calibration: { samples: 0 } } })).toThrow(/quant.calibration.samples/);
     expect(bad({ finetune: { batchSize: 2.5 } })).toThrow(/finetune.batchSize/);

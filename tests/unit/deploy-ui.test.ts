@@ -81,7 +81,7 @@ describe('the job request and its stages', () => {
   });
 
   it('counts the TFLite stages (one more where both runtimes are timed) and labels them', () => {
-    const job = { type: 'compress' as const, modelId: 'm', backend: 'wasm' as const, settings: { prune: { method: 'per-layer' as const, sparsity: 0.5 }, quant: { mode: 'int8' as const } } };
+    const job = { type: 'compress' as const, modelId: 'm', backend: 'wasm' as const, settings: { prune: { method: 'per-layer' as const, sparsity: 0.5 }, quant: { mode: 'int8' as const }, stageAccuracy: true } };
     const running = (tflite: boolean, runtime?: 'litert'): RunningJob => ({
       jobId: 1,
       type: 'compress',
@@ -96,6 +96,8 @@ describe('the job request and its stages', () => {
     expect(v.stageCount).toBe(15);
     expect(v.label).toContain('TFLite runtime');
     expect(progressView(running(true, 'litert'), 0).stageCount).toBe(14);
+    // Without the pruned model's own evaluation, one stage fewer.
+    expect(progressView({ ...running(false), job: { ...job, settings: { ...job.settings, stageAccuracy: false } } }, 0).stageCount).toBe(10);
   });
 });
 

@@ -50,7 +50,7 @@ const zeros = (v: Float32Array) => v.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
 function settingsFor(method: (typeof PRUNE_METHODS.ids)[number]): CompressSettings {
   const params = Object.fromEntries(pruneMethodOf({ method }).params.map((p) => [p.key, p.default]));
   // Sensitivity allocation needs held-back images beyond these 16; recon-allocation.test.ts covers it.
-  return withDefaults({ prune: { method, sparsity: 0.5, params, allocation: 'uniform' } });
+  return withDefaults({ prune: { method, sparsity: 0.5, params, allocation: 'uniform', spareFirstLast: false } });
 }
 
 function contextFor(method: (typeof PRUNE_METHODS.ids)[number]): PruneContext {

@@ -33,7 +33,7 @@ const weighted = (g: Graph) => g.nodes.filter(isWeighted) as WeightedNode[];
 
 describe('obs with sensitivity allocation', () => {
   it('removes the given fraction of all weights, spread unevenly, as its detail reports', async () => {
-    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.6, params: { images: 32 } } }).prune;
+    const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, allocation: 'sensitivity', sparsity: 0.6, params: { images: 32 } } }).prune;
     expect(p.allocation).toBe('sensitivity');
     const out = await PRUNERS.obs.prune(graph, p, { calibration });
     const layers = weighted(out.graph);
@@ -51,7 +51,7 @@ describe('obs with sensitivity allocation', () => {
   });
 
   it('keeps an override pinned, reuses the analysis on a second run and leaks no tensor', async () => {
-    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, overrides: { d: 0.25 }, params: { images: 32 } } }).prune;
+    const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, allocation: 'sensitivity', sparsity: 0.5, overrides: { d: 0.25 }, params: { images: 32 } } }).prune;
     await PRUNERS.obs.prune(graph, p, { calibration });
     const before = tf.memory().numTensors;
     const out = await PRUNERS.obs.prune(graph, p, { calibration });
@@ -62,7 +62,7 @@ describe('obs with sensitivity allocation', () => {
   });
 
   it('one allocation pass prunes to the first allocation and says so', async () => {
-    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.6, params: { images: 32, passes: 1 } } }).prune;
+    const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, allocation: 'sensitivity', sparsity: 0.6, params: { images: 32, passes: 1 } } }).prune;
     const out = await PRUNERS.obs.prune(graph, p, { calibration });
     expect(out.detail.passes).toBe(1);
     expect(out.detail.layerSparsities).toEqual(out.detail.firstPassSparsities);
@@ -70,7 +70,7 @@ describe('obs with sensitivity allocation', () => {
   });
 
   it('tells the job-time estimate its layers, images and trials', () => {
-    const two = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', sparsity: 0.6 } }).prune);
+    const two = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', spareFirstLast: false, allocation: 'sensitivity', sparsity: 0.6 } }).prune);
     // c1: 8 outputs of 3·3·2 inputs at 8x8 positions ('same'); c2: 16 of 3·3·8, 8x8; d: 4 of 16. Six sparsities in the dense model, seven (from 0) in context.
     expect(two).toEqual({
       layers: [
@@ -84,12 +84,12 @@ describe('obs with sensitivity allocation', () => {
       prunePasses: 2,
       denseTargets: true,
     });
-    const uniform = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', sparsity: 0.6, allocation: 'uniform', params: { dense: 0 } } }).prune);
+    const uniform = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', spareFirstLast: false, sparsity: 0.6, allocation: 'uniform', params: { dense: 0 } } }).prune);
     expect(uniform).toMatchObject({ heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false });
   });
 
   it('uniform allocation prunes every layer to the same sparsity', async () => {
-    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, allocation: 'uniform', params: { images: 32 } } }).prune;
+    const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, sparsity: 0.5, allocation: 'uniform', params: { images: 32 } } }).prune;
     const out = await PRUNERS.obs.prune(graph, p, { calibration });
     for (const n of weighted(out.graph)) expect(zerosOf(n)).toBe(Math.floor(n.kernel.values.length * 0.5));
     expect(out.detail.allocation).toBe('uniform');
@@ -107,7 +107,7 @@ describe('obs with sensitivity allocation', () => {
     };
     const ref = logitsOf(graph);
     const errorOf = async (dense: number) => {
-      const p = withDefaults({ prune: { method: 'obs', sparsity: 0.7, allocation: 'uniform', params: { images: 32, dense } } }).prune;
+      const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, sparsity: 0.7, allocation: 'uniform', params: { images: 32, dense } } }).prune;
       const y = logitsOf((await PRUNERS.obs.prune(graph, p, { calibration })).graph);
       return y.reduce((a, v, i) => a + (v - ref[i]) ** 2, 0);
     };
@@ -118,7 +118,7 @@ describe('obs with sensitivity allocation', () => {
   });
 
   it('says what is wrong when the training split has no images left to measure on', async () => {
-    const p = withDefaults({ prune: { method: 'obs', sparsity: 0.5, params: { images: 96 } } }).prune;
+    const p = withDefaults({ prune: { method: 'obs', spareFirstLast: false, allocation: 'sensitivity', sparsity: 0.5, params: { images: 96 } } }).prune;
     await expect(PRUNERS.obs.prune(graph, p, { calibration })).rejects.toThrow(/besides the 96 calibration images/);
   });
 });

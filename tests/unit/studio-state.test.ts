@@ -18,7 +18,7 @@ const settings = (patch: (s: CompressSettings) => void): CompressSettings => {
 
 describe('URL state', () => {
   it('writes only the version for the defaults', () => {
-    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', run: false, lecture: false })).toBe('v=1');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', run: false, lecture: false })).toBe('v=2');
   });
 
   it('round-trips every field', () => {
@@ -38,6 +38,7 @@ describe('URL state', () => {
       x.finetune = { epochs: 3, batchSize: 32, learningRate: 0.0125, optimizer: 'adam', seed: 7, trainLimit: 500, maxSteps: 40 };
       x.quant = { mode: 'weight-int8', granularity: 'per-tensor', rounding: 'gptq', biasCorrection: 'mean', calibration: { method: 'percentile', samples: 64, percentile: 99.9 } };
       x.evalLimit = 300;
+      x.stageAccuracy = true;
       x.latencyRuns = 5;
     });
     const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: s, backend: 'wasm', run: true, lecture: true });
@@ -48,16 +49,29 @@ describe('URL state', () => {
   });
 
   it('leaves values it cannot read at their defaults and names them', () => {
-    const d = decodeUrlState('?v=1&sp=1.5&ep=-1&q=int4&ov=__proto__:0.5&lk=conv.fc&sc=g:x:3&foo=1&pm=gl');
+    const d = decodeUrlState('?v=2&sp=1.5&ep=-1&q=int4&ov=__proto__:0.5&lk=conv.fc&sc=g:x:3&foo=1&pm=gl');
     expect(d.ignored.sort()).toEqual(['ep', 'foo', 'lk', 'ov', 'q', 'sc', 'sp']);
     expect(d.settings.prune.method).toBe('global');
     expect(d.settings.prune.sparsity).toBe(DEFAULT_SETTINGS.prune.sparsity);
     expect(Object.getPrototypeOf(d.settings.prune.overrides)).toBe(Object.prototype);
   });
 
+  it('reads a version-1 link against the defaults of its day, so it keeps its meaning', () => {
+    const d = decodeUrlState('?v=1&m=custom-cnn-mnist&sp=0.6&q=int8');
+    expect(d.newerVersion).toBeUndefined();
+    expect(d.settings.prune).toMatchObject({ method: 'per-layer', sparsity: 0.6, allocation: 'sensitivity', spareFirstLast: false });
+    expect(d.settings.stageAccuracy).toBe(true);
+    // Today's defaults differ in each of those, and a bare link of today's version is today's defaults.
+    expect(DEFAULT_SETTINGS.prune).toMatchObject({ method: 'obs', sparsity: 0.8, allocation: 'uniform', spareFirstLast: true });
+    expect(DEFAULT_SETTINGS.stageAccuracy).toBe(false);
+    expect(decodeUrlState('?v=2').settings).toEqual(DEFAULT_SETTINGS);
+    // Re-encoded, it says the same in today's version.
+    expect(decodeUrlState(`?${encodeUrlState({ modelId: d.modelId, settings: d.settings, backend: 'auto', run: false, lecture: false })}`).settings).toEqual(d.settings);
+  });
+
   it('applies nothing from a newer version and never runs it', () => {
-    const d = decodeUrlState('?v=2&sp=0.9&run=1');
-    expect(d.newerVersion).toBe('2');
+    const d = decodeUrlState('?v=3&sp=0.9&run=1');
+    expect(d.newerVersion).toBe('3');
     expect(d.run).toBe(false);
     expect(d.settings).toEqual(DEFAULT_SETTINGS);
   });
@@ -65,24 +79,24 @@ describe('URL state', () => {
   it('round-trips the Deploy choices: TFLite step, int8 I/O, board, custom RAM and flash, file', () => {
     const deploy = { tflite: true, io: 'int8' as const, runtime: 'tfjs-tflite' as const, board: 'custom' as const, customRamKb: 16, customFlashKb: 1536.5, file: 'float32' as const };
     const q = encodeUrlState({ modelId: 'custom-cnn-mnist', settings: DEFAULT_SETTINGS, backend: 'auto', deploy, run: false, lecture: false });
-    expect(q).toBe('v=1&m=custom-cnn-mnist&tfl=1&io=i8&rt=tft&bd=custom&ram=16&fl=1536.5&ff=f32');
+    expect(q).toBe('v=2&m=custom-cnn-mnist&tfl=1&io=i8&rt=tft&bd=custom&ram=16&fl=1536.5&ff=f32');
     const d = decodeUrlState(`?${q}`);
     expect(d.deploy).toEqual(deploy);
     expect(d.ignored).toEqual([]);
     expect(d.present).toBe(true);
     // A listed board by its id; the defaults write nothing.
-    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'esp32' }, run: false, lecture: false })).toBe('v=1&bd=esp32');
-    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: DEFAULT_DEPLOY, run: false, lecture: false })).toBe('v=1');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'esp32' }, run: false, lecture: false })).toBe('v=2&bd=esp32');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: DEFAULT_DEPLOY, run: false, lecture: false })).toBe('v=2');
     expect(decodeUrlState('?v=1&bd=esp32').deploy).toEqual({ ...DEFAULT_DEPLOY, board: 'esp32' });
     // The runtime chosen by measurement is the default (rt=m, written as nothing); a runtime picked by name is kept.
     expect(DEFAULT_DEPLOY.runtime).toBe('measured');
     expect(decodeUrlState('?v=1&rt=m').deploy.runtime).toBe('measured');
-    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, runtime: 'litert' }, run: false, lecture: false })).toBe('v=1&rt=lrt');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, runtime: 'litert' }, run: false, lecture: false })).toBe('v=2&rt=lrt');
   });
 
   it('an empty custom-board box is written as its default, and unreadable Deploy values are named', () => {
     const q = encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', deploy: { ...DEFAULT_DEPLOY, board: 'custom', customRamKb: Number.NaN }, run: false, lecture: false });
-    expect(q).toBe('v=1&bd=custom');
+    expect(q).toBe('v=2&bd=custom');
     const d = decodeUrlState('?v=1&tfl=yes&io=int4&rt=onnx&bd=arduino-uno&ram=-4&fl=0&ff=f32');
     expect(d.ignored.sort()).toEqual(['bd', 'fl', 'io', 'ram', 'rt', 'tfl']);
     expect(d.deploy).toEqual({ ...DEFAULT_DEPLOY, file: 'float32' });
@@ -95,10 +109,10 @@ describe('URL state', () => {
 
   it('round-trips the open tab, the tour step and the live preview switch; what the page shows is no setting', () => {
     const q = encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', ui: { tab: 'history', tour: 'pruning-int8', livePreview: false }, run: false, lecture: true });
-    expect(q).toBe('v=1&tab=history&tour=pruning-int8&pv=0&lecture=1');
+    expect(q).toBe('v=2&tab=history&tour=pruning-int8&pv=0&lecture=1');
     expect(decodeUrlState(`?${q}`)).toMatchObject({ ui: { tab: 'history', tour: 'pruning-int8', livePreview: false }, ignored: [] });
     expect(decodeUrlState('?tab=history&tour=int8&pv=0').present).toBe(false);
-    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', ui: { tab: 'details', tour: undefined, livePreview: true }, run: false, lecture: false })).toBe('v=1');
+    expect(encodeUrlState({ settings: DEFAULT_SETTINGS, backend: 'auto', ui: { tab: 'details', tour: undefined, livePreview: true }, run: false, lecture: false })).toBe('v=2');
   });
 
   it('an unknown tab or tour step is named and left at its default', () => {

@@ -25,7 +25,7 @@ function graph(): Graph {
     ],
   };
 }
-const prune = (p: Partial<PruneSettings>): PruneSettings => ({ ...DEFAULT_SETTINGS.prune, ...p });
+const prune = (p: Partial<PruneSettings>): PruneSettings => ({ ...DEFAULT_SETTINGS.prune, spareFirstLast: false, ...p });
 
 describe('weight sample', () => {
   it('per-layer 50%: the 8 smallest of 16 weights pruned, 2:4 per group of 4 input channels, int8 per channel', async () => {

@@ -6,7 +6,6 @@
  * on the first, and never saw the second.
  */
 import { describeBudget } from '../../src/engine/choices/auto-budget';
-import { PRUNE_ALLOCATIONS } from '../../src/engine/choices/prune';
 import { autoSearchBaseline, type AutoSearchResult } from '../../src/engine/jobs/auto-search';
 import type { CompressedModels, CompressResult } from '../../src/engine/jobs/compress';
 import { describeCandidate } from '../../src/engine/recon/budget-search';
@@ -34,7 +33,7 @@ export async function autoFromFlags(flags: Flags, log: (s: string) => void, bar:
   log(`searching ${entry.id} on ${backend.backend} under ${describeBudget(budget)} (${settings.prune.allocation} allocation, ${settings.quant.mode})\n`);
   const search = await autoSearchBaseline(entry, settings, budget, {
     read: readPublic,
-    allocation: choice(flags, 'allocation', PRUNE_ALLOCATIONS) ?? PRUNE_ALLOCATIONS.defaultId,
+    allocation: settings.prune.allocation,
     heldOut,
     onProgress: (phase, done, total) => log(`\r${phase.padEnd(16)} ${bar(total ? done / total : 0)} ${done}/${total}   `),
     onCandidate: (c, i) => log(`\rcandidate ${String(i + 1).padStart(2)}: ${describeCandidate(c)}${c.meets ? '' : ' (over budget)'} [${(c.elapsedMs / 1000).toFixed(0)} s]\n`),

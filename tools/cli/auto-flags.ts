@@ -59,6 +59,10 @@ export function heldOutFromFlags(flags: Flags): number | undefined {
 export function autoRecipe(flags: Flags) {
   return (s: PartialCompressSettings, base: PartialCompressSettings): void => {
     s.prune = { ...s.prune, method: 'obs' };
+    // A search runs for minutes and measures every layer anyway, so unless told otherwise it spreads
+    // the sparsity by sensitivity over every layer (the figures in docs/RECONSTRUCTION.md are so).
+    if (flags.allocation === undefined && !base.prune?.allocation) s.prune.allocation = 'sensitivity';
+    if (!flags['spare-first-last'] && base.prune?.spareFirstLast === undefined) s.prune.spareFirstLast = false;
     if (flags.quant === undefined && !base.quant?.mode) s.quant = { ...s.quant, mode: 'int8' };
   };
 }

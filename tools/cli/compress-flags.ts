@@ -26,11 +26,12 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'schedule', arg: argOf(PRUNE_SCHEDULES), help: `Default ${PRUNE_SCHEDULES.defaultId}; gradual prunes while fine-tuning (needs --epochs).` },
   { name: 'initial-sparsity', arg: '<0-1>', help: 'Where a gradual schedule starts (default 0).' },
   { name: 'layers', arg: argOf(LAYER_KINDS, ','), help: `Layer kinds unstructured pruning touches (default ${LAYER_KINDS.defaultIds.join(',')}).` },
-  { name: 'spare-first-last', help: 'Leave the first and last weighted layers unpruned.' },
+  { name: 'spare-first-last', help: 'Leave the first and last weighted layers unpruned (the default).' },
+  { name: 'prune-first-last', help: 'Prune the first and last weighted layers too.' },
   {
     name: 'allocation',
     arg: argOf(PRUNE_ALLOCATIONS),
-    help: `How obs spreads --prune over the layers (default ${PRUNE_ALLOCATIONS.defaultId}: from each layer's measured sensitivity; --prune is then the fraction of all pruned layers' weights).`,
+    help: `How obs spreads --prune over the layers (default ${PRUNE_ALLOCATIONS.defaultId}). ${labelled(PRUNE_ALLOCATIONS)}.`,
   },
   { name: 'criterion', arg: argOf(PRUNE_CRITERIA), help: `Structured pruning's filter ranking (default ${PRUNE_CRITERIA.defaultId}).` },
   { name: 'nm', arg: '<N:M>', help: 'N:M pattern, e.g. 2:4 (picks the n:m method when none is given).' },
@@ -51,6 +52,7 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { name: 'percentile', arg: '<50-100>', help: 'For --calibration percentile.' },
   { name: 'limit', arg: '<N>', help: 'Evaluate on the first N of the model’s test records.' },
   { name: 'latency-runs', arg: '<N>', help: 'Timed batch-1 runs.' },
+  { name: 'stage-accuracy', help: 'Also evaluate after pruning and after fine-tuning, not only at the end (one more pass over the test images per stage).' },
   { name: 'export-dir', arg: '<dir>', help: 'Write the run’s files there (engine/export/run-files.ts: .tflite, C arrays, tfjs zip, report).' },
   { name: 'tflite-io', arg: argOf(TFLITE_IO), help: `The int8 file's I/O (default ${TFLITE_IO.defaultId}).` },
   { name: 'board', arg: argOf(BOARDS), help: BOARD_BUDGET_HELP },
@@ -88,7 +90,9 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
   else if (schedule) s.prune.schedule = { kind: schedule };
   const layers = choices(flags, 'layers', LAYER_KINDS);
   if (layers) s.prune.layerKinds = layers;
+  if (flags['spare-first-last'] && flags['prune-first-last']) throw new StudioError('bad-settings', '--spare-first-last and --prune-first-last contradict each other: give one.', { flag: 'prune-first-last' });
   if (flags['spare-first-last']) s.prune.spareFirstLast = true;
+  if (flags['prune-first-last']) s.prune.spareFirstLast = false;
   const allocation = choice(flags, 'allocation', PRUNE_ALLOCATIONS);
   if (allocation) s.prune.allocation = allocation;
   const criterion = choice(flags, 'criterion', PRUNE_CRITERIA);
@@ -133,6 +137,7 @@ export function settingsFromFlags(flags: Flags, base: PartialCompressSettings = 
   if (pct !== undefined) s.quant.calibration.percentile = pct;
   const limit = num(flags, 'limit');
   if (limit !== undefined) s.evalLimit = limit;
+  if (flags['stage-accuracy']) s.stageAccuracy = true;
   const runs = num(flags, 'latency-runs');
   if (runs !== undefined) s.latencyRuns = runs;
   return s;

@@ -1,7 +1,7 @@
 import { formOptions } from '../../engine/choices/choice';
 import { BACKENDS } from '../../engine/choices/train';
 import { useStudio } from '../../state/store';
-import { NumberField, SelectField } from './fields';
+import { CheckboxField, NumberField, SelectField } from './fields';
 
 const BACKEND_OPTIONS = formOptions(BACKENDS);
 
@@ -13,11 +13,13 @@ export function MeasurePanel() {
   const setBackend = useStudio((s) => s.setCompressBackend);
   const setEvalLimit = useStudio((s) => s.setEvalLimit);
   const setLatencyRuns = useStudio((s) => s.setLatencyRuns);
+  const setStageAccuracy = useStudio((s) => s.setStageAccuracy);
   const ran = useStudio((s) => s.compress);
   return (
     <fieldset className="settings-group" disabled={running}>
       <legend>Measurement</legend>
       <NumberField label="Test images (blank = all)" field="evalLimit" testId="eval-limit" min={1} step={1} optional value={settings.evalLimit} onChange={setEvalLimit} />
+      <CheckboxField label="Accuracy after each stage" advanced field="stageAccuracy" testId="stage-accuracy" checked={settings.stageAccuracy} onChange={setStageAccuracy} />
       <NumberField label="Latency runs (batch 1)" advanced field="latencyRuns" testId="latency-runs" min={1} step={1} value={settings.latencyRuns} onChange={(v) => setLatencyRuns(v ?? Number.NaN)} />
       <SelectField label="Backend" advanced field="backend" testId="compress-backend" value={backend} options={BACKEND_OPTIONS} onChange={setBackend} />
       {/* Clamped to a few lines so a long fallback note cannot push the page down; the full note is in the results. */}

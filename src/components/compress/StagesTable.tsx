@@ -31,6 +31,8 @@ function summary(st: StageRecord): string {
 
 const STAGE_NAMES: Record<StageRecord['stage'], string> = { prune: 'Prune', finetune: 'Fine-tune', quantize: 'Quantize' };
 
+const NOT_MEASURED = 'Not measured after this stage: tick “Accuracy after each stage” under Measurement to measure it.';
+
 /** The run's stages in order: what each did, accuracy and recall right after it, and its time. */
 export function StagesTable({ r }: { r?: CompressJobResult }) {
   return (
@@ -60,8 +62,8 @@ export function StagesTable({ r }: { r?: CompressJobResult }) {
             <tr key={i} data-testid={`stage-row-${st.stage}`}>
               <th scope="row">{STAGE_NAMES[st.stage]}</th>
               <td>{summary(st)}</td>
-              <td>{st.accuracy !== undefined ? formatPercent(st.accuracy) : '—'}</td>
-              <td>{st.macroRecall !== undefined ? formatPercent(st.macroRecall) : '—'}</td>
+              <td title={st.accuracy === undefined ? NOT_MEASURED : undefined}>{st.accuracy !== undefined ? formatPercent(st.accuracy) : '—'}</td>
+              <td title={st.macroRecall === undefined ? NOT_MEASURED : undefined}>{st.macroRecall !== undefined ? formatPercent(st.macroRecall) : '—'}</td>
               <td>{formatSeconds(st.elapsedMs)}</td>
             </tr>
           ))}

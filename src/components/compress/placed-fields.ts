@@ -22,6 +22,7 @@ export const PLACED_FIELDS: ReadonlySet<string> = new Set([
   'quant.calibration.samples',
   'quant.calibration.percentile',
   'evalLimit',
+  'stageAccuracy',
   'latencyRuns',
 ]);
 

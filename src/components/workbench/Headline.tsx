@@ -3,7 +3,8 @@ import type { LivePreview } from '../../state/live-slice';
 import { useStudio } from '../../state/store';
 import type { CompressJobResult } from '../../workers/protocol';
 import { CompareChart } from '../compress/CompareCharts';
-import { changeClass, emptyRows, metricRows, sizeRow, type MetricRow } from '../compress/metric-rows';
+import { changeClass, emptyRows, metricRows, packedBytes, sizeRow, type MetricRow } from '../compress/metric-rows';
+import { formatChange } from '../format';
 
 /** The test id of a figure's value: the ids the result cards always had for a run, preview- ones for a preview. */
 const valueId = (key: string, phase: 'before' | 'after', preview: boolean) => (preview ? `preview-${phase}-${key}` : key === 'size' ? `compress-size-${phase}` : `compress-${phase}-${key}`);
@@ -47,6 +48,16 @@ function Figure({ run, preview, sub }: { run: MetricRow; preview?: MetricRow; su
 const line = (row: MetricRow, label: string) => {
   const l = row.lines.find(([name]) => name === label);
   return l ? `${l[0]}: ${l[1]} → ${l[2]}` : undefined;
+};
+
+/**
+ * The gzip line with its change: pruning's zeros shrink the stored file, not the dense one, so a
+ * pruned run's size cut is this line's (the study measured gzip too).
+ */
+const gzipLine = (r: CompressJobResult, row: MetricRow) => {
+  const l = line(row, 'gzip');
+  const [b, a] = [packedBytes(r.before).gzip, packedBytes(r.after).gzip];
+  return l && Number.isFinite(b) && Number.isFinite(a) ? `${l} (${formatChange(b, a)})` : l;
 };
 
 /** What the headline says it shows: the last Compress, a preview (with its image count), or nothing yet. */
@@ -102,7 +113,7 @@ export function Headline() {
         </p>
       )}
       <div className="figures">
-        <Figure run={find(run, 'size')} preview={prev && find(prev, 'size')} sub={r ? line(find(run, 'size'), 'gzip') : undefined} />
+        <Figure run={find(run, 'size')} preview={prev && find(prev, 'size')} sub={r ? gzipLine(r, find(run, 'size')) : undefined} />
         <Figure run={find(run, 'accuracy')} preview={prev && find(prev, 'accuracy')} sub={r ? `macro recall: ${find(run, 'recall').before} → ${find(run, 'recall').after}` : undefined} />
         <Figure run={find(run, 'latency')} sub={p ? 'not measured in a preview' : r ? line(find(run, 'latency'), 'p95') : undefined} />
       </div>

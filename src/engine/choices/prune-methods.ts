@@ -114,7 +114,6 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     needsCalibrationData: false,
     params: [],
     sentence: (w: PruneSentenceWords) => `Pruned ${w.sparsity} of the ${w.kinds} weights of each layer by magnitude${w.spared}${w.gradual}`,
-    default: true,
   },
   {
     id: 'global',
@@ -166,6 +165,9 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: true,
     params: [...RECONSTRUCTION_PARAMS, ...ALLOCATION_PARAMS],
+    // The default: no training, so the first Compress keeps the accuracy that magnitude pruning
+    // loses without fine-tuning (docs/STUDIO.md, "The default recipe").
+    default: true,
     sentence: (w: PruneSentenceWords) =>
       w.allocation === 'sensitivity'
         ? `Pruned ${w.sparsity} of all the ${w.kinds} weights, more in the layers whose pruning alone moves the predictions least, each layer's by their effect on its outputs, re-fitting the kept weights on ${w.param('images')} training images (no training)${w.spared}`

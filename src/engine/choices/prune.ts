@@ -21,9 +21,9 @@ export const PRUNE_ALLOCATIONS = defineChoice('prune.allocation', [
     label: 'By sensitivity',
     help: 'Measure how much each layer’s predictions move when it alone is pruned (several sparsities, held-back training images), then prune the tolerant layers more so that the given fraction of all weights goes at the least predicted cost.',
     urlCode: 'sn',
-    default: true,
   },
-  { id: 'uniform', label: 'Uniform', help: 'The same sparsity in every pruned layer.', urlCode: 'u' },
+  // The default: measuring every layer's sensitivity takes minutes, uniform takes none.
+  { id: 'uniform', label: 'Uniform', help: 'The same sparsity in every pruned layer.', urlCode: 'u', default: true },
 ]);
 export type PruneAllocation = IdOf<typeof PRUNE_ALLOCATIONS>;
 

@@ -111,8 +111,10 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     const runAsTfjs = q && QUANT_MODES.get(q.mode).calibrates && !ctx.quick ? compileQuantized(q, { quantizeActivations: false }) : sim;
     if (runAsTfjs !== sim) disposers.push(() => runAsTfjs.dispose());
     const after = await measure(sim, runAsTfjs, inf1, quant.format, q, test, entry, s, ctx, ['evaluate-after', 'latency-after']);
+    // The last stage's figures are the final model's (the quantized one's, or the float model's
+    // when it was not measured on its own).
     const last = stages.at(-1);
-    if (last?.stage === 'quantize') Object.assign(last, brief(after.report.metrics));
+    if (last && (last.stage === 'quantize' || last.accuracy === undefined)) Object.assign(last, brief(after.report.metrics));
 
     const { flipped, flippedCount } = flippedPredictions(before.predictions, after.predictions, test, entry);
     ctx.onModels?.({ baseline: inf0, compressed: inf1, quantized: q, predictions: { before: before.predictions, after: after.predictions } });

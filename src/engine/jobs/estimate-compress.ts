@@ -24,6 +24,7 @@ export function estimateCompress(entry: Pick<BaselineEntry, 'macs' | 'params' | 
     params: entry.params,
     macPerSecond,
     evalImages: s.evalLimit ?? entry.testData.count,
+    stageEvaluations: s.stageAccuracy ? (s.prune.method !== 'none' ? 1 : 0) + (s.finetune.epochs > 0 ? 1 : 0) : 0,
     calibrationImages: s.quant.calibration.samples,
     prune: s.prune.sparsity > 0,
     quantize: s.quant.mode !== 'none',

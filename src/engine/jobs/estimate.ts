@@ -46,6 +46,8 @@ export interface EstimateInput {
   /** MAC/s measured by the device-speed calibration. */
   macPerSecond: number;
   evalImages: number;
+  /** Evaluations of the float model between stages (settings.stageAccuracy), besides before and after. */
+  stageEvaluations?: number;
   calibrationImages?: number;
   prune?: boolean;
   quantize?: boolean;
@@ -110,7 +112,7 @@ export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: num
 
 export function estimateJob(x: EstimateInput): { steps: StepEstimate[]; totalSeconds: number; needsConfirmation: boolean } {
   const pass = x.macs / x.macPerSecond;
-  const steps: StepEstimate[] = [{ step: 'evaluate', seconds: x.evalImages * pass * STEP_FORWARD_PASSES.evaluate }];
+  const steps: StepEstimate[] = [{ step: 'evaluate', seconds: (1 + (x.stageEvaluations ?? 0)) * x.evalImages * pass * STEP_FORWARD_PASSES.evaluate }];
   if (x.prune) steps.push({ step: 'prune', seconds: x.reconstruction ? reconstructionSeconds(x.reconstruction, pass, 1 / x.macPerSecond) : x.params * SECONDS_PER_PARAM });
   if (x.fineTuneImages) steps.push({ step: 'fine-tune', seconds: x.fineTuneImages * pass * STEP_FORWARD_PASSES.fineTune });
   if (x.quantize) {

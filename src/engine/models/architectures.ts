@@ -48,7 +48,13 @@ export function isBigModel(m: { params: number }): boolean {
   return m.params > BIG_MODEL_PARAMS;
 }
 
-/** The model a fresh page selects: the first small one, so start-up never fetches a big model. */
+/**
+ * The model a fresh page selects: the study's custom CNN on MNIST, on which the default recipe
+ * tells the study's story in seconds (docs/STUDIO.md, "The default recipe").
+ */
+export const DEFAULT_MODEL_ID = 'custom-cnn-mnist';
+
+/** DEFAULT_MODEL_ID where the catalog has it, else the first small one, so start-up never fetches a big model. */
 export function defaultModelId<T extends { id: string; params: number }>(models: readonly T[]): string | undefined {
-  return (models.find((m) => !isBigModel(m)) ?? models[0])?.id;
+  return (models.find((m) => m.id === DEFAULT_MODEL_ID) ?? models.find((m) => !isBigModel(m)) ?? models[0])?.id;
 }

@@ -88,14 +88,14 @@ export async function finetuneStage(
     graph = applyMasks(graph, masks);
     updates.push({ step: res.steps, sparsity: s.prune.sparsity });
   } else if (masks && !pruned.gradual) graph = applyMasks(graph, masks);
-  const m = await evaluateFloat(graph, test, entry, ctx);
+  const m = s.stageAccuracy ? await evaluateFloat(graph, test, entry, ctx) : undefined;
   return {
     graph,
     record: {
       stage: 'finetune',
       settings: s.finetune,
       elapsedMs: performance.now() - t0,
-      ...brief(m),
+      ...(m ? brief(m) : {}),
       detail: {
         steps: res.steps,
         imagesPerSecond: res.imagesPerSecond,

@@ -28,12 +28,13 @@ export async function pruneStage(g0: Graph, s: CompressSettings, test: ImageData
   let out: PruneOutcome = { graph: g0, detail: {} };
   if (!gradual) {
     const calibration = method.needsCalibrationData && train ? { images: train, preprocessing: entry.preprocessing, samples: s.quant.calibration.samples } : undefined;
-    out = await PRUNERS[method.id].prune(g0, s.prune, { calibration, signal: ctx.signal, onProgress: (done, total) => ctx.onProgress?.('prune', done, total) });
+    out = await PRUNERS[method.id].prune(g0, s.prune, { calibration, signal: ctx.signal, onProgress: (done, total) => ctx.onProgress?.('prune', done, total), statsMemo: ctx.quick?.memo });
   }
   if (!isPruning(method)) return { graph: out.graph, gradual };
   ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, out.graph) });
-  // A preview skips the pruned float model's accuracy (only the final figures are shown).
-  const m = ctx.quick ? undefined : await evaluateFloat(out.graph, test, entry, ctx);
+  // Only when asked for: the final figures are measured anyway, and this pass would cost as much
+  // as one of them (a preview never takes it).
+  const m = ctx.quick || !s.stageAccuracy ? undefined : await evaluateFloat(out.graph, test, entry, ctx);
   const record: StageRecord = {
     stage: 'prune',
     settings: s.prune,
