@@ -5,7 +5,7 @@
  * compensate (recon/obs.ts), wide layers in blocks (recon/blocks.ts). By default each layer is
  * first fitted to the unpruned model's outputs (recon/blocks.ts fitToDense), so it absorbs the
  * error of the layers pruned before it instead of passing it on. Unstructured, or N:M along
- * the input channels. No training. Unstructured with sensitivity allocation (the default), the
+ * the input channels. No training. Unstructured with sensitivity allocation (uniform is the default), the
  * sparsity is the fraction of all pruned layers' weights: each layer's sensitivity is measured
  * first (recon/sensitivity.ts) and the sparsity spread where it costs least (recon/allocate.ts);
  * per-layer overrides stay pinned.
