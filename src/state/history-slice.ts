@@ -49,9 +49,9 @@ const MEMORY_ONLY = 'Runs are kept in this tab only and are lost when it closes;
 
 export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice> = (set, get) => {
   /** Writes through to IndexedDB; on failure, switches to memory and says why. */
-  const persist = (op: () => Promise<void>) => {
-    if (get().history.storage === 'memory') return;
-    op().catch((e: unknown) => set((s) => ({ history: { ...s.history, storage: 'memory', warning: `Run history could not be saved (${storageProblem(e)}). ${MEMORY_ONLY}` } })));
+  const persist = (op: () => Promise<void>): Promise<void> => {
+    if (get().history.storage === 'memory') return Promise.resolve();
+    return op().catch((e: unknown) => set((s) => ({ history: { ...s.history, storage: 'memory', warning: `Run history could not be saved (${storageProblem(e)}). ${MEMORY_ONLY}` } })));
   };
   /** Puts a shown run's stored files back into its result, unless another result is shown by then. */
   const attachFiles = (runId: string, shown: CompressJobResult) => {
@@ -130,11 +130,8 @@ export const createHistorySlice: StateCreator<StudioState, [], [], HistorySlice>
     toggleCompare: (id) => set((s) => ({ compareIds: s.compareIds.includes(id) ? s.compareIds.filter((c) => c !== id) : [...s.compareIds, id].slice(-2) })),
     removeSkipped: () => {
       const keys = get().history.skipped.map((k) => k.key);
-      set((s) => ({ history: { ...s.history, skipped: [] } }));
-      for (const k of keys) {
-        persist(() => table.remove(k));
-        void files.remove(k);
-      }
+      // The notice goes once the entries are gone from storage, so a reload right after it cannot bring them back.
+      void Promise.all(keys.flatMap((k) => [persist(() => table.remove(k)), files.remove(k)])).finally(() => set((s) => ({ history: { ...s.history, skipped: s.history.skipped.filter((e) => !keys.includes(e.key)) } })));
     },
   };
 };
