@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { PartialCompressSettings } from '../src/engine/jobs/compress-settings';
 import type { CompressJobResult, JobRequest } from '../src/workers/protocol';
-import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_LABEL } from '../src/engine/study/published';
+import { PUBLISHED_FIGURES, STUDY_CITATION, STUDY_METHOD_INFO } from '../src/engine/study/published';
 import { readIndex, ROOT } from '../tools/cli/node-io';
 import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad, watchBefore } from './lib/repro';
 import { rowOf, type Row } from './study-rows';
@@ -124,7 +124,7 @@ async function main() {
   lines.push('');
   lines.push('| model | dataset | method | size reduction |');
   lines.push('|---|---|---|---|');
-  for (const s of PUBLISHED_FIGURES) lines.push(`| ${s.model} | ${s.dataset} | ${STUDY_METHOD_LABEL[s.method]} | ${s.sizeReductionPct}% |`);
+  for (const s of PUBLISHED_FIGURES) lines.push(`| ${s.model} | ${s.dataset} | ${STUDY_METHOD_INFO[s.method].label} | ${s.sizeReductionPct}% |`);
   lines.push('');
   lines.push('Native peer (python3-torch on the same weights and test records):');
   lines.push('');

@@ -5,7 +5,6 @@
  */
 import type { StateCreator } from 'zustand';
 import { AUTO_BUDGETS, type AutoBudget, type AutoBudgetKind, parseBudget } from '../engine/choices/auto-budget';
-import { BOARDS } from '../engine/choices/deploy';
 import { StudioError } from '../engine/errors';
 import type { AutoSearchJobResult } from '../engine/jobs/results';
 import type { AutoCandidate } from '../engine/recon/budget-search';
@@ -35,7 +34,7 @@ export interface AutoSearchSlice {
   autoEnded: (status: 'done' | 'cancelled' | 'failed', message?: string, pickRun?: AutoSearchState['pickRun']) => void;
 }
 
-export const DEFAULT_AUTO_TEXT: Record<AutoBudgetKind, string> = { 'max-drop': '1', 'max-size': '100KB', board: BOARDS.defaultId };
+export const DEFAULT_AUTO_TEXT = Object.fromEntries(AUTO_BUDGETS.options.map((b) => [b.id, b.defaultText])) as Record<AutoBudgetKind, string>;
 
 /** The budget in the panel, or the sentence that says why it cannot be read. */
 export function panelBudget(s: Pick<AutoSearchState, 'kind' | 'text'>): AutoBudget | string {

@@ -13,9 +13,23 @@ export interface Notice {
   text: string;
 }
 
-/** The tabs under the workbench, in their order on screen (labels: components/workbench/tabs.ts). */
-export const TAB_IDS = ['details', 'layers', 'confusion', 'flipped', 'deploy', 'sweep', 'sensitivity', 'study', 'history', 'upload', 'train', 'evaluate'] as const;
-export type TabId = (typeof TAB_IDS)[number];
+/** The tabs under the workbench, in their order on screen; lecture mode hides the advanced ones. */
+export const TABS = [
+  { id: 'details', label: 'All figures' },
+  { id: 'layers', label: 'Per layer' },
+  { id: 'confusion', label: 'Confusion' },
+  { id: 'flipped', label: 'Flipped images' },
+  { id: 'deploy', label: 'Deploy' },
+  { id: 'sweep', label: 'Sweep' },
+  { id: 'sensitivity', label: 'Sensitivity' },
+  { id: 'study', label: 'The study' },
+  { id: 'history', label: 'History' },
+  { id: 'upload', label: 'Your model', advanced: true },
+  { id: 'train', label: 'Train', advanced: true },
+  { id: 'evaluate', label: 'Evaluate & zoo', advanced: true },
+] as const satisfies ReadonlyArray<{ id: string; label: string; advanced?: boolean }>;
+export type TabId = (typeof TABS)[number]['id'];
+export const TAB_IDS: readonly TabId[] = TABS.map((t) => t.id);
 export const DEFAULT_TAB: TabId = 'details';
 
 /** A step of the lecture tour: one of the study's four methods (engine/study/published.ts). */

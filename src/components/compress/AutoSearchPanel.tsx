@@ -52,7 +52,7 @@ export function AutoSearchPanel() {
         </label>
         {auto.kind === 'board' ? (
           <label className="field inline">
-            Board
+            {AUTO_BUDGETS.get(auto.kind).field}
             <select value={value} onChange={(e) => setText(e.target.value)} disabled={busy} data-testid="auto-value">
               {formOptions(BOARDS).map((o) => (
                 <option key={o.value} value={o.value}>
@@ -63,7 +63,7 @@ export function AutoSearchPanel() {
           </label>
         ) : (
           <label className="field inline">
-            {auto.kind === 'max-drop' ? 'Points' : 'Size'}
+            {AUTO_BUDGETS.get(auto.kind).field}
             <input type="text" value={value} onChange={(e) => setText(e.target.value)} disabled={busy} data-testid="auto-value" aria-invalid={bad ? true : undefined} aria-describedby={bad ? 'auto-bad' : undefined} />
           </label>
         )}

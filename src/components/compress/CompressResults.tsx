@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useStudio } from '../../state/store';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { CompareCharts } from './CompareCharts';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { FlippedGallery } from './FlippedGallery';

@@ -136,7 +136,11 @@ export const IDEAS: Record<IdeaId, Idea> = ideas;
 /** The element id of an idea's text (ExplainPanel), which its control names in aria-describedby. */
 export const ideaElementId = (id: IdeaId) => `idea-${id}`;
 
-const PRUNE_IDEA: Record<CompressSettings['prune']['method'], IdeaId | undefined> = { none: undefined, 'per-layer': 'magnitude', global: 'global', 'n:m': 'nm', structured: 'structured', obs: 'reconstruction', 'obs-n:m': 'reconstruction' };
+/** The idea a pruning method names in its table entry (engine/choices/prune-methods.ts). */
+export function pruneIdea(method: CompressSettings['prune']['method']): IdeaId | undefined {
+  const key = PRUNE_METHODS.get(method).idea;
+  return key !== undefined && key in IDEAS ? (key as IdeaId) : undefined;
+}
 
 /** The ideas of a recipe, grouped by the control they explain, in the order of the controls. */
 export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: IdeaId; finetune?: IdeaId; format: IdeaId; scales?: IdeaId; rounding?: IdeaId; calibration?: IdeaId; combined?: IdeaId } {
@@ -146,7 +150,7 @@ export function recipeIdeas(s: CompressSettings): { prune?: IdeaId; schedule?: I
   // The report's name for the format (float32 where nothing is quantized) is the idea's key.
   const format: IdeaId = mode.format;
   return {
-    prune: PRUNE_IDEA[m],
+    prune: pruneIdea(m),
     schedule: PRUNE_METHODS.get(m).uses.gradual && s.prune.schedule.kind === 'gradual' ? 'gradual' : undefined,
     finetune: s.finetune.epochs > 0 ? 'finetune' : undefined,
     format,

@@ -1,7 +1,7 @@
 import { PRUNE_METHODS } from '../../engine/choices/prune-methods';
 import type { LivePreview } from '../../state/live-slice';
 import { useStudio } from '../../state/store';
-import type { CompressJobResult } from '../../workers/protocol';
+import type { CompressJobResult } from '../../engine/jobs/results';
 import { CompareChart } from '../compress/CompareCharts';
 import { changeClass, emptyRows, metricRows, packedBytes, sizeRow, type MetricRow } from '../compress/metric-rows';
 import { formatChange } from '../format';

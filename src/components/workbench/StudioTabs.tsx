@@ -1,7 +1,6 @@
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useStudio } from '../../state/store';
-import { TAB_IDS, type TabId } from '../../state/ui-slice';
-import { TAB_LABELS } from './tabs';
+import { TAB_IDS, TABS, type TabId } from '../../state/ui-slice';
 
 export const tabId = (t: TabId) => `tab-${t}`;
 export const panelId = (t: TabId) => `tabpanel-${t}`;
@@ -31,7 +30,7 @@ export function TabStrip() {
   };
   return (
     <div className="tab-strip" role="tablist" aria-label="Views" onKeyDown={onKey}>
-      {TAB_IDS.map((t) => (
+      {TABS.map(({ id: t, label, ...rest }) => (
         <button
           key={t}
           ref={(el) => {
@@ -43,11 +42,11 @@ export function TabStrip() {
           aria-selected={t === tab}
           aria-controls={panelId(t)}
           tabIndex={t === tab ? 0 : -1}
-          className={`tab${TAB_LABELS[t].advanced ? ' advanced' : ''}`}
+          className={`tab${'advanced' in rest ? ' advanced' : ''}`}
           data-testid={tabId(t)}
           onClick={() => open(t, false)}
         >
-          {TAB_LABELS[t].label}
+          {label}
         </button>
       ))}
     </div>

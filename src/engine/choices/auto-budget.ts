@@ -17,6 +17,8 @@ export const AUTO_BUDGETS = defineChoice('auto.budget', [
     label: 'Accuracy loss at most (points)',
     help: 'The held-back accuracy may fall this many points below the unchanged model’s; the search then takes the smallest model.',
     arg: '<points>',
+    field: 'Points',
+    defaultText: '1',
     feasible: 'below',
     objective: 'smallest',
     urlCode: 'd',
@@ -27,6 +29,8 @@ export const AUTO_BUDGETS = defineChoice('auto.budget', [
     label: 'Size at most (gzip’d, KB)',
     help: 'The compressed weights gzip’d (the report’s “size gzip”) may take at most this much; the search then keeps the most held-back accuracy.',
     arg: '<size, e.g. 100KB>',
+    field: 'Size',
+    defaultText: '100KB',
     feasible: 'above',
     objective: 'most-accurate',
     urlCode: 's',
@@ -36,6 +40,8 @@ export const AUTO_BUDGETS = defineChoice('auto.budget', [
     label: 'Fits the board',
     help: 'The int8 .tflite must fit the board’s flash and its tensor arena the board’s RAM (export/mcu-fit.ts); the search then keeps the most held-back accuracy.',
     arg: BOARDS.ids.join('|'),
+    field: 'Board',
+    defaultText: BOARDS.defaultId as string,
     feasible: 'above',
     objective: 'most-accurate',
     urlCode: 'b',
@@ -68,6 +74,23 @@ export function parseBudget(kind: AutoBudgetKind, text: string, field = `--${kin
       return { kind, bytes: parseBytes(text, field) };
     case 'board':
       return { kind, board: BOARDS.check(text, field).id };
+  }
+}
+
+/** A budget as a request carries it, checked field by field (the page and the CLI build it with parseBudget). */
+export function checkBudget(b: unknown, field = 'budget'): AutoBudget {
+  const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
+  const kind = AUTO_BUDGETS.check(o.kind, `${field}.kind`).id;
+  const bad = (key: string, what: string) => new StudioError('bad-settings', `${field}.${key}: ${what} (got ${JSON.stringify(o[key]) ?? 'nothing'}).`, { field: `${field}.${key}`, value: o[key] });
+  switch (kind) {
+    case 'max-drop':
+      if (!(typeof o.points === 'number' && o.points >= 0 && o.points <= 100)) throw bad('points', 'must be accuracy points between 0 and 100');
+      return { kind, points: o.points };
+    case 'max-size':
+      if (!(typeof o.bytes === 'number' && o.bytes > 0)) throw bad('bytes', 'must be a positive number of bytes');
+      return { kind, bytes: o.bytes };
+    case 'board':
+      return { kind, board: BOARDS.check(o.board, `${field}.board`).id };
   }
 }
 

@@ -59,6 +59,8 @@ export interface PruneMethodOption extends ChoiceOption {
   readonly needsCalibrationData: boolean;
   /** Its own numeric parameters, in `prune.params`. */
   readonly params: readonly PruneParamSpec[];
+  /** The key of the idea the page explains it with (components/ideas/ideas.ts; a test checks each key is there). */
+  readonly idea?: string;
   /**
    * What a run with it did, as the first clause of the run's sentence under the headline
    * (jobs/run-sentence.ts), e.g. "Pruned 50% of the conv and dense weights of each layer by
@@ -113,6 +115,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    idea: 'magnitude',
     sentence: (w: PruneSentenceWords) => `Pruned ${w.sparsity} of the ${w.kinds} weights of each layer by magnitude${w.spared}${w.gradual}`,
   },
   {
@@ -126,6 +129,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    idea: 'global',
     sentence: (w: PruneSentenceWords) => `Pruned ${w.sparsity} of all ${w.kinds} weights by magnitude, ranked across layers${w.spared}${w.gradual}`,
   },
   {
@@ -139,6 +143,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: true,
     needsCalibrationData: false,
     params: [],
+    idea: 'structured',
     sentence: (w: PruneSentenceWords) => `Removed ${w.sparsity} of the filters of each prunable layer by ${w.criterion}${w.spared}`,
   },
   {
@@ -152,6 +157,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: false,
     params: [],
+    idea: 'nm',
     sentence: (w: PruneSentenceWords) => `Kept the ${w.n} largest of every ${w.m} weights along the input channels of the ${w.kinds} layers (${w.nmPruned} pruned)${w.spared}${w.gradual}`,
   },
   {
@@ -165,6 +171,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: true,
     params: [...RECONSTRUCTION_PARAMS, ...ALLOCATION_PARAMS],
+    idea: 'reconstruction',
     // The default: no training, so the first Compress keeps the accuracy that magnitude pruning
     // loses without fine-tuning (docs/STUDIO.md, "The default recipe").
     default: true,
@@ -184,6 +191,7 @@ export const PRUNE_METHODS = defineChoice('prune.method', [
     structured: false,
     needsCalibrationData: true,
     params: RECONSTRUCTION_PARAMS,
+    idea: 'reconstruction',
     sentence: (w: PruneSentenceWords) =>
       `Kept ${w.n} of every ${w.m} weights along the input channels of the ${w.kinds} layers (${w.nmPruned} pruned), chosen by their effect on the layer's outputs and re-fitted on ${w.param('images')} training images (no training)${w.spared}`,
   },

@@ -9,22 +9,25 @@ export interface ArchitectureInfo {
   id: string;
   family: ModelFamily;
   label: string;
+  /** The name in a tight row (the study's tables and charts): "custom CNN", "MobileNetV1 0.5". */
+  short: string;
   alpha?: number;
   notes: string;
 }
 
 export const ARCHITECTURE_INFO: readonly ArchitectureInfo[] = [
-  { id: 'custom-cnn', family: 'custom-cnn', label: 'Custom TinyML CNN', notes: '5 conv (32-32-64-64-128) + GAP + dense; sized for a 256 KB-RAM MCU at int8.' },
+  { id: 'custom-cnn', family: 'custom-cnn', label: 'Custom TinyML CNN', short: 'custom CNN', notes: '5 conv (32-32-64-64-128) + GAP + dense; sized for a 256 KB-RAM MCU at int8.' },
   ...[0.25, 0.5, 1.0].map((alpha) => ({
     id: `mobilenet-v1-${alpha}`,
     family: 'mobilenet-v1' as const,
     label: `MobileNetV1 (alpha ${alpha})`,
+    short: `MobileNetV1 ${alpha}`,
     alpha,
     notes: 'Stride-1 stem for 32x32 inputs; 13 depthwise-separable blocks with the original strides.',
   })),
-  { id: 'resnet50', family: 'resnet50', label: 'ResNet50', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-6-3.' },
-  { id: 'resnet101', family: 'resnet101', label: 'ResNet101', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-23-3.' },
-  { id: 'vgg16', family: 'vgg16', label: 'VGG16', notes: 'BatchNorm after each conv; same-padded pools; 512-unit classifier.' },
+  { id: 'resnet50', family: 'resnet50', label: 'ResNet50', short: 'ResNet50', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-6-3.' },
+  { id: 'resnet101', family: 'resnet101', label: 'ResNet101', short: 'ResNet101', notes: '3x3 stride-1 stem, no max-pool (CIFAR-style); bottleneck stages 3-4-23-3.' },
+  { id: 'vgg16', family: 'vgg16', label: 'VGG16', short: 'VGG16', notes: 'BatchNorm after each conv; same-padded pools; 512-unit classifier.' },
 ];
 
 /** The architecture a baseline was built from (family, and width for MobileNets). */

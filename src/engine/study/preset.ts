@@ -6,9 +6,10 @@
  * first and last layer kept dense, then fine-tuned with the masks held, as in `npm run bench`.
  */
 import { getDataset } from '../data/registry';
+import { ARCHITECTURE_INFO, architectureOf } from '../models/architectures';
 import { withDefaults, type CompressSettings } from '../jobs/compress-settings';
 import type { BaselineEntry, ModelFamily } from '../types';
-import { STUDY_METHODS, type StudyMethod } from './published';
+import { STUDY_METHOD_INFO, STUDY_METHODS, type StudyMethod } from './published';
 
 export type StudyProfile = 'lecture' | 'full';
 
@@ -34,8 +35,11 @@ export const STUDY_PROFILES: Record<StudyProfile, { label: string; duration: str
 /** The shipped baselines the preset picks by default: one model of each family the study published figures for. */
 export const STUDY_DEFAULT_MODELS = ['custom-cnn-mnist', 'mobilenet-v1-0.5-cifar10'];
 
-/** Families the study compared; a baseline of another family is not offered by the preset. */
-export const STUDY_FAMILIES: readonly ModelFamily[] = ['custom-cnn', 'mobilenet-v1', 'resnet50', 'resnet101', 'vgg16'];
+/**
+ * Families the study compared: the zoo's architectures, which are the study's five. A baseline of
+ * another family (a user's own model) is not offered by the preset.
+ */
+export const STUDY_FAMILIES: readonly ModelFamily[] = [...new Set(ARCHITECTURE_INFO.map((a) => a.family))];
 
 export type StudyModel = Pick<BaselineEntry, 'id' | 'family' | 'alpha' | 'dataset'> & { testData: Pick<BaselineEntry['testData'], 'exact'> };
 
@@ -56,14 +60,11 @@ export interface StudyConfig {
 }
 
 export function studyModelLabel(m: Pick<BaselineEntry, 'family' | 'alpha'>): string {
-  if (m.family === 'custom-cnn') return 'custom CNN';
-  if (m.family === 'mobilenet-v1') return `MobileNetV1 ${m.alpha ?? ''}`.trim();
-  return m.family;
+  return architectureOf(m)?.short ?? m.family;
 }
 
 function methodLabel(method: StudyMethod, run: StudyRunSettings): string {
-  const prune = `prune ${Math.round(run.sparsity * 100)}%`;
-  return { baseline: 'baseline (float32)', pruning: prune, int8: 'INT8', 'pruning-int8': `${prune} + INT8` }[method];
+  return STUDY_METHOD_INFO[method].row(run.sparsity);
 }
 
 /** The compression settings of one method under a profile's run settings. */

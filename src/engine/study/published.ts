@@ -12,7 +12,13 @@ export const STUDY_SHORT = 'Shabir et al., 2025';
 /** The study's four methods, in its order. */
 export const STUDY_METHODS = ['baseline', 'pruning', 'int8', 'pruning-int8'] as const;
 export type StudyMethod = (typeof STUDY_METHODS)[number];
-export const STUDY_METHOD_LABEL: Record<StudyMethod, string> = { baseline: 'baseline', pruning: 'pruning', int8: 'INT8 full-integer', 'pruning-int8': 'pruning + INT8' };
+/** Each method's name in the study's table, and in a run's row (where the row says the sparsity it ran). */
+export const STUDY_METHOD_INFO: Record<StudyMethod, { label: string; row: (sparsity: number) => string }> = {
+  baseline: { label: 'baseline', row: () => 'baseline (float32)' },
+  pruning: { label: 'pruning', row: (sp) => `prune ${Math.round(sp * 100)}%` },
+  int8: { label: 'INT8 full-integer', row: () => 'INT8' },
+  'pruning-int8': { label: 'pruning + INT8', row: (sp) => `prune ${Math.round(sp * 100)}% + INT8` },
+};
 
 export interface PublishedFigure {
   /** Our architecture family it is compared with. */
