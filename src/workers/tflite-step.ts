@@ -82,6 +82,7 @@ export async function chooseInTfliteWorker(files: TfliteEvalModel[], numThreads:
 }
 
 export async function tfliteStep(entry: BaselineEntry, r: CompressResult, models: CompressedModels, req: TfliteRequest, ctx: TfliteStepContext): Promise<TfliteStepResult> {
+  if (req.runtime !== undefined) TFLITE_RUNTIMES.check(req.runtime, 'tflite.runtime');
   ctx.onProgress('tflite-export', 0, 1);
   // The files are assembled by the engine, as the CLI's --export-dir and the page's downloads read them.
   const exports = await exportRun(entry.id, models, { io: req.io });

@@ -4,7 +4,7 @@
  * budget table's parsing (choices/auto-budget.ts) and the CLI's budget flags (tools/cli/auto-flags.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { AUTO_BUDGETS, type AutoBudget, parseBudget, parseBytes } from '../../src/engine/choices/auto-budget';
+import { AUTO_BUDGETS, type AutoBudget, checkBudget, parseBudget, parseBytes } from '../../src/engine/choices/auto-budget';
 import { BOARDS } from '../../src/engine/choices/deploy';
 import { bisectBudget, type Measured, meetsBudget, mostCandidates, pickCandidate } from '../../src/engine/recon/budget-search';
 import { autoBudgetFromFlags } from '../../tools/cli/auto-flags';
@@ -144,6 +144,16 @@ describe('budgets from text and flags', () => {
     expect(parseBudget('board', 'esp32')).toEqual({ kind: 'board', board: 'esp32' });
     expect(AUTO_BUDGETS.get('board').arg).toBe(BOARDS.ids.join('|'));
     expect(() => parseBudget('board', 'pdp11')).toThrow(new RegExp(`--board: must be one of ${BOARDS.allowed}`));
+  });
+
+  it('checks a budget as a request carries it, naming the field', () => {
+    expect(checkBudget({ kind: 'max-drop', points: 1 })).toEqual({ kind: 'max-drop', points: 1 });
+    expect(checkBudget({ kind: 'board', board: 'esp32' })).toEqual({ kind: 'board', board: 'esp32' });
+    expect(() => checkBudget({ kind: 'max-loss', points: 1 })).toThrow(/budget\.kind: must be one of max-drop, max-size, board/);
+    expect(() => checkBudget({ kind: 'max-drop', points: -1 })).toThrow('budget.points: must be accuracy points between 0 and 100 (got -1).');
+    expect(() => checkBudget({ kind: 'max-size' })).toThrow('budget.bytes: must be a positive number of bytes (got nothing).');
+    expect(() => checkBudget({ kind: 'board', board: 'pdp11' })).toThrow(/budget\.board: must be one of/);
+    expect(() => checkBudget(undefined)).toThrow(/budget\.kind/);
   });
 
   it('refuses budget flags that are missing, doubled, malformed, without --auto or against the search', () => {

@@ -45,6 +45,12 @@ const report = (text: string) => {
 };
 
 describe('a run’s files', () => {
+  it('an unknown I/O or runtime is refused by name, not taken as the default', async () => {
+    const ctx = { signal: new AbortController().signal, wasmPaths: { litert: '', 'tfjs-tflite': '' }, onProgress: () => {} };
+    await expect(tfliteStep(mnist, r, models, { io: 'int16' as 'int8' }, ctx)).rejects.toThrow(/tflite\.io.*float.*int8.*int16/s);
+    await expect(tfliteStep(mnist, r, models, { io: 'float', runtime: 'tflm' as 'litert' }, ctx)).rejects.toThrow(/tflite\.runtime.*tflm/s);
+  });
+
   it('are the same files with the same names and bytes in the worker, the page and the CLI', async () => {
     const worker = await tfliteStep(mnist, r, models, { io: 'float' }, { signal: new AbortController().signal, wasmPaths: { litert: '', 'tfjs-tflite': '' }, onProgress: () => {} });
     const result: CompressJobResult = { ...r, type: 'compress', ...worker };

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLayersModel } from '../../src/engine/models/load';
 import { trainFromScratch, type TrainFromScratchSettings } from '../../src/engine/jobs/train-from-scratch';
 import { compressBaseline } from '../../src/engine/jobs/compress';
+import { finetuneBaseline } from '../../src/engine/jobs/finetune-baseline';
+import type { BaselineEntry } from '../../src/engine/types';
 import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import { dirReader, PUBLIC } from './node-files';
@@ -20,6 +22,17 @@ beforeAll(async () => {
 });
 
 describe('train from scratch', () => {
+  it('refuses a bad setting by its name before any work, as the Fine-tune job does', async () => {
+    const noRead = () => Promise.reject(new Error('nothing may be read'));
+    await expect(trainFromScratch({ ...settings, epochs: 0 }, 'mem', { read: noRead })).rejects.toThrow('train.epochs: must be a whole number of at least 1 (got 0).');
+    await expect(trainFromScratch({ ...settings, optimizer: 'adamw' as 'adam' }, 'mem', { read: noRead })).rejects.toThrow(/train\.optimizer: must be one of sgd-momentum, adam \(got "adamw"\)/);
+    await expect(trainFromScratch({ ...settings, evalLimit: 0.5 }, 'mem', { read: noRead })).rejects.toThrow('train.evalLimit: must be a whole number of at least 1 (got 0.5).');
+    await expect(trainFromScratch({ ...settings, batch: 3 } as TrainFromScratchSettings, 'mem', { read: noRead })).rejects.toThrow(/train\.batch: not a setting/);
+    const mnist = { id: 'm', dataset: 'mnist', path: 'models/x/model.json' } as BaselineEntry;
+    await expect(finetuneBaseline(mnist, { epochs: 1, batchSize: 0, learningRate: 0.01, seed: 1 }, { read: noRead })).rejects.toThrow('finetune.batchSize: must be a whole number of at least 1 (got 0).');
+    await expect(finetuneBaseline(mnist, { epochs: 1, batchSize: 8, learningRate: -1, seed: 1 }, { read: noRead })).rejects.toThrow(/finetune\.learningRate: must be positive/);
+  });
+
   it('is reproducible per seed, and its saved model reloads and compresses', async () => {
     const before = tf.memory().numTensors;
     const a = await trainFromScratch(settings, 'mem', { read: publicRead });

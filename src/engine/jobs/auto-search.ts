@@ -16,7 +16,7 @@
  * would multiply a candidate's cost by about three. The pick is compressed from its per-layer
  * sparsities as they are, so the model the job measures on the test records is the candidate.
  */
-import type { AutoBudget } from '../choices/auto-budget';
+import { checkBudget, type AutoBudget } from '../choices/auto-budget';
 import type { BoardId } from '../choices/deploy';
 import { QUANT_MODES } from '../choices/quantize';
 import { type PruneAllocation } from '../choices/prune';
@@ -218,6 +218,7 @@ export async function autoSearchBaseline(
   ctx: Pick<CompressContext, 'read' | 'signal'> & Pick<AutoSearchInput, 'allocation' | 'heldOut' | 'tolerance' | 'onProgress' | 'onCandidate'>,
 ): Promise<AutoSearchResult> {
   validateCompressSettings(settings);
+  const checked = checkBudget(budget);
   const d = getDataset(entry.dataset);
   const loaded = await loadLayersModel(entry.path, ctx.read, entry.files);
   let graph: Graph;
@@ -227,5 +228,5 @@ export async function autoSearchBaseline(
     loaded.model.dispose();
   }
   const train = await loadDataset(d, 'train', (name) => ctx.read(`data/${d.id}/${name}`));
-  return autoSearch({ ...ctx, graph, train, preprocessing: entry.preprocessing, settings, budget });
+  return autoSearch({ ...ctx, graph, train, preprocessing: entry.preprocessing, settings, budget: checked });
 }

@@ -205,15 +205,25 @@ function validatePrune(raw: unknown, finetuneEpochs: number): void {
   validatePruneParams(method, p.params);
 }
 
+/**
+ * Training settings under `field`, each checked by name: a Compress's fine-tune (epochs may be 0),
+ * the Fine-tune button's job and a training from scratch (at least one epoch; `extra` keys allowed).
+ * The optimizer is checked where the settings carry one (the Fine-tune job uses the default).
+ */
+export function validateTraining(raw: unknown, field: string, opts: { minEpochs?: number; extra?: readonly string[]; optimizer?: 'required' | 'optional' } = {}): void {
+  const f = knownKeys(raw, field, ['epochs', 'batchSize', 'learningRate', 'optimizer', 'seed', 'trainLimit', 'maxSteps', ...(opts.extra ?? [])]) as unknown as Partial<TrainSettings> & { evalLimit?: unknown };
+  wholeNumber(`${field}.epochs`, f.epochs, opts.minEpochs ?? 0);
+  wholeNumber(`${field}.batchSize`, f.batchSize);
+  if (!(typeof f.learningRate === 'number' && f.learningRate > 0 && f.learningRate < 10)) fail(`${field}.learningRate`, 'must be positive and below 10', f.learningRate);
+  if (f.optimizer !== undefined || opts.optimizer !== 'optional') OPTIMIZERS.check(f.optimizer, `${field}.optimizer`);
+  wholeNumber(`${field}.seed`, f.seed, 0);
+  optionalWhole(`${field}.trainLimit`, f.trainLimit);
+  optionalWhole(`${field}.maxSteps`, f.maxSteps);
+  optionalWhole(`${field}.evalLimit`, f.evalLimit);
+}
+
 function validateFinetune(raw: unknown): void {
-  const f = knownKeys(raw, 'finetune', ['epochs', 'batchSize', 'learningRate', 'optimizer', 'seed', 'trainLimit', 'maxSteps']) as unknown as TrainSettings;
-  wholeNumber('finetune.epochs', f.epochs, 0);
-  wholeNumber('finetune.batchSize', f.batchSize);
-  if (!(typeof f.learningRate === 'number' && f.learningRate > 0 && f.learningRate < 10)) fail('finetune.learningRate', 'must be positive and below 10', f.learningRate);
-  OPTIMIZERS.check(f.optimizer);
-  wholeNumber('finetune.seed', f.seed, 0);
-  optionalWhole('finetune.trainLimit', f.trainLimit);
-  optionalWhole('finetune.maxSteps', f.maxSteps);
+  validateTraining(raw, 'finetune');
 }
 
 function validateQuant(raw: unknown): void {

@@ -9,6 +9,7 @@ import { loadLayersModel } from '../models/load';
 import { fit, type FitProgress } from '../train/fit';
 import type { BaselineEntry } from '../types';
 import type { JobContext } from './evaluate-baseline';
+import { validateTraining } from './compress-settings';
 
 export interface FinetuneSettings {
   epochs: number;
@@ -40,6 +41,7 @@ export interface FinetuneContext extends Omit<JobContext, 'onProgress'> {
 }
 
 export async function finetuneBaseline(entry: BaselineEntry, s: FinetuneSettings, ctx: FinetuneContext): Promise<Omit<FinetuneResult, 'backend' | 'backendNote'>> {
+  validateTraining(s, 'finetune', { minEpochs: 1, extra: ['evalLimit'], optimizer: 'optional' });
   const d = getDataset(entry.dataset);
   const t0 = performance.now();
   ctx.onProgress?.('load-model', 0, 1);

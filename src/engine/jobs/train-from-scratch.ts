@@ -8,14 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset, type ReadFile } from '../data/load';
 import { getDataset } from '../data/registry';
-import { StudioError } from '../errors';
 import { evaluate } from '../evaluate';
 import { getArchitecture } from '../models/registry';
 import { summarize } from '../models/summary';
 import { seedKernels } from '../train/seeded-init';
 import { fit, type FitProgress } from '../train/fit';
 import type { BaselineEntry, ClassificationMetrics, DatasetId } from '../types';
-import type { TrainSettings } from './compress-settings';
+import { validateTraining, type TrainSettings } from './compress-settings';
 
 /** Fine-tuning's settings (compress-settings.ts TrainSettings), and what to build and train it on. */
 export interface TrainFromScratchSettings extends TrainSettings {
@@ -66,7 +65,7 @@ export async function trainFromScratch(s: TrainFromScratchSettings, dir: string,
   const t0 = performance.now();
   const arch = getArchitecture(s.architecture);
   const d = getDataset(s.dataset);
-  if (!(s.epochs >= 1 && s.batchSize >= 1 && s.learningRate > 0)) throw new StudioError('bad-settings', `Training needs epochs >= 1, batch size >= 1 and a positive learning rate (got ${s.epochs}, ${s.batchSize}, ${s.learningRate}).`);
+  validateTraining(s, 'train', { minEpochs: 1, extra: ['architecture', 'dataset', 'evalLimit'] });
   ctx.onProgress?.('load-data', 0, 1);
   const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
   const train = await loadDataset(d, 'train', read, s.trainLimit ? { count: s.trainLimit } : {});
