@@ -23,20 +23,17 @@ import { COMPRESS_FLAGS } from './compress-flags';
 import { printExports, writeExports } from './export-command';
 import { argOf, checkKnown, choice, type FlagSpec, type Flags, helpText, num as maybeNum, parseFlags, str } from './flags';
 import { readIndex, readPublic, saveTrained } from './node-io';
-import { getDataset } from '../../src/engine/data/registry';
-import { loadDataset } from '../../src/engine/data/load';
-import { graphFromLayersModel } from '../../src/engine/graph/from-layers';
-import { loadLayersModel } from '../../src/engine/models/load';
-import { layerSensitivity } from '../../src/engine/recon/sensitivity';
+import { analyseSensitivity } from '../../src/engine/jobs/sensitivity';
+import { SENSITIVITY_DEFAULTS } from '../../src/engine/jobs/sensitivity-settings';
 
 const json: FlagSpec = { name: 'json', help: 'Print the result as JSON.' };
 const model: FlagSpec = { name: 'model', arg: '<baseline id>', help: 'A baseline of npm run cli -- list.' };
 const inference: FlagSpec = { name: 'backend', arg: argOf({ options: BACKENDS.options.filter((o) => o.id !== 'auto') }), help: 'tfjs backend (default wasm).' };
 const training: FlagSpec = { name: 'backend', arg: argOf(BACKENDS), help: 'Training backend (default wasm).' };
 
-const sparsityLevels: FlagSpec = { name: 'sparsities', arg: '<s1,s2,...>', help: 'The sparsities each layer is tried at (default 0.5,0.7,0.9).' };
-const reconImages: FlagSpec = { name: 'images', arg: '<N>', help: 'Calibration images per layer (default 256).' };
-const heldOut: FlagSpec = { name: 'held-out', arg: '<N>', help: 'Training images accuracy is measured on, disjoint from the calibration images (default 500).' };
+const sparsityLevels: FlagSpec = { name: 'sparsities', arg: '<s1,s2,...>', help: `The sparsities each layer is tried at (default ${SENSITIVITY_DEFAULTS.sparsities.join(',')}).` };
+const reconImages: FlagSpec = { name: 'images', arg: '<N>', help: `Calibration images per layer (default ${SENSITIVITY_DEFAULTS.calibrationImages}).` };
+const heldOut: FlagSpec = { name: 'held-out', arg: '<N>', help: `Training images accuracy is measured on, disjoint from the calibration images (default ${SENSITIVITY_DEFAULTS.heldOutImages}).` };
 
 /** Each command's flags; `help` prints them. */
 export const COMMANDS: Record<string, { about: string; flags: readonly FlagSpec[] }> = {
@@ -174,31 +171,20 @@ async function main(): Promise<void> {
   if (command === 'sensitivity') {
     const entry = await baseline(flags);
     await initBackend('wasm');
-    const sparsities = String(flags.sparsities ?? '0.5,0.7,0.9')
-      .split(',')
-      .map(Number);
-    if (!sparsities.every((x) => x > 0 && x < 1)) throw new StudioError('bad-settings', `--sparsities must be fractions between 0 and 1, got "${String(flags.sparsities)}".`, { flag: 'sparsities' });
-    const { model } = await loadLayersModel(entry.path, readPublic, entry.files);
-    const g = graphFromLayersModel(model);
-    model.dispose();
-    const d = getDataset(entry.dataset);
-    const train = await loadDataset(d, 'train', (name) => readPublic(`data/${d.id}/${name}`));
-    const r = await layerSensitivity(
-      g,
-      { images: train, preprocessing: entry.preprocessing, samples: num(flags, 'images', 256) },
-      {
-        sparsities,
-        heldOut: num(flags, 'held-out', 500),
-        granularity: 'per-channel',
-        onProgress: (done, total) => log(`\rlayers ${bar(done / total)} ${done}/${total}   `),
-      },
+    const d = SENSITIVITY_DEFAULTS;
+    const sparsities = flags.sparsities === undefined ? d.sparsities : String(flags.sparsities).split(',').map(Number);
+    // The engine's analysis, as the studio's Sensitivity tab runs it (and as a Compress with sensitivity allocation reuses it).
+    const { report: r, settings } = await analyseSensitivity(
+      entry,
+      { calibrationImages: num(flags, 'images', d.calibrationImages), heldOutImages: num(flags, 'held-out', d.heldOutImages), sparsities },
+      { read: readPublic, onProgress: (stage, done, total) => log(`\r${stage.padEnd(12)} ${bar(total ? done / total : 0)} ${done}/${total}   `) },
     );
     log('\n');
     if (json) console.log(JSON.stringify({ modelId: entry.id, ...r }, null, 1));
     else {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
       console.log(`${entry.id}: accuracy on ${r.heldOutImages} held-back training images ${pct(r.baselineAccuracy)}; each layer changed alone (output error / KL divergence from the unchanged model's predictions / accuracy)`);
-      console.log(['layer'.padEnd(22), 'weights'.padStart(8), ...sparsities.map((x) => `pruned ${pct(x)}`.padStart(30)), 'int8'.padStart(30)].join(' '));
+      console.log(['layer'.padEnd(22), 'weights'.padStart(8), ...settings.sparsities.map((x) => `pruned ${pct(x)}`.padStart(30)), 'int8'.padStart(30)].join(' '));
       for (const l of r.layers) {
         const cell = (p: { outputError: number; divergence: number; accuracy: number }) => `${p.outputError.toExponential(1)} / ${p.divergence.toExponential(1)} / ${pct(p.accuracy)}`.padStart(30);
         console.log([l.layer.padEnd(22), String(l.weights).padStart(8), ...l.prune.map(cell), cell(l.int8)].join(' '));
