@@ -96,6 +96,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
       onModels: job.tflite ? (m) => (models = m) : undefined,
       // A long job stops before its work until the page has asked the user (jobs.ts runCompress).
       askAbove: job.confirmedLong ? undefined : CONFIRM_ABOVE_S,
+      reuse: (key, make) => memo.get(key, make),
     });
     const tflite = job.tflite && models ? await tfliteStep(entry, r, models, job.tflite, { signal, wasmPaths, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }) : {};
     return { type: 'compress', ...r, backendNote: training.note, ...tflite };

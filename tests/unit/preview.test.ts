@@ -12,6 +12,7 @@ import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import { previewCompress, previewImages, previewSettings, PREVIEW_CALIBRATION } from '../../src/engine/jobs/preview';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineIndex } from '../../src/engine/types';
+import { WorkerMemo } from '../../src/workers/worker-memo';
 import { dirReader, PUBLIC } from './node-files';
 
 const index = JSON.parse(readFileSync(join(PUBLIC, 'models', 'index.json'), 'utf8')) as BaselineIndex;
@@ -64,7 +65,7 @@ describe('preview', () => {
       keys()
         .map((k) => k.split(':')[0])
         .sort(),
-    ).toEqual(['before', 'graph', 'test', 'train']);
+    ).toEqual(['baseline-eval', 'before', 'graph', 'test', 'train']);
 
     // A second preview at another sparsity reads no file and keeps the baseline's figures.
     const readsBefore = reads;
@@ -92,4 +93,45 @@ describe('preview', () => {
     expect(p2.after.size.sparseBytes).toBeGreaterThan(p.after.size.sparseBytes);
     expect(tf.memory().numTensors).toBe(tensors);
   });
+});
+
+describe('a job reusing earlier jobs', () => {
+  it('takes the unchanged model’s evaluation from the memo, times it afresh, and gives the figures a fresh job gives', async () => {
+    const settings = withDefaults({ evalLimit: 200, latencyRuns: 2, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'int8', calibration: { samples: 32 } }, finetune: { trainLimit: 64 } });
+    const fresh = await compressBaseline(mnist, settings, { read: files });
+    const { memo, keys } = mapMemo();
+    const ticks: string[] = [];
+    const onProgress = (stage: string, done: number) => done > 0 && ticks.push(stage);
+    const first = await compressBaseline(mnist, settings, { read: files, reuse: memo, onProgress });
+    const evaluatedFirst = ticks.filter((t) => t === 'evaluate-before').length;
+    ticks.length = 0;
+    const tensors = tf.memory().numTensors;
+    const second = await compressBaseline(mnist, { ...settings, prune: { ...settings.prune, sparsity: 0.7 } }, { read: files, reuse: memo, onProgress });
+    expect(tf.memory().numTensors).toBe(tensors);
+    // The first job evaluated batch by batch; the second reports the stage once, done.
+    expect(evaluatedFirst).toBeGreaterThan(1);
+    expect(ticks.filter((t) => t === 'evaluate-before')).toHaveLength(1);
+    expect(keys().some((k) => k.startsWith('baseline-eval:'))).toBe(true);
+    // The training images are never kept by a job.
+    expect(keys().some((k) => k.startsWith('train:'))).toBe(false);
+    for (const r of [first, second]) {
+      expect(r.before.metrics).toEqual(fresh.before.metrics);
+      expect(r.before.latency.runs).toBe(2);
+    }
+    expect(first.after.metrics).toEqual(fresh.after.metrics);
+    expect(second.after.metrics.accuracy).not.toBe(first.after.metrics.accuracy);
+  }, 120_000);
+
+  it('a memo entry whose maker is cancelled is made again by a job that is not', async () => {
+    // The worker's own memo, which drops an entry whose making failed.
+    const kept = new WorkerMemo();
+    const memo: Memo = (key, make) => kept.get(key, make);
+    const cancelled = new AbortController();
+    const settings = withDefaults({ evalLimit: 200, latencyRuns: 2, prune: { method: 'none' }, quant: { mode: 'none' } });
+    const a = compressBaseline(mnist, settings, { read: files, reuse: memo, signal: cancelled.signal, onProgress: (stage) => stage === 'evaluate-before' && cancelled.abort() });
+    const b = compressBaseline(mnist, settings, { read: files, reuse: memo });
+    await expect(a).rejects.toThrow();
+    const r = await b;
+    expect(r.before.metrics.accuracy).toBeGreaterThan(0.95);
+  }, 120_000);
 });

@@ -37,6 +37,9 @@ import { StudioError } from '../errors';
 
 export type { CompressContext, CompressedModels, CompressResult, CompressStage, FlippedPrediction, LayerReport, Memo, StageFigures, StageRecord } from './compress/types';
 
+const fresh: Memo = (_key, make) => make();
+const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.name === 'AbortError';
+
 export async function compressBaseline(entry: BaselineEntry, settings: CompressSettings, ctx: CompressContext): Promise<CompressResult> {
   validateCompressSettings(settings);
   const s = settings;
@@ -44,8 +47,12 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const d = getDataset(entry.dataset);
   const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
   const quant = QUANT_MODES.get(s.quant.mode);
-  // A preview keeps what it loads (and the baseline's figures) for the next one; a job loads afresh.
-  const memo: Memo = ctx.quick?.memo ?? ((_key, make) => make());
+  // A preview keeps what it loads (and the baseline's figures) for the next one; a job takes the
+  // model, the records and the unchanged model's predictions from earlier jobs where it may.
+  const kept: Memo = ctx.quick?.memo ?? ctx.reuse ?? fresh;
+  // An entry still being made belongs to the job that started it: when that job is cancelled, this
+  // one (not cancelled) makes the entry itself instead of failing with the other's cancel.
+  const memo: Memo = (key, make) => kept(key, make).catch((e: unknown) => (isAbort(e) && !ctx.signal?.aborted ? kept(key, make) : Promise.reject(e)));
   const model = `${entry.id}:${entry.path}`;
   ctx.onProgress?.('load-model', 0, 1);
   // The graph is never modified in place: pruning and folding work on copies.
@@ -66,7 +73,8 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));
   const needsTrain = s.finetune.epochs > 0 || quant.calibrates || (quant.int8Weights && reconstructsWeights(s.quant)) || pruneMethodOf(s.prune).needsCalibrationData;
   const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
-  const train = needsTrain ? await memo(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
+  // A job loads its training images afresh: all of a training split is too much to keep (CIFAR-10: 150 MB).
+  const train = needsTrain ? await (ctx.quick ? memo : fresh)(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
   ctx.signal?.throwIfAborted();
 
   const stages: StageRecord[] = [];
@@ -74,14 +82,16 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   try {
     // Before: the baseline as an inference graph.
     const inf0 = prepareForInference(g0);
-    const before = await memo(`before:${model}:${count}:${tf.getBackend()}:${ctx.quick ? 'untimed' : s.latencyRuns}`, async () => {
+    const measureBefore = async () => {
       const c0 = compileGraph(inf0);
       try {
-        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before']);
+        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before'], (run) => memo(`baseline-eval:${model}:${count}:${tf.getBackend()}`, run));
       } finally {
         c0.dispose();
       }
-    });
+    };
+    // A preview keeps the whole untimed measurement; a job times the unchanged model every time.
+    const before = ctx.quick ? await memo(`before:${model}:${count}:${tf.getBackend()}:untimed`, measureBefore) : await measureBefore();
 
     const pruned = await pruneStage(g0, s, test, train, entry, ctx);
     if (pruned.record) stages.push(pruned.record);

@@ -4,7 +4,7 @@
  * Before and after are measured the same way, so a difference is the compression's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { evaluate, type Predictor } from '../../evaluate';
+import { evaluate, type Evaluation, type Predictor } from '../../evaluate';
 import { compileGraph } from '../../graph/execute';
 import type { Graph } from '../../graph/ir';
 import { prepareForInference } from '../../graph/rewrite';
@@ -27,8 +27,10 @@ export async function measure(
   s: CompressSettings,
   ctx: CompressContext,
   stages: [CompressStage, CompressStage],
+  /** Runs the evaluation, or answers it from an earlier job's (the unchanged model's, on the same records and backend). */
+  evaluation: (run: () => Promise<Evaluation>) => Promise<Evaluation> = (run) => run(),
 ): Promise<{ report: ModelReport; predictions: Uint8Array }> {
-  const ev = await evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) });
+  const ev = await evaluation(() => evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) }));
   ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy });
   if (ctx.quick) {
     const backend = tf.getBackend();

@@ -28,7 +28,7 @@ export async function pruneStage(g0: Graph, s: CompressSettings, test: ImageData
   let out: PruneOutcome = { graph: g0, detail: {} };
   if (!gradual) {
     const calibration = method.needsCalibrationData && train ? { images: train, preprocessing: entry.preprocessing, samples: s.quant.calibration.samples } : undefined;
-    out = await PRUNERS[method.id].prune(g0, s.prune, { calibration, signal: ctx.signal, onProgress: (done, total) => ctx.onProgress?.('prune', done, total), statsMemo: ctx.quick?.memo });
+    out = await PRUNERS[method.id].prune(g0, s.prune, { calibration, signal: ctx.signal, onProgress: (done, total) => ctx.onProgress?.('prune', done, total), statsMemo: ctx.quick?.memo ?? ctx.reuse });
   }
   if (!isPruning(method)) return { graph: out.graph, gradual };
   ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, out.graph) });

@@ -33,6 +33,12 @@ export interface CompressContext {
    * the per-layer SQNR is measured.
    */
   quick?: { memo: Memo };
+  /**
+   * What a full job may take from earlier jobs in the same worker: the model's graph, its test
+   * records and the unchanged model's evaluation on them (the same records, the same backend, so
+   * the same predictions). Latency is measured afresh every time.
+   */
+  reuse?: Memo;
   onProgress?: (stage: CompressStage, done: number, total: number, train?: FitProgress, figures?: StageFigures) => void;
   /** Called once, just before the job returns, with its deployable models (e.g. to export them). */
   onModels?: (m: CompressedModels) => void;
