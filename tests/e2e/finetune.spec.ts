@@ -5,7 +5,7 @@ import { openTab } from './studio-helpers';
 test('fine-tunes the custom CNN on wasm in the worker, showing images/s and time left', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?v=1'); // links of v=1 keep the magnitude recipe, whose live picture costs nothing
   await page.getByTestId('model-custom-cnn-mnist').click();
   await openTab(page, 'evaluate');
   await page.getByText('Fine-tune', { exact: true }).first().click();
@@ -37,7 +37,7 @@ test('the Fine-tune button takes an uploaded model', async ({ page }) => {
   test.setTimeout(120_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?v=1'); // links of v=1 keep the magnitude recipe, whose live picture costs nothing
   // The shipped custom CNN's files, uploaded as the user's own model for MNIST.
   const dir = 'public/models/custom-cnn-mnist';
   await openTab(page, 'upload');

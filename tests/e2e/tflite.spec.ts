@@ -46,7 +46,7 @@ for (const { modelId, io, runtime } of CASES) {
     expect(workerFile, 'run "vite build" first: dist/assets has no engine worker').toBeTruthy();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('/');
+    await page.goto('/?bench'); // a host page for the worker: no live picture or preview sharing the machine
     const request: WorkerRequest = {
       v: 1,
       kind: 'job',
@@ -124,7 +124,7 @@ for (const [runtime, folder] of [
       { label: 'float32', bytes: Array.from(exportFloat32Tflite(smallGraph).bytes) },
     ];
     const entry = (JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex).models.find((m) => m.id === 'custom-cnn-mnist')!;
-    await page.goto('/');
+    await page.goto('/?bench'); // a host page for the worker: no live picture or preview sharing the machine
     const loads = await page.evaluate(
       async ([url, entry, models, runtime, folder]) => {
         const w = new Worker(url, { type: 'module' });
