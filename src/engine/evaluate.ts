@@ -16,6 +16,8 @@ export interface Predictor {
 export interface EvaluateOptions {
   batch?: number;
   signal?: AbortSignal;
+  /** Awaited before each batch: work done ahead of need (the worker's warm-up) waits here while the user's requests run. */
+  between?: () => Promise<void>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,6 +40,7 @@ export async function evaluate(model: Predictor, ds: ImageDataset, prep: Preproc
   const predictions = new Uint8Array(ds.count);
   for (let first = 0; first < ds.count; first += batch) {
     await yieldToEventLoop();
+    await opts.between?.();
     opts.signal?.throwIfAborted();
     const n = Math.min(batch, ds.count - first);
     const arg = tf.tidy(() => (model.predict(toInputTensor(ds, first, n, prep)) as tf.Tensor).argMax(-1));

@@ -109,6 +109,7 @@ function stageDetail(e: StageEntry): string {
     case 'evaluate-after':
       parts.push(`${amount(p)} images`);
       if (f.accuracy !== undefined) parts.push(`accuracy ${pct(f.accuracy)}`);
+      if (f.madeAhead) parts.push('measured ahead, on the same records');
       break;
     case 'tflite-evaluate':
       parts.push(`${amount(p)} inferences`);

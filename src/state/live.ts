@@ -3,7 +3,8 @@
  * pruning and quantization settings, and (with live preview on) a preview of the after-figures
  * follows every setting; the picture is then requested once the preview is in. Changes are debounced (a dragged slider sends one request when it
  * rests), and a newer request cancels the one still running, whose answer is dropped. Compress
- * cancels a running preview and clears the shown one: its full measurement replaces it.
+ * cancels a running preview and clears the shown one: its full measurement replaces it. Once the
+ * page rests, the worker makes the next Compress's "before" evaluation ahead of need (requestWarm).
  */
 import { serializeError, type SerializedError } from '../engine/errors';
 import { validateCompressSettings } from '../engine/jobs/compress-settings';
@@ -11,10 +12,13 @@ import { JobError } from '../workers/client';
 import type { JobRequest, JobResult } from '../workers/protocol';
 import { cancelRequest, modelRef, sideRequest } from './jobs';
 import { useStudio, type StudioState } from './store';
+import { isBigModel } from '../engine/models/architectures';
 
 /** Milliseconds a setting must rest before its picture, and its preview, are requested. */
 export const PICTURE_DEBOUNCE_MS = 150;
 export const PREVIEW_DEBOUNCE_MS = 200;
+/** Milliseconds the page must rest after its picture before the worker starts work ahead of need. */
+export const WARM_DELAY_MS = 1000;
 
 const pictureKey = (s: StudioState) => (s.selectedId ? JSON.stringify([s.selectedId, s.compressSettings.prune, s.compressSettings.quant.granularity]) : undefined);
 const previewKey = (s: StudioState) => (s.selectedId ? JSON.stringify([s.selectedId, s.compressSettings]) : undefined);
@@ -53,6 +57,43 @@ class Latest {
 
 const picture = new Latest(PICTURE_DEBOUNCE_MS);
 const preview = new Latest(PREVIEW_DEBOUNCE_MS);
+const warm = new Latest(WARM_DELAY_MS);
+/** Model and test-record count whose "before" evaluation the worker has made, or is making. */
+const warmed = new Set<string>();
+let warming: { key: string; id: number } | undefined;
+const warmKey = (s: StudioState) => (s.selectedId ? JSON.stringify([s.selectedId, s.compressSettings.evalLimit ?? null]) : undefined);
+
+/**
+ * While the page rests, the worker evaluates the unchanged model on the records the next Compress
+ * will evaluate (engine/jobs/compress.ts warmBaseline), once per model and record count, so that
+ * Compress starts with its "before" figures made. Not for a big model (minutes of work the user
+ * may never ask for); the worker lets the picture and preview go first.
+ */
+function requestWarm(): void {
+  const s = useStudio.getState();
+  if (!s.selectedId || s.running) return;
+  const entry = s.baselines.find((b) => b.id === s.selectedId);
+  if (entry && isBigModel(entry)) return;
+  const key = warmKey(s);
+  if (!key || warmed.has(key)) return;
+  warmed.add(key);
+  const { transfer, ...ref } = modelRef(s.selectedId);
+  const { id, done } = sideRequest({ type: 'warm', ...ref, evalLimit: s.compressSettings.evalLimit }, transfer);
+  warming = { key, id };
+  done
+    .catch(() => warmed.delete(key))
+    .finally(() => {
+      if (warming?.id === id) warming = undefined;
+    });
+}
+
+/** A warm-up for another model or record count than the recipe's now is work nobody will use: it stops. */
+function stopStaleWarm(s: StudioState): void {
+  if (warming && warming.key !== warmKey(s)) {
+    cancelRequest(warming.id);
+    warming = undefined;
+  }
+}
 
 function requestPicture(): void {
   const s = useStudio.getState();
@@ -64,7 +105,10 @@ function requestPicture(): void {
   picture.send(
     { type: 'weight-sample', ...ref, prune: s.compressSettings.prune, granularity: s.compressSettings.quant.granularity },
     transfer,
-    (r) => current() && r.type === 'weight-sample' && useStudio.getState().setPicture({ key, status: 'ready', sample: r.sample }),
+    (r) => {
+      if (current() && r.type === 'weight-sample') useStudio.getState().setPicture({ key, status: 'ready', sample: r.sample });
+      warm.later(requestWarm);
+    },
     (e) => current() && e.code !== 'cancelled' && useStudio.getState().setPicture({ key, status: 'error', error: e.message }),
   );
 }
@@ -89,6 +133,7 @@ function requestPreview(): void {
     (r) => {
       if (current() && r.type === 'preview') useStudio.getState().setPreview({ key, status: 'ready', result: r });
       picture.later(requestPicture);
+      warm.later(requestWarm);
     },
     (e) => {
       if (current() && e.code !== 'cancelled') useStudio.getState().setPreview({ key, status: 'error', error: e.message });
@@ -101,6 +146,7 @@ function requestPreview(): void {
 export function startLiveUpdates(): () => void {
   requestPicture();
   return useStudio.subscribe((st, prev) => {
+    if (st.selectedId !== prev.selectedId || st.compressSettings !== prev.compressSettings) stopStaleWarm(st);
     if (st.running && !prev.running) {
       preview.cancel();
       if (st.preview.status !== 'idle') st.setPreview({ status: 'idle' });

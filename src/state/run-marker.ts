@@ -30,6 +30,7 @@ const NOUN: Record<JobRequest['type'], string> = {
   'validate-model': 'model check',
   records: 'record read',
   'weight-sample': 'weight picture',
+  warm: 'warm-up',
   preview: 'preview',
   sensitivity: 'sensitivity analysis',
   'auto-search': 'automatic search',

@@ -8,7 +8,7 @@ import { initBackend, type BackendName } from '../engine/backend/init';
 import { RUNTIMES, type RuntimeId } from '../engine/choices/deploy';
 import { serializeError, StudioError } from '../engine/errors';
 import { evaluateBaseline } from '../engine/jobs/evaluate-baseline';
-import { compressBaseline, type CompressedModels } from '../engine/jobs/compress';
+import { compressBaseline, warmBaseline, type CompressedModels } from '../engine/jobs/compress';
 import { withDefaults } from '../engine/jobs/compress-settings';
 import { finetuneBaseline } from '../engine/jobs/finetune-baseline';
 import { analyseSensitivity } from '../engine/jobs/sensitivity';
@@ -22,7 +22,7 @@ import { contextLostError, watchWebglContext, webglContextLost } from './webgl-c
 import { tfliteStep } from './tflite-step';
 import { isStudioJob, runStudioJob, userModel } from './studio-jobs';
 import type { ReadFile } from '../engine/data/load';
-import { previewJob, weightSampleJob } from './explain-job';
+import { ensureBackend, previewJob, weightSampleJob } from './explain-job';
 import { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
 
@@ -64,6 +64,11 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   const { entry, read: readFile } = await jobModel(job);
   if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
   if (job.type === 'preview') return previewJob(job, { entry, read: readFile }, { memo, wasmPrefix, signal, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
+  if (job.type === 'warm') {
+    await ensureBackend(wasmPrefix);
+    const accuracy = (await warmBaseline(entry, job.evalLimit, { read: readFile, reuse: (key, make) => memo.get(key, make), signal, between: () => live.idle() })).accuracy;
+    return { type: 'warm', modelId: job.modelId, accuracy };
+  }
   if (job.type === 'evaluate') {
     const status = await startingBackend(() => initBackend(job.backend as BackendName, { wasmPrefix }));
     const r = await evaluateBaseline(entry, { read: readFile, signal, onProgress: (stage, done, total) => post({ v: 1, kind: 'progress', id, stage, done, total }) }, job.limit);
@@ -109,6 +114,22 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   return { type: 'finetune', ...r, backend: training.backend, backendNote: training.note };
 }
 
+/** The live requests in flight (picture, preview): work ahead of need waits between its batches until there are none. */
+const live = new (class {
+  private count = 0;
+  private waiting: Array<() => void> = [];
+  enter(): void {
+    this.count++;
+  }
+  leave(): void {
+    this.count--;
+    if (this.count === 0) for (const go of this.waiting.splice(0)) go();
+  }
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((go) => this.waiting.push(go));
+  }
+})();
+
 scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   const msg = ev.data;
   if (msg.v !== PROTOCOL_VERSION) return;
@@ -122,6 +143,8 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
     for (const older of previews) controllers.get(older)?.abort();
     previews.add(msg.id);
   }
+  const isLive = msg.job.type === 'preview' || msg.job.type === 'weight-sample';
+  if (isLive) live.enter();
   // A lost WebGL context can leave the job waiting forever, so the error goes out at once; the
   // client then replaces this worker. `answered` keeps the job from answering twice.
   let answered = false;
@@ -145,5 +168,6 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
     stopWatching();
     controllers.delete(msg.id);
     previews.delete(msg.id);
+    if (isLive) live.leave();
   }
 };

@@ -128,6 +128,17 @@ export interface WeightSampleJob {
  * untimed, with the model and data kept in the worker between previews. A newer preview cancels
  * the older ones still running. It runs on the backend a job already started (else wasm).
  */
+/**
+ * Work ahead of need (engine/jobs/compress.ts warmBaseline): the unchanged model's evaluation on
+ * the test records a Compress with `evalLimit` evaluates, kept in the worker for that Compress.
+ */
+export interface WarmJob {
+  type: 'warm';
+  modelId: string;
+  upload?: UserModelPayload;
+  evalLimit?: number;
+}
+
 export interface PreviewJob {
   type: 'preview';
   modelId: string;
@@ -165,7 +176,7 @@ export interface AutoSearchJob {
 
 export const MAX_RECORDS = 64;
 
-export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | SensitivityJob | AutoSearchJob;
+export type JobRequest = EvaluateJob | FinetuneJob | CompressJob | ValidateModelJob | RecordsJob | TrainJob | WeightSampleJob | PreviewJob | WarmJob | SensitivityJob | AutoSearchJob;
 
 export type WorkerRequest = { v: typeof PROTOCOL_VERSION; kind: 'job'; id: number; job: JobRequest } | { v: typeof PROTOCOL_VERSION; kind: 'cancel'; id: number };
 

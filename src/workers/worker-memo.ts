@@ -1,12 +1,14 @@
 /**
- * What the worker keeps between small requests about the same model (the live picture, and the
- * preview): its graph and test and training subsets, so dragging a slider does not reload and
- * re-parse them each time. A few entries, least recently used first out; a failed load is not kept.
+ * What the worker keeps between requests about the same model: its graph, test records and
+ * preview training subsets (so dragging a slider does not reload and re-parse them), the unchanged
+ * model's evaluation (a Compress's "before", made ahead by the warm-up) and the first pruned
+ * layer's statistics. About a dozen entries per model; least recently used first out; a failed
+ * load is not kept.
  */
 export class WorkerMemo {
   private readonly entries = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly max = 10) {}
+  constructor(private readonly max = 16) {}
 
   get<T>(key: string, make: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key) as Promise<T> | undefined;

@@ -107,6 +107,16 @@ test('the live picture and a labelled preview follow the slider; Compress replac
   await expect(page.getByTestId('preview-badge')).toHaveCount(0);
 });
 
+test('while the page rests, the worker measures the unchanged model ahead, and Compress takes it', async ({ page }) => {
+  await openWith(page, link(FAST));
+  await expect(page.getByTestId('weight-picture').locator('svg').first()).toBeVisible();
+  // The warm-up is asked for a second after the picture (state/live.ts WARM_DELAY_MS); a Compress
+  // that starts while it still runs waits for it rather than measuring twice.
+  await page.waitForTimeout(2500);
+  await compressOnce(page, 1);
+  await expect(page.getByTestId('job-log').first()).toContainText(/evaluate baseline: 300 images, accuracy \d+\.\d+%, measured ahead, on the same records/);
+});
+
 test('each tab opens from its URL, and an unknown tab is named and ignored', async ({ page }) => {
   for (const t of TAB_IDS) {
     await page.goto(`/?v=1&tab=${t}`);

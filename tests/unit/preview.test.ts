@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compressBaseline, type Memo } from '../../src/engine/jobs/compress';
+import { compressBaseline, warmBaseline, type Memo } from '../../src/engine/jobs/compress';
 import { withDefaults } from '../../src/engine/jobs/compress-settings';
 import { previewCompress, previewImages, previewSettings, PREVIEW_CALIBRATION } from '../../src/engine/jobs/preview';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
@@ -133,5 +133,30 @@ describe('a job reusing earlier jobs', () => {
     await expect(a).rejects.toThrow();
     const r = await b;
     expect(r.before.metrics.accuracy).toBeGreaterThan(0.95);
+  }, 120_000);
+});
+
+describe('the warm-up', () => {
+  it('makes the evaluation a Compress then takes, with the figures a fresh job gives, and lets others go first', async () => {
+    const kept = new WorkerMemo();
+    const memo: Memo = (key, make) => kept.get(key, make);
+    const settings = withDefaults({ evalLimit: 300, latencyRuns: 2, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'none' } });
+    // A gate the warm-up waits at between batches, opened after a while: it must not finish before.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let batches = 0;
+    const warming = warmBaseline(mnist, 300, { read: files, reuse: memo, between: () => (batches++ === 1 ? gate : Promise.resolve()) });
+    let done = false;
+    void warming.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    open();
+    const warmed = await warming;
+    const figures: Array<Record<string, unknown>> = [];
+    const job = await compressBaseline(mnist, settings, { read: files, reuse: memo, onProgress: (stage, _d, _t, _p, f) => stage === 'evaluate-before' && f && figures.push({ ...f }) });
+    const fresh = await compressBaseline(mnist, settings, { read: files });
+    expect(warmed).toEqual(fresh.before.metrics);
+    expect(job.before.metrics).toEqual(fresh.before.metrics);
+    expect(figures).toEqual([{ accuracy: fresh.before.metrics.accuracy, madeAhead: true }]);
   }, 120_000);
 });

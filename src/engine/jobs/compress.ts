@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QUANT_MODES } from '../choices/quantize';
-import { loadDataset } from '../data/load';
+import { loadDataset, type ReadFile } from '../data/load';
+import { evaluate } from '../evaluate';
 import { caveatsFor, getDataset } from '../data/registry';
 import { reconstructsWeights } from '../recon/quantize-weights';
 import { compileGraph } from '../graph/execute';
@@ -22,7 +23,7 @@ import { loadLayersModel } from '../models/load';
 import type { QuantizedModel } from '../quantize/quantize-graph';
 import { compileQuantized } from '../quantize/simulate';
 import type { LayerSqnr } from '../quantize/sqnr';
-import type { BaselineEntry } from '../types';
+import type { BaselineEntry, ClassificationMetrics, ImageDataset } from '../types';
 import { type CompressSettings, pruneMethodOf, validateCompressSettings } from './compress-settings';
 import { finetuneStage } from './compress/finetune-stage';
 import { flippedPredictions, layerReports } from './compress/layer-report';
@@ -40,6 +41,58 @@ export type { CompressContext, CompressedModels, CompressResult, CompressStage, 
 const fresh: Memo = (_key, make) => make();
 const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.name === 'AbortError';
 
+/** The keys a job, a preview and the warm-up share their inputs under (a model is its id and path). */
+const keys = {
+  graph: (model: string) => `graph:${model}`,
+  test: (model: string, count: number) => `test:${model}:${count}`,
+  /** The unchanged model's predictions on those records, on the active backend. */
+  baselineEval: (model: string, count: number) => `baseline-eval:${model}:${count}:${tf.getBackend()}`,
+};
+
+const modelKey = (entry: BaselineEntry) => `${entry.id}:${entry.path}`;
+
+/** The model's graph, kept under its key. The graph is never modified in place: pruning and folding work on copies. */
+function loadGraph(entry: BaselineEntry, read: ReadFile, memo: Memo): Promise<Graph> {
+  return memo(keys.graph(modelKey(entry)), async () => {
+    const loaded = await loadLayersModel(entry.path, read, entry.files);
+    try {
+      return graphFromLayersModel(loaded.model);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+}
+
+/** How many of the model's test records a run with this limit evaluates. */
+const testCount = (entry: BaselineEntry, evalLimit: number | undefined) => Math.min(entry.testData.count, evalLimit ?? Infinity);
+
+function loadTest(entry: BaselineEntry, count: number, read: ReadFile, memo: Memo): Promise<ImageDataset> {
+  const d = getDataset(entry.dataset);
+  return memo(keys.test(modelKey(entry), count), () => loadDataset(d, 'test', (name) => read(`data/${d.id}/${name}`), { first: entry.testData.first, count }));
+}
+
+/**
+ * Work done ahead of need, while the page is idle: the unchanged model's evaluation on the test
+ * records a Compress with this limit will evaluate, kept where the job looks for it (`reuse`), so
+ * the user's first Compress finds its "before" figures made. Exactly the job's own computation
+ * (same graph, same records, same backend); `between` lets the user's requests go first.
+ */
+export async function warmBaseline(entry: BaselineEntry, evalLimit: number | undefined, ctx: { read: ReadFile; reuse: Memo; signal?: AbortSignal; between?: () => Promise<void> }): Promise<ClassificationMetrics> {
+  const g0 = await loadGraph(entry, ctx.read, ctx.reuse);
+  const count = testCount(entry, evalLimit);
+  const test = await loadTest(entry, count, ctx.read, ctx.reuse);
+  const ev = await ctx.reuse(keys.baselineEval(modelKey(entry), count), async () => {
+    const c0 = compileGraph(prepareForInference(g0));
+    try {
+      // Small batches, so a preview waiting at `between` waits for little (the predictions do not depend on the batch).
+      return await evaluate(c0, test, entry.preprocessing, { batch: 64, between: ctx.between, signal: ctx.signal });
+    } finally {
+      c0.dispose();
+    }
+  });
+  return ev.metrics;
+}
+
 export async function compressBaseline(entry: BaselineEntry, settings: CompressSettings, ctx: CompressContext): Promise<CompressResult> {
   validateCompressSettings(settings);
   const s = settings;
@@ -53,24 +106,16 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   // An entry still being made belongs to the job that started it: when that job is cancelled, this
   // one (not cancelled) makes the entry itself instead of failing with the other's cancel.
   const memo: Memo = (key, make) => kept(key, make).catch((e: unknown) => (isAbort(e) && !ctx.signal?.aborted ? kept(key, make) : Promise.reject(e)));
-  const model = `${entry.id}:${entry.path}`;
+  const model = modelKey(entry);
   ctx.onProgress?.('load-model', 0, 1);
-  // The graph is never modified in place: pruning and folding work on copies.
-  const g0: Graph = await memo(`graph:${model}`, async () => {
-    const loaded = await loadLayersModel(entry.path, ctx.read, entry.files);
-    try {
-      return graphFromLayersModel(loaded.model);
-    } finally {
-      loaded.model.dispose();
-    }
-  });
+  const g0 = await loadGraph(entry, ctx.read, memo);
   if (ctx.askAbove !== undefined && !ctx.quick) {
     const estimate = estimateCompress(entry, s, g0, await measureMacPerSecond());
     if (estimate.totalSeconds > ctx.askAbove) throw new StudioError('needs-confirmation', `This job is estimated at ${describeEstimate(estimate)}.`, { seconds: Math.round(estimate.totalSeconds) });
   }
   ctx.onProgress?.('load-data', 0, 1);
-  const count = Math.min(entry.testData.count, s.evalLimit ?? Infinity);
-  const test = await memo(`test:${model}:${count}`, () => loadDataset(d, 'test', read, { first: entry.testData.first, count }));
+  const count = testCount(entry, s.evalLimit);
+  const test = await loadTest(entry, count, ctx.read, memo);
   const needsTrain = s.finetune.epochs > 0 || quant.calibrates || (quant.int8Weights && reconstructsWeights(s.quant)) || pruneMethodOf(s.prune).needsCalibrationData;
   const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
   // A job loads its training images afresh: all of a training split is too much to keep (CIFAR-10: 150 MB).
@@ -85,7 +130,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     const measureBefore = async () => {
       const c0 = compileGraph(inf0);
       try {
-        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before'], (run) => memo(`baseline-eval:${model}:${count}:${tf.getBackend()}`, run));
+        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before'], (run) => memo(keys.baselineEval(model, count), run));
       } finally {
         c0.dispose();
       }

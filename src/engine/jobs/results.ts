@@ -41,8 +41,10 @@ export type TrainJobResult = TrainFromScratchResult & { type: 'train'; id: strin
 /** One conv layer's weights under the recipe, for the live picture (explain/weight-sample.ts). */
 export type WeightSampleResult = { type: 'weight-sample'; modelId: string; sample: WeightSample };
 export type PreviewJobResult = PreviewResult & { type: 'preview' };
+/** The unchanged model's accuracy, now kept in the worker for the next Compress. */
+export type WarmJobResult = { type: 'warm'; modelId: string; accuracy: number };
 /** Each layer compressed alone: its output error, and the model's accuracy and divergence on held-back training images (jobs/sensitivity.ts). */
 export type SensitivityJobResult = SensitivityResult & { type: 'sensitivity' };
 /** The automatic search's candidates and pick, judged on held-back training images (jobs/auto-search.ts). */
 export type AutoSearchJobResult = AutoSearchResult & { type: 'auto-search'; modelId: string; backendNote?: string };
-export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult | SensitivityJobResult | AutoSearchJobResult;
+export type JobResult = EvaluateResult | FinetuneJobResult | CompressJobResult | ValidateModelResult | RecordsResult | TrainJobResult | WeightSampleResult | PreviewJobResult | WarmJobResult | SensitivityJobResult | AutoSearchJobResult;

@@ -30,8 +30,12 @@ export async function measure(
   /** Runs the evaluation, or answers it from an earlier job's (the unchanged model's, on the same records and backend). */
   evaluation: (run: () => Promise<Evaluation>) => Promise<Evaluation> = (run) => run(),
 ): Promise<{ report: ModelReport; predictions: Uint8Array }> {
-  const ev = await evaluation(() => evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) }));
-  ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy });
+  let ran = false;
+  const ev = await evaluation(() => {
+    ran = true;
+    return evaluate(predictor, test, entry.preprocessing, { signal: ctx.signal, onProgress: (d, t) => ctx.onProgress?.(stages[0], d, t) });
+  });
+  ctx.onProgress?.(stages[0], test.count, test.count, undefined, { accuracy: ev.metrics.accuracy, ...(ran ? {} : { madeAhead: true }) });
   if (ctx.quick) {
     const backend = tf.getBackend();
     const untimed = { latency: { backend, batch: 1, runs: 0, medianMs: Number.NaN, p95Ms: Number.NaN }, throughput: { backend, batch: 32, runs: 0, imagesPerSecond: Number.NaN } };

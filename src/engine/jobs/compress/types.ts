@@ -16,6 +16,8 @@ export type CompressStage = 'load-model' | 'load-data' | 'evaluate-before' | 'la
  */
 export interface StageFigures {
   accuracy?: number;
+  /** The evaluation was made before this job asked for it (ahead of need, or by an earlier job) on the same records and backend. */
+  madeAhead?: boolean;
   latencyMs?: number;
   removedFraction?: number;
 }
