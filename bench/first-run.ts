@@ -6,12 +6,15 @@
  * is ready, clicks Compress and stops the clock when the run is in the history. The time is
  * "click -> result", the worker's data loading included, as the user waits for it.
  *
- *   npm run bench:first-run [-- --repeats 3 --record --log --url-params "m=custom-cnn-cifar10"]
+ *   npm run bench:first-run [-- --repeats 3 --record --log --think-s 10 --url-params "m=custom-cnn-cifar10"]
  *
- * --log prints each repeat's job log (when each stage started).
+ * --log prints each repeat's job log (when each stage started). --think-s waits that long between
+ * the page being ready and the click, as a user reading the page does; the studio uses the pause
+ * to measure the unchanged model ahead (state/live.ts requestWarm). The default, 0, clicks at once.
  *
  * The npm script builds into .cache/first-run-bench first. Load before and during every repeat is
- * checked (bench/lib/repro.ts); --record writes bench/results/<date>-vm-first-run.md and .json.
+ * checked (bench/lib/repro.ts); --record writes bench/results/<date>-vm-first-run.md and .json
+ * (first-run-think-<N>s with --think-s).
  */
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
@@ -27,6 +30,7 @@ const flag = (name: string, fallback?: string) => {
 const repeats = Number(flag('repeats', '3'));
 const distDir = flag('dist', 'dist')!;
 const urlParams = flag('url-params', '');
+const thinkSeconds = Number(flag('think-s', '0'));
 
 /** What one first Compress showed. */
 interface FirstRun {
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
           await page.getByTestId('weight-picture').locator('svg').first().waitFor({ timeout: 120_000 });
           const run = page.getByTestId('compress-run');
           await run.waitFor({ state: 'visible' });
+          if (thinkSeconds > 0) await page.waitForTimeout(thinkSeconds * 1000);
           const t0 = Date.now();
           await run.click();
           await page.getByTestId('history-row').first().waitFor({ state: 'attached', timeout: 600_000 });
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
   const drop = summarise(runs.map((r) => percent(r.value.accuracyBefore) - percent(r.value.accuracyAfter)));
   const first = runs[0]?.value;
   const lines = [
-    `First Compress with the defaults${urlParams ? ` (URL parameters ${urlParams})` : ''}, model ${first?.model}: click -> result in the page, fresh browser context per repeat.`,
+    `First Compress with the defaults${urlParams ? ` (URL parameters ${urlParams})` : ''}, model ${first?.model}: click -> result in the page, fresh browser context per repeat, clicked ${thinkSeconds > 0 ? `${thinkSeconds} s after` : 'as soon as'} the page was ready.`,
     '',
     '| figure | median (min-max, spread) |',
     '|---|---|',
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
   console.log(`\n${reproHeader(record).join('\n')}\n\n${lines.join('\n')}`);
   if (record.underLoad) console.log('\nMEASURED UNDER LOAD: do not quote these figures as headlines.');
   if (args.includes('--record')) {
-    const files = writeResult(ROOT, 'first-run', record, 'bench:first-run: the first Compress with the defaults', lines.join('\n'), { runs: runs.map((r) => r.value) });
+    const files = writeResult(ROOT, thinkSeconds > 0 ? `first-run-think-${thinkSeconds}s` : 'first-run', record, 'bench:first-run: the first Compress with the defaults', lines.join('\n'), { runs: runs.map((r) => r.value) });
     console.log(`\nwrote ${files.md} and ${files.json}`);
   }
 }
