@@ -65,7 +65,7 @@ describe('preview', () => {
       keys()
         .map((k) => k.split(':')[0])
         .sort(),
-    ).toEqual(['baseline-eval', 'before', 'graph', 'test', 'train']);
+    ).toEqual(['before', 'graph', 'test', 'train']);
 
     // A second preview at another sparsity reads no file and keeps the baseline's figures.
     const readsBefore = reads;
@@ -159,4 +159,18 @@ describe('the warm-up', () => {
     expect(job.before.metrics).toEqual(fresh.before.metrics);
     expect(figures).toEqual([{ accuracy: fresh.before.metrics.accuracy, madeAhead: true }]);
   }, 120_000);
+
+  it('a preview on the same records as a paused warm-up does not wait for it', async () => {
+    const kept = new WorkerMemo();
+    const memo: Memo = (key, make) => kept.get(key, make);
+    // The warm-up waits before its first batch until the preview is done, as the worker makes it.
+    let previewDone!: () => void;
+    const afterPreview = new Promise<void>((r) => (previewDone = r));
+    const warming = warmBaseline(mnist, 50, { read: files, reuse: memo, between: () => afterPreview });
+    await new Promise((r) => setTimeout(r, 200));
+    const p = await previewCompress(mnist, withDefaults({ evalLimit: 50, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'none' } }), { read: files, memo });
+    previewDone();
+    expect(p.images).toBe(50);
+    expect((await warming).accuracy).toBe(p.before.metrics.accuracy);
+  }, 60_000);
 });

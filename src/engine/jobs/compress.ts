@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { QUANT_MODES } from '../choices/quantize';
 import { loadDataset, type ReadFile } from '../data/load';
-import { evaluate } from '../evaluate';
+import { evaluate, type Evaluation } from '../evaluate';
 import { caveatsFor, getDataset } from '../data/registry';
 import { reconstructsWeights } from '../recon/quantize-weights';
 import { compileGraph } from '../graph/execute';
@@ -127,10 +127,14 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   try {
     // Before: the baseline as an inference graph.
     const inf0 = prepareForInference(g0);
+    // A job takes the unchanged model's evaluation from earlier work. A preview keeps its whole
+    // "before" instead and never waits on the warm-up's entry: the warm-up waits for live requests
+    // (previews) between its batches, so a preview waiting on it would wait for ever.
+    const evaluation = ctx.quick ? undefined : (run: () => Promise<Evaluation>) => memo(keys.baselineEval(model, count), run);
     const measureBefore = async () => {
       const c0 = compileGraph(inf0);
       try {
-        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before'], (run) => memo(keys.baselineEval(model, count), run));
+        return await measure(c0, c0, inf0, 'float32', undefined, test, entry, s, ctx, ['evaluate-before', 'latency-before'], evaluation);
       } finally {
         c0.dispose();
       }
