@@ -44,7 +44,8 @@ const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.name === 
 /** The keys a job, a preview and the warm-up share their inputs under (a model is its id and path). */
 const keys = {
   graph: (model: string) => `graph:${model}`,
-  test: (model: string, count: number) => `test:${model}:${count}`,
+  /** Test records depend on the dataset and the range only: models of one dataset share one copy. */
+  test: (entry: BaselineEntry, count: number) => `test:${entry.dataset}:${entry.testData.first}:${count}`,
   /** The unchanged model's predictions on those records, on the active backend. */
   baselineEval: (model: string, count: number) => `baseline-eval:${model}:${count}:${tf.getBackend()}`,
 };
@@ -68,7 +69,7 @@ const testCount = (entry: BaselineEntry, evalLimit: number | undefined) => Math.
 
 function loadTest(entry: BaselineEntry, count: number, read: ReadFile, memo: Memo): Promise<ImageDataset> {
   const d = getDataset(entry.dataset);
-  return memo(keys.test(modelKey(entry), count), () => loadDataset(d, 'test', (name) => read(`data/${d.id}/${name}`), { first: entry.testData.first, count }));
+  return memo(keys.test(entry, count), () => loadDataset(d, 'test', (name) => read(`data/${d.id}/${name}`), { first: entry.testData.first, count }));
 }
 
 /**
