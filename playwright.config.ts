@@ -16,14 +16,15 @@ export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 180_000,
   expect: { timeout: 120_000 },
-  // One browser at a time: each page's engine runs wasm on one thread per core, so on the 2-core CI
-  // machine a second browser only takes turns with the first (measured 2026-12-06: 9 tests in
-  // 2.25 min one at a time, 2.6 min two at a time, 2.4 min two at a time pinned to one core each).
-  // E2E_WORKERS=2 runs two where there are cores to spare.
-  workers: Number(process.env.E2E_WORKERS ?? 1),
-  // Tests, not files, are shared out between the workers (with E2E_WORKERS > 1): the long files
-  // (workbench, tflite, history) otherwise leave one worker running alone at the end. Every test
-  // opens its own page and context, and no test depends on another's state.
+  // Two browsers at a time. On the 2-core CI machine each page's engine runs wasm on one thread
+  // per core, so two compute-heavy tests only take turns (9 of them: 2.25 min one at a time, 2.6
+  // min two at a time), but the whole suite, half of it waiting on the page rather than computing,
+  // gains: 46 tests in 8.4 min two at a time against 10.1 min one at a time (2026-12-06).
+  // E2E_WORKERS=1 runs them one by one.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  // Tests, not files, are shared out between the workers: the long files (workbench, tflite,
+  // history) otherwise leave one worker running alone at the end. Every test opens its own page
+  // and context, and no test depends on another's state.
   fullyParallel: true,
   reporter: [['list']],
   outputDir: process.env.E2E_RESULTS ?? 'test-results',
