@@ -8,11 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend/init';
 import type { ReadFile } from '../engine/data/load';
 import { weightSample } from '../engine/explain/weight-sample';
-import { graphFromLayersModel } from '../engine/graph/from-layers';
-import type { Graph } from '../engine/graph/ir';
-import { loadLayersModel } from '../engine/models/load';
 import type { BaselineEntry } from '../engine/types';
 import { PREVIEW_RECON_IMAGES, PREVIEW_TRAIN_RECORDS, previewCompress } from '../engine/jobs/preview';
+import { loadGraph } from '../engine/jobs/compress';
 import { pruneMethodOf, pruneParam } from '../engine/jobs/compress-settings';
 import type { PruneContext } from '../engine/prune/methods/pruner';
 import { getDataset } from '../engine/data/registry';
@@ -28,21 +26,9 @@ export function ensureBackend(wasmPrefix: string): Promise<void> {
   });
 }
 
-/** A model's graph (weights as plain arrays), loaded once per model while the memo keeps it. */
-export function memoGraph(memo: WorkerMemo, entry: BaselineEntry, read: ReadFile): Promise<Graph> {
-  return memo.get(`graph:${entry.id}:${entry.path}`, async () => {
-    const loaded = await loadLayersModel(entry.path, read);
-    try {
-      return graphFromLayersModel(loaded.model);
-    } finally {
-      loaded.model.dispose();
-    }
-  });
-}
-
 export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string }): Promise<WeightSampleResult> {
   await ensureBackend(ctx.wasmPrefix);
-  const g = await memoGraph(ctx.memo, model.entry, model.read);
+  const g = await loadGraph(model.entry, model.read, (key, make) => ctx.memo.get(key, make));
   // A reconstruction method re-fits the layer on training images: the preview's records, fewer of them.
   const method = pruneMethodOf(job.prune);
   let prune = job.prune;

@@ -52,8 +52,11 @@ const keys = {
 
 const modelKey = (entry: BaselineEntry) => `${entry.id}:${entry.path}`;
 
-/** The model's graph, kept under its key. The graph is never modified in place: pruning and folding work on copies. */
-function loadGraph(entry: BaselineEntry, read: ReadFile, memo: Memo): Promise<Graph> {
+/**
+ * The model's graph, kept under its key for every request that reads it (a job, a preview, the
+ * layer picture, the warm-up). The graph is never modified in place: pruning and folding work on copies.
+ */
+export function loadGraph(entry: BaselineEntry, read: ReadFile, memo: Memo): Promise<Graph> {
   return memo(keys.graph(modelKey(entry)), async () => {
     const loaded = await loadLayersModel(entry.path, read, entry.files);
     try {
