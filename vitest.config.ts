@@ -31,9 +31,9 @@ export default defineConfig({
     // the long files (wasm/cpu training, soak, parity) are single-threaded, so two forks halve the wall time.
     maxWorkers: 2,
     // Files share their fork's module cache instead of importing tfjs and the engine afresh each
-    // (isolated: 224 s for the suite, 43 s of it imports; shared: 158 s, 2026-12-06). What a file
-    // could leave behind for the next is the active tfjs backend: the setup file puts back the one
-    // a fresh process starts with. Leak checks compare tf.memory() within a file, so they still hold.
+    // (isolated: 224 s for the suite, 43 s of it imports; shared: 158-196 s, 2026-12-06). What a
+    // file could leave behind for the next is the active tfjs backend: the setup file starts every
+    // file on wasm. Leak checks compare tf.memory() within a file, so they still hold.
     isolate: false,
     setupFiles: ['tests/unit/fresh-backend.ts'],
     sequence: { sequencer: SlowFirstSequencer },
