@@ -65,7 +65,8 @@ describe('fitToDense', () => {
   it('matches the ridge solution (H + λI) ŵᵀ = (C + λI) wᵀ from an independent solver, and lowers the error to the dense outputs', () => {
     const rnd = random(11);
     const cols = 6;
-    const rows = 4;
+    // Six rows: four fitted together and two alone (blocks.ts fitRows), both against the solver.
+    const rows = 6;
     const samples = 40;
     const damp = 0.01;
     const xd = Array.from({ length: samples }, () => Array.from({ length: cols }, rnd));

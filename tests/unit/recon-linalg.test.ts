@@ -5,7 +5,7 @@
  * multiplying by the explicit inverse.
  */
 import { describe, expect, it } from 'vitest';
-import { applyInverse, inverseFactor, spdInverse } from '../../src/engine/recon/linalg';
+import { applyInverse, applyInverseRows, FIT_ROWS, inverseFactor, spdInverse } from '../../src/engine/recon/linalg';
 
 /** A seeded SPD matrix X Xᵀ (n x n from n x m), with one dead input when asked. */
 function spd(n: number, m: number, seed: number, dead?: number): Float64Array {
@@ -71,6 +71,19 @@ describe('inverseFactor', () => {
       let s = 0;
       for (let i = 0; i < n; i++) s += t[i] * inv[i * n + j];
       expect(out[j]).toBeCloseTo(s, 10);
+    }
+  });
+
+  it('four rows through the factor at once equal each row through it alone', () => {
+    const n = 31;
+    const f = inverseFactor(spd(n, 50, 3), n, 0.01);
+    const t = Float64Array.from({ length: FIT_ROWS * n }, (_, i) => Math.cos(3 * i + 1));
+    const out = new Float64Array(FIT_ROWS * n);
+    applyInverseRows(f, n, t, out, FIT_ROWS);
+    for (let q = 0; q < FIT_ROWS; q++) {
+      const one = new Float64Array(n);
+      applyInverse(f, n, t.subarray(q * n, (q + 1) * n), one);
+      for (let j = 0; j < n; j++) expect(out[q * n + j]).toBeCloseTo(one[j], 11);
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { obsPrune } from '../../src/engine/recon/obs';
+import { inverseFactor } from '../../src/engine/recon/linalg';
+import { obsPrune, reconstructColumns } from '../../src/engine/recon/obs';
 
 /** Reconstruction error tr(ΔW H ΔWᵀ) = ||ΔW X||² for H = X Xᵀ. */
 function recError(w0: Float64Array, w: Float64Array, rows: number, cols: number, h: Float64Array): number {
@@ -11,6 +12,41 @@ function recError(w0: Float64Array, w: Float64Array, rows: number, cols: number,
   }
   return e;
 }
+
+describe('reconstructColumns', () => {
+  it('gives exactly the textbook loop (each row updated as its weight is fixed) on rows that change in groups of four and alone', () => {
+    let seed = 5;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const rows = 7,
+      cols = 10;
+    const h = new Float64Array(cols * cols);
+    for (let s = 0; s < 40; s++) {
+      const x = Array.from({ length: cols }, rnd);
+      for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) h[i * cols + j] += x[i] * x[j];
+    }
+    const w0 = Float64Array.from({ length: rows * cols }, rnd);
+    // Round to a coarse grid, leaving row 2 and every weight already on the grid unchanged.
+    const target = (r: number, _c: number, v: number) => (r === 2 ? v : Math.round(v * 4) / 4);
+    const w = Float64Array.from(w0);
+    const loss = reconstructColumns(w, rows, cols, h, { damp: 0.01 }, { target });
+    const { u } = inverseFactor(h, cols, 0.01);
+    const ref = Float64Array.from(w0);
+    let refLoss = 0;
+    for (let c = 0; c < cols; c++) {
+      for (let r = 0; r < rows; r++) {
+        const v = ref[r * cols + c];
+        const q = target(r, c, v);
+        if (q === v) continue;
+        const err = (v - q) / u[c * cols + c];
+        refLoss += err * err;
+        ref[r * cols + c] = q;
+        for (let j = c + 1; j < cols; j++) ref[r * cols + j] -= err * u[c * cols + j];
+      }
+    }
+    expect(Array.from(w)).toEqual(Array.from(ref));
+    expect(loss).toBe(refLoss);
+  });
+});
 
 describe('obsPrune', () => {
   it('removing one weight gives the closed-form OBS update and error w²/[H⁻¹]qq', () => {

@@ -7,7 +7,7 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
-import { applyInverse, inverseFactor, spdInverse } from './linalg';
+import { addRowProducts, applyInverseRows, FIT_ROWS, inverseFactor, spdInverse } from './linalg';
 
 export const MAX_BLOCK_COLS = 2048;
 
@@ -36,7 +36,7 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
     if (width === cols) {
       // One block: through the factor that pruning or rounding then uses (linalg.ts keeps it).
       const f = inverseFactor(h, cols, damp);
-      fitRows(w, rows, cols, 0, cols, c, cols, lambda, (t, out) => applyInverse(f, cols, t, out));
+      fitRows(w, rows, cols, 0, cols, c, cols, lambda, (t, out, count) => applyInverseRows(f, cols, t, out, count));
       continue;
     }
     const a = new Float64Array(width * width);
@@ -52,11 +52,13 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
       cc[i * width + i] += lambda;
     }
     const inv = spdInverse(a, width);
-    fitRows(w, rows, cols, c0, width, cc, width, 0, (t, out) => {
-      for (let j = 0; j < width; j++) {
-        let s = 0;
-        for (let i = 0; i < width; i++) s += t[i] * inv[i * width + j];
-        out[j] = s;
+    fitRows(w, rows, cols, c0, width, cc, width, 0, (t, out, count) => {
+      for (let q = 0; q < count; q++) {
+        for (let j = 0; j < width; j++) {
+          let s = 0;
+          for (let i = 0; i < width; i++) s += t[q * width + i] * inv[i * width + j];
+          out[q * width + j] = s;
+        }
       }
     });
   }
@@ -64,29 +66,30 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
 
 /**
  * ŵ_r = (w_r C + λ w_r) (H + λI)⁻¹ for every row r, on columns c0..c0+width of `w`: `c` holds C
- * for those columns (width x width, row stride `stride`); `inverse` multiplies by (H + λI)⁻¹.
+ * for those columns (width x width, row stride `stride`); `inverse` multiplies `count` rows (at
+ * most FIT_ROWS, one after another in `t`) by (H + λI)⁻¹ into `out`.
  */
-function fitRows(w: Float64Array, rows: number, cols: number, c0: number, width: number, c: Float64Array, stride: number, lambda: number, inverse: (t: Float64Array, out: Float64Array) => void): void {
-  const t = new Float64Array(width);
-  const out = new Float64Array(width);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols + c0;
-    // t = w_r (C + λI), then ŵ_r = t (H + λI)⁻¹ (both symmetric, read along rows).
-    // Along C's rows, four at a time, so memory is read in order and t is written a quarter as often.
-    for (let j = 0; j < width; j++) t[j] = lambda * w[base + j];
-    let i = 0;
-    for (; i + 3 < width; i += 4) {
-      const [w0, w1, w2, w3] = [w[base + i], w[base + i + 1], w[base + i + 2], w[base + i + 3]];
-      const [c0i, c1i, c2i, c3i] = [i * stride, (i + 1) * stride, (i + 2) * stride, (i + 3) * stride];
-      for (let j = 0; j < width; j++) t[j] += w0 * c[c0i + j] + w1 * c[c1i + j] + (w2 * c[c2i + j] + w3 * c[c3i + j]);
+function fitRows(w: Float64Array, rows: number, cols: number, c0: number, width: number, c: Float64Array, stride: number, lambda: number, inverse: (t: Float64Array, out: Float64Array, count: number) => void): void {
+  const t = new Float64Array(FIT_ROWS * width);
+  const out = new Float64Array(FIT_ROWS * width);
+  for (let r0 = 0; r0 < rows; r0 += FIT_ROWS) {
+    const count = Math.min(FIT_ROWS, rows - r0);
+    // t = w_r (C + λI) for FIT_ROWS rows at once (C symmetric, read along its rows): each value of
+    // C is read once for all of them (linalg.ts addRowProducts), where one row at a time read it once per row.
+    for (let q = 0; q < count; q++) for (let j = 0; j < width; j++) t[q * width + j] = lambda * w[(r0 + q) * cols + c0 + j];
+    if (count === FIT_ROWS) addRowProducts(t, width, w, cols, r0 * cols + c0, width, c, stride, 0, 0, width);
+    else {
+      for (let q = 0; q < count; q++) {
+        const base = (r0 + q) * cols + c0;
+        for (let i = 0; i < width; i++) {
+          const wi = w[base + i];
+          const ci = i * stride;
+          for (let j = 0; j < width; j++) t[q * width + j] += wi * c[ci + j];
+        }
+      }
     }
-    for (; i < width; i++) {
-      const wi = w[base + i];
-      const ci = i * stride;
-      for (let j = 0; j < width; j++) t[j] += wi * c[ci + j];
-    }
-    inverse(t, out);
-    w.set(out, base);
+    inverse(t, out, count);
+    for (let q = 0; q < count; q++) w.set(out.subarray(q * width, (q + 1) * width), (r0 + q) * cols + c0);
   }
 }
 
