@@ -24,6 +24,11 @@ export interface CompiledGraph {
    * taken as it is, and only the nodes after them run (`frontier` names what must be given).
    */
   predictFrom(given: Record<string, tf.Tensor>): tf.Tensor;
+  /**
+   * capture from given node outputs instead of the input (as predictFrom): the named outputs, all
+   * owned by the caller (a name that is given comes back as a copy).
+   */
+  captureFrom(given: Record<string, tf.Tensor>, names: string[]): Record<string, tf.Tensor>;
   dispose(): void;
 }
 
@@ -128,6 +133,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
     for (const n of g.nodes) {
       if (n.name in given) {
         outs.set(n.name, given[n.name]);
+        if (keep.has(n.name) && --wanted === 0) break;
         continue;
       }
       // Before the given cut: nothing later needs it (see frontier()), so it does not run.
@@ -152,6 +158,17 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
         if (!y) throw new Error(`predictFrom: the given outputs (${Object.keys(given).join(', ')}) do not reach ${g.output}`);
         // A given tensor passed straight through must not be disposed with the caller's.
         return Object.values(given).includes(y) ? y.clone() : y;
+      }),
+    captureFrom: (given, names) =>
+      tf.tidy(() => {
+        const outs = forward(undefined, new Set(names), given);
+        const given_ = new Set(Object.values(given));
+        return Object.fromEntries(
+          [...outs].map(([k, y]) => {
+            if (!y) throw new Error(`captureFrom: the given outputs (${Object.keys(given).join(', ')}) do not reach ${k}`);
+            return [k, given_.has(y) ? y.clone() : y];
+          }),
+        );
       }),
     dispose: () => {
       tf.dispose([...weights.values()]);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
-import { compileGraph } from '../graph/execute';
+import { compileGraph, frontier, type CompiledGraph } from '../graph/execute';
 import type { Graph, WeightedNode } from '../graph/ir';
 import { toInputTensorAt } from '../preprocess';
 import { calibrationIndices } from '../quantize/calibrate-graph';
@@ -44,23 +44,33 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
   for (let b = 0; b < idx.length; b += batch) xs.push(toInputTensorAt(cal.images, idx.subarray(b, b + batch), cal.preprocessing));
   // The dense model's weights never change, so it is compiled once.
   const dense = o.denseTargets && compileGraph(o.denseTargets);
+  // Per batch, the activations that cross the cut before the layer last visited (its frontier), in
+  // the model as it then stood and in the dense model: the next layer's inputs are computed from
+  // there, through the layers in between as they stand now, instead of from the images through the
+  // whole network again (for MobileNetV1's 27 layers, ~2 forward passes per batch instead of ~27).
+  const cuts: Array<Record<string, tf.Tensor> | undefined> = xs.map(() => undefined);
+  const denseCuts: Array<Record<string, tf.Tensor> | undefined> = xs.map(() => undefined);
+  const advance = (c: CompiledGraph, from: Record<string, tf.Tensor> | undefined, x: tf.Tensor, names: string[]) => (from ? c.captureFrom(from, names) : c.capture(x, names));
   try {
     for (const [i, n] of sorted.entries()) {
       const stats = new InputStats(layerShape(n));
       const compiled = compileGraph(g);
+      const input = n.inputs[0];
+      const names = frontier(g, n.name);
+      const denseNames = o.denseTargets && frontier(o.denseTargets, n.name);
       try {
-        for (const x of xs) {
+        for (const [b, x] of xs.entries()) {
           await yieldToEventLoop();
           o.signal?.throwIfAborted();
-          const input = n.inputs[0];
-          const outs = compiled.capture(x, [input]);
-          const denseOuts = dense?.capture(x, [input]);
-          try {
-            await stats.add(n, outs[input], denseOuts?.[input]);
-          } finally {
-            tf.dispose(Object.values(outs));
-            if (denseOuts) tf.dispose(Object.values(denseOuts));
+          const outs = advance(compiled, cuts[b], x, names);
+          tf.dispose(Object.values(cuts[b] ?? {}));
+          cuts[b] = outs;
+          if (dense) {
+            const denseOuts = advance(dense, denseCuts[b], x, denseNames!);
+            tf.dispose(Object.values(denseCuts[b] ?? {}));
+            denseCuts[b] = denseOuts;
           }
+          await stats.add(n, outs[input], denseCuts[b]?.[input]);
         }
       } finally {
         compiled.dispose();
@@ -77,6 +87,7 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
     }
   } finally {
     tf.dispose(xs);
+    for (const c of [...cuts, ...denseCuts]) tf.dispose(Object.values(c ?? {}));
     dense?.dispose();
   }
   return { images: idx.length };
