@@ -56,8 +56,14 @@ export function reconstructColumns(w: Float64Array, rows: number, cols: number, 
     }
     let k = 0;
     for (; k + 3 < n; k += 4) {
-      const [r0, r1, r2, r3] = [moved[k], moved[k + 1], moved[k + 2], moved[k + 3]];
-      const [e0, e1, e2, e3] = [errs[k], errs[k + 1], errs[k + 2], errs[k + 3]];
+      const r0 = moved[k];
+      const r1 = moved[k + 1];
+      const r2 = moved[k + 2];
+      const r3 = moved[k + 3];
+      const e0 = errs[k];
+      const e1 = errs[k + 1];
+      const e2 = errs[k + 2];
+      const e3 = errs[k + 3];
       for (let j = c + 1; j < cols; j++) {
         const uj = u[uc + j];
         w[r0 + j] -= e0 * uj;
