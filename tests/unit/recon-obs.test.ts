@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inverseFactor } from '../../src/engine/recon/linalg';
-import { obsPrune, reconstructColumns } from '../../src/engine/recon/obs';
+import { kthSmallest, obsPrune, reconstructColumns } from '../../src/engine/recon/obs';
 
 /** Reconstruction error tr(ΔW H ΔWᵀ) = ||ΔW X||² for H = X Xᵀ. */
 function recError(w0: Float64Array, w: Float64Array, rows: number, cols: number, h: Float64Array): number {
@@ -145,5 +145,25 @@ describe('a Hessian that cannot be factored', () => {
     const h = Float64Array.from([1, 2, 2, 1]);
     expect(() => obsPrune(w, 2, 2, h, { sparsity: 0.5, damp: 0, blockSize: 2 })).toThrow(/reconstruction:/);
     expect(w.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('kthSmallest', () => {
+  it('equals the k-th value of the sorted array, for every k, with ties and on sorted input', () => {
+    let seed = 3;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const cases = [
+      Float64Array.from({ length: 200 }, rnd),
+      Float64Array.from({ length: 97 }, () => Math.floor(rnd() * 5)),
+      Float64Array.from({ length: 64 }, (_, i) => i),
+      Float64Array.from({ length: 50 }, (_, i) => 50 - i),
+      Float64Array.from([7]),
+      new Float64Array(33),
+    ];
+    for (const v of cases) {
+      const sorted = Float64Array.from(v).sort();
+      expect(kthSmallest(v, 0)).toBe(-Infinity);
+      for (let k = 1; k <= v.length; k++) expect(kthSmallest(v, k)).toBe(sorted[k - 1]);
+    }
   });
 });

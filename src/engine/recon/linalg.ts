@@ -142,6 +142,8 @@ export interface InverseFactor {
   u: Float64Array;
   /** Inputs that were zero on every calibration image: their weights carry nothing and are removed. */
   dead: Uint8Array;
+  /** Uᵀ, made when first needed (applyInverseRows). */
+  ut?: Float64Array;
 }
 
 /**
@@ -252,6 +254,15 @@ export function addRowProducts(out: Float64Array, oS: number, a: Float64Array, a
   }
 }
 
+/** Uᵀ, kept with the factor: applyInverseRows reads it by rows. */
+function transposed(f: InverseFactor, n: number): Float64Array {
+  if (f.ut) return f.ut;
+  const ut = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) ut[j * n + i] = f.u[i * n + j];
+  f.ut = ut;
+  return ut;
+}
+
 /** t (H + λI)⁻¹ for a row vector t, from the factor (H⁻¹ = UᵀU): (t Uᵀ) U, into `out`. */
 export function applyInverse(f: InverseFactor, n: number, t: Float64Array, out: Float64Array): void {
   applyInverseRows(f, n, t, out, 1);
@@ -265,25 +276,11 @@ export function applyInverseRows(f: InverseFactor, n: number, t: Float64Array, o
   const { u } = f;
   if (count === FIT_ROWS) {
     const v = new Float64Array(FIT_ROWS * n);
-    // v_j = Σ_{i ≥ j} t_i U_ji, for the four rows at once.
-    for (let j = 0; j < n; j++) {
-      const uj = j * n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let i = j; i < n; i++) {
-        const x = u[uj + i];
-        s0 += t[i] * x;
-        s1 += t[n + i] * x;
-        s2 += t[2 * n + i] * x;
-        s3 += t[3 * n + i] * x;
-      }
-      v[j] = s0;
-      v[n + j] = s1;
-      v[2 * n + j] = s2;
-      v[3 * n + j] = s3;
-    }
+    // v_j = Σ_{i ≥ j} t_i U_ji: the rows of Uᵀ weighted by t, four i at a time (Uᵀ is zero above
+    // its diagonal, so row i reaches column i only).
+    const ut = transposed(f, n);
+    v.fill(0);
+    for (let i = 0; i < n; i += 4) addRowProducts(v, n, t, n, i, Math.min(4, n - i), ut, n, i, 0, Math.min(n, i + 4));
     // out_j = Σ_{i ≤ j} v_i U_ij, four i at a time from column i on (U is zero below its diagonal).
     out.fill(0, 0, FIT_ROWS * n);
     for (let i = 0; i < n; i += 4) addRowProducts(out, n, v, n, i, Math.min(4, n - i), u, n, i, i, n);
