@@ -162,11 +162,11 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
     captureFrom: (given, names) =>
       tf.tidy(() => {
         const outs = forward(undefined, new Set(names), given);
-        const given_ = new Set(Object.values(given));
+        const passedThrough = new Set(Object.values(given));
         return Object.fromEntries(
           [...outs].map(([k, y]) => {
             if (!y) throw new Error(`captureFrom: the given outputs (${Object.keys(given).join(', ')}) do not reach ${k}`);
-            return [k, given_.has(y) ? y.clone() : y];
+            return [k, passedThrough.has(y) ? y.clone() : y];
           }),
         );
       }),

@@ -279,7 +279,6 @@ export function applyInverseRows(f: InverseFactor, n: number, t: Float64Array, o
     // v_j = Σ_{i ≥ j} t_i U_ji: the rows of Uᵀ weighted by t, four i at a time (Uᵀ is zero above
     // its diagonal, so row i reaches column i only).
     const ut = transposed(f, n);
-    v.fill(0);
     for (let i = 0; i < n; i += 4) addRowProducts(v, n, t, n, i, Math.min(4, n - i), ut, n, i, 0, Math.min(n, i + 4));
     // out_j = Σ_{i ≤ j} v_i U_ij, four i at a time from column i on (U is zero below its diagonal).
     out.fill(0, 0, FIT_ROWS * n);
