@@ -160,13 +160,22 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
     }
   };
   const ref = await logProbs(o.dense ?? g);
-  /** The held-back batches' activations where the network reaches `node` (the part before it is the same in every trial). */
+  /**
+   * The held-back batches' activations where the network reaches `node` (the part before it is the
+   * same in every trial), carried on from the previous layer's cut: every trial puts its layer's
+   * weights back, so the model between two layers is the one the previous cut was taken in.
+   */
+  let lastCut: Record<string, tf.Tensor>[] | undefined;
   const cut = async (node: string): Promise<Record<string, tf.Tensor>[]> => {
     const names = frontier(g, node);
     const c = compileGraph(g);
     const batches: Record<string, tf.Tensor>[] = [];
     try {
-      for (let first = 0; first < held.count; first += 256) {
+      for (let first = 0, b = 0; first < held.count; first += 256, b++) {
+        if (lastCut) {
+          batches.push(c.captureFrom(lastCut[b], names));
+          continue;
+        }
         const x = toInputTensor(held, first, Math.min(256, held.count - first), cal.preprocessing);
         try {
           batches.push(c.capture(x, names));
@@ -205,13 +214,15 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
   const layers: LayerSensitivity[] = [];
   const wanted = o.layers && new Set(o.layers);
   const weighted = g.nodes.filter(isWeighted).filter((n) => !wanted || wanted.has(n.name));
-  await visitLayersInOrder(
-    g,
-    weighted,
-    cal,
-    async (n, stats) => {
-      const batches = await cut(n.name);
-      try {
+  try {
+    await visitLayersInOrder(
+      g,
+      weighted,
+      cal,
+      async (n, stats) => {
+        const batches = await cut(n.name);
+        lastCut?.forEach((b) => tf.dispose(Object.values(b)));
+        lastCut = batches;
         const sh = layerShape(n);
         const kept = n.kernel.values.slice();
         const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
@@ -250,11 +261,11 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
         const q = w0s.map((w) => Float64Array.from(w));
         roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
         layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q, false) });
-      } finally {
-        batches.forEach((b) => tf.dispose(Object.values(b)));
-      }
-    },
-    { ...o, denseTargets: o.fitToDense ? o.dense : undefined },
-  );
+      },
+      { ...o, denseTargets: o.fitToDense ? o.dense : undefined },
+    );
+  } finally {
+    lastCut?.forEach((b) => tf.dispose(Object.values(b)));
+  }
   return { heldOutImages: held.count, calibrationImages: Math.min(cal.samples, cal.images.count), baselineAccuracy, layers };
 }
