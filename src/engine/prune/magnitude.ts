@@ -18,7 +18,7 @@ export function prunedCount(n: number, sparsity: number): number {
  * median-of-three pivot, expected O(n). Equal values stop both scans, so a tensor full of zeros
  * (a model pruned before) still splits evenly.
  */
-function select(a: Float64Array, k: number): number {
+export function select(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {

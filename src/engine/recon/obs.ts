@@ -6,6 +6,7 @@
  * SparseGPT (Frantar & Alistarh 2023, arXiv:2301.00774) for pruning and GPTQ (Frantar et al. 2022,
  * arXiv:2210.17323) for rounding; references: https://github.com/IST-DASLab/sparsegpt and /gptq.
  */
+import { select } from '../prune/magnitude';
 import { inverseFactor } from './linalg';
 
 export interface ReconOptions {
@@ -94,42 +95,12 @@ export interface ObsPruneOptions extends ReconOptions {
 }
 
 /**
- * The k-th smallest value (1-based) of `v`; -Infinity for k = 0. Quickselect on a copy (Hoare
- * partitions around the median of three): linear on average, where sorting a 1,024 x 128 block
- * of scores for one threshold took a third of a second per MobileNet preview.
+ * The k-th smallest value (1-based) of `v`; -Infinity for k = 0. Selection on a copy (magnitude.ts
+ * `select`): linear on average, where sorting a 1,024 x 128 block of scores for one threshold took
+ * a third of a second per MobileNet preview.
  */
 export function kthSmallest(v: Float64Array, k: number): number {
-  if (k <= 0) return -Infinity;
-  const a = Float64Array.from(v);
-  const target = k - 1;
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    // Median of a[lo], a[mid], a[hi] as the pivot.
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    // Now a[lo..j] <= pivot <= a[i..hi], and anything between j and i equals the pivot.
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return pivot;
-  }
-  return a[target];
+  return k > 0 ? select(Float64Array.from(v), k - 1) : -Infinity;
 }
 
 /**
