@@ -10,11 +10,9 @@ import type { ReadFile } from '../engine/data/load';
 import { weightSample } from '../engine/explain/weight-sample';
 import type { BaselineEntry } from '../engine/types';
 import { PREVIEW_RECON_IMAGES, PREVIEW_TRAIN_RECORDS, previewCompress } from '../engine/jobs/preview';
-import { loadGraph } from '../engine/jobs/compress';
+import { loadGraph, loadTrain } from '../engine/jobs/compress';
 import { pruneMethodOf, pruneParam } from '../engine/jobs/compress-settings';
 import type { PruneContext } from '../engine/prune/methods/pruner';
-import { getDataset } from '../engine/data/registry';
-import { loadDataset } from '../engine/data/load';
 import type { PreviewJob, PreviewJobResult, ProgressMessage, WeightSampleJob, WeightSampleResult } from './protocol';
 import type { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
@@ -34,8 +32,7 @@ export async function weightSampleJob(job: WeightSampleJob, model: { entry: Base
   let prune = job.prune;
   let pruneCtx: PruneContext = {};
   if (method.needsCalibrationData) {
-    const d = getDataset(model.entry.dataset);
-    const images = await ctx.memo.get(`train:${model.entry.id}:${model.entry.path}:${PREVIEW_TRAIN_RECORDS}`, () => loadDataset(d, 'train', (name) => model.read(`data/${d.id}/${name}`), { count: PREVIEW_TRAIN_RECORDS }));
+    const images = await loadTrain(model.entry, PREVIEW_TRAIN_RECORDS, model.read, (key, make) => ctx.memo.get(key, make));
     // As the preview: the same sparsity in every layer, no sensitivity analysis.
     prune = { ...prune, allocation: 'uniform', params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
     // The layers' input statistics are the preview's own (same weights and images), kept once for both.

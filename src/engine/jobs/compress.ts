@@ -46,6 +46,8 @@ const keys = {
   graph: (model: string) => `graph:${model}`,
   /** Test records depend on the dataset and the range only: models of one dataset share one copy. */
   test: (entry: BaselineEntry, count: number) => `test:${entry.dataset}:${entry.testData.first}:${count}`,
+  /** The first `count` training records (all when undefined), kept by previews and the layer picture only. */
+  train: (model: string, count: number | undefined) => `train:${model}:${count ?? 'all'}`,
   /** The unchanged model's predictions on those records, on the active backend. */
   baselineEval: (model: string, count: number) => `baseline-eval:${model}:${count}:${tf.getBackend()}`,
 };
@@ -69,6 +71,15 @@ export function loadGraph(entry: BaselineEntry, read: ReadFile, memo: Memo): Pro
 
 /** How many of the model's test records a run with this limit evaluates. */
 const testCount = (entry: BaselineEntry, evalLimit: number | undefined) => Math.min(entry.testData.count, evalLimit ?? Infinity);
+
+/**
+ * The first `count` training records (all of them when undefined) under the key a preview and the
+ * layer picture share them by.
+ */
+export function loadTrain(entry: BaselineEntry, count: number | undefined, read: ReadFile, memo: Memo): Promise<ImageDataset> {
+  const d = getDataset(entry.dataset);
+  return memo(keys.train(modelKey(entry), count), () => loadDataset(d, 'train', (name) => read(`data/${d.id}/${name}`), count ? { count } : {}));
+}
 
 function loadTest(entry: BaselineEntry, count: number, read: ReadFile, memo: Memo): Promise<ImageDataset> {
   const d = getDataset(entry.dataset);
@@ -102,7 +113,6 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const s = settings;
   const t0 = performance.now();
   const d = getDataset(entry.dataset);
-  const read = (name: string) => ctx.read(`data/${d.id}/${name}`);
   const quant = QUANT_MODES.get(s.quant.mode);
   // A preview keeps what it loads (and the baseline's figures) for the next one; a job takes the
   // model, the records and the unchanged model's predictions from earlier jobs where it may.
@@ -123,7 +133,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const needsTrain = s.finetune.epochs > 0 || quant.calibrates || (quant.int8Weights && reconstructsWeights(s.quant)) || pruneMethodOf(s.prune).needsCalibrationData;
   const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
   // A job loads its training images afresh: all of a training split is too much to keep (CIFAR-10: 150 MB).
-  const train = needsTrain ? await (ctx.quick ? memo : fresh)(`train:${model}:${trainCount ?? 'all'}`, () => loadDataset(d, 'train', read, trainCount ? { count: trainCount } : {})) : undefined;
+  const train = needsTrain ? await loadTrain(entry, trainCount, ctx.read, ctx.quick ? memo : fresh) : undefined;
   ctx.signal?.throwIfAborted();
 
   const stages: StageRecord[] = [];
