@@ -49,3 +49,66 @@ describe('predictFrom', () => {
     c.dispose();
   });
 });
+
+describe('compileGraph with foldBatchNorm', () => {
+  const bn = (name: string, input: string, k: number) => ({
+    name,
+    op: 'batchnorm' as const,
+    inputs: [input],
+    gamma: { shape: [4], values: values(4, k).map((v) => 1 + v) },
+    beta: { shape: [4], values: values(4, k + 0.5) },
+    mean: { shape: [4], values: values(4, k + 1) },
+    variance: { shape: [4], values: values(4, k + 1.5).map((v) => 0.5 + v * v) },
+    epsilon: 1e-3,
+  });
+  /** c1 -> b1 (foldable); c2 -> b2 -> b3 (b2 foldable, b3 not: its input is no layer); c3 read by b4 and the add (not foldable). */
+  const g: Graph = {
+    name: 'bn',
+    output: 'd',
+    nodes: [
+      { name: 'in', op: 'input', inputs: [], shape: [5, 5, 2] },
+      { name: 'c1', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 2, 4], values: values(72, 1.3) }, strides: [1, 1], padding: 'same', activation: 'linear' },
+      bn('b1', 'c1', 0.4),
+      { name: 'r1', op: 'activation', inputs: ['b1'], activation: 'relu6' },
+      { name: 'c2', op: 'depthwise', inputs: ['r1'], kernel: { shape: [3, 3, 4, 1], values: values(36, 0.9) }, bias: { shape: [4], values: values(4, 0.2) }, strides: [1, 1], padding: 'same', activation: 'linear' },
+      bn('b2', 'c2', 1.1),
+      bn('b3', 'b2', 1.7),
+      { name: 'c3', op: 'conv2d', inputs: ['b3'], kernel: { shape: [1, 1, 4, 4], values: values(16, 0.7) }, strides: [1, 1], padding: 'same', activation: 'linear' },
+      bn('b4', 'c3', 2.3),
+      { name: 'add', op: 'add', inputs: ['c3', 'b4'], activation: 'relu' },
+      { name: 'gap', op: 'gap', inputs: ['add'] },
+      { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [4, 3], values: values(12, 2.1) }, activation: 'linear' },
+    ],
+  };
+
+  it('gives the unfolded logits (to float rounding) from the input and from every cut, folding only what inference folds', async () => {
+    const x = tf.randomUniform([3, 5, 5, 2], 0, 1, 'float32', 7);
+    const plain = compileGraph(g);
+    const folded = compileGraph(g, { foldBatchNorm: true });
+    const expected = Array.from(await plain.predict(x).data());
+    const before = tf.memory().numTensors;
+    const close = (got: Float32Array) => got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    const y = folded.predict(x);
+    close((await y.data()) as Float32Array);
+    y.dispose();
+    for (const node of ['c2', 'c3', 'add', 'd']) {
+      const given = folded.capture(x, frontier(g, node));
+      const z = folded.predictFrom(given);
+      close((await z.data()) as Float32Array);
+      tf.dispose([z, ...Object.values(given)]);
+    }
+    // b1 and b2 fold; b3 (after another BatchNorm) and b4 (its layer is read twice) still normalize.
+    const b2 = folded.capture(x, ['c2', 'b2', 'b3']);
+    const ref = plain.capture(x, ['b2', 'b3']);
+    const [got2, got2b, got3, want2, want3] = await Promise.all([b2.c2.data(), b2.b2.data(), b2.b3.data(), ref.b2.data(), ref.b3.data()]);
+    got2.forEach((v, i) => expect(v).toBeCloseTo(want2[i], 5));
+    expect(Array.from(got2b)).toEqual(Array.from(got2));
+    got3.forEach((v, i) => expect(v).toBeCloseTo(want3[i], 5));
+    expect(Array.from(got3)).not.toEqual(Array.from(got2));
+    tf.dispose([...Object.values(b2), ...Object.values(ref)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+    plain.dispose();
+    folded.dispose();
+  });
+});

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { cloneGraph, type Graph } from '../../src/engine/graph/ir';
 import { calibrationIndices } from '../../src/engine/quantize/calibrate-graph';
-import { layerSensitivity } from '../../src/engine/recon/sensitivity';
+import { layerSensitivity, quadraticSum } from '../../src/engine/recon/sensitivity';
 import { epochPermutation } from '../../src/engine/train/data-order';
 import type { ImageDataset } from '../../src/engine/types';
 import { kernelValues as values } from './recon-fixtures';
@@ -81,6 +81,22 @@ describe('layer sensitivity', () => {
     expect(context).toEqual(before);
     expect(inContext.layers[0].prune[0].divergence).toBeCloseTo(0, 12);
     expect(inContext.layers[1].prune[0].divergence).toBeGreaterThan(plain.layers[1].prune[2].divergence);
+  });
+
+  it("the output energy Σ w H wᵀ equals the textbook double sum, for row counts that are not a multiple of the kernel's four", () => {
+    for (const [rows, cols] of [
+      [1, 3],
+      [4, 5],
+      [7, 6],
+      [9, 13],
+    ]) {
+      const w = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.3) - 0.2);
+      const h = new Float64Array(cols * cols);
+      for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) h[i * cols + j] = Math.cos(i - j) + (i === j ? cols : 0) + 0.01 * (i + j);
+      let expected = 0;
+      for (let r = 0; r < rows; r++) for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) expected += w[r * cols + i] * h[i * cols + j] * w[r * cols + j];
+      expect(quadraticSum(w, rows, cols, h)).toBeCloseTo(expected, 9);
+    }
   });
 
   it('the held-back images follow the calibration images in the same permutation, so they never overlap', () => {

@@ -5,7 +5,7 @@
  * requantized output, so no separate tensor exists between the op and its activation).
  */
 import { foldBatchNorm } from '../quantize/fold-batchnorm';
-import { cloneGraph, consumers, type Graph, type GraphNode, isWeighted } from './ir';
+import { type BatchNormNode, cloneGraph, consumers, type Graph, type GraphNode, isWeighted, type WeightedNode } from './ir';
 
 /** Removes node `n` (single input), pointing its readers at its input. */
 function bypass(g: Graph, n: GraphNode): void {
@@ -15,24 +15,37 @@ function bypass(g: Graph, n: GraphNode): void {
   g.nodes = g.nodes.filter((m) => m !== n);
 }
 
+/** Layer name -> the BatchNorm that folds into it: the layer is linear, conv, depthwise or dense, and read by that BatchNorm alone. */
+export function foldableBatchNorms(g: Graph): Map<string, BatchNormNode> {
+  const readers = consumers(g);
+  const out = new Map<string, BatchNormNode>();
+  for (const n of g.nodes) {
+    if (n.op !== 'batchnorm') continue;
+    const p = g.nodes.find((m) => m.name === n.inputs[0]);
+    if (p && isWeighted(p) && p.activation === 'linear' && readers.get(p.name)?.length === 1) out.set(p.name, n);
+  }
+  return out;
+}
+
 export function prepareForInference(graph: Graph): Graph {
   const g = cloneGraph(graph);
   for (const n of [...g.nodes]) if (n.op === 'dropout') bypass(g, n);
 
-  for (const n of [...g.nodes]) {
-    if (n.op !== 'batchnorm') continue;
-    const p = g.nodes.find((m) => m.name === n.inputs[0]);
-    if (!p || !isWeighted(p) || p.activation !== 'linear' || consumers(g).get(p.name)!.length !== 1) continue;
-    const folded = foldBatchNorm(p.kernel.values, p.bias?.values, {
-      gamma: n.gamma.values,
-      beta: n.beta.values,
-      mean: n.mean.values,
-      variance: n.variance.values,
-      epsilon: n.epsilon,
-    });
-    p.kernel = { shape: p.kernel.shape, values: folded.kernel };
-    p.bias = { shape: [folded.bias.length], values: folded.bias };
-    bypass(g, n);
+  // Again after each round: a second BatchNorm in a row becomes foldable once the first is gone.
+  for (let round = foldableBatchNorms(g); round.size > 0; round = foldableBatchNorms(g)) {
+    for (const [name, n] of round) {
+      const p = g.nodes.find((m) => m.name === name) as WeightedNode;
+      const folded = foldBatchNorm(p.kernel.values, p.bias?.values, {
+        gamma: n.gamma.values,
+        beta: n.beta.values,
+        mean: n.mean.values,
+        variance: n.variance.values,
+        epsilon: n.epsilon,
+      });
+      p.kernel = { shape: p.kernel.shape, values: folded.kernel };
+      p.bias = { shape: [folded.bias.length], values: folded.bias };
+      bypass(g, n);
+    }
   }
 
   for (const n of [...g.nodes]) {
