@@ -60,6 +60,7 @@ describe('compileGraph with foldBatchNorm', () => {
     mean: { shape: [4], values: values(4, k + 1) },
     variance: { shape: [4], values: values(4, k + 1.5).map((v) => 0.5 + v * v) },
     epsilon: 1e-3,
+    momentum: 0.99,
   });
   /** c1 -> b1 (foldable); c2 -> b2 -> b3 (b2 foldable, b3 not: its input is no layer); c3 read by b4 and the add (not foldable). */
   const g: Graph = {

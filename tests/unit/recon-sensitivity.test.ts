@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { cloneGraph, type Graph } from '../../src/engine/graph/ir';
 import { calibrationIndices } from '../../src/engine/quantize/calibrate-graph';
-import { layerSensitivity, quadraticSum } from '../../src/engine/recon/sensitivity';
+import { layerSensitivity, pruneSensitivity, quadraticSum } from '../../src/engine/recon/sensitivity';
 import { epochPermutation } from '../../src/engine/train/data-order';
 import type { ImageDataset } from '../../src/engine/types';
 import { kernelValues as values } from './recon-fixtures';
@@ -44,6 +44,9 @@ describe('layer sensitivity', () => {
     expect(r.layers.map((l) => l.layer)).toEqual(['c1', 'd']);
     expect(r.heldOutImages).toBe(40);
     expect(r.calibrationImages).toBe(32);
+    // The pruning trials alone (what allocation reads) are the same trials, without int8's.
+    const pruneOnly = await pruneSensitivity(graph, { images, preprocessing: { kind: 'scale', scale: 1 / 255 }, samples: 32 }, { sparsities: [0.25, 0.5, 0.9], heldOut: 40, granularity: 'per-channel' });
+    expect(pruneOnly).toEqual({ ...r, layers: r.layers.map(({ int8: _, ...rest }) => rest) });
     for (const l of r.layers) {
       const e = l.prune.map((p) => p.outputError);
       expect(e[0]).toBeGreaterThan(0);

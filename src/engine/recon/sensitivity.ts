@@ -146,7 +146,21 @@ export function agreement(ref: Float64Array, logp: Float64Array, labels: Uint8Ar
   return { accuracy: labels.length ? correct / labels.length : 0, divergence: labels.length ? Math.max(0, kl / labels.length) : 0 };
 }
 
+/** A report with the pruning trials only (`pruneSensitivity`). */
+export type PruneSensitivityReport = Omit<SensitivityReport, 'layers'> & { layers: Omit<LayerSensitivity, 'int8'>[] };
+
+/** Each layer pruned alone at every sparsity, and quantized alone to int8. */
 export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<SensitivityReport> {
+  // analyse fills every layer's int8 when asked to.
+  return (await analyse(g, cal, o, true)) as SensitivityReport;
+}
+
+/** Each layer pruned alone at every sparsity, without the int8 trial: what allocating a sparsity reads, one held-back pass per layer less. */
+export function pruneSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<PruneSensitivityReport> {
+  return analyse(g, cal, o, false);
+}
+
+async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int8: boolean): Promise<PruneSensitivityReport & { layers: Partial<Pick<LayerSensitivity, 'int8'>>[] }> {
   const held = heldOutSet(cal.images, cal.samples, o.heldOut, cal.seed ?? 1);
   if (held.count === 0)
     throw new StudioError(
@@ -221,7 +235,7 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
     }
   };
   const baselineAccuracy = agreement(ref, ref, held.labels, classes).accuracy;
-  const layers: LayerSensitivity[] = [];
+  const layers: (Omit<LayerSensitivity, 'int8'> & Partial<Pick<LayerSensitivity, 'int8'>>)[] = [];
   const wanted = o.layers && new Set(o.layers);
   const weighted = g.nodes.filter(isWeighted).filter((n) => !wanted || wanted.has(n.name));
   try {
@@ -269,9 +283,11 @@ export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: Sensiti
           });
           prune.push({ sparsity, ...(await tryWeights(ws, true)) });
         }
+        const layer = { layer: n.name, op: n.op, weights: n.kernel.values.length, prune };
+        if (!int8) return void layers.push(layer);
         const q = w0s.map((w) => Float64Array.from(w));
         roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
-        layers.push({ layer: n.name, op: n.op, weights: n.kernel.values.length, prune, int8: await tryWeights(q, false) });
+        layers.push({ ...layer, int8: await tryWeights(q, false) });
       },
       { ...o, denseTargets: o.fitToDense ? o.dense : undefined },
     );

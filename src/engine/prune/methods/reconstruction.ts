@@ -22,7 +22,7 @@ import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
 import { allocateSparsity, type LayerCurve } from '../../recon/allocate';
 import { cachedSensitivity, fingerprint } from '../../recon/sensitivity-cache';
-import { layerSensitivity, type SensitivityReport } from '../../recon/sensitivity';
+import { pruneSensitivity, type PruneSensitivityReport } from '../../recon/sensitivity';
 import { prunableNodes } from '../unstructured';
 // The allocation's grid and held-back count are the studio's sensitivity analysis's defaults, declared
 // there, so an analysis at its defaults is this allocation's first pass (and the cache shares it).
@@ -101,7 +101,7 @@ async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (n
   return { masks, images };
 }
 
-function curvesOf(layers: readonly WeightedNode[], report: SensitivityReport): LayerCurve[] {
+function curvesOf(layers: readonly WeightedNode[], report: PruneSensitivityReport): LayerCurve[] {
   const measured = new Map(report.layers.map((l) => [l.layer, l]));
   return layers.map((n) => ({ layer: n.name, weights: n.kernel.values.length, points: (measured.get(n.name)?.prune ?? []).map((x) => ({ sparsity: x.sparsity, cost: x.divergence })) }));
 }
@@ -158,7 +158,8 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
   if (pruneParam(p, 'passes') === 1) return { sparsities: a1.sparsities, detail: { ...common1, layerSparsities: a1.sparsities, passes: 1, phaseSeconds: { sensitivity: seconds[0] } } };
   const context = cloneGraph(work);
   await timed(() => pruneInOrder(context, new Set(layers.map((n) => n.name)), (name) => a1.sparsities[name], job, phase(1)));
-  const second = await timed(() => layerSensitivity(context, job.calibration, { ...common, sparsities: [0, ...ALLOCATION_GRID], dense: work, fitToDense: job.dense !== undefined, onProgress: phase(2) }));
+  // Pruning trials only: the int8 trial is the dense pass's (the view's), and allocation does not read it.
+  const second = await timed(() => pruneSensitivity(context, job.calibration, { ...common, sparsities: [0, ...ALLOCATION_GRID], dense: work, fitToDense: job.dense !== undefined, onProgress: phase(2) }));
   const a2 = allocateSparsity(curvesOf(layers, second), p.sparsity, p.overrides);
   return {
     sparsities: a2.sparsities,
