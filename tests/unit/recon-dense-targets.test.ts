@@ -114,6 +114,81 @@ describe('fitToDense', () => {
   });
 });
 
+describe('fitToDense from few input vectors (Woodbury)', () => {
+  it('gives the ridge solution of the independent solver, a dead input included, with rows in fours and alone', () => {
+    const rnd = random(23);
+    const cols = 10;
+    const rows = 7;
+    const m = 4;
+    const damp = 0.05;
+    const dead = 3;
+    // Row k of x is the k-th input vector; input 3 is zero in the compressed model, not in the dense one.
+    const x0 = Float64Array.from({ length: m * cols }, rnd);
+    const x = x0.map((v, i) => (i % cols === dead ? 0 : 0.7 * v + 0.2 * rnd()));
+    const h = new Float64Array(cols * cols);
+    const c = new Float64Array(cols * cols);
+    for (let k = 0; k < m; k++) {
+      for (let i = 0; i < cols; i++) {
+        for (let j = 0; j < cols; j++) {
+          h[i * cols + j] += x[k * cols + i] * x[k * cols + j];
+          c[i * cols + j] += x0[k * cols + i] * x[k * cols + j];
+        }
+      }
+    }
+    let meanDiag = 0;
+    for (let i = 0; i < cols; i++) meanDiag += h[i * cols + i] / cols;
+    const lambda = damp * meanDiag;
+    const w0 = Float64Array.from({ length: rows * cols }, rnd);
+    const viaVectors = Float64Array.from(w0);
+    fitToDense(viaVectors, rows, cols, h, c, cols, damp, { x, x0, m });
+    const viaFactor = Float64Array.from(w0);
+    fitToDense(viaFactor, rows, cols, h, c, cols, damp);
+    // The factorization gives a dead input a unit diagonal before damping (linalg.ts).
+    const a = Array.from({ length: cols }, (_, i) => Array.from({ length: cols }, (_, j) => h[i * cols + j] + (i === j ? lambda + (i === dead ? 1 : 0) : 0)));
+    for (let r = 0; r < rows; r++) {
+      const b = Array.from({ length: cols }, (_, j) => {
+        let s = 0;
+        for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
+        return s;
+      });
+      const expected = solve(a, b);
+      for (let j = 0; j < cols; j++) {
+        expect(viaVectors[r * cols + j]).toBeCloseTo(expected[j], 9);
+        expect(viaFactor[r * cols + j]).toBeCloseTo(expected[j], 9);
+      }
+    }
+  });
+
+  it('InputStats keeps the vectors of both models while there are at most half as many as columns, and drops them after', async () => {
+    const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [8, 1], values: new Float32Array(8) } } as unknown as WeightedNode;
+    const stats = new InputStats({ groups: 1, rows: 1, cols: 8, channels: 8 });
+    const batch = (k: number) =>
+      tf.tensor2d(
+        Float32Array.from({ length: 16 }, (_, i) => i + k),
+        [2, 8],
+      );
+    const add = async (k: number) => {
+      const [xc, xd] = [batch(k), batch(100 + k)];
+      await stats.add(n, xc, xd);
+      tf.dispose([xc, xd]);
+    };
+    await add(0);
+    await add(50);
+    const v = stats.vectors(0)!;
+    expect(v.m).toBe(4);
+    expect(Array.from(v.x)).toEqual([...Array.from({ length: 16 }, (_, i) => i), ...Array.from({ length: 16 }, (_, i) => i + 50)]);
+    expect(Array.from(v.x0.subarray(0, 3))).toEqual([100, 101, 102]);
+    await add(9);
+    expect(stats.vectors(0)).toBeUndefined();
+    // Without the dense model's inputs there is nothing to fit, and nothing is kept.
+    const plain = new InputStats({ groups: 1, rows: 1, cols: 8, channels: 8 });
+    const xc = batch(0);
+    await plain.add(n, xc);
+    xc.dispose();
+    expect(plain.vectors(0)).toBeUndefined();
+  });
+});
+
 describe('InputStats with dense inputs', () => {
   it('collects C = Σ x_dense xᵀ and E[x_dense] beside H for a dense layer', async () => {
     const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [2, 1], values: new Float32Array(2) } } as unknown as WeightedNode;

@@ -7,7 +7,8 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
-import { addRowProducts, applyInverseRows, FIT_ROWS, inverseFactor, spdInverse } from './linalg';
+import { addRowProducts, applyInverseRows, choleskyLower, dot, FIT_ROWS, inverseFactor, spdInverse } from './linalg';
+import type { LowRankInputs } from './layer-problem';
 
 export const MAX_BLOCK_COLS = 2048;
 
@@ -26,13 +27,17 @@ function blockSpan(cols: number, channels: number): number {
  * usual damping) keeps Ŵ = W when the inputs did not change (C = H) and bounds the fit where the
  * calibration images do not pin every direction. Block-diagonal above MAX_BLOCK_COLS, as pruning.
  */
-export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float64Array, c: Float64Array, channels: number, damp: number): void {
+export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float64Array, c: Float64Array, channels: number, damp: number, few?: LowRankInputs): void {
   const span = blockSpan(cols, channels);
   for (let c0 = 0; c0 < cols; c0 += span) {
     const width = Math.min(span, cols - c0);
     let meanDiag = 0;
     for (let i = 0; i < width; i++) meanDiag += h[(c0 + i) * cols + c0 + i];
     const lambda = damp * (meanDiag / width || 1);
+    if (width === cols && few && 2 * few.m <= cols) {
+      fitLowRank(w, rows, cols, h, few, lambda);
+      continue;
+    }
     if (width === cols) {
       // One block: through the factor that pruning or rounding then uses (linalg.ts keeps it).
       const f = inverseFactor(h, cols, damp);
@@ -62,6 +67,51 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
       }
     });
   }
+}
+
+/**
+ * fitToDense from the input vectors themselves, when there are at most half as many as columns
+ * (H = XXᵀ then has low rank). With G = XᵀX + λI (M x M), Woodbury's identity turns
+ * W (X₀Xᵀ + λI)(XXᵀ + Λ)⁻¹ into W S + W (X₀ − X) G⁻¹ Xᵀ, where Λ is λI plus 1 on a dead input's
+ * diagonal (as linalg.ts factorize gives it) and S scales a dead input's weight by λ/(1 + λ): the
+ * same fit, in 2·rows·cols·M + rows·M² multiply-adds instead of 2·rows·cols².
+ */
+function fitLowRank(w: Float64Array, rows: number, cols: number, h: Float64Array, few: LowRankInputs, lambda: number): void {
+  const { x, x0, m } = few;
+  // Xᵀ and (X₀ − X)ᵀ, cols x M, for the product kernel (which reads its right operand by rows).
+  const xt = new Float64Array(cols * m);
+  const dt = new Float64Array(cols * m);
+  for (let k = 0; k < m; k++) {
+    for (let i = 0; i < cols; i++) {
+      xt[i * m + k] = x[k * cols + i];
+      dt[i * m + k] = x0[k * cols + i] - x[k * cols + i];
+    }
+  }
+  const g = new Float64Array(m * m);
+  for (let k = 0; k < m; k++) {
+    for (let l = 0; l <= k; l++) g[k * m + l] = g[l * m + k] = dot(x, k * cols, x, l * cols, cols);
+    g[k * m + k] += lambda;
+  }
+  if (!choleskyLower(g, m)) throw new Error('reconstruction: the layer Hessian is singular even after damping');
+  // E = W (X₀ − X), rows x M; then each row of E through G⁻¹ = L⁻ᵀL⁻¹ (two triangular solves).
+  const e = new Float64Array(rows * m);
+  let r0 = 0;
+  for (; r0 + FIT_ROWS <= rows; r0 += FIT_ROWS) addRowProducts(e.subarray(r0 * m), m, w, cols, r0 * cols, cols, dt, m, 0, 0, m);
+  for (let r = r0; r < rows; r++) for (let i = 0; i < cols; i++) for (let k = 0; k < m; k++) e[r * m + k] += w[r * cols + i] * dt[i * m + k];
+  for (let r = 0; r < rows; r++) {
+    const o = r * m;
+    for (let k = 0; k < m; k++) e[o + k] = (e[o + k] - dot(g, k * m, e, o, k)) / g[k * m + k];
+    for (let k = m - 1; k >= 0; k--) {
+      let s = e[o + k];
+      for (let l = k + 1; l < m; l++) s -= g[l * m + k] * e[o + l];
+      e[o + k] = s / g[k * m + k];
+    }
+  }
+  const deadScale = lambda / (1 + lambda);
+  for (let i = 0; i < cols; i++) if (h[i * cols + i] === 0) for (let r = 0; r < rows; r++) w[r * cols + i] *= deadScale;
+  // Ŵ += F X, F = E G⁻¹.
+  for (r0 = 0; r0 + FIT_ROWS <= rows; r0 += FIT_ROWS) addRowProducts(w.subarray(r0 * cols), cols, e, m, r0 * m, m, x, cols, 0, 0, cols);
+  for (let r = r0; r < rows; r++) for (let k = 0; k < m; k++) for (let i = 0; i < cols; i++) w[r * cols + i] += e[r * m + k] * x[k * cols + i];
 }
 
 /**

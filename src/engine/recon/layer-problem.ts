@@ -57,6 +57,13 @@ export function fromRows(n: WeightedNode, ws: Float64Array[], masks?: Uint8Array
   return out;
 }
 
+/** A layer's input vectors when they are few: x (what it sees) and x0 (what it sees in the dense model), M x cols each. */
+export interface LowRankInputs {
+  x: Float64Array;
+  x0: Float64Array;
+  m: number;
+}
+
 /** Accumulated input statistics of one layer: per group, H (cols x cols) and the column sums. */
 export class InputStats {
   readonly h: Float64Array[];
@@ -69,6 +76,13 @@ export class InputStats {
   sumDense?: Float64Array[];
   /** Input vectors seen (per group): images x output positions. */
   count = 0;
+  /**
+   * With dense targets and one group, the input vectors themselves (x and x_dense, one batch per
+   * array) while there are at most half as many as columns: the fit to the dense model then goes
+   * through them (blocks.ts fitToDense), in rows·cols·M instead of rows·cols² (a preview's 16 images
+   * give MobileNetV1's last layers 64 vectors for 1,024 columns). Dropped once there are more.
+   */
+  private kept?: { x: Float32Array[]; x0: Float32Array[] } = { x: [], x0: [] };
 
   constructor(readonly shape: LayerShape) {
     this.h = Array.from({ length: shape.groups }, () => new Float64Array(shape.cols * shape.cols));
@@ -78,6 +92,22 @@ export class InputStats {
   /** The column means (E[x]), for bias correction. */
   mean(g: number): Float64Array {
     return this.sum[g].map((v) => v / Math.max(1, this.count));
+  }
+
+  /** The kept input vectors of group `g` (M x cols each, row by row), when there are few; see `kept`. */
+  vectors(g: number): LowRankInputs | undefined {
+    const k = this.kept;
+    if (!k || g !== 0 || !this.cross || k.x.length === 0) return undefined;
+    const cols = this.shape.cols;
+    const x = new Float64Array(this.count * cols);
+    const x0 = new Float64Array(this.count * cols);
+    let at = 0;
+    k.x.forEach((b, i) => {
+      x.set(b, at);
+      x0.set(k.x0[i], at);
+      at += b.length;
+    });
+    return { x, x0, m: this.count };
   }
 
   /** E[x_dense] when dense targets were collected, else E[x]. */
@@ -92,7 +122,8 @@ export class InputStats {
   async add(n: WeightedNode, x: tf.Tensor, dense?: tf.Tensor): Promise<void> {
     const { groups, cols } = this.shape;
     const as3 = (p: tf.Tensor): tf.Tensor3D => (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
-    const [hT, sT, m, cT, sdT] = tf.tidy(() => {
+    const keep = this.kept !== undefined && dense !== undefined && groups === 1;
+    const [hT, sT, m, cT, sdT, pT2, dT2] = tf.tidy(() => {
       const p3 = as3(patches(n, x)); // [groups, M, cols]
       // An explicit transpose, then a plain product: wasm's matMul with transposeA is 7x slower (2.4 s
       // against 0.34 s for a 32,768 x 288 patch matrix).
@@ -101,10 +132,15 @@ export class InputStats {
       const d3 = dense ? as3(patches(n, dense)) : undefined;
       const pT = p3.transpose([0, 2, 1]);
       const dT = d3?.transpose([0, 2, 1]);
-      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2)] as const;
+      const few = keep && 2 * (this.count + p3.shape[1]) <= cols;
+      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? d3 : undefined] as const;
     });
-    const [hv, sv, cv, sdv] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data()])) as (Float32Array | undefined)[];
-    tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : [])]);
+    const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), pT2?.data(), dT2?.data()])) as (Float32Array | undefined)[];
+    tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : []), ...(pT2 ? [pT2, dT2!] : [])]);
+    if (xv && x0v) {
+      this.kept!.x.push(xv);
+      this.kept!.x0.push(x0v);
+    } else this.kept = undefined;
     const accumulate = (into: Float64Array[], from: Float32Array, size: number) => {
       for (let g = 0; g < groups; g++) for (let i = 0; i < size; i++) into[g][i] += from[g * size + i];
     };

@@ -272,7 +272,7 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int
         // Fitted to the dense model's outputs once per layer (a cols x cols solve), then pruned at each sparsity.
         const fitted = w0s.map((w, i) => {
           const c = Float64Array.from(w);
-          if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01);
+          if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, stats.vectors(i));
           return c;
         });
         for (const sparsity of o.sparsities) {

@@ -53,7 +53,7 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
   const masks = ws.map((w, g) => {
     const w0 = Float64Array.from(w);
     const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
-    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp);
+    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp, stats.vectors(g));
     const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts }));
     // Reconstruction fits the outputs' second moments; the rest of its error is largely a
     // per-channel shift that the next layers (BatchNorm, ReLU) amplify.
