@@ -112,4 +112,23 @@ describe('compileGraph with foldBatchNorm', () => {
     plain.dispose();
     folded.dispose();
   });
+
+  it('refresh uploads one changed layer again (re-folded, a new bias included), giving what a fresh compile gives', async () => {
+    const x = tf.randomUniform([2, 5, 5, 2], 0, 1, 'float32', 3);
+    const changed = structuredClone(g);
+    const compiled = compileGraph(changed, { foldBatchNorm: true });
+    const before = await compiled.predict(x).data();
+    const c1 = changed.nodes.find((n) => n.name === 'c1') as Extract<Graph['nodes'][number], { op: 'conv2d' }>;
+    c1.kernel.values = c1.kernel.values.map((v, i) => (i % 3 ? v : 0));
+    c1.bias = { shape: [4], values: Float32Array.of(0.1, -0.2, 0.3, 0) };
+    compiled.refresh('c1');
+    const fresh = compileGraph(changed, { foldBatchNorm: true });
+    const [got, want] = await Promise.all([compiled.predict(x).data(), fresh.predict(x).data()]);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(Array.from(got)).not.toEqual(Array.from(before));
+    expect(() => compiled.refresh('b1')).toThrow(/not a conv, depthwise or dense layer/);
+    tf.dispose(x);
+    compiled.dispose();
+    fresh.dispose();
+  });
 });

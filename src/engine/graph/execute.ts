@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { foldBatchNorm } from '../quantize/fold-batchnorm';
-import { type Activation, type BatchNormNode, type Graph, type GraphNode, isWeighted, type WeightArray } from './ir';
+import { type Activation, type BatchNormNode, type Graph, type GraphNode, isWeighted, type WeightArray, type WeightedNode } from './ir';
 import { foldableBatchNorms } from './rewrite';
 
 export interface CompileOptions {
@@ -39,6 +39,12 @@ export interface CompiledGraph {
    * owned by the caller (a name that is given comes back as a copy).
    */
   captureFrom(given: Record<string, tf.Tensor>, names: string[]): Record<string, tf.Tensor>;
+  /**
+   * Uploads one layer's weights again after they changed in the graph (a BatchNorm folded into it
+   * is folded again; a bias added or removed follows): trying many versions of one layer then costs
+   * one layer's upload each, not the whole model's.
+   */
+  refresh(layer: string): void;
   dispose(): void;
 }
 
@@ -83,25 +89,27 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
   };
   const folds = opts.foldBatchNorm ? foldableBatchNorms(g) : new Map<string, BatchNormNode>();
   const folded = new Set([...folds.values()].map((b) => b.name));
-  for (const n of g.nodes) {
-    if (isWeighted(n)) {
-      const key = n.op === 'depthwise' ? 'depthwise_kernel' : 'kernel';
-      const bn = folds.get(n.name);
-      if (bn) {
-        const f = foldBatchNorm(valuesOf(n, key, n.kernel), n.bias && valuesOf(n, 'bias', n.bias), {
-          gamma: valuesOf(bn, 'gamma', bn.gamma),
-          beta: valuesOf(bn, 'beta', bn.beta),
-          mean: valuesOf(bn, 'moving_mean', bn.mean),
-          variance: valuesOf(bn, 'moving_variance', bn.variance),
-          epsilon: bn.epsilon,
-        });
-        weights.set(`${n.name}/${key}`, tf.tensor(f.kernel, n.kernel.shape));
-        weights.set(`${n.name}/bias`, tf.tensor(f.bias, [f.bias.length]));
-        continue;
-      }
+  const uploadLayer = (n: WeightedNode) => {
+    const key = n.op === 'depthwise' ? 'depthwise_kernel' : 'kernel';
+    const bn = folds.get(n.name);
+    if (!bn) {
       upload(n, key, n.kernel);
       upload(n, 'bias', n.bias);
-    } else if (n.op === 'batchnorm' && !folded.has(n.name)) {
+      return;
+    }
+    const f = foldBatchNorm(valuesOf(n, key, n.kernel), n.bias && valuesOf(n, 'bias', n.bias), {
+      gamma: valuesOf(bn, 'gamma', bn.gamma),
+      beta: valuesOf(bn, 'beta', bn.beta),
+      mean: valuesOf(bn, 'moving_mean', bn.mean),
+      variance: valuesOf(bn, 'moving_variance', bn.variance),
+      epsilon: bn.epsilon,
+    });
+    weights.set(`${n.name}/${key}`, tf.tensor(f.kernel, n.kernel.shape));
+    weights.set(`${n.name}/bias`, tf.tensor(f.bias, [f.bias.length]));
+  };
+  for (const n of g.nodes) {
+    if (isWeighted(n)) uploadLayer(n);
+    else if (n.op === 'batchnorm' && !folded.has(n.name)) {
       upload(n, 'gamma', n.gamma);
       upload(n, 'beta', n.beta);
       upload(n, 'moving_mean', n.mean);
@@ -131,7 +139,9 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
         return activate(y, after);
       }
       case 'batchnorm':
-        if (folded.has(n.name)) return x.clone();
+        // Its layer's output as it is: a clone copies the activations in wasm (3.5 s of an
+        // allocation's analyses of MobileNetV1 1.0). Returning a tensor twice is safe, as dropout does.
+        if (folded.has(n.name)) return x;
         return tf.batchNorm(x, w(n, 'moving_mean')!, w(n, 'moving_variance')!, w(n, 'beta'), w(n, 'gamma'), n.epsilon);
       case 'activation':
         return activate(x, n.activation);
@@ -193,6 +203,15 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): CompiledGraph
           }),
         );
       }),
+    refresh: (layer) => {
+      const n = g.nodes.find((m) => m.name === layer);
+      if (!n || !isWeighted(n)) throw new Error(`refresh: "${layer}" is not a conv, depthwise or dense layer of ${g.name}`);
+      for (const key of ['kernel', 'depthwise_kernel', 'bias']) {
+        weights.get(`${layer}/${key}`)?.dispose();
+        weights.delete(`${layer}/${key}`);
+      }
+      uploadLayer(n);
+    },
     dispose: () => {
       tf.dispose([...weights.values()]);
       weights.clear();

@@ -10,7 +10,7 @@
  * images, so the two sets never overlap and no test record is read.
  */
 import { StudioError } from '../errors';
-import { compileGraph, frontier } from '../graph/execute';
+import { type CompiledGraph, compileGraph, frontier } from '../graph/execute';
 import { type Graph, isWeighted, type WeightedNode } from '../graph/ir';
 import * as tf from '@tensorflow/tfjs';
 import { predictLogits } from '../evaluate';
@@ -146,21 +146,30 @@ export function agreement(ref: Float64Array, logp: Float64Array, labels: Uint8Ar
   return { accuracy: labels.length ? correct / labels.length : 0, divergence: labels.length ? Math.max(0, kl / labels.length) : 0 };
 }
 
-/** A report with the pruning trials only (`pruneSensitivity`). */
-export type PruneSensitivityReport = Omit<SensitivityReport, 'layers'> & { layers: Omit<LayerSensitivity, 'int8'>[] };
+/** A report with what allocating a sparsity reads (`pruneSensitivity`): each pruning trial's accuracy and divergence. */
+export type PruneSensitivityReport = Omit<SensitivityReport, 'layers'> & { layers: (Omit<LayerSensitivity, 'int8' | 'prune'> & { prune: Omit<SensitivityPoint, 'outputError'>[] })[] };
 
 /** Each layer pruned alone at every sparsity, and quantized alone to int8. */
 export async function layerSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<SensitivityReport> {
-  // analyse fills every layer's int8 when asked to.
+  // With `complete`, analyse fills every layer's int8 and every trial's output error.
   return (await analyse(g, cal, o, true)) as SensitivityReport;
 }
 
-/** Each layer pruned alone at every sparsity, without the int8 trial: what allocating a sparsity reads, one held-back pass per layer less. */
+/**
+ * Each layer pruned alone at every sparsity, without the int8 trial and the output errors: what
+ * allocating a sparsity reads, one held-back pass per layer and a rows·cols² product per trial less.
+ */
 export function pruneSensitivity(g: Graph, cal: CalibrationSet, o: SensitivityOptions): Promise<PruneSensitivityReport> {
   return analyse(g, cal, o, false);
 }
 
-async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int8: boolean): Promise<PruneSensitivityReport & { layers: Partial<Pick<LayerSensitivity, 'int8'>>[] }> {
+/** A layer as analyse measures it: output errors and the int8 trial only when `complete`. */
+type Measured = Omit<LayerSensitivity, 'int8' | 'prune'> & {
+  prune: (Omit<SensitivityPoint, 'outputError'> & { outputError?: number })[];
+  int8?: Omit<LayerSensitivity['int8'], 'outputError'> & { outputError?: number };
+};
+
+async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, complete: boolean): Promise<Omit<SensitivityReport, 'layers'> & { layers: Measured[] }> {
   const held = heldOutSet(cal.images, cal.samples, o.heldOut, cal.seed ?? 1);
   if (held.count === 0)
     throw new StudioError(
@@ -190,9 +199,8 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int
    * weights back, so the model between two layers is the one the previous cut was taken in.
    */
   let lastCut: Record<string, tf.Tensor>[] | undefined;
-  const cut = async (node: string): Promise<Record<string, tf.Tensor>[]> => {
+  const cut = async (node: string, c: CompiledGraph): Promise<Record<string, tf.Tensor>[]> => {
     const names = frontier(g, node);
-    const c = compileGraph(g, { foldBatchNorm: true });
     const batches: Record<string, tf.Tensor>[] = [];
     try {
       for (let first = 0, b = 0; first < held.count; first += 256, b++) {
@@ -211,31 +219,24 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int
     } catch (e) {
       batches.forEach((b) => tf.dispose(Object.values(b)));
       throw e;
-    } finally {
-      c.dispose();
     }
   };
-  /** Log-probabilities of `g` as it stands, run from the cut on. */
-  const logProbsFrom = async (batches: Record<string, tf.Tensor>[]): Promise<Float64Array> => {
-    const c = compileGraph(g, { foldBatchNorm: true });
-    try {
-      const out = new Float64Array(held.count * classes);
-      for (const [b, given] of batches.entries()) {
-        o.signal?.throwIfAborted();
-        const y = c.predictFrom(given);
-        try {
-          out.set(logSoftmax((await y.data()) as Float32Array, classes), b * 256 * classes);
-        } finally {
-          y.dispose();
-        }
+  /** Log-probabilities of `c` (compiled from `g` as it stands), run from the cut on. */
+  const logProbsFrom = async (batches: Record<string, tf.Tensor>[], c: CompiledGraph): Promise<Float64Array> => {
+    const out = new Float64Array(held.count * classes);
+    for (const [b, given] of batches.entries()) {
+      o.signal?.throwIfAborted();
+      const y = c.predictFrom(given);
+      try {
+        out.set(logSoftmax((await y.data()) as Float32Array, classes), b * 256 * classes);
+      } finally {
+        y.dispose();
       }
-      return out;
-    } finally {
-      c.dispose();
     }
+    return out;
   };
   const baselineAccuracy = agreement(ref, ref, held.labels, classes).accuracy;
-  const layers: (Omit<LayerSensitivity, 'int8'> & Partial<Pick<LayerSensitivity, 'int8'>>)[] = [];
+  const layers: Measured[] = [];
   const wanted = o.layers && new Set(o.layers);
   const weighted = g.nodes.filter(isWeighted).filter((n) => !wanted || wanted.has(n.name));
   try {
@@ -244,50 +245,13 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int
       weighted,
       cal,
       async (n, stats) => {
-        const batches = await cut(n.name);
-        lastCut?.forEach((b) => tf.dispose(Object.values(b)));
-        lastCut = batches;
-        const sh = layerShape(n);
-        const kept = n.kernel.values.slice();
-        const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
-        const w0s = toRows(origin);
-        const keptBias = n.bias?.values.slice();
-        const total = outputEnergy(w0s, stats);
-        const originBias = origin.bias?.values.slice();
-        // The layer as the pruner would leave it (bias-corrected as it does), then put back.
-        const tryWeights = async (ws: Float64Array[], biasCorrected: boolean): Promise<{ outputError: number; accuracy: number; divergence: number }> => {
-          fromRows(n, ws);
-          if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
-          else delete n.bias;
-          if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols, stats.denseMean(i)));
-          try {
-            return { outputError: errorRatio(w0s, ws, stats, total), ...agreement(ref, await logProbsFrom(batches), held.labels, classes) };
-          } finally {
-            n.kernel.values.set(kept);
-            if (keptBias) (n.bias ??= { shape: [keptBias.length], values: new Float32Array(keptBias.length) }).values.set(keptBias);
-            else delete n.bias;
-          }
-        };
-        const prune: SensitivityPoint[] = [];
-        // Fitted to the dense model's outputs once per layer (a cols x cols solve), then pruned at each sparsity.
-        const fitted = w0s.map((w, i) => {
-          const c = Float64Array.from(w);
-          if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, stats.vectors(i));
-          return c;
-        });
-        for (const sparsity of o.sparsities) {
-          const ws = fitted.map((w, i) => {
-            const c = Float64Array.from(w);
-            solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
-            return c;
-          });
-          prune.push({ sparsity, ...(await tryWeights(ws, true)) });
+        // Compiled once per layer: each trial then uploads this layer's weights only (refresh).
+        const compiled = compileGraph(g, { foldBatchNorm: true });
+        try {
+          await measureLayer(n, stats, compiled);
+        } finally {
+          compiled.dispose();
         }
-        const layer = { layer: n.name, op: n.op, weights: n.kernel.values.length, prune };
-        if (!int8) return void layers.push(layer);
-        const q = w0s.map((w) => Float64Array.from(w));
-        roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
-        layers.push({ ...layer, int8: await tryWeights(q, false) });
       },
       { ...o, denseTargets: o.fitToDense ? o.dense : undefined },
     );
@@ -295,4 +259,52 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, int
     lastCut?.forEach((b) => tf.dispose(Object.values(b)));
   }
   return { heldOutImages: held.count, calibrationImages: Math.min(cal.samples, cal.images.count), baselineAccuracy, layers };
+
+  async function measureLayer(n: WeightedNode, stats: InputStats, compiled: CompiledGraph): Promise<void> {
+    const batches = await cut(n.name, compiled);
+    lastCut?.forEach((b) => tf.dispose(Object.values(b)));
+    lastCut = batches;
+    const sh = layerShape(n);
+    const kept = n.kernel.values.slice();
+    const origin = (o.dense?.nodes.find((x) => x.name === n.name) as WeightedNode | undefined) ?? n;
+    const w0s = toRows(origin);
+    const keptBias = n.bias?.values.slice();
+    const total = complete ? outputEnergy(w0s, stats) : 0;
+    const originBias = origin.bias?.values.slice();
+    // The layer as the pruner would leave it (bias-corrected as it does), then put back.
+    const tryWeights = async (ws: Float64Array[], biasCorrected: boolean): Promise<{ outputError?: number; accuracy: number; divergence: number }> => {
+      fromRows(n, ws);
+      if (originBias) (n.bias ??= { shape: [originBias.length], values: new Float32Array(originBias.length) }).values.set(originBias);
+      else delete n.bias;
+      if (biasCorrected) ws.forEach((w, i) => correctBias(n, i, w0s[i], w, stats.mean(i), sh.rows, sh.cols, stats.denseMean(i)));
+      try {
+        compiled.refresh(n.name);
+        return { ...(complete ? { outputError: errorRatio(w0s, ws, stats, total) } : {}), ...agreement(ref, await logProbsFrom(batches, compiled), held.labels, classes) };
+      } finally {
+        n.kernel.values.set(kept);
+        if (keptBias) (n.bias ??= { shape: [keptBias.length], values: new Float32Array(keptBias.length) }).values.set(keptBias);
+        else delete n.bias;
+      }
+    };
+    const prune: Measured['prune'] = [];
+    // Fitted to the dense model's outputs once per layer (a cols x cols solve), then pruned at each sparsity.
+    const fitted = w0s.map((w, i) => {
+      const c = Float64Array.from(w);
+      if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, stats.vectors(i));
+      return c;
+    });
+    for (const sparsity of o.sparsities) {
+      const ws = fitted.map((w, i) => {
+        const c = Float64Array.from(w);
+        solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
+        return c;
+      });
+      prune.push({ sparsity, ...(await tryWeights(ws, true)) });
+    }
+    const layer = { layer: n.name, op: n.op, weights: n.kernel.values.length, prune };
+    if (!complete) return void layers.push(layer);
+    const q = w0s.map((w) => Float64Array.from(w));
+    roundRows(n, q, undefined, { rounding: 'nearest', granularity: o.granularity });
+    layers.push({ ...layer, int8: await tryWeights(q, false) });
+  }
 }
