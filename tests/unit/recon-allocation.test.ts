@@ -79,7 +79,7 @@ describe('obs with sensitivity allocation', () => {
         { groups: 1, rows: 4, cols: 16, channels: 16, positions: 1 },
       ],
       calibrationImages: 256,
-      heldOutImages: 256,
+      heldOutImages: 128,
       trialsPerLayer: 13,
       prunePasses: 2,
       denseTargets: true,

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { cloneGraph, type Graph } from '../../src/engine/graph/ir';
 import { calibrationIndices } from '../../src/engine/quantize/calibrate-graph';
 import { layerSensitivity, pruneSensitivity, quadraticSum } from '../../src/engine/recon/sensitivity';
+import { cachedPruneSensitivity, cachedSensitivity } from '../../src/engine/recon/sensitivity-cache';
 import { epochPermutation } from '../../src/engine/train/data-order';
 import type { ImageDataset } from '../../src/engine/types';
 import { kernelValues as values } from './recon-fixtures';
@@ -100,6 +101,25 @@ describe('layer sensitivity', () => {
       for (let r = 0; r < rows; r++) for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) expected += w[r * cols + i] * h[i * cols + j] * w[r * cols + j];
       expect(quadraticSum(w, rows, cols, h)).toBeCloseTo(expected, 9);
     }
+  });
+
+  it('allocation reads a kept complete analysis, else computes and keeps the pruning trials alone', async () => {
+    const cal = { images, preprocessing: { kind: 'scale' as const, scale: 1 / 255 }, samples: 32 };
+    const o = { sparsities: [0.3, 0.6], heldOut: 24, granularity: 'per-channel' as const };
+    // A model of its own (the cache keys on the weights), so no other test's analysis is found.
+    const own = cloneGraph(graph);
+    (own.nodes[3] as Extract<Graph['nodes'][number], { op: 'dense' }>).kernel.values[0] += 0.5;
+    const first = await cachedPruneSensitivity(own, cal, o);
+    expect(first.reused).toBe(false);
+    expect('int8' in first.report.layers[0]).toBe(false);
+    const again = await cachedPruneSensitivity(own, cal, o);
+    expect(again).toEqual({ report: first.report, reused: true });
+    // The view's complete analysis is then computed (not taken from the trimmed one) and preferred.
+    const complete = await cachedSensitivity(own, cal, o);
+    expect(complete.reused).toBe(false);
+    expect(complete.report.layers[0].int8).toBeDefined();
+    const preferred = await cachedPruneSensitivity(own, cal, o);
+    expect(preferred).toEqual({ report: complete.report, reused: true });
   });
 
   it('the held-back images follow the calibration images in the same permutation, so they never overlap', () => {

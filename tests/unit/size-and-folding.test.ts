@@ -35,6 +35,16 @@ describe('size report', () => {
     const b = sizeReport([{ name: 'w', values: pruned }]);
     expect(a.gzipFloat32Bytes).toBe(gzipSync(new Uint8Array(dense.buffer), { level: 9, mtime: 0 }).length);
     expect(b.gzipFloat32Bytes).toBeLessThan(a.gzipFloat32Bytes * 0.4);
+    // Nothing quantized: the int8 file is the float file, byte for byte, and so is its gzip'd size.
+    const two = sizeReport([
+      { name: 'w', values: dense },
+      { name: 'v', values: pruned },
+    ]);
+    const both = new Uint8Array(2 * dense.byteLength);
+    both.set(new Uint8Array(dense.buffer));
+    both.set(new Uint8Array(pruned.buffer), dense.byteLength);
+    expect(two.gzipInt8Bytes).toBe(gzipSync(both, { level: 9, mtime: 0 }).length);
+    expect(two.gzipInt8Bytes).toBe(two.gzipFloat32Bytes);
   });
 });
 

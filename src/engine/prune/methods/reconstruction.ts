@@ -21,7 +21,7 @@ import { correctBias, fitToDense, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
 import { allocateSparsity, type LayerCurve } from '../../recon/allocate';
-import { cachedSensitivity, fingerprint } from '../../recon/sensitivity-cache';
+import { cachedPruneSensitivity, fingerprint } from '../../recon/sensitivity-cache';
 import { pruneSensitivity, type PruneSensitivityReport } from '../../recon/sensitivity';
 import { prunableNodes } from '../unstructured';
 // The allocation's grid and held-back count are the studio's sensitivity analysis's defaults, declared
@@ -129,7 +129,7 @@ export function reconLayers(g: Graph, p: PruneSettings, pattern: 'unstructured' 
 export async function denseCurves(g: Graph, p: PruneSettings, calibration: CalibrationSet, o: { signal?: AbortSignal; onProgress?: Progress } = {}): Promise<{ curves: LayerCurve[]; reused: boolean }> {
   const layers = reconLayers(g, p);
   const job: Job = { p, pattern: 'unstructured', damp: pruneParam(p, 'damp'), calibration: { ...calibration, samples: pruneParam(p, 'images') }, signal: o.signal };
-  const first = await cachedSensitivity(g, job.calibration, { ...sensitivityOptions(job, layers), sparsities: [...ALLOCATION_GRID], onProgress: o.onProgress });
+  const first = await cachedPruneSensitivity(g, job.calibration, { ...sensitivityOptions(job, layers), sparsities: [...ALLOCATION_GRID], onProgress: o.onProgress });
   return { curves: curvesOf(layers, first.report), reused: first.reused };
 }
 
@@ -152,7 +152,7 @@ async function allocate(work: Graph, layers: WeightedNode[], job: Job, phase: (k
     seconds.push(Math.round((performance.now() - t0) / 100) / 10);
     return out;
   };
-  const first = await timed(() => cachedSensitivity(work, job.calibration, { ...common, sparsities: [...ALLOCATION_GRID], onProgress: phase(0) }));
+  const first = await timed(() => cachedPruneSensitivity(work, job.calibration, { ...common, sparsities: [...ALLOCATION_GRID], onProgress: phase(0) }));
   const a1 = allocateSparsity(curvesOf(layers, first.report), p.sparsity, p.overrides);
   const common1 = { allocation: 'sensitivity', firstPassSparsities: a1.sparsities, sensitivityReused: first.reused };
   if (pruneParam(p, 'passes') === 1) return { sparsities: a1.sparsities, detail: { ...common1, layerSparsities: a1.sparsities, passes: 1, phaseSeconds: { sensitivity: seconds[0] } } };
