@@ -123,7 +123,7 @@ export class InputStats {
     const { groups, cols } = this.shape;
     const as3 = (p: tf.Tensor): tf.Tensor3D => (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
     const keep = this.kept !== undefined && dense !== undefined && groups === 1;
-    const [hT, sT, m, cT, sdT, pT2, dT2] = tf.tidy(() => {
+    const [hT, sT, m, cT, sdT, xT, x0T] = tf.tidy(() => {
       const p3 = as3(patches(n, x)); // [groups, M, cols]
       // An explicit transpose, then a plain product: wasm's matMul with transposeA is 7x slower (2.4 s
       // against 0.34 s for a 32,768 x 288 patch matrix).
@@ -135,8 +135,8 @@ export class InputStats {
       const few = keep && 2 * (this.count + p3.shape[1]) <= cols;
       return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? d3 : undefined] as const;
     });
-    const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), pT2?.data(), dT2?.data()])) as (Float32Array | undefined)[];
-    tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : []), ...(pT2 ? [pT2, dT2!] : [])]);
+    const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), xT?.data(), x0T?.data()])) as (Float32Array | undefined)[];
+    tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : []), ...(xT ? [xT, x0T!] : [])]);
     if (xv && x0v) {
       this.kept!.x.push(xv);
       this.kept!.x0.push(x0v);

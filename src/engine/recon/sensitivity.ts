@@ -85,8 +85,8 @@ export function heldOutSet(ds: ImageDataset, from: number, count: number, seed: 
 
 /**
  * Σ_r w_r H w_rᵀ over the rows of `w` (rows x cols): four rows at a time through the product kernel
- * of the factorizations (each value of H read once for four rows; one row at a time, the analysis of
- * MobileNetV1 1.0 spent 48 of its 128 s here).
+ * of the factorizations (each value of H read once for four rows; one row at a time, a profiled
+ * analysis of MobileNetV1 1.0 spent 48 of its 220 s here).
  */
 export function quadraticSum(w: Float64Array, rows: number, cols: number, h: Float64Array): number {
   const t = new Float64Array(FIT_ROWS * cols);
