@@ -39,8 +39,8 @@ describe('autoSearch', () => {
     const before = tf.memory().numTensors;
     const r = await autoSearch(input);
     expect(tf.memory().numTensors).toBe(before);
-    // Pruning's 16 calibration images and the sensitivity's 256 held-back ones come first; quantization's 24 lie inside them.
-    expect(r.heldOutFrom).toBe(16 + 256);
+    // Pruning's 16 calibration images and the sensitivity's 128 held-back ones come first; quantization's 24 lie inside them.
+    expect(r.heldOutFrom).toBe(16 + 128);
     expect(r.heldOutImages).toBe(120);
     // With 100 points allowed both ends meet the budget: nothing pruned, and every layer at 95%.
     expect(r.candidates.map((c) => c.meets)).toEqual([true, true]);
@@ -56,7 +56,7 @@ describe('autoSearch', () => {
   });
 
   it('refuses a training split too small to hold back images after the calibration sets', async () => {
-    const small = { ...train, count: 300, pixels: train.pixels.subarray(0, 300 * 72), labels: train.labels.subarray(0, 300) };
-    await expect(autoSearch({ graph, train: small, preprocessing, settings, budget: { kind: 'max-drop', points: 1 } })).rejects.toThrow(/after the first 272 \(calibration\).*only 300 images/);
+    const small = { ...train, count: 200, pixels: train.pixels.subarray(0, 200 * 72), labels: train.labels.subarray(0, 200) };
+    await expect(autoSearch({ graph, train: small, preprocessing, settings, budget: { kind: 'max-drop', points: 1 } })).rejects.toThrow(/after the first 144 \(calibration\).*only 200 images/);
   });
 });

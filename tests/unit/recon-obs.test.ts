@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inverseFactor } from '../../src/engine/recon/linalg';
-import { kthSmallest, obsPrune, reconstructColumns } from '../../src/engine/recon/obs';
+import { kthSmallest, nmBatch, obsPrune, reconstructColumns } from '../../src/engine/recon/obs';
 
 /** Reconstruction error tr(ΔW H ΔWᵀ) = ||ΔW X||² for H = X Xᵀ. */
 function recError(w0: Float64Array, w: Float64Array, rows: number, cols: number, h: Float64Array): number {
@@ -45,6 +45,28 @@ describe('reconstructColumns', () => {
     }
     expect(Array.from(w)).toEqual(Array.from(ref));
     expect(loss).toBe(refLoss);
+    // In batches of 3 and 4 columns (the later columns updated once per batch, four rows at a time
+    // and alone): the same values up to the order of the sums.
+    for (const batch of [3, 4]) {
+      const lazy = Float64Array.from(w0);
+      const lazyLoss = reconstructColumns(lazy, rows, cols, h, { damp: 0.01 }, { target, batch });
+      lazy.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 12));
+      expect(lazyLoss).toBeCloseTo(refLoss, 10);
+      expect(Array.from(lazy)).not.toEqual(Array.from(w0));
+    }
+  });
+
+  it("N:M batches never split a group of input channels", () => {
+    expect(nmBatch(512, 4)).toBe(128);
+    expect(nmBatch(3, 4)).toBe(126);
+    for (const channels of [1, 3, 5, 6, 8, 12, 96, 200, 512]) {
+      for (const m of [2, 4, 8]) {
+        const b = nmBatch(channels, m);
+        expect(b).toBeGreaterThan(0);
+        // A boundary falls where a group starts: its channel index is a multiple of m.
+        for (let at = b; at < 4096; at += b) expect((at % channels) % m).toBe(0);
+      }
+    }
   });
 });
 

@@ -98,14 +98,13 @@ function fitLowRank(w: Float64Array, rows: number, cols: number, h: Float64Array
   let r0 = 0;
   for (; r0 + FIT_ROWS <= rows; r0 += FIT_ROWS) addRowProducts(e.subarray(r0 * m), m, w, cols, r0 * cols, cols, dt, m, 0, 0, m);
   for (let r = r0; r < rows; r++) for (let i = 0; i < cols; i++) for (let k = 0; k < m; k++) e[r * m + k] += w[r * cols + i] * dt[i * m + k];
+  // Lᵀ, so that the backward solve reads its rows in order as the forward one reads L's.
+  const lt = new Float64Array(m * m);
+  for (let k = 0; k < m; k++) for (let l = k; l < m; l++) lt[k * m + l] = g[l * m + k];
   for (let r = 0; r < rows; r++) {
     const o = r * m;
     for (let k = 0; k < m; k++) e[o + k] = (e[o + k] - dot(g, k * m, e, o, k)) / g[k * m + k];
-    for (let k = m - 1; k >= 0; k--) {
-      let s = e[o + k];
-      for (let l = k + 1; l < m; l++) s -= g[l * m + k] * e[o + l];
-      e[o + k] = s / g[k * m + k];
-    }
+    for (let k = m - 1; k >= 0; k--) e[o + k] = (e[o + k] - dot(lt, k * m + k + 1, e, o + k + 1, m - k - 1)) / lt[k * m + k];
   }
   const deadScale = lambda / (1 + lambda);
   for (let i = 0; i < cols; i++) if (h[i * cols + i] === 0) for (let r = 0; r < rows; r++) w[r * cols + i] *= deadScale;
