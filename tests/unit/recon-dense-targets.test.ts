@@ -117,7 +117,8 @@ describe('fitToDense', () => {
 describe('fitToDense from few input vectors (Woodbury)', () => {
   it('gives the ridge solution of the independent solver, a dead input included, with rows in fours and alone', () => {
     const rnd = random(23);
-    const cols = 10;
+    // Four vectors for 16 inputs: few enough for the fit through the vectors (LOW_RANK_RATIO).
+    const cols = 16;
     const rows = 7;
     const m = 4;
     const damp = 0.05;
@@ -159,13 +160,13 @@ describe('fitToDense from few input vectors (Woodbury)', () => {
     }
   });
 
-  it('InputStats keeps the vectors of both models while there are at most half as many as columns, and drops them after', async () => {
-    const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [8, 1], values: new Float32Array(8) } } as unknown as WeightedNode;
-    const stats = new InputStats({ groups: 1, rows: 1, cols: 8, channels: 8 });
+  it('InputStats keeps the vectors of both models while there are at most a quarter as many as columns, and drops them after', async () => {
+    const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [16, 1], values: new Float32Array(16) } } as unknown as WeightedNode;
+    const stats = new InputStats({ groups: 1, rows: 1, cols: 16, channels: 16 });
     const batch = (k: number) =>
       tf.tensor2d(
-        Float32Array.from({ length: 16 }, (_, i) => i + k),
-        [2, 8],
+        Float32Array.from({ length: 32 }, (_, i) => i + k),
+        [2, 16],
       );
     const add = async (k: number) => {
       const [xc, xd] = [batch(k), batch(100 + k)];
@@ -176,12 +177,12 @@ describe('fitToDense from few input vectors (Woodbury)', () => {
     await add(50);
     const v = stats.vectors(0)!;
     expect(v.m).toBe(4);
-    expect(Array.from(v.x)).toEqual([...Array.from({ length: 16 }, (_, i) => i), ...Array.from({ length: 16 }, (_, i) => i + 50)]);
+    expect(Array.from(v.x)).toEqual([...Array.from({ length: 32 }, (_, i) => i), ...Array.from({ length: 32 }, (_, i) => i + 50)]);
     expect(Array.from(v.x0.subarray(0, 3))).toEqual([100, 101, 102]);
     await add(9);
     expect(stats.vectors(0)).toBeUndefined();
     // Without the dense model's inputs there is nothing to fit, and nothing is kept.
-    const plain = new InputStats({ groups: 1, rows: 1, cols: 8, channels: 8 });
+    const plain = new InputStats({ groups: 1, rows: 1, cols: 16, channels: 16 });
     const xc = batch(0);
     await plain.add(n, xc);
     xc.dispose();

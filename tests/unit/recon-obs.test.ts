@@ -56,7 +56,7 @@ describe('reconstructColumns', () => {
     }
   });
 
-  it("N:M batches never split a group of input channels", () => {
+  it('N:M batches never split a group of input channels', () => {
     expect(nmBatch(512, 4)).toBe(128);
     expect(nmBatch(3, 4)).toBe(126);
     for (const channels of [1, 3, 5, 6, 8, 12, 96, 200, 512]) {

@@ -8,7 +8,7 @@
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
 import { addRowProducts, applyInverseRows, choleskyLower, dot, FIT_ROWS, inverseFactor, spdInverse } from './linalg';
-import type { LowRankInputs } from './layer-problem';
+import { LOW_RANK_RATIO, type LowRankInputs } from './layer-problem';
 
 export const MAX_BLOCK_COLS = 2048;
 
@@ -34,7 +34,7 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
     let meanDiag = 0;
     for (let i = 0; i < width; i++) meanDiag += h[(c0 + i) * cols + c0 + i];
     const lambda = damp * (meanDiag / width || 1);
-    if (width === cols && few && 2 * few.m <= cols) {
+    if (width === cols && few && LOW_RANK_RATIO * few.m <= cols) {
       fitLowRank(w, rows, cols, h, few, lambda);
       continue;
     }
@@ -70,7 +70,7 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
 }
 
 /**
- * fitToDense from the input vectors themselves, when there are at most half as many as columns
+ * fitToDense from the input vectors themselves, when there are at most a quarter as many as columns
  * (H = XXᵀ then has low rank). With G = XᵀX + λI (M x M), Woodbury's identity turns
  * W (X₀Xᵀ + λI)(XXᵀ + Λ)⁻¹ into W S + W (X₀ − X) G⁻¹ Xᵀ, where Λ is λI plus 1 on a dead input's
  * diagonal (as linalg.ts factorize gives it) and S scales a dead input's weight by λ/(1 + λ): the

@@ -57,6 +57,14 @@ export function fromRows(n: WeightedNode, ws: Float64Array[], masks?: Uint8Array
   return out;
 }
 
+/**
+ * Columns per input vector at most for the fit through the vectors (blocks.ts fitToDense): its
+ * products cost 2·rows·cols·M against the factor's 2·rows·cols², but run at about half the speed
+ * of the four-row kernel, so at M = cols/2 (MobileNetV1's 512-wide layers in a preview) it was
+ * no faster.
+ */
+export const LOW_RANK_RATIO = 4;
+
 /** A layer's input vectors when they are few: x (what it sees) and x0 (what it sees in the dense model), M x cols each. */
 export interface LowRankInputs {
   x: Float64Array;
@@ -78,7 +86,7 @@ export class InputStats {
   count = 0;
   /**
    * With dense targets and one group, the input vectors themselves (x and x_dense, one batch per
-   * array) while there are at most half as many as columns: the fit to the dense model then goes
+   * array) while there are at most a quarter as many as columns: the fit to the dense model then goes
    * through them (blocks.ts fitToDense), in rows·cols·M instead of rows·cols² (a preview's 16 images
    * give MobileNetV1's last layers 64 vectors for 1,024 columns). Dropped once there are more.
    */
@@ -132,7 +140,7 @@ export class InputStats {
       const d3 = dense ? as3(patches(n, dense)) : undefined;
       const pT = p3.transpose([0, 2, 1]);
       const dT = d3?.transpose([0, 2, 1]);
-      const few = keep && 2 * (this.count + p3.shape[1]) <= cols;
+      const few = keep && LOW_RANK_RATIO * (this.count + p3.shape[1]) <= cols;
       return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? d3 : undefined] as const;
     });
     const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), xT?.data(), x0T?.data()])) as (Float32Array | undefined)[];
