@@ -78,15 +78,9 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
  */
 function fitLowRank(w: Float64Array, rows: number, cols: number, h: Float64Array, few: LowRankInputs, lambda: number): void {
   const { x, x0, m } = few;
-  // Xᵀ and (X₀ − X)ᵀ, cols x M, for the product kernel (which reads its right operand by rows).
-  const xt = new Float64Array(cols * m);
+  // (X₀ − X)ᵀ, cols x M, for the product kernel (which reads its right operand by rows).
   const dt = new Float64Array(cols * m);
-  for (let k = 0; k < m; k++) {
-    for (let i = 0; i < cols; i++) {
-      xt[i * m + k] = x[k * cols + i];
-      dt[i * m + k] = x0[k * cols + i] - x[k * cols + i];
-    }
-  }
+  for (let k = 0; k < m; k++) for (let i = 0; i < cols; i++) dt[i * m + k] = x0[k * cols + i] - x[k * cols + i];
   const g = new Float64Array(m * m);
   for (let k = 0; k < m; k++) {
     for (let l = 0; l <= k; l++) g[k * m + l] = g[l * m + k] = dot(x, k * cols, x, l * cols, cols);
