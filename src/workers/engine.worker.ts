@@ -62,7 +62,7 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
   post({ v: 1, kind: 'progress', id, stage: 'backend', done: 0, total: 1 });
   if (isStudioJob(job)) return runStudioJob(job, { read, signal, wasmPrefix, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   const { entry, read: readFile } = await jobModel(job);
-  if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix });
+  if (job.type === 'weight-sample') return weightSampleJob(job, { entry, read: readFile }, { memo, wasmPrefix, signal });
   if (job.type === 'preview') return previewJob(job, { entry, read: readFile }, { memo, wasmPrefix, signal, progress: (p) => post({ v: 1, kind: 'progress', id, ...p }) });
   if (job.type === 'warm') {
     await ensureBackend(wasmPrefix);

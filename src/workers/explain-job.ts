@@ -24,21 +24,22 @@ export function ensureBackend(wasmPrefix: string): Promise<void> {
   });
 }
 
-export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string }): Promise<WeightSampleResult> {
+export async function weightSampleJob(job: WeightSampleJob, model: { entry: BaselineEntry; read: ReadFile }, ctx: { memo: WorkerMemo; wasmPrefix: string; signal?: AbortSignal }): Promise<WeightSampleResult> {
   await ensureBackend(ctx.wasmPrefix);
   const g = await loadGraph(model.entry, model.read, (key, make) => ctx.memo.get(key, make));
   // A reconstruction method re-fits the layer on training images: the preview's records, fewer of them.
   const method = pruneMethodOf(job.prune);
   let prune = job.prune;
-  let pruneCtx: PruneContext = {};
+  let pruneCtx: PruneContext = { signal: ctx.signal };
   if (method.needsCalibrationData) {
     const images = await loadTrain(model.entry, PREVIEW_TRAIN_RECORDS, model.read, (key, make) => ctx.memo.get(key, make));
     // As the preview: the same sparsity in every layer, no sensitivity analysis.
     prune = { ...prune, allocation: 'uniform', params: { ...prune.params, images: Math.min(PREVIEW_RECON_IMAGES, pruneParam(prune, 'images')) } };
     // The layers' input statistics are the preview's own (same weights and images), kept once for both.
-    pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES }, statsMemo: (key, make) => ctx.memo.get(key, make) };
+    pruneCtx = { calibration: { images, preprocessing: model.entry.preprocessing, samples: PREVIEW_RECON_IMAGES }, statsMemo: (key, make) => ctx.memo.get(key, make), signal: ctx.signal };
   }
-  return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx) };
+  // The preview of the same recipe, just made, left its pruning in the memo: the picture reads it.
+  return { type: 'weight-sample', modelId: job.modelId, sample: await weightSample(g, { prune, granularity: job.granularity }, pruneCtx, (key, make) => ctx.memo.get(key, make)) };
 }
 
 export async function previewJob(

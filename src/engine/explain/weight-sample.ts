@@ -13,6 +13,8 @@ import { findChannelGroups } from '../prune/channel-groups';
 import { nmMask } from '../prune/magnitude';
 import { PRUNERS } from '../prune/methods/registry';
 import type { PruneContext } from '../prune/methods/pruner';
+import { sharedPrune } from '../prune/methods/shared-outcome';
+import type { Memo } from '../jobs/compress/types';
 import type { StructuredPruneResult } from '../prune/structured';
 import { prunableNodes } from '../prune/unstructured';
 import { pruneMethod } from '../choices/prune-methods';
@@ -88,9 +90,11 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /**
  * The picture of `s`'s recipe on `g0`. `ctx` carries the calibration images a reconstruction
- * method needs (its table entry's needsCalibrationData); the pruning is the method's own pruner.
+ * method needs (its table entry's needsCalibrationData); the pruning is the method's own pruner,
+ * or with `shared` (the worker's memo) the preview's pruning of the same recipe when it is the last
+ * one made (prune/methods/shared-outcome.ts).
  */
-export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: PruneContext = {}): Promise<WeightSample> {
+export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: PruneContext = {}, shared?: Memo): Promise<WeightSample> {
   const node = pickLayer(g0, s);
   const [kh, kw, cin, cout] = node.kernel.shape;
   const tap: [number, number] = [Math.floor(kh / 2), Math.floor(kw / 2)];
@@ -107,7 +111,7 @@ export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: Prune
   let keptIn = range(cin);
   let keptOut = range(cout);
   let prunesLayer = false;
-  const out = await PRUNERS[p.method].prune(g0, p, ctx);
+  const out = shared ? await sharedPrune(shared, g0, p, ctx) : await PRUNERS[p.method].prune(g0, p, ctx);
   const pruned = out.graph;
   const m = out.masks?.get(node.name);
   if (m) {

@@ -19,8 +19,8 @@ function fnv(h: number, words: Uint32Array, step = 1): number {
   return h;
 }
 
-/** A hash of every layer's name, shape and (a stride of) its weights, and of the calibration images. */
-export function fingerprint(g: Graph, images: ImageDataset): string {
+/** A hash of every layer's name, shape and (a stride of) its weights, and of the calibration images when given. */
+export function fingerprint(g: Graph, images?: ImageDataset): string {
   let h = 2166136261;
   for (const n of g.nodes.filter(isWeighted)) {
     h = fnv(h, Uint32Array.from(new TextEncoder().encode(`${n.name}:${n.kernel.shape.join('x')}`)));
@@ -29,6 +29,7 @@ export function fingerprint(g: Graph, images: ImageDataset): string {
     h = fnv(h, new Uint32Array(k.buffer, k.byteOffset, k.length), Math.max(1, Math.floor(k.length / 4096)));
     if (n.bias) h = fnv(h, new Uint32Array(n.bias.values.buffer, n.bias.values.byteOffset, n.bias.values.length));
   }
+  if (!images) return h.toString(16);
   const px = images.pixels;
   h = fnv(h, Uint32Array.from(px.subarray(0, 4096)));
   return `${h.toString(16)}:${images.count}:${images.numClasses}`;

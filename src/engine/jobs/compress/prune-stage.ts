@@ -5,6 +5,7 @@
 import { isPruning } from '../../choices/prune-methods';
 import type { Graph } from '../../graph/ir';
 import { PRUNERS } from '../../prune/methods/registry';
+import { sharedPrune } from '../../prune/methods/shared-outcome';
 import type { PruneOutcome } from '../../prune/methods/pruner';
 import type { BaselineEntry, ImageDataset } from '../../types';
 import { type CompressSettings, pruneMethodOf } from '../compress-settings';
@@ -28,7 +29,9 @@ export async function pruneStage(g0: Graph, s: CompressSettings, test: ImageData
   let out: PruneOutcome = { graph: g0, detail: {} };
   if (!gradual) {
     const calibration = method.needsCalibrationData && train ? { images: train, preprocessing: entry.preprocessing, samples: s.quant.calibration.samples } : undefined;
-    out = await PRUNERS[method.id].prune(g0, s.prune, { calibration, signal: ctx.signal, onProgress: (done, total) => ctx.onProgress?.('prune', done, total), statsMemo: ctx.quick?.memo ?? ctx.reuse });
+    const pruneCtx = { calibration, signal: ctx.signal, onProgress: (done: number, total: number) => ctx.onProgress?.('prune', done, total), statsMemo: ctx.quick?.memo ?? ctx.reuse };
+    // A preview keeps its pruning for the layer picture of the same recipe, which comes next.
+    out = ctx.quick ? await sharedPrune(ctx.quick.memo, g0, s.prune, pruneCtx) : await PRUNERS[method.id].prune(g0, s.prune, pruneCtx);
   }
   if (!isPruning(method)) return { graph: out.graph, gradual };
   ctx.onProgress?.('prune', 1, 1, undefined, gradual ? undefined : { removedFraction: removedFraction(g0, out.graph) });
