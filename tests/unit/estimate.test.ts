@@ -41,26 +41,26 @@ describe('job-time estimate', () => {
 
 describe('job-time estimate of pruning with reconstruction', () => {
   const layer = { groups: 1, rows: 2, cols: 3, positions: 1 };
-  it('uniform, one pass: the captures (half a pass per image) and one factorization and solve, by hand', () => {
-    // captures 1 pass x 1 layer x 4 images x 0.5 = 2 passes of 0.5 s; JS: factor 2·3³ = 54, solve 2·3²/2 = 9; all x 2.5 (RECON_OVERHEAD).
+  it('uniform, one pass: the captures (one pass per image, carried from cut to cut) and one factorization and solve, by hand', () => {
+    // captures 1 pass x 4 images = 4 passes of 0.5 s; JS: factor 2·3³ = 54, solve 2·3²/2 = 9 at 2.5e9/s; all x 1.3 (RECON_OVERHEAD).
     const s = reconstructionSeconds({ layers: [layer], calibrationImages: 4, heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false }, 0.5, 0);
-    expect(s).toBeCloseTo(2.5 * (1 + 63 / 1.2e9), 12);
+    expect(s).toBeCloseTo(1.3 * (2 + 63 / 2.5e9), 12);
   });
   it('two allocation passes with dense targets: four capture passes (doubled), the trials from the cut, the fits, by hand', () => {
-    // captures 4 x 1 x 4 x 0.5 x 2 = 16, trials 13 x 10 x 0.5 = 65 (1 s each);
+    // captures 4 x 4 x 2 = 32, trials 13 x 10 x 0.5 = 65 (1 s each);
     // JS: 4 x (factor 54 + fit 27 + 2·2·9) + (13 + 2) x 9 = 603.
     const s = reconstructionSeconds({ layers: [layer], calibrationImages: 4, heldOutImages: 10, trialsPerLayer: 13, prunePasses: 2, denseTargets: true }, 1, 0);
-    expect(s).toBeCloseTo(2.5 * (81 + 603 / 1.2e9), 9);
+    expect(s).toBeCloseTo(1.3 * (97 + 603 / 2.5e9), 9);
   });
   it('accumulating H costs images x positions x cols² backend multiply-adds per capture pass (twice with dense targets)', () => {
     const r = { layers: [{ ...layer, positions: 5 }], calibrationImages: 4, heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false };
     // 4 images x 5 positions x 3² = 180 MACs at 1 ms each.
-    expect(reconstructionSeconds(r, 0, 1e-3) - reconstructionSeconds(r, 0, 0)).toBeCloseTo(2.5 * 0.18, 9);
-    expect(reconstructionSeconds({ ...r, denseTargets: true }, 0, 1e-3) - reconstructionSeconds({ ...r, denseTargets: true }, 0, 0)).toBeCloseTo(2.5 * 0.36, 9);
+    expect(reconstructionSeconds(r, 0, 1e-3) - reconstructionSeconds(r, 0, 0)).toBeCloseTo(1.3 * 0.18, 9);
+    expect(reconstructionSeconds({ ...r, denseTargets: true }, 0, 1e-3) - reconstructionSeconds({ ...r, denseTargets: true }, 0, 0)).toBeCloseTo(1.3 * 0.36, 9);
   });
   it('a layer wider than 2,048 inputs is solved in blocks (3 blocks of 2,048 for 4,608)', () => {
     const wide = reconstructionSeconds({ layers: [{ groups: 1, rows: 1, cols: 4608, positions: 1 }], calibrationImages: 0, heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false }, 0, 0);
-    expect(wide).toBeCloseTo((2.5 * (3 * 2 * 2048 ** 3 + (3 * 2048 ** 2) / 2)) / 1.2e9, 6);
+    expect(wide).toBeCloseTo((1.3 * (3 * 2 * 2048 ** 3 + (3 * 2048 ** 2) / 2)) / 2.5e9, 6);
   });
   it('replaces the per-weight pruning cost, so a VGG16-sized reconstruction asks first', () => {
     const vggLike = Array.from({ length: 13 }, () => ({ groups: 1, rows: 512, cols: 4608, positions: 4 }));

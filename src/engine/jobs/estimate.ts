@@ -68,17 +68,20 @@ const SECONDS_PER_PARAM = 1e-7;
 
 /**
  * Multiply-adds per second of the Float64 JavaScript loops of the reconstruction (Cholesky,
- * inverse, the OBS column loop), on one core of the 2-core development VM.
+ * inverse, the OBS column loop), on one core of the 2-core development VM: 0.3 ns per
+ * multiply-add in the four-row product kernel, slower in the factorization (2026-12-07; 1.2e9
+ * before the loops went four rows at a time).
  */
-const JS_MACS_PER_SECOND = 1.2e9;
+const JS_MACS_PER_SECOND = 2.5e9;
 /**
  * What the terms below leave out (the device speed is measured on one large convolution, which
- * runs faster than im2col, small layers and the Float64 accumulation of H): measured against
- * them on a quiet 2-core VM, MobileNetV1 1.0 at 80% with two allocation passes took 2.4x the
- * terms, the custom CNN with uniform allocation 3.4x (MNIST) and 2.1x (CIFAR-10). With this factor
- * the estimate is 0.73-1.2x of those three; a rough figure, enough to ask before a long job.
+ * runs faster than im2col, small layers and the Float64 accumulation of H), fitted on a quiet
+ * 2-core VM on 2026-12-07 (Node, wasm, 15.5 GMAC/s measured): the prune stage of MobileNetV1 1.0
+ * at 80% with two allocation passes took 82-93 s against 189 s of terms, the custom CNN with
+ * sensitivity allocation 45 s (MNIST, 85 s of terms) and 70-77 s (CIFAR-10, 110 s). With this
+ * factor the estimate is 0.8-1.1x of those; a rough figure, enough to ask before a long job.
  */
-const RECON_OVERHEAD = 2.5;
+const RECON_OVERHEAD = 1.3;
 /** Columns of H solved together at most (recon/blocks.ts MAX_BLOCK_COLS). */
 const BLOCK_COLS = 2048;
 
@@ -93,7 +96,9 @@ const BLOCK_COLS = 2048;
 export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: number, backendSecondsPerMac: number): number {
   const analyses = r.trialsPerLayer > 0 ? (r.prunePasses > 1 ? 2 : 1) : 0;
   const capturePasses = r.prunePasses + analyses;
-  const captures = capturePasses * r.layers.length * r.calibrationImages * 0.5 * (r.denseTargets ? 2 : 1);
+  // Each layer's inputs come from the previous layer's cut (recon/in-order.ts): one forward pass
+  // per image and pruning pass or analysis, not half a pass per layer.
+  const captures = capturePasses * r.calibrationImages * (r.denseTargets ? 2 : 1);
   const trials = r.layers.length * r.trialsPerLayer * r.heldOutImages * 0.5;
   let js = 0;
   // H = Σ x xᵀ (and C with dense targets) on the backend: images x positions x cols² per group and capture.
