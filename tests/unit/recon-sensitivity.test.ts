@@ -11,18 +11,9 @@ import { layerSensitivity, pruneSensitivity, quadraticSum } from '../../src/engi
 import { cachedPruneSensitivity, cachedSensitivity } from '../../src/engine/recon/sensitivity-cache';
 import { epochPermutation } from '../../src/engine/train/data-order';
 import type { ImageDataset } from '../../src/engine/types';
-import { kernelValues as values } from './recon-fixtures';
+import { convGapDense } from './recon-fixtures';
 
-const graph: Graph = {
-  name: 'sens',
-  output: 'd',
-  nodes: [
-    { name: 'in', op: 'input', inputs: [], shape: [6, 6, 2] },
-    { name: 'c1', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 2, 8], values: values(144, 1.7) }, strides: [1, 1], padding: 'same', activation: 'relu' },
-    { name: 'gap', op: 'gap', inputs: ['c1'] },
-    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 3], values: values(24, 2.3) }, activation: 'linear' },
-  ],
-};
+const graph = convGapDense('sens');
 const count = 80;
 const images: ImageDataset = {
   id: 'mnist',

@@ -8,20 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { weightSample } from '../../src/engine/explain/weight-sample';
 import { DEFAULT_SETTINGS, type PruneSettings } from '../../src/engine/jobs/compress-settings';
 import type { Memo } from '../../src/engine/jobs/compress/types';
-import type { Graph } from '../../src/engine/graph/ir';
 import { pruneKey, sharedPrune } from '../../src/engine/prune/methods/shared-outcome';
-import { kernelValues as values, syntheticImages } from './recon-fixtures';
+import { convGapDense, syntheticImages } from './recon-fixtures';
 
-const graph: Graph = {
-  name: 'shared',
-  output: 'd',
-  nodes: [
-    { name: 'in', op: 'input', inputs: [], shape: [6, 6, 2] },
-    { name: 'c1', op: 'conv2d', inputs: ['in'], kernel: { shape: [3, 3, 2, 8], values: values(144, 1.7) }, strides: [1, 1], padding: 'same', activation: 'relu' },
-    { name: 'gap', op: 'gap', inputs: ['c1'] },
-    { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 3], values: values(24, 2.3) }, activation: 'linear' },
-  ],
-};
+const graph = convGapDense('shared');
 const memoOf = (): Memo => {
   const m = new Map<string, Promise<unknown>>();
   return <T>(key: string, make: () => Promise<T>) => {
