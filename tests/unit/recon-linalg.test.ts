@@ -5,7 +5,7 @@
  * multiplying by the explicit inverse.
  */
 import { describe, expect, it } from 'vitest';
-import { applyInverse, applyInverseRows, FIT_ROWS, inverseFactor, spdInverse } from '../../src/engine/recon/linalg';
+import { applyInverse, applyInverseRows, choleskyLower, FACTOR_BLOCK, FIT_ROWS, inverseFactor, spdInverse } from '../../src/engine/recon/linalg';
 
 /** A seeded SPD matrix X Xᵀ (n x n from n x m), with one dead input when asked. */
 function spd(n: number, m: number, seed: number, dead?: number): Float64Array {
@@ -90,5 +90,56 @@ describe('inverseFactor', () => {
   it('a Hessian that is not positive definite even after damping is refused, not turned into NaN', () => {
     const h = new Float64Array([1, 2, 2, 1]);
     expect(() => inverseFactor(h, 2, 0.01)).toThrow(/^reconstruction: .*singular/);
+  });
+
+  // Sizes around the block: one block, one column over, several blocks with a remainder of rows
+  // that is not a multiple of four (the product kernel's rows) and a partial last block.
+  for (const n of [3, FACTOR_BLOCK, FACTOR_BLOCK + 1, 2 * FACTOR_BLOCK + 39]) {
+    it(`n=${n}: the blocked Cholesky gives L Lᵀ = A with L lower and zero above, and the inverse through it gives A A⁻¹ = I`, () => {
+      const a = damped(spd(n, n + 7, n * 13 + 1), n, 0.01);
+      const l = Float64Array.from(a);
+      expect(choleskyLower(l, n)).toBe(true);
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        expect(l[i * n + i]).toBeGreaterThan(0);
+        for (let j = i + 1; j < n; j++) expect(l[i * n + j]).toBe(0);
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let k = 0; k <= j; k++) s += l[i * n + k] * l[j * n + k];
+          worst = Math.max(worst, Math.abs(s - a[i * n + j]) / Math.abs(a[i * n + i]));
+        }
+      }
+      expect(worst).toBeLessThan(1e-12);
+      const inv = spdInverse(a, n);
+      worst = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += a[i * n + k] * inv[k * n + j];
+          worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+        }
+      }
+      expect(worst).toBeLessThan(1e-8);
+    });
+  }
+
+  it(`a factor over several blocks (n=${2 * FACTOR_BLOCK + 21}) still gives UᵀU (H + λI) = I with U upper`, () => {
+    const n = 2 * FACTOR_BLOCK + 21;
+    const h = spd(n, 3 * n, 99, 17);
+    const { u } = inverseFactor(h, n, 0.01);
+    const a = damped(h, n, 0.01);
+    // U A, then Uᵀ (U A): n³ each.
+    const ua = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) for (let l = k; l < n; l++) for (let j = 0; j < n; j++) ua[k * n + j] += u[k * n + l] * a[l * n + j];
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) expect(u[i * n + j]).toBe(0);
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k <= i; k++) s += u[k * n + i] * ua[k * n + j];
+        worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-8);
   });
 });
