@@ -52,6 +52,14 @@ describe('job-time estimate of pruning with reconstruction', () => {
     const s = reconstructionSeconds({ layers: [layer], calibrationImages: 4, heldOutImages: 10, trialsPerLayer: 13, prunePasses: 2, denseTargets: true }, 1, 0);
     expect(s).toBeCloseTo(1.3 * (97 + 603 / 2.5e9), 9);
   });
+  it('the exact refit adds its worst case (half the weights kept) per pruning pass, bounded per layer, by hand', () => {
+    const r = { layers: [layer], calibrationImages: 0, heldOutImages: 0, trialsPerLayer: 0, prunePasses: 2, denseTargets: false };
+    // Per pass: 2 rows x 1.5³/3 = 2.25, + 2·3²/2 = 9, + 3³/3 = 9: 20.25; two passes 40.5.
+    expect(reconstructionSeconds({ ...r, refit: true }, 0, 0) - reconstructionSeconds(r, 0, 0)).toBeCloseTo((1.3 * 40.5) / 2.5e9, 15);
+    // A 1,024 x 1,024 layer would cost 1024·512³/3 + ... ≈ 4.6e10: one pass counts 1.5e9 (REFIT_MAX_MACS) only.
+    const big = { ...r, layers: [{ groups: 1, rows: 1024, cols: 1024, positions: 1 }], prunePasses: 1 };
+    expect(reconstructionSeconds({ ...big, refit: true }, 0, 0) - reconstructionSeconds(big, 0, 0)).toBeCloseTo((1.3 * 1.5e9) / 2.5e9, 9);
+  });
   it('accumulating H costs images x positions x cols² backend multiply-adds per capture pass (twice with dense targets)', () => {
     const r = { layers: [{ ...layer, positions: 5 }], calibrationImages: 4, heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false };
     // 4 images x 5 positions x 3² = 180 MACs at 1 ms each.

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compressBaseline, warmBaseline, type Memo } from '../../src/engine/jobs/compress';
 import { withDefaults } from '../../src/engine/jobs/compress-settings';
-import { previewCompress, previewImages, previewSettings, PREVIEW_CALIBRATION } from '../../src/engine/jobs/preview';
+import { previewCompress, previewImages, previewSettings, PREVIEW_CALIBRATION, PREVIEW_RECON_IMAGES } from '../../src/engine/jobs/preview';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineIndex } from '../../src/engine/types';
 import { WorkerMemo } from '../../src/workers/worker-memo';
@@ -40,6 +40,17 @@ describe('preview', () => {
     expect(settings.prune.schedule.kind).toBe('one-shot');
     expect(settings.quant.calibration.samples).toBe(PREVIEW_CALIBRATION);
     expect(omitted).toEqual(['no fine-tuning', 'pruned at once, not gradually', `calibrated on ${PREVIEW_CALIBRATION} images`, 'latency not measured']);
+  });
+
+  it('with reconstruction, re-fits on fewer images, skips the exact solve of the kept weights, and says both', () => {
+    const recipe = withDefaults({ prune: { method: 'obs', sparsity: 0.5, params: { damp: 0.02 } } });
+    const { settings, omitted } = previewSettings(mnist, recipe);
+    expect(settings.prune.params).toEqual({ damp: 0.02, images: PREVIEW_RECON_IMAGES, refit: 0 });
+    expect(omitted).toContain(`layers re-fitted on ${PREVIEW_RECON_IMAGES} images`);
+    expect(omitted).toContain('kept weights not re-solved exactly');
+    // Asked off already: nothing left out.
+    const off = previewSettings(mnist, withDefaults({ prune: { method: 'obs', params: { refit: 0 } } }));
+    expect(off.omitted).not.toContain('kept weights not re-solved exactly');
   });
 
   it('equals the compression job on the same reduced settings, keeps its inputs, and frees every tensor', async () => {

@@ -83,9 +83,10 @@ describe('obs with sensitivity allocation', () => {
       trialsPerLayer: 13,
       prunePasses: 2,
       denseTargets: true,
+      refit: true,
     });
-    const uniform = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', spareFirstLast: false, sparsity: 0.6, allocation: 'uniform', params: { dense: 0 } } }).prune);
-    expect(uniform).toMatchObject({ heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false });
+    const uniform = PRUNERS.obs.work!(graph, withDefaults({ prune: { method: 'obs', spareFirstLast: false, sparsity: 0.6, allocation: 'uniform', params: { dense: 0, refit: 0 } } }).prune);
+    expect(uniform).toMatchObject({ heldOutImages: 0, trialsPerLayer: 0, prunePasses: 1, denseTargets: false, refit: false });
   });
 
   it('uniform allocation prunes every layer to the same sparsity', async () => {

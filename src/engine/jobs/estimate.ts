@@ -4,6 +4,8 @@
  * and the CLI ask before a job expected to take more than CONFIRM_ABOVE_S, rather than starting a
  * multi-hour job silently. Factors are rough multiples of one forward pass, kept here in one place.
  */
+import { REFIT_MAX_MACS } from '../recon/refit';
+
 export const CONFIRM_ABOVE_S = 10 * 60;
 /** Latency is measured for at most this long on a big model (a few runs suffice for a median). */
 export const LATENCY_CAP_S = 15;
@@ -38,6 +40,8 @@ export interface ReconEstimateInput {
   trialsPerLayer: number;
   prunePasses: number;
   denseTargets: boolean;
+  /** Each pruning's kept weights re-solved exactly (recon/refit.ts), at most REFIT_MAX_MACS per layer and block. */
+  refit?: boolean;
 }
 
 export interface EstimateInput {
@@ -91,7 +95,7 @@ const BLOCK_COLS = 2048;
  * and each analysis, the products that accumulate H (and C) from them on the backend, forward passes from the layer on for each trial (half a pass on average, on
  * the held-back images), and the solves: per layer and pass a factorization (~2·cols³ with the
  * inverse) and per trial or pruning the OBS column loop (rows·cols²/2), in blocks of at most
- * BLOCK_COLS columns.
+ * BLOCK_COLS columns, and per pruning the exact refit when asked (its worst case, bounded).
  */
 export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: number, backendSecondsPerMac: number): number {
   const analyses = r.trialsPerLayer > 0 ? (r.prunePasses > 1 ? 2 : 1) : 0;
@@ -110,7 +114,9 @@ export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: num
     const factor = l.groups * blocks * 2 * width ** 3;
     const solve = (l.groups * blocks * l.rows * width ** 2) / 2;
     const fit = r.denseTargets ? l.groups * blocks * (width ** 3 + 2 * l.rows * width ** 2) : 0;
-    js += capturePasses * (factor + fit) + (r.trialsPerLayer + r.prunePasses) * solve;
+    // The refit's worst case is half the weights kept: a (cols/2)³/3 solve per row, and G once.
+    const refit = r.refit ? l.groups * blocks * Math.min(REFIT_MAX_MACS, (l.rows * (width / 2) ** 3) / 3 + (l.rows * width ** 2) / 2 + width ** 3 / 3) : 0;
+    js += capturePasses * (factor + fit) + (r.trialsPerLayer + r.prunePasses) * solve + r.prunePasses * refit;
   }
   return RECON_OVERHEAD * ((captures + trials) * forwardSeconds + hMacs * backendSecondsPerMac + js / JS_MACS_PER_SECOND);
 }

@@ -19,6 +19,7 @@ import { fromRows, layerShape, toRows, type InputStats } from '../../recon/layer
 import type { Memo } from '../../jobs/compress/types';
 import { correctBias, fitToDense, solveInBlocks } from '../../recon/blocks';
 import { obsPrune } from '../../recon/obs';
+import { refitRows } from '../../recon/refit';
 import { visitLayersInOrder, type CalibrationSet } from '../../recon/in-order';
 import { allocateSparsity, type LayerCurve } from '../../recon/allocate';
 import { cachedPruneSensitivity, fingerprint } from '../../recon/sensitivity-cache';
@@ -39,6 +40,8 @@ interface Job {
   p: PruneSettings;
   pattern: 'unstructured' | 'n:m';
   damp: number;
+  /** Re-solve each row's kept weights exactly once the mask is chosen (recon/refit.ts; the `refit` parameter). */
+  refit: boolean;
   calibration: CalibrationSet;
   signal?: AbortSignal;
   /** The model before pruning, when each layer is fitted to its outputs (the `dense` parameter). */
@@ -47,14 +50,19 @@ interface Job {
   statsMemo?: Memo;
 }
 
-function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: PruneSettings, nm: boolean, damp: number): Uint8Array {
+function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: PruneSettings, nm: boolean, damp: number, refit: boolean): Uint8Array {
   const sh = layerShape(n);
   const ws = toRows(n);
   const masks = ws.map((w, g) => {
     const w0 = Float64Array.from(w);
     const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
     if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp, stats.vectors(g));
-    const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts }));
+    const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => {
+      const fit = refit ? Float64Array.from(sub) : sub;
+      const m = obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts });
+      if (refit) refitRows(sub, fit, sh.rows, width, hs, m, damp);
+      return m;
+    });
     // Reconstruction fits the outputs' second moments; the rest of its error is largely a
     // per-channel shift that the next layers (BatchNorm, ReLU) amplify.
     correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols, stats.denseMean(g));
@@ -90,10 +98,10 @@ async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (n
   const layers = g.nodes.filter((n): n is WeightedNode => names.has(n.name));
   if (layers.length === 0) return { masks, images: Math.min(job.calibration.samples, job.calibration.images.count) };
   const [first, ...rest] = layers;
-  masks.set(first.name, pruneLayer(first, await firstStats(g, first, job), sparsityOf(first.name), job.p, job.pattern === 'n:m', job.damp));
+  masks.set(first.name, pruneLayer(first, await firstStats(g, first, job), sparsityOf(first.name), job.p, job.pattern === 'n:m', job.damp, job.refit));
   onProgress?.(1, layers.length);
   const done = layers.length - rest.length;
-  const { images } = await visitLayersInOrder(g, rest, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp)), {
+  const { images } = await visitLayersInOrder(g, rest, job.calibration, (n, stats) => void masks.set(n.name, pruneLayer(n, stats, sparsityOf(n.name), job.p, job.pattern === 'n:m', job.damp, job.refit)), {
     signal: job.signal,
     onProgress: onProgress && ((k, total) => onProgress(done + k, done + total)),
     denseTargets: job.dense,
@@ -128,7 +136,7 @@ export function reconLayers(g: Graph, p: PruneSettings, pattern: 'unstructured' 
  */
 export async function denseCurves(g: Graph, p: PruneSettings, calibration: CalibrationSet, o: { signal?: AbortSignal; onProgress?: Progress } = {}): Promise<{ curves: LayerCurve[]; reused: boolean }> {
   const layers = reconLayers(g, p);
-  const job: Job = { p, pattern: 'unstructured', damp: pruneParam(p, 'damp'), calibration: { ...calibration, samples: pruneParam(p, 'images') }, signal: o.signal };
+  const job: Job = { p, pattern: 'unstructured', damp: pruneParam(p, 'damp'), refit: pruneParam(p, 'refit') === 1, calibration: { ...calibration, samples: pruneParam(p, 'images') }, signal: o.signal };
   const first = await cachedPruneSensitivity(g, job.calibration, { ...sensitivityOptions(job, layers), sparsities: [...ALLOCATION_GRID], onProgress: o.onProgress });
   return { curves: curvesOf(layers, first.report), reused: first.reused };
 }
@@ -191,6 +199,7 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
         trialsPerLayer: byLayer ? ALLOCATION_GRID.length + (two ? ALLOCATION_GRID.length + 1 : 0) : 0,
         prunePasses: two ? 2 : 1,
         denseTargets: pruneParam(p, 'dense') === 1,
+        refit: pruneParam(p, 'refit') === 1,
       };
     },
     prune: async (g, p, ctx: PruneContext): Promise<PruneOutcome> => {
@@ -198,7 +207,16 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
       const work = cloneGraph(g);
       const layers = reconLayers(work, p, pattern);
       const known = new Set(layers.map((n) => n.name));
-      const job: Job = { p, pattern, damp: pruneParam(p, 'damp'), calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') }, signal: ctx.signal, dense: pruneParam(p, 'dense') ? g : undefined, statsMemo: ctx.statsMemo };
+      const job: Job = {
+        p,
+        pattern,
+        damp: pruneParam(p, 'damp'),
+        refit: pruneParam(p, 'refit') === 1,
+        calibration: { ...ctx.calibration, samples: pruneParam(p, 'images') },
+        signal: ctx.signal,
+        dense: pruneParam(p, 'dense') ? g : undefined,
+        statsMemo: ctx.statsMemo,
+      };
       const byLayer = pattern === 'unstructured' && p.allocation === 'sensitivity';
       // With an allocation: analysis, (first pruning, analysis in context,) final pruning.
       const parts = byLayer ? (pruneParam(p, 'passes') === 1 ? 2 : 4) : 1;
