@@ -189,7 +189,9 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
     const last = stages.at(-1);
     if (last && (last.stage === 'quantize' || last.accuracy === undefined)) Object.assign(last, brief(after.report.metrics));
 
-    const { flipped, flippedCount } = flippedPredictions(before.predictions, after.predictions, test, entry);
+    // A preview shows neither the layer table nor the flipped images (MobileNetV1 1.0's layer
+    // histograms alone took 70 ms of each preview).
+    const { flipped, flippedCount } = ctx.quick ? { flipped: [], flippedCount: 0 } : flippedPredictions(before.predictions, after.predictions, test, entry);
     ctx.onModels?.({ baseline: inf0, compressed: inf1, quantized: q, predictions: { before: before.predictions, after: after.predictions } });
     const result: Omit<CompressResult, 'summary'> = {
       modelId: entry.id,
@@ -201,7 +203,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
       before: before.report,
       after: after.report,
       stages,
-      layers: layerReports(inf0, inf1, q, sqnr),
+      layers: ctx.quick ? [] : layerReports(inf0, inf1, q, sqnr),
       flipped,
       flippedCount,
       elapsedMs: performance.now() - t0,

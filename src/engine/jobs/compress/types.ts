@@ -31,8 +31,8 @@ export interface CompressContext {
   /**
    * A preview (preview.ts): the model, the test and training records and the baseline's figures
    * come from `memo` when it has them; nothing is timed (latency and throughput are NaN with 0
-   * runs), nothing gzipped (gzip sizes NaN), and neither the pruned float model's accuracy nor
-   * the per-layer SQNR is measured.
+   * runs), nothing gzipped (gzip sizes NaN), neither the pruned float model's accuracy nor
+   * the per-layer SQNR is measured, and the result has no layer reports or flipped images.
    */
   quick?: { memo: Memo };
   /**
