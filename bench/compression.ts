@@ -22,6 +22,8 @@
  *    sparsity searched under the same budget. Runs only when asked for by name (tens of minutes).
  * Fine-tuning runs on wasm in Node at tens of images/s, so it uses a subset of the training split
  * (--train-limit) and says so; accuracy is always on the baseline's full exact test records.
+ * Where those are a subset of the test split (CIFAR-10), each case also prints the same two
+ * models on every test record, as a paired check of the change (bench/lib/paired-check.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,6 +35,9 @@ import { readIndex, readPublic } from '../tools/cli/node-io';
 import { stageLine } from '../tools/cli/stage-line';
 import { judgeLoad, machineInfo, reproHeader, reproRecord, sampleLoad, watchBefore } from './lib/repro';
 import { AUTO_MODEL, type AutoCaseRow, printAutoCase, runAutoCase } from './auto-case';
+import { type PairedCheck, pairedCheck } from './lib/paired-check';
+import { getDataset } from '../src/engine/data/registry';
+import type { CompressedModels } from '../src/engine/jobs/compress';
 
 /** The study's MobileNet figure (pruning + INT8 on CIFAR-100), the bar for our MobileNet runs. */
 const STUDY_PCT = publishedFigure('mobilenet-v1', 'pruning-int8')!.sizeReductionPct;
@@ -146,7 +151,7 @@ async function main() {
   const only = flag('only');
   const backend = await prepareTrainingBackend('wasm');
   const index = await readIndex();
-  const out: Array<{ label: string; modelId: string; figures: Array<[string, number, string, boolean]>; result: CompressResult }> = [];
+  const out: Array<{ label: string; modelId: string; figures: Array<[string, number, string, boolean]>; result: CompressResult; paired?: PairedCheck }> = [];
   let auto: AutoCaseRow[] | undefined;
   if (only === 'auto-mobilenet05') {
     auto = await runAutoCase(
@@ -158,18 +163,26 @@ async function main() {
   for (const c of CASES.filter((c) => !only || c.key === only)) {
     const entry = index.models.find((m) => m.id === c.modelId)!;
     process.stderr.write(`\n${c.label}\n`);
+    let models: CompressedModels | undefined;
     const result = await compressBaseline(entry, withDefaults({ latencyRuns: 20, ...c.settings }), {
       read: readPublic,
       onProgress: (stage, done, total, p) => process.stderr.write(`\r  ${stage.padEnd(16)} ${done}/${total}${p ? ` ${p.imagesPerSecond.toFixed(0)} img/s, ${Math.ceil(p.secondsLeft)} s left` : ''}      `),
+      onModels: (m) => (models = m),
     });
     const figures = c.check(result);
-    out.push({ label: c.label, modelId: c.modelId, figures, result });
+    // Headline figures on a subset of the test records (CIFAR-10's exact 1,000): the same two models on all of them too.
+    const paired = entry.testData.count < getDataset(entry.dataset).testCount && models ? await pairedCheck(entry, models) : undefined;
+    out.push({ label: c.label, modelId: c.modelId, figures, result, paired });
     console.log(`\n${c.label}  [${entry.id}, test records ${result.testRecords.first}-${result.testRecords.first + result.testRecords.count - 1}, ${backend.backend}, ${(result.elapsedMs / 1000).toFixed(0)} s]`);
     console.log(
       `  accuracy ${(result.before.metrics.accuracy * 100).toFixed(2)}% -> ${(result.after.metrics.accuracy * 100).toFixed(2)}%; bytes ${result.before.size.float32Bytes} float32 -> ${result.after.size.deployedBytes} ${result.after.format} (gzip ${result.after.size.gzipBytes})`,
     );
     for (const st of result.stages) console.log(`  ${stageLine(st)}`);
     for (const [name, value, target, ok] of figures) console.log(`  ${name.padEnd(38)} ${value.toFixed(2).padStart(8)}   target ${target.padEnd(8)} ${ok ? 'met' : 'NOT met'}`);
+    if (paired)
+      console.log(
+        `  paired check on all ${paired.records} test records (info; the degraded ones lower both figures, only the change counts): ${(paired.before * 100).toFixed(2)}% -> ${(paired.after * 100).toFixed(2)}% (${((paired.after - paired.before) * 100).toFixed(2)} points)`,
+      );
   }
   // The figures here are accuracy and bytes (the same on any machine for a given seed); the
   // img/s and seconds above are single runs, printed for orientation only.
