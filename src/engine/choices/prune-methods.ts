@@ -87,7 +87,7 @@ const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
   {
     key: 'refit',
     label: 'Solve the kept weights exactly',
-    help: '1: once each layer’s mask is chosen, each output’s kept weights are re-solved by least squares on the calibration inputs (SparseGPT’s own update only reaches the weights after each removed one); 0: SparseGPT’s update as it is. Layers where the solve would cost over a second keep SparseGPT’s.',
+    help: '1: once each layer’s mask is chosen, each output’s kept weights are re-solved by least squares on the calibration inputs (SparseGPT’s own update only reaches the weights after each removed one); 0: SparseGPT’s update as it is. Layers where the solve would cost over about half a second keep SparseGPT’s.',
     default: 1,
     min: 0,
     max: 1,

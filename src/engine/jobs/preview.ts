@@ -38,8 +38,9 @@ export function previewSettings(entry: Pick<BaselineEntry, 'macs' | 'testData'>,
   const method = pruneMethodOf(s.prune);
   const reconImages = method.needsCalibrationData ? Math.min(PREVIEW_RECON_IMAGES, pruneParam(s.prune, 'images')) : undefined;
   if (reconImages !== undefined && reconImages < pruneParam(s.prune, 'images')) omitted.push(`layers re-fitted on ${reconImages} images`);
-  // The exact solve of the kept weights costs a quarter of a second on the custom CNN at 35%: a
-  // quarter of a preview's budget, for a few tenths of a point.
+  // The exact solve of the kept weights would add about 7e8 multiply-adds on the custom CNN at 35%
+  // (recon/refit.ts refitCost; a quarter of a second of the float64 loops), a quarter of the
+  // preview's budget, for a tenth or a few tenths of a point.
   const refit = method.params.some((x) => x.key === 'refit') && pruneParam(s.prune, 'refit') === 1;
   if (refit) omitted.push('kept weights not re-solved exactly');
   const params = { ...s.prune.params, ...(reconImages !== undefined ? { images: reconImages } : {}), ...(refit ? { refit: 0 } : {}) };
