@@ -1,6 +1,7 @@
 /** Wide layers in diagonal blocks of whole kernel positions (recon/blocks.ts). */
 import { describe, expect, it } from 'vitest';
-import { MAX_BLOCK_COLS, solveInBlocks } from '../../src/engine/recon/blocks';
+import { solveInBlocks } from '../../src/engine/recon/blocks';
+import { MAX_BLOCK_COLS } from '../../src/engine/recon/linalg';
 
 describe('solveInBlocks', () => {
   it('splits 9 positions x 512 channels into blocks of 4 positions (2,048, 2,048, 512), hands each its H and writes back weights and masks', () => {

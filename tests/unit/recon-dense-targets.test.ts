@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { correctBias, fitToDense } from '../../src/engine/recon/blocks';
 import { InputStats } from '../../src/engine/recon/layer-problem';
+import { MAX_BLOCK_COLS } from '../../src/engine/recon/linalg';
 import type { WeightedNode } from '../../src/engine/graph/ir';
 
 /** Seeded uniform(-1, 1) (mulberry32), so a failing case can be rerun. */
@@ -115,52 +116,52 @@ describe('fitToDense', () => {
 });
 
 describe('fitToDense from few input vectors (Woodbury)', () => {
-  it('gives the ridge solution of the independent solver, a dead input included, with rows in fours and alone', () => {
-    const rnd = random(23);
-    // Four vectors for 16 inputs: few enough for the fit through the vectors (LOW_RANK_RATIO).
-    const cols = 16;
-    const rows = 7;
-    const m = 4;
-    const damp = 0.05;
-    const dead = 3;
-    // Row k of x is the k-th input vector; input 3 is zero in the compressed model, not in the dense one.
-    const x0 = Float64Array.from({ length: m * cols }, rnd);
-    const x = x0.map((v, i) => (i % cols === dead ? 0 : 0.7 * v + 0.2 * rnd()));
-    const h = new Float64Array(cols * cols);
-    const c = new Float64Array(cols * cols);
-    for (let k = 0; k < m; k++) {
-      for (let i = 0; i < cols; i++) {
-        for (let j = 0; j < cols; j++) {
-          h[i * cols + j] += x[k * cols + i] * x[k * cols + j];
-          c[i * cols + j] += x0[k * cols + i] * x[k * cols + j];
+  // Four and eight vectors for 16 inputs: few enough for the fit through the vectors (LOW_RANK_RATIO).
+  for (const m of [4, 8])
+    it(`gives the ridge solution of the independent solver from ${m} vectors, a dead input included, with rows in fours and alone`, () => {
+      const rnd = random(23);
+      const cols = 16;
+      const rows = 7;
+      const damp = 0.05;
+      const dead = 3;
+      // Row k of x is the k-th input vector; input 3 is zero in the compressed model, not in the dense one.
+      const x0 = Float64Array.from({ length: m * cols }, rnd);
+      const x = x0.map((v, i) => (i % cols === dead ? 0 : 0.7 * v + 0.2 * rnd()));
+      const h = new Float64Array(cols * cols);
+      const c = new Float64Array(cols * cols);
+      for (let k = 0; k < m; k++) {
+        for (let i = 0; i < cols; i++) {
+          for (let j = 0; j < cols; j++) {
+            h[i * cols + j] += x[k * cols + i] * x[k * cols + j];
+            c[i * cols + j] += x0[k * cols + i] * x[k * cols + j];
+          }
         }
       }
-    }
-    let meanDiag = 0;
-    for (let i = 0; i < cols; i++) meanDiag += h[i * cols + i] / cols;
-    const lambda = damp * meanDiag;
-    const w0 = Float64Array.from({ length: rows * cols }, rnd);
-    const viaVectors = Float64Array.from(w0);
-    fitToDense(viaVectors, rows, cols, h, c, cols, damp, { x, x0, m });
-    const viaFactor = Float64Array.from(w0);
-    fitToDense(viaFactor, rows, cols, h, c, cols, damp);
-    // The factorization gives a dead input a unit diagonal before damping (linalg.ts).
-    const a = Array.from({ length: cols }, (_, i) => Array.from({ length: cols }, (_, j) => h[i * cols + j] + (i === j ? lambda + (i === dead ? 1 : 0) : 0)));
-    for (let r = 0; r < rows; r++) {
-      const b = Array.from({ length: cols }, (_, j) => {
-        let s = 0;
-        for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
-        return s;
-      });
-      const expected = solve(a, b);
-      for (let j = 0; j < cols; j++) {
-        expect(viaVectors[r * cols + j]).toBeCloseTo(expected[j], 9);
-        expect(viaFactor[r * cols + j]).toBeCloseTo(expected[j], 9);
+      let meanDiag = 0;
+      for (let i = 0; i < cols; i++) meanDiag += h[i * cols + i] / cols;
+      const lambda = damp * meanDiag;
+      const w0 = Float64Array.from({ length: rows * cols }, rnd);
+      const viaVectors = Float64Array.from(w0);
+      fitToDense(viaVectors, rows, cols, h, c, cols, damp, { x, x0, m });
+      const viaFactor = Float64Array.from(w0);
+      fitToDense(viaFactor, rows, cols, h, c, cols, damp);
+      // The factorization gives a dead input a unit diagonal before damping (linalg.ts).
+      const a = Array.from({ length: cols }, (_, i) => Array.from({ length: cols }, (_, j) => h[i * cols + j] + (i === j ? lambda + (i === dead ? 1 : 0) : 0)));
+      for (let r = 0; r < rows; r++) {
+        const b = Array.from({ length: cols }, (_, j) => {
+          let s = 0;
+          for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
+          return s;
+        });
+        const expected = solve(a, b);
+        for (let j = 0; j < cols; j++) {
+          expect(viaVectors[r * cols + j]).toBeCloseTo(expected[j], 9);
+          expect(viaFactor[r * cols + j]).toBeCloseTo(expected[j], 9);
+        }
       }
-    }
-  });
+    });
 
-  it('InputStats keeps the vectors of both models while there are at most a quarter as many as columns, and drops them after', async () => {
+  it('InputStats keeps the vectors of both models while there are at most half as many as columns, and drops them after', async () => {
     const n = { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [16, 1], values: new Float32Array(16) } } as unknown as WeightedNode;
     const stats = new InputStats({ groups: 1, rows: 1, cols: 16, channels: 16 });
     const batch = (k: number) =>
@@ -180,6 +181,9 @@ describe('fitToDense from few input vectors (Woodbury)', () => {
     expect(Array.from(v.x)).toEqual([...Array.from({ length: 32 }, (_, i) => i), ...Array.from({ length: 32 }, (_, i) => i + 50)]);
     expect(Array.from(v.x0.subarray(0, 3))).toEqual([100, 101, 102]);
     await add(9);
+    await add(20);
+    expect(stats.vectors(0)!.m).toBe(8);
+    await add(30);
     expect(stats.vectors(0)).toBeUndefined();
     // Without the dense model's inputs there is nothing to fit, and nothing is kept.
     const plain = new InputStats({ groups: 1, rows: 1, cols: 16, channels: 16 });
@@ -187,6 +191,14 @@ describe('fitToDense from few input vectors (Woodbury)', () => {
     await plain.add(n, xc);
     xc.dispose();
     expect(plain.vectors(0)).toBeUndefined();
+    // Wider than one block of H: the fit goes block by block and never through the vectors, so none are kept.
+    const cols = MAX_BLOCK_COLS + 1;
+    const wide = new InputStats({ groups: 1, rows: 1, cols, channels: cols });
+    const wn = { ...n, kernel: { shape: [cols, 1], values: new Float32Array(cols) } } as unknown as WeightedNode;
+    const [wx, wd] = [tf.ones([2, cols]), tf.ones([2, cols])];
+    await wide.add(wn, wx, wd);
+    tf.dispose([wx, wd]);
+    expect(wide.vectors(0)).toBeUndefined();
   });
 });
 

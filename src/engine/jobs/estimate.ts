@@ -4,6 +4,7 @@
  * and the CLI ask before a job expected to take more than CONFIRM_ABOVE_S, rather than starting a
  * multi-hour job silently. Factors are rough multiples of one forward pass, kept here in one place.
  */
+import { MAX_BLOCK_COLS } from '../recon/linalg';
 import { REFIT_MAX_MACS } from '../recon/refit';
 
 export const CONFIRM_ABOVE_S = 10 * 60;
@@ -86,8 +87,6 @@ const JS_MACS_PER_SECOND = 2.5e9;
  * factor the estimate is 0.8-1.1x of those; a rough figure, enough to ask before a long job.
  */
 const RECON_OVERHEAD = 1.3;
-/** Columns of H solved together at most (recon/blocks.ts MAX_BLOCK_COLS). */
-const BLOCK_COLS = 2048;
 
 /**
  * Seconds of pruning with reconstruction: forward passes to collect each layer's inputs (from the
@@ -95,7 +94,7 @@ const BLOCK_COLS = 2048;
  * and each analysis, the products that accumulate H (and C) from them on the backend, forward passes from the layer on for each trial (half a pass on average, on
  * the held-back images), and the solves: per layer and pass a factorization (~2·cols³ with the
  * inverse) and per trial or pruning the OBS column loop (rows·cols²/2), in blocks of at most
- * BLOCK_COLS columns, and per pruning the exact refit when asked (its worst case, bounded).
+ * MAX_BLOCK_COLS columns, and per pruning the exact refit when asked (its worst case, bounded).
  */
 export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: number, backendSecondsPerMac: number): number {
   const analyses = r.trialsPerLayer > 0 ? (r.prunePasses > 1 ? 2 : 1) : 0;
@@ -109,8 +108,8 @@ export function reconstructionSeconds(r: ReconEstimateInput, forwardSeconds: num
   let hMacs = 0;
   for (const l of r.layers) {
     hMacs += capturePasses * r.calibrationImages * l.positions * l.groups * l.cols ** 2 * (r.denseTargets ? 2 : 1);
-    const blocks = Math.ceil(l.cols / BLOCK_COLS);
-    const width = Math.min(l.cols, BLOCK_COLS);
+    const blocks = Math.ceil(l.cols / MAX_BLOCK_COLS);
+    const width = Math.min(l.cols, MAX_BLOCK_COLS);
     const factor = l.groups * blocks * 2 * width ** 3;
     const solve = (l.groups * blocks * l.rows * width ** 2) / 2;
     const fit = r.denseTargets ? l.groups * blocks * (width ** 3 + 2 * l.rows * width ** 2) : 0;

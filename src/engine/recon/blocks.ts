@@ -7,10 +7,8 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
-import { addRowProducts, applyInverseRows, choleskyLower, dot, FIT_ROWS, inverseFactor, spdInverse } from './linalg';
+import { addRowProducts, applyInverseRows, FIT_ROWS, inverseFactor, MAX_BLOCK_COLS, spdInverse } from './linalg';
 import { LOW_RANK_RATIO, type LowRankInputs } from './layer-problem';
-
-export const MAX_BLOCK_COLS = 2048;
 
 /** Columns per diagonal block: whole kernel positions, at most MAX_BLOCK_COLS (all of them when they fit). */
 function blockSpan(cols: number, channels: number): number {
@@ -70,7 +68,7 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
 }
 
 /**
- * fitToDense from the input vectors themselves, when there are at most a quarter as many as columns
+ * fitToDense from the input vectors themselves, when there are at most half as many as columns
  * (H = XXᵀ then has low rank). With G = XᵀX + λI (M x M), Woodbury's identity turns
  * W (X₀Xᵀ + λI)(XXᵀ + Λ)⁻¹ into W S + W (X₀ − X) G⁻¹ Xᵀ, where Λ is λI plus 1 on a dead input's
  * diagonal (as linalg.ts factorize gives it) and S scales a dead input's weight by λ/(1 + λ): the
@@ -78,33 +76,45 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
  */
 function fitLowRank(w: Float64Array, rows: number, cols: number, h: Float64Array, few: LowRankInputs, lambda: number): void {
   const { x, x0, m } = few;
-  // (X₀ − X)ᵀ, cols x M, for the product kernel (which reads its right operand by rows).
+  // Xᵀ and (X₀ − X)ᵀ, cols x M, for the product kernel (which reads its right operand by rows).
+  const xt = new Float64Array(cols * m);
   const dt = new Float64Array(cols * m);
-  for (let k = 0; k < m; k++) for (let i = 0; i < cols; i++) dt[i * m + k] = x0[k * cols + i] - x[k * cols + i];
-  const g = new Float64Array(m * m);
   for (let k = 0; k < m; k++) {
-    for (let l = 0; l <= k; l++) g[k * m + l] = g[l * m + k] = dot(x, k * cols, x, l * cols, cols);
-    g[k * m + k] += lambda;
+    for (let i = 0; i < cols; i++) {
+      xt[i * m + k] = x[k * cols + i];
+      dt[i * m + k] = x0[k * cols + i] - x[k * cols + i];
+    }
   }
-  if (!choleskyLower(g, m)) throw new Error('reconstruction: the layer Hessian is singular even after damping');
-  // E = W (X₀ − X), rows x M; then each row of E through G⁻¹ = L⁻ᵀL⁻¹ (two triangular solves).
+  // G = XᵀX + λI (M x M) and its inverse, all through the product kernel (per-row triangular
+  // solves ran at a quarter of its speed, which is why this path used to lose at M = cols/2).
+  const g = new Float64Array(m * m);
+  productRows(g, x, xt, m, cols, m);
+  for (let k = 0; k < m; k++) g[k * m + k] += lambda;
+  const gi = spdInverse(g, m);
+  // E = W (X₀ − X) and F = E G⁻¹ (rows x M), then Ŵ = W S + F Xᵀ (`x` holds the vectors as rows).
   const e = new Float64Array(rows * m);
-  let r0 = 0;
-  for (; r0 + FIT_ROWS <= rows; r0 += FIT_ROWS) addRowProducts(e.subarray(r0 * m), m, w, cols, r0 * cols, cols, dt, m, 0, 0, m);
-  for (let r = r0; r < rows; r++) for (let i = 0; i < cols; i++) for (let k = 0; k < m; k++) e[r * m + k] += w[r * cols + i] * dt[i * m + k];
-  // Lᵀ, so that the backward solve reads its rows in order as the forward one reads L's.
-  const lt = new Float64Array(m * m);
-  for (let k = 0; k < m; k++) for (let l = k; l < m; l++) lt[k * m + l] = g[l * m + k];
-  for (let r = 0; r < rows; r++) {
-    const o = r * m;
-    for (let k = 0; k < m; k++) e[o + k] = (e[o + k] - dot(g, k * m, e, o, k)) / g[k * m + k];
-    for (let k = m - 1; k >= 0; k--) e[o + k] = (e[o + k] - dot(lt, k * m + k + 1, e, o + k + 1, m - k - 1)) / lt[k * m + k];
-  }
+  productRows(e, w, dt, rows, cols, m);
+  const f = new Float64Array(rows * m);
+  productRows(f, e, gi, rows, m, m);
   const deadScale = lambda / (1 + lambda);
   for (let i = 0; i < cols; i++) if (h[i * cols + i] === 0) for (let r = 0; r < rows; r++) w[r * cols + i] *= deadScale;
-  // Ŵ += F X, F = E G⁻¹.
-  for (r0 = 0; r0 + FIT_ROWS <= rows; r0 += FIT_ROWS) addRowProducts(w.subarray(r0 * cols), cols, e, m, r0 * m, m, x, cols, 0, 0, cols);
-  for (let r = r0; r < rows; r++) for (let k = 0; k < m; k++) for (let i = 0; i < cols; i++) w[r * cols + i] += e[r * m + k] * x[k * cols + i];
+  productRows(w, f, x, rows, m, cols, true);
+}
+
+/**
+ * out = a b, or out += a b with `add` (a: rows x k, b: k x n, out: rows x n, all row-major and
+ * contiguous): four rows at a time in the product kernel, the rest alone.
+ */
+function productRows(out: Float64Array, a: Float64Array, b: Float64Array, rows: number, k: number, n: number, add = false): void {
+  if (!add) out.fill(0, 0, rows * n);
+  let r = 0;
+  for (; r + FIT_ROWS <= rows; r += FIT_ROWS) addRowProducts(out.subarray(r * n), n, a, k, r * k, k, b, n, 0, 0, n);
+  for (; r < rows; r++) {
+    for (let q = 0; q < k; q++) {
+      const v = a[r * k + q];
+      if (v !== 0) for (let j = 0; j < n; j++) out[r * n + j] += v * b[q * n + j];
+    }
+  }
 }
 
 /**

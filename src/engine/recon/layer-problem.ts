@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WeightedNode } from '../graph/ir';
+import { MAX_BLOCK_COLS } from './linalg';
 
 export interface LayerShape {
   /** Independent problems: the channels of a depthwise layer, else 1. */
@@ -59,11 +60,12 @@ export function fromRows(n: WeightedNode, ws: Float64Array[], masks?: Uint8Array
 
 /**
  * Columns per input vector at most for the fit through the vectors (blocks.ts fitToDense): its
- * products cost 2·rows·cols·M against the factor's 2·rows·cols², but run at about half the speed
- * of the four-row kernel, so at M = cols/2 (MobileNetV1's 512-wide layers in a preview) it was
- * no faster.
+ * products cost about 2·rows·cols·M + rows·M² against the factor's 2·rows·cols², all in the
+ * four-row kernel. In one process (2026-12-07), 512 x 512 with M = 256: 82-96 ms against 112-120 ms
+ * through the factor; with M = 128, 32-40 against 103-106 ms. (Until the Gram matrix's inverse went
+ * through the product kernel too, per-row triangular solves made M = cols/2 no faster.)
  */
-export const LOW_RANK_RATIO = 4;
+export const LOW_RANK_RATIO = 2;
 
 /** A layer's input vectors when they are few: x (what it sees) and x0 (what it sees in the dense model), M x cols each. */
 export interface LowRankInputs {
@@ -85,10 +87,11 @@ export class InputStats {
   /** Input vectors seen (per group): images x output positions. */
   count = 0;
   /**
-   * With dense targets and one group, the input vectors themselves (x and x_dense, one batch per
-   * array) while there are at most a quarter as many as columns: the fit to the dense model then goes
-   * through them (blocks.ts fitToDense), in rows·cols·M instead of rows·cols² (a preview's 16 images
-   * give MobileNetV1's last layers 64 vectors for 1,024 columns). Dropped once there are more.
+   * With dense targets, one group and at most MAX_BLOCK_COLS columns, the input vectors themselves
+   * (x and x_dense, one batch per array) while there are at most half as many as columns: the fit
+   * to the dense model then goes through them (blocks.ts fitToDense), in rows·cols·M instead of
+   * rows·cols² (a preview's 16 images give MobileNetV1's 512-wide layers 256 vectors and its last
+   * layer 64 for 1,024 columns). Dropped once there are more.
    */
   private kept?: { x: Float32Array[]; x0: Float32Array[] } = { x: [], x0: [] };
 
@@ -130,7 +133,7 @@ export class InputStats {
   async add(n: WeightedNode, x: tf.Tensor, dense?: tf.Tensor): Promise<void> {
     const { groups, cols } = this.shape;
     const as3 = (p: tf.Tensor): tf.Tensor3D => (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
-    const keep = this.kept !== undefined && dense !== undefined && groups === 1;
+    const keep = this.kept !== undefined && dense !== undefined && groups === 1 && cols <= MAX_BLOCK_COLS;
     const [hT, sT, m, cT, sdT, xT, x0T] = tf.tidy(() => {
       const p3 = as3(patches(n, x)); // [groups, M, cols]
       // An explicit transpose, then a plain product: wasm's matMul with transposeA is 7x slower (2.4 s

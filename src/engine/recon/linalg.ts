@@ -8,6 +8,13 @@
  */
 
 /**
+ * Columns of a layer's H factored at once; wider layers are solved in diagonal blocks of whole
+ * kernel positions (blocks.ts), and the fit through the input vectors, which needs the whole H,
+ * is not used for them (layer-problem.ts). A 4,608-wide factorization took minutes here.
+ */
+export const MAX_BLOCK_COLS = 2048;
+
+/**
  * Σ a[ai+k]·b[bi+k] for k < len, in four interleaved sums: a single running sum makes each add wait
  * for the one before, and these dot products are where the factorizations spend their time (a
  * 576-wide factor took 2.5 ns per multiply-add with one sum).
