@@ -6,8 +6,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { compressOnce, FAST, link, openTab, openWith, shot } from './studio-helpers';
+
+/** The names of the runs IndexedDB holds now (what a reload will load). */
+function storedNames(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('compression-studio-history');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('records').objectStore('records').getAll();
+          all.onsuccess = () => (open.result.close(), resolve((all.result as Array<{ name: string }>).map((r) => r.name)));
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+}
 
 test('runs survive a reload and can be renamed, compared, exported and deleted', async ({ page }) => {
   test.setTimeout(300_000);
@@ -34,22 +50,7 @@ test('runs survive a reload and can be renamed, compared, exported and deleted',
 
   // The rename is written to IndexedDB asynchronously: reload only once it is stored, as a user
   // would long after renaming (a reload within milliseconds can lose the write).
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          new Promise<string[]>((resolve, reject) => {
-            const open = indexedDB.open('compression-studio-history');
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const all = open.result.transaction('records').objectStore('records').getAll();
-              all.onsuccess = () => (open.result.close(), resolve((all.result as Array<{ name: string }>).map((r) => r.name)));
-              all.onerror = () => reject(all.error);
-            };
-          }),
-      ),
-    )
-    .toContain('=1+1 <b>bold</b>');
+  await expect.poll(() => storedNames(page)).toContain('=1+1 <b>bold</b>');
   await page.reload();
   await expect(page.getByTestId('history-row')).toHaveCount(2);
   await expect(page.getByTestId('history-count')).toHaveText('2 runs, saved in this browser.');
@@ -85,6 +86,8 @@ test('runs survive a reload and can be renamed, compared, exported and deleted',
   // Delete survives a reload too.
   await page.getByTestId('history-row').first().getByTestId('history-delete').click();
   await expect(page.getByTestId('history-row')).toHaveCount(1);
+  // The same for the delete (a reload right after the click lost it once in CI, 2026-12-07).
+  await expect.poll(async () => (await storedNames(page)).length).toBe(1);
   await page.reload();
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await expect(page.getByTestId('chart-pareto').locator('.recharts-scatter-symbol')).toHaveCount(1);
