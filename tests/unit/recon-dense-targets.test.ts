@@ -9,6 +9,7 @@ import { correctBias, fitToDense } from '../../src/engine/recon/blocks';
 import { InputStats } from '../../src/engine/recon/layer-problem';
 import { MAX_BLOCK_COLS } from '../../src/engine/recon/linalg';
 import type { WeightedNode } from '../../src/engine/graph/ir';
+import { gaussSolve } from './recon-fixtures';
 
 /** Seeded uniform(-1, 1) (mulberry32), so a failing case can be rerun. */
 function random(seed: number): () => number {
@@ -19,28 +20,6 @@ function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   };
-}
-
-/** Solves A x = b (n x n, row-major) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
-    x[r] = s / m[r][r];
-  }
-  return x;
 }
 
 describe('fitToDense', () => {
@@ -108,7 +87,7 @@ describe('fitToDense', () => {
         for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
         return s;
       });
-      const x = solve(a, b);
+      const x = gaussSolve(a, b);
       for (let j = 0; j < cols; j++) expect(w[r * cols + j]).toBeCloseTo(x[j], 9);
     }
     expect(err(w)).toBeLessThan(0.2 * err(w0));
@@ -153,7 +132,7 @@ describe('fitToDense from few input vectors (Woodbury)', () => {
           for (let i = 0; i < cols; i++) s += w0[r * cols + i] * (c[i * cols + j] + (i === j ? lambda : 0));
           return s;
         });
-        const expected = solve(a, b);
+        const expected = gaussSolve(a, b);
         for (let j = 0; j < cols; j++) {
           expect(viaVectors[r * cols + j]).toBeCloseTo(expected[j], 9);
           expect(viaFactor[r * cols + j]).toBeCloseTo(expected[j], 9);

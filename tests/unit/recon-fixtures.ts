@@ -1,4 +1,4 @@
-/** Small deterministic fixtures shared by the reconstruction tests: kernel values and a labelled image set. */
+/** Small deterministic fixtures shared by the reconstruction tests: kernel values, a labelled image set, a small model and an independent linear solver. */
 import type { Graph } from '../../src/engine/graph/ir';
 import type { ImageDataset } from '../../src/engine/types';
 
@@ -32,4 +32,29 @@ export function convGapDense(name: string): Graph {
       { name: 'd', op: 'dense', inputs: ['gap'], kernel: { shape: [8, 3], values: kernelValues(24, 2.3) }, activation: 'linear' },
     ],
   };
+}
+
+/**
+ * Solves A x = b (n x n, row-major) by Gaussian elimination with partial pivoting: the independent
+ * solver the reconstruction tests check the Cholesky-based code against.
+ */
+export function gaussSolve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
+    x[r] = s / m[r][r];
+  }
+  return x;
 }

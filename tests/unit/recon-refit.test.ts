@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { obsPrune } from '../../src/engine/recon/obs';
 import { refitCost, refitRows } from '../../src/engine/recon/refit';
+import { gaussSolve } from './recon-fixtures';
 
 function rng(seed: number) {
   return (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
@@ -32,28 +33,6 @@ function error(w: Float64Array, w0: Float64Array, rows: number, cols: number, hd
   let e = 0;
   for (let r = 0; r < rows; r++) for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) e += (w[r * cols + i] - w0[r * cols + i]) * hd[i * cols + j] * (w[r * cols + j] - w0[r * cols + j]);
   return e;
-}
-
-/** Gaussian elimination with partial pivoting: an independent solver for A x = b. */
-function gaussSolve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
-    x[r] = s / m[r][r];
-  }
-  return x;
 }
 
 describe('refitRows', () => {

@@ -69,6 +69,9 @@ export interface PruneMethodOption extends ChoiceOption {
   readonly sentence: (w: PruneSentenceWords) => string | undefined;
 }
 
+/** An advanced on/off setting (1 or 0), on by default. */
+const ADVANCED_SWITCH_ON = { default: 1, min: 0, max: 1, integer: true, toggle: true, advanced: true } as const;
+
 /** The reconstruction methods' own settings: how many calibration images, the Hessian's damping, what each layer is fitted to, and whether its kept weights are solved exactly. */
 const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
   { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 16, max: 2048, integer: true },
@@ -77,23 +80,13 @@ const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
     key: 'dense',
     label: 'Fit to the dense model',
     help: '1: each layer is fitted to the outputs the unpruned model gives (so it also absorbs the error of the layers pruned before it); 0: to its own outputs, as SparseGPT does.',
-    default: 1,
-    min: 0,
-    max: 1,
-    integer: true,
-    toggle: true,
-    advanced: true,
+    ...ADVANCED_SWITCH_ON,
   },
   {
     key: 'refit',
     label: 'Solve the kept weights exactly',
     help: '1: once each layer’s mask is chosen, each output’s kept weights are re-solved by least squares on the calibration inputs (SparseGPT’s own update only reaches the weights after each removed one); 0: SparseGPT’s update as it is. Layers where the solve would cost over about half a second keep SparseGPT’s.',
-    default: 1,
-    min: 0,
-    max: 1,
-    integer: true,
-    toggle: true,
-    advanced: true,
+    ...ADVANCED_SWITCH_ON,
   },
 ];
 
