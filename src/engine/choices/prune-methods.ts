@@ -74,7 +74,8 @@ const ADVANCED_SWITCH_ON = { default: 1, min: 0, max: 1, integer: true, toggle: 
 
 /** The reconstruction methods' own settings: how many calibration images, the Hessian's damping, what each layer is fitted to, and whether its kept weights are solved exactly. */
 const RECONSTRUCTION_PARAMS: readonly PruneParamSpec[] = [
-  { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 16, max: 2048, integer: true },
+  // From 8: the live preview re-fits on 12 (jobs/preview.ts PREVIEW_RECON_IMAGES).
+  { key: 'images', label: 'Calibration images', help: 'Training images whose activations each layer is re-fitted to (SparseGPT uses 128).', default: 256, min: 8, max: 2048, integer: true },
   { key: 'damp', label: 'Damping', help: 'Added to the diagonal of each layer’s Hessian, as a fraction of its mean (SparseGPT and GPTQ use 0.01).', default: 0.01, min: 0.0001, max: 1 },
   {
     key: 'dense',

@@ -90,8 +90,8 @@ export class InputStats {
    * With dense targets, one group and at most MAX_BLOCK_COLS columns, the input vectors themselves
    * (x and x_dense, one batch per array) while there are at most half as many as columns: the fit
    * to the dense model then goes through them (blocks.ts fitToDense), in rows·cols·M instead of
-   * rows·cols² (a preview's 16 images give MobileNetV1's 512-wide layers 256 vectors and its last
-   * layer 64 for 1,024 columns). Dropped once there are more.
+   * rows·cols² (a preview's 12 images give MobileNetV1's 512-wide layers 192 vectors and its last
+   * layer 48 for 1,024 columns). Dropped once there are more.
    */
   private kept?: { x: Float32Array[]; x0: Float32Array[] } = { x: [], x0: [] };
 
