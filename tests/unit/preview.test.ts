@@ -72,12 +72,13 @@ describe('preview', () => {
     expect(Number.isNaN(p.after.latency.medianMs)).toBe(true);
     expect(p.summary).toContain('(sparse format)');
     expect(p.summary).toContain(`on ${p.images} test images`);
-    // 'pruned': the last preview's pruning, one slot, kept for the layer picture of the same recipe.
+    // 'pruned': the last preview's pruning, one slot, kept for the layer picture of the same recipe;
+    // 'inference': the model with its BatchNorms folded, which the job makes afresh.
     expect(
       keys()
         .map((k) => k.split(':')[0])
         .sort(),
-    ).toEqual(['before', 'graph', 'pruned', 'test', 'train']);
+    ).toEqual(['before', 'graph', 'inference', 'pruned', 'test', 'train']);
 
     // A second preview at another sparsity reads no file and keeps the baseline's figures.
     const readsBefore = reads;

@@ -1,0 +1,21 @@
+import { writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+const page = await ctx.newPage();
+const cdp = await ctx.newCDPSession(page);
+let worker: string | undefined; let next = 1; const replies = new Map<number, (r: any) => void>();
+cdp.on('Target.attachedToTarget', (e: any) => { if (e.targetInfo.type === 'worker' && /engine\.worker/.test(e.targetInfo.url)) worker = e.sessionId; });
+cdp.on('Target.receivedMessageFromTarget', (e: any) => { const m = JSON.parse(e.message); if (m.id !== undefined) replies.get(m.id)?.(m.result ?? m.error); });
+await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+const w = (method: string, params: object = {}) => { const id = next++; const p = new Promise<any>((r) => replies.set(id, r)); void cdp.send('Target.sendMessageToTarget', { sessionId: worker!, message: JSON.stringify({ id, method, params }) }); return p; };
+await page.goto('http://127.0.0.1:4199/?m=mobilenet-v1-1-cifar10&sp=0.3');
+await page.getByTestId('weight-picture').locator('svg').first().waitFor({ timeout: 300000 });
+const slider = page.getByLabel('Sparsity', { exact: true });
+const wait = async () => { const sp = await slider.inputValue(); await page.waitForFunction((s) => { const h = document.querySelector<HTMLElement>('[data-testid=headline]'); return h?.dataset.preview === 'ready' && h.dataset.previewSparsity === s; }, sp, { timeout: 300000 }); return Number(await page.getByTestId('headline').getAttribute('data-preview-engine-ms')); };
+await slider.focus(); await page.keyboard.press('ArrowRight'); console.log('warmup move', await wait());
+await w('Profiler.enable'); await w('Profiler.setSamplingInterval', { interval: 500 }); await w('Profiler.start');
+for (let i = 0; i < 3; i++) { await slider.focus(); await page.keyboard.press('ArrowRight'); console.log('move', await wait()); }
+const r = await w('Profiler.stop');
+writeFileSync('/tmp/worker.cpuprofile', JSON.stringify(r.profile));
+await browser.close();
