@@ -9,7 +9,7 @@ import type { JobRequest, JobResult } from './workers/protocol';
 
 declare global {
   interface Window {
-    studioBench?: { run(job: JobRequest): Promise<JobResult>; progress: string; restarts(): number };
+    studioBench?: { run(job: JobRequest): Promise<JobResult>; progress: string; restarts(): number; setDeadline(ms: number): void };
   }
 }
 
@@ -20,6 +20,7 @@ export function installBenchHook(params: URLSearchParams): void {
   const hook = {
     progress: '',
     restarts: () => client.restarts,
+    setDeadline: (ms: number) => client.setDeadline(ms),
     async run(job: JobRequest): Promise<JobResult> {
       const r = await client.run(job, (p) => (hook.progress = `${p.stage} ${p.done}/${p.total}`)).done;
       if (r.type === 'compress' && r.exports) {
