@@ -137,10 +137,17 @@ interface CpuStep {
   m: StepMeasure;
 }
 
-let trajectory: Promise<{ steps: CpuStep[]; final: Float32Array[]; trainable: boolean[] }> | undefined;
+/** The cpu run: its steps, its weights after the last, and which weights are trainable. */
+interface CpuRun {
+  steps: CpuStep[];
+  final: Float32Array[];
+  trainable: boolean[];
+}
+
+let trajectory: Promise<CpuRun> | undefined;
 
 /** The cpu run, STEPS steps from the seeded weights, made once for both tests. */
-function cpuRun(): Promise<{ steps: CpuStep[]; final: Float32Array[]; trainable: boolean[] }> {
+function cpuRun(): Promise<CpuRun> {
   trajectory ??= (async () => {
     await initBackend('cpu');
     expect(tf.getBackend()).toBe('cpu');
