@@ -317,6 +317,24 @@ export function addRowProducts(out: Float64Array, oS: number, a: Float64Array, a
   }
 }
 
+/**
+ * addRowProducts over `rows` rows of `out` (row i of `a` starts at i·aS + k0), four at a time,
+ * the remaining rows one at a time.
+ */
+export function addRowsProducts(rows: number, out: Float64Array, oS: number, a: Float64Array, aS: number, k0: number, K: number, b: Float64Array, bS: number, b0: number, j0: number, j1: number): void {
+  let r = 0;
+  for (; r + FIT_ROWS <= rows; r += FIT_ROWS) addRowProducts(out.subarray(r * oS), oS, a, aS, r * aS + k0, K, b, bS, b0, j0, j1);
+  for (; r < rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const e = a[r * aS + k0 + k];
+      if (e === 0) continue;
+      const bk = (b0 + k) * bS;
+      const o = r * oS;
+      for (let j = j0; j < j1; j++) out[o + j] += e * b[bk + j];
+    }
+  }
+}
+
 /** Uᵀ, kept with the factor: applyInverseRows reads it by rows. */
 function transposed(f: InverseFactor, n: number): Float64Array {
   if (f.ut) return f.ut;

@@ -7,29 +7,94 @@
  * arXiv:2210.17323) for rounding; references: https://github.com/IST-DASLab/sparsegpt and /gptq.
  */
 import { select } from '../prune/magnitude';
-import { addRowProducts, FIT_ROWS, inverseFactor } from './linalg';
+import { addRowsProducts, inverseFactor } from './linalg';
+import { LOW_RANK_OBS_RATIO, lowRankBlock, lowRankInverseFactor } from './low-rank-factor';
 
 export interface ReconOptions {
   /** Damping as a fraction of the mean diagonal of H (SparseGPT and GPTQ use 0.01). */
   damp: number;
+  /**
+   * The input vectors whose Σ x xᵀ is H (M x cols, one per row), when the layer saw few: with at
+   * most one per LOW_RANK_OBS_RATIO columns the factor is built from them (low-rank-factor.ts).
+   */
+  inputs?: { x: Float64Array; m: number };
 }
 
 /**
- * What happens to each column: `select(c, w)` may choose masks before column c is fixed (it sees
- * the weights as updated so far, in columns c to the end of its batch: see `batch`), `target(r, c, v)`
- * is the value weight (r, c) is fixed to.
+ * What happens to each column. `chooseBatch` may choose masks for a batch's columns jointly, when
+ * the batch opens (its columns then hold the weights as updated so far). `target(r, c, v)` is the
+ * value weight (r, c) is fixed to, from its current value v; within a step each row is fixed from
+ * left to right, so when it is called, row r's columns before c are fixed and its columns up to
+ * the step's end hold their current values in the array being solved.
  */
 export interface ColumnRule {
-  select?(c: number, w: Float64Array, diag: (c: number) => number): void;
+  chooseBatch?(c0: number, c1: number, w: Float64Array, diag: (c: number) => number): void;
   target(r: number, c: number, v: number): number;
-  /**
-   * Columns fixed per batch (default 128; `select` must not read past its batch). Within a batch
-   * each fixed weight's error reaches the batch's later columns at once; the columns after the batch
-   * receive the whole batch's errors in one product when it ends (SparseGPT's and GPTQ's "lazy
-   * batch" updates): the same arithmetic summed in another order, done by the four-row product
-   * kernel, where one column at a time made a pass over every later column for each fixed column.
-   */
+  /** Columns per batch (default 128). */
   batch?: number;
+  /**
+   * Columns fixed per step within a batch (default: the batch). Within a step each fixed weight's
+   * error reaches its row's later columns of the step at once; the columns after the step receive
+   * the whole step's errors in one product when it ends (SparseGPT's and GPTQ's "lazy batch"
+   * updates): the same arithmetic summed in another order, done by the four-row product kernel.
+   * The step's own updates run one row at a time, so that the row stays in cache: the earlier
+   * order (each column, then every row) read rows 8 KB apart in a 1,024-wide layer and ran at
+   * 2-7 ns per multiply-add against the kernel's 0.3. Short steps leave fewer of them (32 instead
+   * of 128: a quarter).
+   */
+  step?: number;
+}
+
+/**
+ * U = chol(H⁻¹) as the column loop reads it: a batch's own rows, and the update of what comes
+ * after a step. Dense (linalg.ts), or semiseparable for few input vectors (low-rank-factor.ts),
+ * where the later batches' columns are brought up to date only when their batch opens.
+ */
+interface ColumnFactor {
+  dead: Uint8Array;
+  diag(c: number): number;
+  /** Before batch [c0, c1): its columns of `w` made current; returns U[c][j] = arr[at(c) + j] for c ≤ j < c1. */
+  open(w: Float64Array, c0: number, c1: number): { arr: Float64Array; at: (c: number) => number };
+  /** After step [s0, s1) of batch [c0, c1): its errors (negated, rows x `stride` in `lazy`) reach the later columns. */
+  close(w: Float64Array, lazy: Float64Array, stride: number, s0: number, s1: number, c0: number, c1: number): void;
+}
+
+function denseFactor(h: Float64Array, rows: number, cols: number, damp: number): ColumnFactor {
+  const { u, dead } = inverseFactor(h, cols, damp);
+  return {
+    dead,
+    diag: (c) => u[c * cols + c],
+    open: () => ({ arr: u, at: (c) => c * cols }),
+    // W[:, s1:] += (−E) U[s0:s1, s1:], four rows at a time (E = the step's errors).
+    close: (w, lazy, stride, s0, s1) => {
+      if (s1 < cols) addRowsProducts(rows, w, cols, lazy, stride, 0, s1 - s0, u, cols, s0, s1, cols);
+    },
+  };
+}
+
+function lowRankColumns(h: Float64Array, rows: number, cols: number, damp: number, inputs: { x: Float64Array; m: number }): ColumnFactor {
+  const f = lowRankInverseFactor(h, inputs.x, inputs.m, cols, damp);
+  const { m } = f;
+  // −Σ err·p_c over the columns fixed so far, per row (rows x M): column j then owes −acc · v_j.
+  const acc = new Float64Array(rows * m);
+  let block = new Float64Array(0);
+  let width = 0;
+  return {
+    dead: f.dead,
+    diag: (c) => f.diag[c],
+    open: (w, c0, c1) => {
+      width = c1 - c0;
+      if (c0 > 0) addRowsProducts(rows, w, cols, acc, m, 0, m, f.vt, cols, 0, c0, c1);
+      if (block.length < width * width) block = new Float64Array(width * width);
+      lowRankBlock(f, c0, c1, block);
+      return { arr: block, at: (c) => (c - c0) * width - c0 };
+    },
+    close: (w, lazy, stride, s0, s1, c0, c1) => {
+      // The rest of the open batch through its block of U (columns counted from c0), later batches through acc.
+      if (s1 < c1) addRowsProducts(rows, w.subarray(c0), cols, lazy, stride, 0, s1 - s0, block, width, s0 - c0, s1 - c0, c1 - c0);
+      if (c1 < cols) addRowsProducts(rows, acc, m, lazy, stride, 0, s1 - s0, f.p, m, s0, 0, m);
+    },
+  };
 }
 
 /**
@@ -38,78 +103,48 @@ export interface ColumnRule {
  * Never writes NaN: a singular H throws instead.
  */
 export function reconstructColumns(w: Float64Array, rows: number, cols: number, h: Float64Array, opts: ReconOptions, rule: ColumnRule): number {
-  const { u, dead } = inverseFactor(h, cols, opts.damp);
+  const few = opts.inputs && LOW_RANK_OBS_RATIO * opts.inputs.m <= cols ? opts.inputs : undefined;
+  const factor = few ? lowRankColumns(h, rows, cols, opts.damp, few) : denseFactor(h, rows, cols, opts.damp);
+  const { dead, diag } = factor;
   // A dead input (zero on every calibration image) carries no information: its weights go.
   for (let c = 0; c < cols; c++) if (dead[c]) for (let r = 0; r < rows; r++) w[r * cols + c] = 0;
-  const diag = (c: number): number => u[c * cols + c];
   let loss = 0;
   const batch = Math.max(1, Math.min(cols, rule.batch ?? 128));
-  // The rows that change at column c, with their errors: their updates within the batch are applied
-  // four rows at a time, so each value of U's row c is read once for four rows.
-  const moved = new Int32Array(rows);
-  const errs = new Float64Array(rows);
-  // The batch's errors, negated (rows x batch): the update of the columns after the batch.
-  const lazy = new Float64Array(rows * batch);
+  const step = Math.max(1, Math.min(batch, rule.step ?? batch));
+  // The step's errors, negated (rows x step): the update of the columns after the step.
+  const lazy = new Float64Array(rows * step);
+  const d = new Float64Array(step);
   for (let c0 = 0; c0 < cols; c0 += batch) {
     const c1 = Math.min(cols, c0 + batch);
-    const width = c1 - c0;
-    lazy.fill(0);
-    for (let c = c0; c < c1; c++) {
-      rule.select?.(c, w, diag);
-      const d = diag(c);
-      const uc = c * cols;
-      let n = 0;
+    const { arr: u, at } = factor.open(w, c0, c1);
+    rule.chooseBatch?.(c0, c1, w, diag);
+    for (let s0 = c0; s0 < c1; s0 += step) {
+      const s1 = Math.min(c1, s0 + step);
+      lazy.fill(0);
+      for (let c = s0; c < s1; c++) d[c - s0] = diag(c);
       for (let r = 0; r < rows; r++) {
-        const idx = r * cols + c;
-        const v = w[idx];
-        const q = rule.target(r, c, v);
-        if (q === v) continue;
-        const err = (v - q) / d;
-        loss += err * err;
-        w[idx] = q;
-        lazy[r * batch + c - c0] = -err;
-        moved[n] = r * cols;
-        errs[n++] = err;
-      }
-      let k = 0;
-      for (; k + 3 < n; k += 4) {
-        const r0 = moved[k];
-        const r1 = moved[k + 1];
-        const r2 = moved[k + 2];
-        const r3 = moved[k + 3];
-        const e0 = errs[k];
-        const e1 = errs[k + 1];
-        const e2 = errs[k + 2];
-        const e3 = errs[k + 3];
-        for (let j = c + 1; j < c1; j++) {
-          const uj = u[uc + j];
-          w[r0 + j] -= e0 * uj;
-          w[r1 + j] -= e1 * uj;
-          w[r2 + j] -= e2 * uj;
-          w[r3 + j] -= e3 * uj;
+        const o = r * cols;
+        const lo = r * step - s0;
+        for (let c = s0; c < s1; c++) {
+          const v = w[o + c];
+          const q = rule.target(r, c, v);
+          if (q === v) continue;
+          const err = (v - q) / d[c - s0];
+          loss += err * err;
+          w[o + c] = q;
+          lazy[lo + c] = -err;
+          const uc = at(c);
+          for (let j = c + 1; j < s1; j++) w[o + j] -= err * u[uc + j];
         }
       }
-      for (; k < n; k++) {
-        const rr = moved[k];
-        const err = errs[k];
-        for (let j = c + 1; j < c1; j++) w[rr + j] -= err * u[uc + j];
-      }
-    }
-    if (c1 === cols) break;
-    // W[:, c1:] += (−E) U[c0:c1, c1:], four rows at a time (E = the batch's errors).
-    let r = 0;
-    for (; r + FIT_ROWS <= rows; r += FIT_ROWS) addRowProducts(w.subarray(r * cols), cols, lazy, batch, r * batch, width, u, cols, c0, c1, cols);
-    for (; r < rows; r++) {
-      for (let k = 0; k < width; k++) {
-        const e = lazy[r * batch + k];
-        if (e === 0) continue;
-        const uk = (c0 + k) * cols;
-        for (let j = c1; j < cols; j++) w[r * cols + j] += e * u[uk + j];
-      }
+      factor.close(w, lazy, step, s0, s1, c0, c1);
     }
   }
   return loss;
 }
+
+/** Columns per update step of unstructured pruning (ColumnRule.step): its mask blocks are chosen at once, then fixed in steps. */
+const UPDATE_STEP = 32;
 
 export interface ObsPruneOptions extends ReconOptions {
   /** Fraction of this layer's weights to remove (unstructured). */
@@ -129,7 +164,7 @@ export interface ObsPruneOptions extends ReconOptions {
  * a third of a second per MobileNet preview.
  */
 export function kthSmallest(v: Float64Array, k: number): number {
-  return k > 0 ? select(Float64Array.from(v), k - 1) : -Infinity;
+  return k > 0 ? select(v.slice(), k - 1) : -Infinity;
 }
 
 /**
@@ -150,35 +185,41 @@ export function nmBatch(channels: number, m: number): number {
 export function obsPrune(w: Float64Array, rows: number, cols: number, h: Float64Array, opts: ObsPruneOptions): Uint8Array {
   const mask = new Uint8Array(rows * cols).fill(1);
   const saliency = (v: number, d: number): number => (v * v) / (d * d);
-  const selectBlock = (c: number, wNow: Float64Array, diag: (c: number) => number): void => {
-    if (c % opts.blockSize !== 0) return;
-    const c1 = Math.min(cols, c + opts.blockSize);
-    const width = c1 - c;
+  const chooseBlock = (c0: number, c1: number, wNow: Float64Array, diag: (c: number) => number): void => {
+    const width = c1 - c0;
+    const dd = Float64Array.from({ length: width }, (_, j) => diag(c0 + j));
     const scores = new Float64Array(rows * width);
-    for (let r = 0; r < rows; r++) for (let j = c; j < c1; j++) scores[r * width + j - c] = saliency(wNow[r * cols + j], diag(j));
+    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) scores[r * width + j] = saliency(wNow[r * cols + c0 + j], dd[j]);
     const k = Math.floor(scores.length * opts.sparsity);
     const thresh = kthSmallest(scores, k);
     let removed = 0;
     for (let i = 0; i < scores.length && removed < k; i++) {
       if (scores[i] <= thresh) {
-        mask[Math.floor(i / width) * cols + c + (i % width)] = 0;
+        mask[Math.floor(i / width) * cols + c0 + (i % width)] = 0;
         removed++;
       }
     }
   };
-  const selectGroup = (c: number, wNow: Float64Array, diag: (c: number) => number): void => {
+  // N:M chooses each row's group when the row reaches it: the group's weights are then current
+  // (a batch never splits a group: nmBatch).
+  let diagNow: (c: number) => number = () => 1;
+  const groupTarget = (r: number, c: number, v: number): number => {
     const { n, m, channels } = opts.nm!;
     const ch = c % channels;
-    if (ch % m !== 0) return;
-    const size = Math.min(m, channels - ch);
-    const keep = Math.ceil((size * n) / m);
-    for (let r = 0; r < rows; r++) {
+    if (ch % m === 0) {
+      const size = Math.min(m, channels - ch);
+      const keep = Math.ceil((size * n) / m);
       const members = Array.from({ length: size }, (_, j) => c + j);
-      const s = (j: number): number => saliency(wNow[r * cols + j], diag(j));
+      const s = (j: number): number => saliency(w[r * cols + j], diagNow(j));
       members.sort((a, b) => s(a) - s(b) || a - b);
       for (let j = 0; j < size - keep; j++) mask[r * cols + members[j]] = 0;
     }
+    return mask[r * cols + c] ? v : 0;
   };
-  reconstructColumns(w, rows, cols, h, opts, { select: opts.nm ? selectGroup : selectBlock, target: (r, c, v) => (mask[r * cols + c] ? v : 0), batch: opts.nm ? nmBatch(opts.nm.channels, opts.nm.m) : opts.blockSize });
+  const keepMasked = (r: number, c: number, v: number): number => (mask[r * cols + c] ? v : 0);
+  const rule: ColumnRule = opts.nm
+    ? { chooseBatch: (_c0, _c1, _w, diag) => void (diagNow = diag), target: groupTarget, batch: nmBatch(opts.nm.channels, opts.nm.m) }
+    : { chooseBatch: chooseBlock, target: keepMasked, batch: opts.blockSize, step: UPDATE_STEP };
+  reconstructColumns(w, rows, cols, h, opts, rule);
   return mask;
 }

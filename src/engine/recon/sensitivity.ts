@@ -288,15 +288,16 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, com
     };
     const prune: Measured['prune'] = [];
     // Fitted to the dense model's outputs once per layer (a cols x cols solve), then pruned at each sparsity.
+    const few = w0s.map((_, i) => stats.vectors(i));
     const fitted = w0s.map((w, i) => {
       const c = Float64Array.from(w);
-      if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, stats.vectors(i));
+      if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, few[i]);
       return c;
     });
     for (const sparsity of o.sparsities) {
       const ws = fitted.map((w, i) => {
         const c = Float64Array.from(w);
-        solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128 }));
+        solveInBlocks(c, sh.rows, sh.cols, stats.h[i], sh.channels, (sub, width, hs) => obsPrune(sub, sh.rows, width, hs, { sparsity, damp: o.damp ?? 0.01, blockSize: 128, inputs: width === sh.cols ? few[i] : undefined }));
         return c;
       });
       prune.push({ sparsity, ...(await tryWeights(ws, true)) });

@@ -56,10 +56,11 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
   const masks = ws.map((w, g) => {
     const w0 = Float64Array.from(w);
     const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
-    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp, stats.vectors(g));
+    const few = stats.vectors(g);
+    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp, few);
     const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => {
       const fit = refit ? Float64Array.from(sub) : sub;
-      const m = obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts });
+      const m = obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts, inputs: width === sh.cols ? few : undefined });
       if (refit) refitRows(sub, fit, sh.rows, width, hs, m, damp);
       return m;
     });
