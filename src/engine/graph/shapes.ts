@@ -4,6 +4,7 @@
  */
 import { StudioError } from '../errors';
 import { type Graph, type GraphNode, isWeighted, nodeWeights } from './ir';
+import { countNonZeros } from '../metrics/non-zeros';
 
 export type Shape = number[]; // without the batch axis
 
@@ -58,12 +59,6 @@ export function inferShapes(g: Graph): Map<string, Shape> {
 
 const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
-function nonZeros(v: Float32Array): number {
-  let c = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) c++;
-  return c;
-}
-
 export interface NodeCost {
   name: string;
   op: GraphNode['op'];
@@ -88,7 +83,7 @@ export function graphCost(g: Graph): GraphCost {
   const nodes = g.nodes.map((n): NodeCost => {
     const ws = nodeWeights(n).map(([, w]) => w);
     const params = ws.reduce((a, w) => a + w.values.length, 0);
-    const nonZeroParams = ws.reduce((a, w) => a + nonZeros(w.values), 0);
+    const nonZeroParams = ws.reduce((a, w) => a + countNonZeros(w.values), 0);
     const out = shapes.get(n.name)!;
     let macs = 0;
     let effectiveMacs = 0;
@@ -96,7 +91,7 @@ export function graphCost(g: Graph): GraphCost {
       // Each kernel element is used once per output position (per output pixel for convs).
       const positions = n.op === 'dense' ? 1 : out[0] * out[1];
       macs = positions * n.kernel.values.length;
-      effectiveMacs = positions * nonZeros(n.kernel.values);
+      effectiveMacs = positions * countNonZeros(n.kernel.values);
     }
     return { name: n.name, op: n.op, outputShape: out, params, nonZeroParams, macs, effectiveMacs };
   });

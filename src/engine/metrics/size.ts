@@ -10,6 +10,7 @@
  */
 import { gzipSync } from 'fflate';
 import { toFloat16Bits } from '../quantize/float16';
+import { countNonZeros } from './non-zeros';
 
 export interface WeightTensor {
   name: string;
@@ -33,12 +34,6 @@ export interface SizeReport {
   sparseInt8Bytes: number;
 }
 
-function nonZeros(v: ArrayLike<number>): number {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) n++;
-  return n;
-}
-
 /** Bytes of one tensor in the int8 model. */
 function int8TensorBytes(t: WeightTensor): number {
   if (t.int8) return t.int8.length + 4 * (t.scales ?? 1);
@@ -53,7 +48,7 @@ export function sizeReport(tensors: WeightTensor[], opts: { gzip?: boolean } = {
   const gzip = opts.gzip ?? true;
   const params = tensors.reduce((a, t) => a + t.values.length, 0);
   // Counted once per tensor (each is read by three figures; MobileNetV1 1.0 has 3.2 M weights).
-  const valuesNonZero = tensors.map((t) => nonZeros(t.values));
+  const valuesNonZero = tensors.map((t) => countNonZeros(t.values));
   const nonZeroParams = valuesNonZero.reduce((a, n) => a + n, 0);
   // The files gzip would read, put together only when gzip runs (a preview skips both).
   const float32File = (): Uint8Array => {
@@ -78,7 +73,7 @@ export function sizeReport(tensors: WeightTensor[], opts: { gzip?: boolean } = {
   const sparseBytes = (int8: boolean) =>
     tensors.reduce((a, t, k) => {
       const q = int8 && t.int8;
-      return a + Math.ceil(t.values.length / 8) + (q ? nonZeros(t.int8!) + 4 * (t.scales ?? 1) : valuesNonZero[k] * 4);
+      return a + Math.ceil(t.values.length / 8) + (q ? countNonZeros(t.int8!) + 4 * (t.scales ?? 1) : valuesNonZero[k] * 4);
     }, 0);
   const gzipFloat32Bytes = gzip ? gzipSync(float32File(), { level: 9, mtime: 0 }).length : Number.NaN;
   return {

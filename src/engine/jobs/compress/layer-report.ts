@@ -8,6 +8,7 @@ import type { QuantizedModel } from '../../quantize/quantize-graph';
 import type { LayerSqnr } from '../../quantize/sqnr';
 import type { BaselineEntry, ImageDataset } from '../../types';
 import type { FlippedPrediction, LayerReport } from './types';
+import { countNonZeros } from '../../metrics/non-zeros';
 
 const HIST_BINS = 51;
 /** The gallery keeps this many changed predictions. */
@@ -25,9 +26,7 @@ function outChannels(shape: number[], op: string): number {
 }
 
 export function kernelSparsity(v: Float32Array): number {
-  let z = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] === 0) z++;
-  return v.length ? z / v.length : 0;
+  return v.length ? (v.length - countNonZeros(v)) / v.length : 0;
 }
 
 /** 1 - (non-zero kernel weights of `after`) / (kernel weights of `before`): what pruning removed, zeroed or cut. */
