@@ -187,7 +187,8 @@ export function obsPrune(w: Float64Array, rows: number, cols: number, h: Float64
   const saliency = (v: number, d: number): number => (v * v) / (d * d);
   const chooseBlock = (c0: number, c1: number, wNow: Float64Array, diag: (c: number) => number): void => {
     const width = c1 - c0;
-    const dd = Float64Array.from({ length: width }, (_, j) => diag(c0 + j));
+    const dd = new Float64Array(width);
+    for (let j = 0; j < width; j++) dd[j] = diag(c0 + j);
     const scores = new Float64Array(rows * width);
     for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) scores[r * width + j] = saliency(wNow[r * cols + c0 + j], dd[j]);
     const k = Math.floor(scores.length * opts.sparsity);
