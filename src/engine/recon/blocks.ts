@@ -7,7 +7,7 @@
  */
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
-import { addRowProducts, applyInverseRows, FIT_ROWS, inverseFactor, MAX_BLOCK_COLS, spdInverse } from './linalg';
+import { addRowProducts, addRowsProducts, applyInverseRows, FIT_ROWS, inverseFactor, MAX_BLOCK_COLS, spdInverse } from './linalg';
 import { LOW_RANK_RATIO, type LowRankInputs } from './layer-problem';
 
 /** Columns per diagonal block: whole kernel positions, at most MAX_BLOCK_COLS (all of them when they fit). */
@@ -107,14 +107,7 @@ function fitLowRank(w: Float64Array, rows: number, cols: number, h: Float64Array
  */
 function productRows(out: Float64Array, a: Float64Array, b: Float64Array, rows: number, k: number, n: number, add = false): void {
   if (!add) out.fill(0, 0, rows * n);
-  let r = 0;
-  for (; r + FIT_ROWS <= rows; r += FIT_ROWS) addRowProducts(out.subarray(r * n), n, a, k, r * k, k, b, n, 0, 0, n);
-  for (; r < rows; r++) {
-    for (let q = 0; q < k; q++) {
-      const v = a[r * k + q];
-      if (v !== 0) for (let j = 0; j < n; j++) out[r * n + j] += v * b[q * n + j];
-    }
-  }
+  addRowsProducts(rows, out, n, a, k, 0, k, b, n, 0, 0, n);
 }
 
 /**

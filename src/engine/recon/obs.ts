@@ -22,14 +22,14 @@ export interface ReconOptions {
 
 /**
  * What happens to each column. `chooseBatch` may choose masks for a batch's columns jointly, when
- * the batch opens (its columns then hold the weights as updated so far). `target(r, c, v)` is the
- * value weight (r, c) is fixed to, from its current value v; within a step each row is fixed from
- * left to right, so when it is called, row r's columns before c are fixed and its columns up to
- * the step's end hold their current values in the array being solved.
+ * the batch opens (its columns then hold the weights as updated so far). `target(r, c, v, diag)` is
+ * the value weight (r, c) is fixed to, from its current value v (`diag(c)` is U's diagonal); within
+ * a step each row is fixed from left to right, so when it is called, row r's columns before c are
+ * fixed and its columns up to the step's end hold their current values in the array being solved.
  */
 export interface ColumnRule {
   chooseBatch?(c0: number, c1: number, w: Float64Array, diag: (c: number) => number): void;
-  target(r: number, c: number, v: number): number;
+  target(r: number, c: number, v: number, diag: (c: number) => number): number;
   /** Columns per batch (default 128). */
   batch?: number;
   /**
@@ -127,7 +127,7 @@ export function reconstructColumns(w: Float64Array, rows: number, cols: number, 
         const lo = r * step - s0;
         for (let c = s0; c < s1; c++) {
           const v = w[o + c];
-          const q = rule.target(r, c, v);
+          const q = rule.target(r, c, v, diag);
           if (q === v) continue;
           const err = (v - q) / d[c - s0];
           loss += err * err;
@@ -203,24 +203,21 @@ export function obsPrune(w: Float64Array, rows: number, cols: number, h: Float64
   };
   // N:M chooses each row's group when the row reaches it: the group's weights are then current
   // (a batch never splits a group: nmBatch).
-  let diagNow: (c: number) => number = () => 1;
-  const groupTarget = (r: number, c: number, v: number): number => {
+  const groupTarget = (r: number, c: number, v: number, diag: (c: number) => number): number => {
     const { n, m, channels } = opts.nm!;
     const ch = c % channels;
     if (ch % m === 0) {
       const size = Math.min(m, channels - ch);
       const keep = Math.ceil((size * n) / m);
       const members = Array.from({ length: size }, (_, j) => c + j);
-      const s = (j: number): number => saliency(w[r * cols + j], diagNow(j));
+      const s = (j: number): number => saliency(w[r * cols + j], diag(j));
       members.sort((a, b) => s(a) - s(b) || a - b);
       for (let j = 0; j < size - keep; j++) mask[r * cols + members[j]] = 0;
     }
     return mask[r * cols + c] ? v : 0;
   };
   const keepMasked = (r: number, c: number, v: number): number => (mask[r * cols + c] ? v : 0);
-  const rule: ColumnRule = opts.nm
-    ? { chooseBatch: (_c0, _c1, _w, diag) => void (diagNow = diag), target: groupTarget, batch: nmBatch(opts.nm.channels, opts.nm.m) }
-    : { chooseBatch: chooseBlock, target: keepMasked, batch: opts.blockSize, step: UPDATE_STEP };
+  const rule: ColumnRule = opts.nm ? { target: groupTarget, batch: nmBatch(opts.nm.channels, opts.nm.m) } : { chooseBatch: chooseBlock, target: keepMasked, batch: opts.blockSize, step: UPDATE_STEP };
   reconstructColumns(w, rows, cols, h, opts, rule);
   return mask;
 }
