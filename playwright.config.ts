@@ -4,8 +4,8 @@ import { browserPath } from './tools/check/browser';
 
 /**
  * End-to-end tests drive Debian's Chromium against the built app served by `vite preview`
- * (tools/check/browser.ts finds it: CHROMIUM_PATH, the system paths, or Playwright's own download
- * where there is no other). WebGL2 works there through SwiftShader; evaluation runs on wasm.
+ * (tools/check/browser.ts finds it: CHROMIUM_PATH, Debian's headless shell of Chromium, the system
+ * paths, or Playwright's own download where there is no other). WebGL2 works there through SwiftShader; evaluation runs on wasm.
  */
 /** E2E_PORT lets two checkouts (or two engineers) run the suite side by side. */
 const port = Number(process.env.E2E_PORT ?? 4173);
@@ -31,7 +31,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
-      executablePath: browserPath({ playwrightPath: () => chromium.executablePath() }),
+      executablePath: browserPath({ playwrightPath: () => chromium.executablePath(), headlessShell: true }),
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-swiftshader'],
     },
     viewport: { width: 1280, height: 900 },

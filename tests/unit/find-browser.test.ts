@@ -1,6 +1,6 @@
 /**
  * The browser finder (tools/check/browser.ts) that `npm test` runs first: CHROMIUM_PATH, then the
- * system paths in order, then Playwright's download; with none, one line with the three ways to
+ * system paths in order (for the end-to-end suite, Debian's headless shell first), then Playwright's download; with none, one line with the three ways to
  * get one. A CHROMIUM_PATH that leads nowhere is refused, never replaced by another browser.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,14 @@ describe('findBrowser', () => {
     expect(findBrowser({ env: {}, exists: on('/usr/bin/google-chrome', '/usr/bin/chromium') })).toEqual({ path: '/usr/bin/chromium', source: 'system' });
     expect(findBrowser({ env: {}, exists: on('/Applications/Google Chrome.app/Contents/MacOS/Google Chrome') })).toMatchObject({ source: 'system' });
     expect(SYSTEM_BROWSERS[0]).toBe('/usr/bin/chromium');
+  });
+
+  it('for the end-to-end suite, Debian’s headless shell first, then the same order; CHROMIUM_PATH still wins', () => {
+    const all = on('/usr/bin/chromium-headless-shell', '/usr/bin/chromium');
+    expect(findBrowser({ env: {}, exists: all, headlessShell: true })).toEqual({ path: '/usr/bin/chromium-headless-shell', source: 'system' });
+    expect(findBrowser({ env: {}, exists: all })).toEqual({ path: '/usr/bin/chromium', source: 'system' });
+    expect(findBrowser({ env: {}, exists: on('/usr/bin/chromium'), headlessShell: true })).toEqual({ path: '/usr/bin/chromium', source: 'system' });
+    expect(findBrowser({ env: { CHROMIUM_PATH: '/opt/c/chrome' }, exists: on('/opt/c/chrome', '/usr/bin/chromium-headless-shell'), headlessShell: true })).toEqual({ path: '/opt/c/chrome', source: 'CHROMIUM_PATH' });
   });
 
   it('then the browser Playwright downloaded, if it is there', () => {

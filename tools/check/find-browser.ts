@@ -5,7 +5,7 @@
 import { chromium } from 'playwright-core';
 import { findBrowser } from './browser';
 
-const found = findBrowser({ playwrightPath: () => chromium.executablePath() });
+const found = findBrowser({ playwrightPath: () => chromium.executablePath(), headlessShell: true });
 if ('error' in found) {
   console.error(found.error);
   process.exit(1);
