@@ -95,7 +95,7 @@ test('the float .tflite fixtures run on LiteRT.js (an independent reader) to tor
   // The custom CNN's entry gives the MNIST test records and the 0-1 scaling these three were trained on.
   const entry = (JSON.parse(readFileSync('public/models/index.json', 'utf8')) as BaselineIndex).models.find((m) => m.id === 'custom-cnn-mnist')!;
   const names = ['mnist-cnn.tflite', 'mnist-cnn-converter.tflite', 'mnist-dw.tflite'];
-  await page.goto('/');
+  await page.goto('/?bench'); // a host page for the worker: no live picture, preview or warm-up sharing the machine
   const r = await page.evaluate(
     ([url, req]) =>
       new Promise<TfliteEvalResult>((resolve, reject) => {
@@ -127,7 +127,7 @@ test('an ONNX, a Keras 3 and a float .tflite CNN evaluate to torch’s accuracy 
   expect(workerFile, 'run "vite build" first: dist/assets has no engine worker').toBeTruthy();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?bench'); // a host page for the worker: no live picture, preview or warm-up sharing the machine
   // mnist-dw.keras ends in a softmax, which the int8 model leaves out; the .tflite is converter-shaped.
   for (const [i, fixture] of ['mnist-cnn.onnx', 'mnist-dw.keras', 'mnist-cnn-converter.tflite'].entries()) {
     const ref = REF[fixture.replace(/(-converter)?\.\w+$/, '')];
