@@ -5,9 +5,8 @@
  * the legend picks a layer, the measure can be switched, the filled view passes axe, and a second,
  * longer run is cancelled while the first result stays.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { FAST, link, openWith, shot } from './studio-helpers';
+import { axe, FAST, link, openWith, shot } from './studio-helpers';
 
 const LAYERS = 6;
 
@@ -43,8 +42,8 @@ test('the sensitivity view measures each layer alone, shows it as a chart and a 
   await expect(view.getByTestId('sens-table').locator('caption')).toContainText('KL divergence');
   await view.screenshot({ path: shot('sensitivity.png') });
   // The filled view (chart, legend, focusable rows) passes axe as the empty one does in workbench.spec.ts.
-  const axe = await new AxeBuilder({ page }).include('#tabpanel-sensitivity').analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+  const axeResult = await axe(page).include('#tabpanel-sensitivity').analyze();
+  expect(axeResult.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 
   // A longer analysis (other settings: not in the worker's cache), cancelled while it measures layers.
   await view.getByTestId('sens-calibration').fill('256');

@@ -1,5 +1,6 @@
 /** Shared steps of the studio's end-to-end specs: fast settings by URL, one run, screenshots. */
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /**
@@ -34,4 +35,15 @@ export async function openWith(page: Page, url: string, modelId = FAST.m): Promi
 export async function openTab(page: Page, id: string): Promise<void> {
   await page.getByTestId(`tab-${id}`).click();
   await expect(page.getByTestId(`tabpanel-${id}`)).toBeVisible();
+}
+
+/**
+ * axe for this page, as the accessibility checks run it. Legacy mode runs axe in the page itself:
+ * the default gathers each frame's partial results and finishes them in a new blank page, which
+ * cost 3-5 CPU-s a check against about 2 (2026-12-07; the studio has no cross-origin frames, the
+ * one thing only the default reaches). Only violations are collected: passes and incomplete
+ * results are not read.
+ */
+export function axe(page: Page): AxeBuilder {
+  return new AxeBuilder({ page }).setLegacyMode(true).options({ resultTypes: ['violations'] });
 }

@@ -4,10 +4,9 @@
  * every tab reopens from its URL, the live picture follows the recipe, the lecture tour runs end to
  * end at 1280x720 in lecture mode, and axe finds no serious or critical violation on any tab.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { TAB_IDS } from '../../src/state/ui-slice';
-import { compressOnce, FAST, link, openWith, shot } from './studio-helpers';
+import { axe, compressOnce, FAST, link, openWith, shot } from './studio-helpers';
 
 async function inViewport(page: Page, l: Locator, what: string): Promise<void> {
   const vp = page.viewportSize()!;
@@ -193,7 +192,7 @@ test('axe: no serious or critical violation on the workbench and any tab, after 
   await compressOnce(page, 1);
   const bad: string[] = [];
   const check = async (what: string, include?: string) => {
-    const r = await (include ? new AxeBuilder({ page }).include(include) : new AxeBuilder({ page }).exclude('.tab-panels')).analyze();
+    const r = await (include ? axe(page).include(include) : axe(page).exclude('.tab-panels')).analyze();
     for (const v of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
       bad.push(
         `${what}: ${v.id} (${v.impact}): ${v.nodes
