@@ -111,7 +111,9 @@ export async function weightSample(g0: Graph, s: WeightSampleOptions, ctx: Prune
   let keptIn = range(cin);
   let keptOut = range(cout);
   let prunesLayer = false;
-  const out = shared ? await sharedPrune(shared, g0, p, ctx) : await PRUNERS[p.method].prune(g0, p, ctx);
+  // Pruned up to the drawn layer only: the layers after it change nothing drawn here.
+  const upTo = { ...ctx, upTo: node.name };
+  const out = shared ? await sharedPrune(shared, g0, p, upTo) : await PRUNERS[p.method].prune(g0, p, upTo);
   const pruned = out.graph;
   const m = out.masks?.get(node.name);
   if (m) {

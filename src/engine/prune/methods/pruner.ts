@@ -25,6 +25,14 @@ export interface PruneContext {
    * takes them from the model pruned so far, layer after layer).
    */
   statsMemo?: Memo;
+  /**
+   * Prune no layer after this one (network order). The layer picture draws one layer, and a
+   * reconstruction method prunes each layer from the layers before it only, so the rest of the
+   * network is work the picture never reads (most of it: the wide layers come last). The outcome's
+   * graph is then pruned up to this layer. Methods that prune every layer in a few passes over the
+   * weights, and a sensitivity allocation (it weighs all layers against each other), ignore it.
+   */
+  upTo?: string;
 }
 
 export interface PruneOutcome {

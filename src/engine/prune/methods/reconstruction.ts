@@ -226,6 +226,8 @@ export function reconstructionPruner(pattern: 'unstructured' | 'n:m'): Pruner {
         (done, total) =>
           ctx.onProgress?.(k * total + done, parts * total);
       const planned = byLayer ? await allocate(work, layers, job, phase) : undefined;
+      const stop = byLayer || ctx.upTo === undefined ? -1 : work.nodes.findIndex((n) => n.name === ctx.upTo);
+      if (stop >= 0) for (const n of work.nodes.slice(stop + 1)) known.delete(n.name);
       const { masks, images } = await pruneInOrder(work, known, (name) => planned?.sparsities[name] ?? p.overrides[name] ?? p.sparsity, job, phase(parts - 1));
       return { graph: work, masks, detail: { calibrationImages: images, calibrationSource: 'training split', ...(planned?.detail ?? (pattern === 'unstructured' ? { allocation: 'uniform' } : {})) } };
     },
