@@ -25,6 +25,7 @@ import type { ReadFile } from '../engine/data/load';
 import { ensureBackend, previewJob, weightSampleJob } from './explain-job';
 import { WorkerMemo } from './worker-memo';
 import { startingBackend } from './backend-lock';
+import { readServed } from './read-served';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const origin = scope.location.origin + '/';
@@ -39,10 +40,8 @@ function post(msg: WorkerResponse): void {
   scope.postMessage(msg);
 }
 
-async function read(path: string): Promise<Uint8Array> {
-  const res = await fetch(new URL(path, origin).href);
-  if (!res.ok) throw new StudioError('dataset-missing', `Could not load ${path}: HTTP ${res.status}. Run "npm start", which prepares data and models.`, { fileName: path });
-  return new Uint8Array(await res.arrayBuffer());
+function read(path: string): Promise<Uint8Array> {
+  return readServed(origin, path);
 }
 
 async function baseline(modelId: string): Promise<BaselineEntry> {

@@ -6,7 +6,7 @@
  * with 'unsafe-eval' in its Content-Security-Policy (vite.config.ts), while the page and the
  * engine worker keep the strict policy. Terminating it frees the runtime's heap and threads.
  */
-import { serializeError, StudioError } from '../engine/errors';
+import { serializeError } from '../engine/errors';
 import { evaluateTflite, timeTfliteModels } from '../engine/jobs/tflite-eval';
 import { chooseRuntimeByTiming } from '../engine/jobs/runtime-choice';
 import { createLiteRtRuntime } from '../engine/runtime/litert-runtime';
@@ -14,6 +14,7 @@ import { createTfliteRuntime } from '../engine/runtime/tflite-runtime';
 import type { TfliteWorkerRequest, TfliteWorkerResponse } from './tflite-protocol';
 import { checkRuntime, type RuntimeId } from '../engine/choices/deploy';
 import type { ModelRuntime } from '../engine/runtime/model-runtime';
+import { readServed } from './read-served';
 
 /** One factory per runtime of the table; an unknown name is refused, never run on another runtime. */
 const RUNTIMES: Record<RuntimeId, (opts: { wasmPath: string; numThreads?: number }) => ModelRuntime> = { litert: createLiteRtRuntime, 'tfjs-tflite': createTfliteRuntime };
@@ -25,10 +26,8 @@ function post(msg: TfliteWorkerResponse): void {
   scope.postMessage(msg);
 }
 
-async function read(path: string): Promise<Uint8Array> {
-  const res = await fetch(new URL(path, origin).href);
-  if (!res.ok) throw new StudioError('dataset-missing', `Could not load ${path}: HTTP ${res.status}. Run "npm start", which prepares data and models.`, { fileName: path });
-  return new Uint8Array(await res.arrayBuffer());
+function read(path: string): Promise<Uint8Array> {
+  return readServed(origin, path);
 }
 
 scope.onmessage = async (ev: MessageEvent<TfliteWorkerRequest>) => {
