@@ -37,7 +37,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 900 },
   },
   webServer: {
-    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1 --outDir ${dist}`,
+    command: `STUDIO_PREVIEW_GZIP=0 npx vite preview --port ${port} --strictPort --host 127.0.0.1 --outDir ${dist}`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
