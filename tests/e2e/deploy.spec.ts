@@ -17,7 +17,7 @@ test('Deploy: real int8 on TFLite, downloads, microcontroller fit', async ({ pag
   test.setTimeout(300_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await openWith(page, link({ ...FAST, tab: 'deploy' }));
+  await openWith(page, link({ ...FAST, el: '300', tab: 'deploy' }));
   await expect(page.getByTestId('deploy-empty')).toBeVisible();
 
   const option = page.getByTestId('tflite-option');

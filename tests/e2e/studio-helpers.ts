@@ -4,10 +4,13 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /**
- * A quick recipe as a link: custom CNN on MNIST, 50% per-layer + INT8, 300 test images,
- * 64 calibration images (and 64 training images loaded), 3 latency runs, no fine-tuning.
+ * A quick recipe as a link: custom CNN on MNIST, 50% per-layer + INT8, 100 test images,
+ * 64 calibration images (and 64 training images loaded), 3 latency runs, no fine-tuning. A test
+ * whose claim compares figures (real int8 against simulated, within half a point) asks for more
+ * records itself: each of this CNN's images costs 22 MMAC, 2 ms on wasm, and a run evaluates the
+ * records three times (the unchanged model, pruned, quantized).
  */
-export const FAST = { m: 'custom-cnn-mnist', sp: '0.5', q: 'int8', cs: '64', tl: '64', el: '300', lat: '3' };
+export const FAST = { m: 'custom-cnn-mnist', sp: '0.5', q: 'int8', cs: '64', tl: '64', el: '100', lat: '3' };
 
 export function link(params: Record<string, string> = FAST): string {
   return `/?${new URLSearchParams({ v: '1', ...params }).toString()}`;

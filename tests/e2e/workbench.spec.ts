@@ -50,7 +50,7 @@ for (const [width, height] of [
     await compressOnce(page, 1);
     await expect(page.getByTestId('compress-after-accuracy')).toHaveText(/%$/);
     await expect(page.getByTestId('recipe-sentence')).toHaveText(
-      /^Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 64 calibration images: [\d.]+% smaller \(gzip\), [−+±][\d.]+ points of accuracy on 300 test images\.$/,
+      /^Pruned 50% of the conv and dense weights of each layer by magnitude, quantized to int8 per channel with min-max ranges from 64 calibration images: [\d.]+% smaller \(gzip\), [−+±][\d.]+ points of accuracy on 100 test images\.$/,
     );
     await expect(page.getByTestId('chart-size').locator('.recharts-bar-rectangle')).toHaveCount(6);
     await mainLoopOnScreen(page);
@@ -113,7 +113,7 @@ test('while the page rests, the worker measures the unchanged model ahead, and C
   // that starts while it still runs waits for it rather than measuring twice.
   await page.waitForTimeout(2500);
   await compressOnce(page, 1);
-  await expect(page.getByTestId('job-log').first()).toContainText(/evaluate baseline: 300 images, accuracy \d+\.\d+%, measured ahead, on the same records/);
+  await expect(page.getByTestId('job-log').first()).toContainText(/evaluate baseline: 100 images, accuracy \d+\.\d+%, measured ahead, on the same records/);
 });
 
 test('each tab opens from its URL, and an unknown tab is named and ignored', async ({ page }) => {
