@@ -3,8 +3,9 @@
  * the picture needs the same pruned model, and pruning again (a whole reconstruction for `obs`)
  * made each picture cost as much as its preview and compete with the next preview in the worker.
  * One slot in the worker's memo, replaced by each new recipe, so at most one whole pruned copy of
- * the model is kept (and one picture's pruning up to its layer, in a second slot). The outcome is shared: whoever gets it reads it and never changes it (the compress
- * job's later stages work on copies: prepareForInference clones).
+ * the model is kept (and one picture's pruning up to its layer, in a second slot). The outcome is
+ * shared: whoever gets it reads it and never changes it (the compress job's later stages work on
+ * copies: prepareForInference clones).
  */
 import type { Graph } from '../../graph/ir';
 import type { PruneSettings } from '../../jobs/compress-settings';
