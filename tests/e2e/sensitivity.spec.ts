@@ -41,7 +41,7 @@ test('the sensitivity view measures each layer alone, shows it as a chart and a 
   await view.getByTestId('sens-metric-divergence').check();
   await expect(view.getByTestId('sens-table').locator('caption')).toContainText('KL divergence');
   await view.screenshot({ path: shot('sensitivity.png') });
-  // The filled view (chart, legend, focusable rows) passes axe as the empty one does in workbench.spec.ts.
+  // The filled view (chart, legend, focusable rows) passes axe as the empty one does in accessibility.spec.ts.
   const axeResult = await axe(page).include('#tabpanel-sensitivity').analyze();
   expect(axeResult.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 

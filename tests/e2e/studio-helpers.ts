@@ -1,7 +1,7 @@
 /** Shared steps of the studio's end-to-end specs: fast settings by URL, one run, screenshots. */
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /**
  * A quick recipe as a link: custom CNN on MNIST, 50% per-layer + INT8, 100 test images,
@@ -49,4 +49,15 @@ export async function openTab(page: Page, id: string): Promise<void> {
  */
 export function axe(page: Page): AxeBuilder {
   return new AxeBuilder({ page }).setLegacyMode(true).options({ resultTypes: ['violations'] });
+}
+
+/** Asserts that `l` lies wholly inside the viewport, without scrolling (`what` names it in a failure). */
+export async function inViewport(page: Page, l: Locator, what: string): Promise<void> {
+  const vp = page.viewportSize()!;
+  const b = await l.boundingBox();
+  expect(b, `${what} has a box`).not.toBeNull();
+  expect(b!.x, `${what} left`).toBeGreaterThanOrEqual(0);
+  expect(b!.y, `${what} top`).toBeGreaterThanOrEqual(0);
+  expect(b!.x + b!.width, `${what} right`).toBeLessThanOrEqual(vp.width);
+  expect(b!.y + b!.height, `${what} bottom`).toBeLessThanOrEqual(vp.height);
 }

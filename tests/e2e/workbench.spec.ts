@@ -1,22 +1,14 @@
 /**
  * The workbench (issue 19): the main loop fits one screen at 1280x720 and 1920x1080 (model picker,
  * main knobs, Compress and the headline figures inside the viewport, checked by bounding box),
- * every tab reopens from its URL, the live picture follows the recipe, the lecture tour runs end to
- * end at 1280x720 in lecture mode, and axe finds no serious or critical violation on any tab.
+ * every tab reopens from its URL, the live picture follows the recipe and a labelled preview the
+ * slider, and the worker measures the unchanged model ahead. The lecture tour (lecture-tour.spec.ts)
+ * and the accessibility checks (accessibility.spec.ts) are files of their own, named so that they,
+ * the suite's two longest tests, start early rather than last.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { TAB_IDS } from '../../src/state/ui-slice';
-import { axe, compressOnce, FAST, link, openWith, shot } from './studio-helpers';
-
-async function inViewport(page: Page, l: Locator, what: string): Promise<void> {
-  const vp = page.viewportSize()!;
-  const b = await l.boundingBox();
-  expect(b, `${what} has a box`).not.toBeNull();
-  expect(b!.x, `${what} left`).toBeGreaterThanOrEqual(0);
-  expect(b!.y, `${what} top`).toBeGreaterThanOrEqual(0);
-  expect(b!.x + b!.width, `${what} right`).toBeLessThanOrEqual(vp.width);
-  expect(b!.y + b!.height, `${what} bottom`).toBeLessThanOrEqual(vp.height);
-}
+import { compressOnce, FAST, inViewport, link, openWith, shot } from './studio-helpers';
 
 /** The main loop's parts, each inside the viewport without scrolling. */
 async function mainLoopOnScreen(page: Page): Promise<void> {
@@ -132,87 +124,4 @@ test('each tab opens from its URL, and an unknown tab is named and ignored', asy
   await page.goto('/?v=1&tab=nope');
   await expect(page.getByTestId('notice-url')).toContainText('values for tab could not be read');
   await expect(page.getByTestId('tab-details')).toHaveAttribute('aria-selected', 'true');
-});
-
-test('the lecture tour, end to end at 1280x720 in lecture mode', async ({ page, context }) => {
-  test.setTimeout(420_000);
-  await page.setViewportSize({ width: 1280, height: 720 });
-  await openWith(page, link({ m: FAST.m, lecture: '1' }));
-  await expect(page.locator('html')).toHaveClass(/lecture/);
-  await page.getByTestId('tour-start').click();
-  const expected = [
-    { step: 'baseline', method: 'none', format: 'none', story: 'Step 1: the baseline' },
-    { step: 'pruning', method: 'global', format: 'none', story: 'Step 2: pruning' },
-    { step: 'int8', method: 'none', format: 'int8', story: 'Step 3: INT8' },
-    { step: 'pruning-int8', method: 'global', format: 'int8', story: 'Step 4: pruning and INT8' },
-  ];
-  for (const [i, e] of expected.entries()) {
-    await expect(page).toHaveURL(new RegExp(`tour=${e.step}(&|$)`));
-    await expect(page.getByTestId(`tour-step-${e.step}`)).toHaveAttribute('aria-current', 'step');
-    await expect(page.getByTestId('tour-story')).toContainText(e.story);
-    await expect(page.getByLabel('Pruning method')).toHaveValue(e.method);
-    await expect(page.getByLabel('Format')).toHaveValue(e.format);
-    await inViewport(page, page.getByTestId('compress-run'), 'Compress in lecture mode');
-    await inViewport(page, page.getByTestId('tour-next'), 'Next');
-    if (i === 0 || i === expected.length - 1) {
-      // The first and the last step run in full; the middle ones show their preview.
-      await compressOnce(page, i === 0 ? 1 : 2);
-      await expect(page.getByTestId('compress-summary')).toContainText('500 images');
-    } else {
-      await expect(page.getByTestId('preview-badge')).toHaveText(/^preview · \d+ images/, { timeout: 120_000 });
-      await expect(page.getByTestId('headline')).toHaveAttribute('data-preview', 'ready', { timeout: 120_000 });
-      await inViewport(page, page.getByTestId('preview-after-accuracy'), 'the preview’s accuracy');
-    }
-    await page.screenshot({ path: shot(`tour-${i + 1}-${e.step}-1280x720-lecture.png`) });
-    if (i < expected.length - 1) await page.getByTestId('tour-next').click();
-  }
-  await expect(page.getByTestId('tour-next')).toBeDisabled();
-  await expect(page.getByTestId('recipe-sentence')).toContainText('Pruned 50% of all conv and dense weights by magnitude, ranked across layers (first and last layer kept), fine-tuned for 10 steps, quantized to int8 per channel');
-
-  // Each step is a link that opens that step, here in a fresh page.
-  const href = await page.getByTestId('tour-step-int8').getAttribute('href');
-  const fresh = await context.newPage();
-  await fresh.setViewportSize({ width: 1280, height: 720 });
-  await fresh.goto(href!);
-  await expect(fresh.getByTestId('tour-story')).toContainText('Step 3: INT8');
-  await expect(fresh.getByLabel('Format')).toHaveValue('int8');
-  await expect(fresh.locator('html')).toHaveClass(/lecture/);
-  // Back goes one step back, End tour leaves the recipe as it is.
-  await fresh.getByTestId('tour-back').click();
-  await expect(fresh.getByTestId('tour-story')).toContainText('Step 2: pruning');
-  await fresh.getByTestId('tour-end').click();
-  await expect(fresh.getByTestId('tour-story')).toHaveCount(0);
-  await expect(fresh).not.toHaveURL(/tour=/);
-  await expect(fresh.getByLabel('Pruning method')).toHaveValue('global');
-});
-
-test('axe: no serious or critical violation on the workbench and any tab, after a run', async ({ page }) => {
-  test.setTimeout(300_000);
-  await openWith(page, link(FAST));
-  await compressOnce(page, 1);
-  const bad: string[] = [];
-  const check = async (what: string, include?: string) => {
-    const r = await (include ? axe(page).include(include) : axe(page).exclude('.tab-panels')).analyze();
-    for (const v of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-      bad.push(
-        `${what}: ${v.id} (${v.impact}): ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-      );
-    }
-  };
-  // The workbench and the tab strip once per mode; each tab's panel while it is open.
-  for (const lecture of [false, true]) {
-    if (lecture) await page.getByTestId('lecture-toggle').check();
-    await check(lecture ? 'lecture mode, workbench' : 'workbench');
-    for (const t of TAB_IDS) {
-      const tab = page.getByTestId(`tab-${t}`);
-      if (!(await tab.isVisible())) continue;
-      await tab.click();
-      await expect(page.getByTestId(`tabpanel-${t}`)).toBeVisible();
-      if (!lecture) await check(`tab ${t}`, `#tabpanel-${t}`);
-    }
-  }
-  expect(bad).toEqual([]);
 });
