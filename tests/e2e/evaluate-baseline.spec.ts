@@ -15,6 +15,13 @@ test('evaluates the custom CNN on CIFAR-10 in the worker and matches index.json,
   await page.goto('/?v=1'); // links of v=1 keep the magnitude recipe, whose live picture costs nothing
   await page.getByTestId('model-custom-cnn-mnist').click();
   await openTab(page, 'evaluate');
+  // The datasets arrive as the .gz files they are (vite.config.ts gzipAsFile), not inflated by the
+  // browser on every read: the engine inflates only the records a job needs.
+  const served = await page.evaluate(async () => {
+    const r = await fetch('/data/mnist/t10k-labels-idx1-ubyte.gz');
+    return { encoding: r.headers.get('content-encoding'), head: [...new Uint8Array(await r.arrayBuffer()).subarray(0, 2)] };
+  });
+  expect(served).toEqual({ encoding: null, head: [0x1f, 0x8b] });
 
   // Cancel mid-run first: the log keeps the stages up to the cancel, and the studio stays usable
   // (the full evaluation below is the proof).
