@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compressBaseline, type CompressResult, type StageFigures } from '../../src/engine/jobs/compress';
+import { compressBaseline, keepsTrain, type CompressResult, type StageFigures } from '../../src/engine/jobs/compress';
+import { getDataset } from '../../src/engine/data/registry';
 import { type PartialCompressSettings, validateCompressSettings, withDefaults } from '../../src/engine/jobs/compress-settings';
 import { prepareTrainingBackend } from '../../src/engine/train/training-backend';
 import type { BaselineIndex } from '../../src/engine/types';
@@ -113,6 +114,24 @@ describe('compress job', () => {
     const r = await run({ prune: { method: 'none' }, finetune: { epochs: 1, trainLimit: 64, batchSize: 16 }, quant: { mode: 'int8', calibration: { samples: 100 } } });
     expect(r.stages.find((s) => s.stage === 'finetune')!.detail.steps).toBe(4);
     expect(r.stages.find((s) => s.stage === 'quantize')!.detail.calibrationImages).toBe(100);
+  }, 60_000);
+
+  it('keeps a small training subset for the next job, and reads a large one afresh', async () => {
+    const memo = new Map<string, Promise<unknown>>();
+    const reuse = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+      if (!memo.has(key)) memo.set(key, make());
+      return memo.get(key) as Promise<T>;
+    };
+    let trainReads = 0;
+    const counting = (name: string) => (/train-images/.test(name) && trainReads++, read(name));
+    const job = (trainLimit: number) =>
+      compressBaseline(mnist, withDefaults(quick({ evalLimit: 16, latencyRuns: 1, stageAccuracy: false, prune: { method: 'none' }, quant: { mode: 'int8' }, finetune: { trainLimit } })), { read: counting, reuse });
+    await job(500);
+    await job(500);
+    expect(trainReads).toBe(1);
+    // 5,349 MNIST images are 4,193,616 bytes, under the 4 MiB kept; 5,350 are over.
+    expect([5349, 5350].map((n) => keepsTrain(getDataset('mnist'), n))).toEqual([true, false]);
+    expect(keepsTrain(getDataset('mnist'), undefined)).toBe(false);
   }, 60_000);
 
   it('structured pruning shrinks the model: fewer parameters, MACs and bytes', async () => {

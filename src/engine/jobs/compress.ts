@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { QUANT_MODES } from '../choices/quantize';
 import { loadDataset, type ReadFile } from '../data/load';
 import { evaluate, type Evaluation } from '../evaluate';
-import { caveatsFor, getDataset } from '../data/registry';
+import { caveatsFor, getDataset, type DatasetDescriptor } from '../data/registry';
 import { reconstructsWeights } from '../recon/quantize-weights';
 import { compileGraph } from '../graph/execute';
 import { graphFromLayersModel } from '../graph/from-layers';
@@ -83,6 +83,17 @@ export function loadTrain(entry: BaselineEntry, count: number | undefined, read:
   return memo(keys.train(modelKey(entry), count), () => loadDataset(d, 'train', (name) => read(`data/${d.id}/${name}`), count ? { count } : {}));
 }
 
+/**
+ * A job keeps a small training subset for the next job (a calibration set, a short fine-tuning's
+ * images): reading it again means fetching the whole first file of the split (MNIST: 9.7 MB) to
+ * inflate its head. All of a split is too much to keep (CIFAR-10: 150 MB), and so is a large subset.
+ */
+const KEEP_TRAIN_BYTES = 4 * 2 ** 20;
+
+export function keepsTrain(d: DatasetDescriptor, count: number | undefined): boolean {
+  return count !== undefined && count * d.shape[0] * d.shape[1] * d.shape[2] <= KEEP_TRAIN_BYTES;
+}
+
 function loadTest(entry: BaselineEntry, count: number, read: ReadFile, memo: Memo): Promise<ImageDataset> {
   const d = getDataset(entry.dataset);
   return memo(keys.test(entry, count), () => loadDataset(d, 'test', (name) => read(`data/${d.id}/${name}`), { first: entry.testData.first, count }));
@@ -134,8 +145,7 @@ export async function compressBaseline(entry: BaselineEntry, settings: CompressS
   const test = await loadTest(entry, count, ctx.read, memo);
   const needsTrain = s.finetune.epochs > 0 || quant.calibrates || (quant.int8Weights && reconstructsWeights(s.quant)) || pruneMethodOf(s.prune).needsCalibrationData;
   const trainCount = s.finetune.trainLimit ? Math.max(s.finetune.trainLimit, s.quant.calibration.samples) : undefined;
-  // A job loads its training images afresh: all of a training split is too much to keep (CIFAR-10: 150 MB).
-  const train = needsTrain ? await loadTrain(entry, trainCount, ctx.read, ctx.quick ? memo : fresh) : undefined;
+  const train = needsTrain ? await loadTrain(entry, trainCount, ctx.read, ctx.quick || keepsTrain(d, trainCount) ? memo : fresh) : undefined;
   ctx.signal?.throwIfAborted();
 
   const stages: StageRecord[] = [];
