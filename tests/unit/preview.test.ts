@@ -125,8 +125,8 @@ describe('a job reusing earlier jobs', () => {
     expect(evaluatedFirst).toBeGreaterThan(1);
     expect(ticks.filter((t) => t === 'evaluate-before')).toHaveLength(1);
     expect(keys().some((k) => k.startsWith('baseline-eval:'))).toBe(true);
-    // The training images are never kept by a job.
-    expect(keys().some((k) => k.startsWith('train:'))).toBe(false);
+    // A job keeps its 64 training images (a small subset: compress.ts keepsTrain), not the split.
+    expect(keys().filter((k) => k.startsWith('train:'))).toEqual([expect.stringMatching(/:64$/)]);
     for (const r of [first, second]) {
       expect(r.before.metrics).toEqual(fresh.before.metrics);
       expect(r.before.latency.runs).toBe(2);
