@@ -78,7 +78,7 @@ const previewWithoutGzip: Plugin = {
  * takes, where the engine inflates only the records a job needs (src/engine/data/head.ts) and
  * checks the CRC of the files it reads whole. Static hosts mostly serve .gz this way already.
  */
-export function servesGzipAsFile(url: string | undefined): boolean {
+function servesGzipAsFile(url: string | undefined): boolean {
   return /^\/data\/.+\.gz$/.test((url ?? '').split('?')[0]);
 }
 const gzipAsFile: Plugin = (() => {
