@@ -1,6 +1,7 @@
 /**
  * What the worker keeps between requests about the same model: its graph, test records and
- * preview training subsets (so dragging a slider does not reload and re-parse them), the unchanged
+ * small training subsets (previews', and a job's up to 4 MiB: jobs/compress.ts keepsTrain), so
+ * dragging a slider or a second Compress does not fetch and re-parse them, the unchanged
  * model's evaluation (a Compress's "before", made ahead by the warm-up) and the first pruned
  * layer's statistics. About a dozen entries per model; least recently used first out; a failed
  * load is not kept.

@@ -116,7 +116,7 @@ describe('compress job', () => {
     expect(r.stages.find((s) => s.stage === 'quantize')!.detail.calibrationImages).toBe(100);
   }, 60_000);
 
-  it('keeps a small training subset for the next job, and reads a large one afresh', async () => {
+  it('keeps a small training subset for the next job, and nothing over 4 MiB', async () => {
     const memo = new Map<string, Promise<unknown>>();
     const reuse = <T>(key: string, make: () => Promise<T>): Promise<T> => {
       if (!memo.has(key)) memo.set(key, make());
