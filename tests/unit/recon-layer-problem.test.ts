@@ -64,6 +64,37 @@ describe('a layer as a reconstruction problem', () => {
     tf.dispose([x, y]);
   });
 
+  it.each(cases)('%s, with dense inputs: tr(W C Wᵀ) = Σ y_dense·y and W·Σx_dense = Σ y_dense per output', async (_name, n, xShape) => {
+    const size = xShape.reduce((a, b) => a * b);
+    const x = tf.tensor(values(size, 0.37), xShape);
+    const x0 = tf.tensor(values(size, 0.53), xShape);
+    const y = (await reference(n, x).data()) as Float32Array;
+    const y0 = (await reference(n, x0).data()) as Float32Array;
+    const outputs = n.kernel.shape[n.kernel.shape.length - 1] * (n.op === 'depthwise' ? n.kernel.shape[2] : 1);
+    const stats = new InputStats(layerShape(n));
+    await stats.add(n, x, x0);
+    const sh = layerShape(n);
+    let cross = 0;
+    const sums = new Float64Array(outputs);
+    toRows(n).forEach((w, g) => {
+      const c = stats.cross![g];
+      for (let r = 0; r < sh.rows; r++) {
+        for (let i = 0; i < sh.cols; i++) {
+          let s = 0;
+          for (let j = 0; j < sh.cols; j++) s += c[i * sh.cols + j] * w[r * sh.cols + j];
+          cross += w[r * sh.cols + i] * s;
+          sums[g * sh.rows + r] += w[r * sh.cols + i] * stats.sumDense![g][i];
+        }
+      }
+    });
+    const expected = y.reduce((a, v, i) => a + v * y0[i], 0);
+    const ySums = new Float64Array(outputs);
+    y0.forEach((v, i) => (ySums[i % outputs] += v));
+    expect(cross).toBeCloseTo(expected, 3);
+    sums.forEach((s, o) => expect(s).toBeCloseTo(ySums[o], 4));
+    tf.dispose([x, x0]);
+  });
+
   it('toRows and fromRows are inverse, and a mask lands on the kernel index it names', () => {
     for (const [, n] of cases) {
       const copy = { ...n, kernel: { shape: n.kernel.shape, values: n.kernel.values.slice() } } as WeightedNode;

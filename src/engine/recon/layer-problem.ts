@@ -6,7 +6,7 @@
  * problem per channel, since each channel has its own filter).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WeightedNode } from '../graph/ir';
+import type { Conv2DNode, DepthwiseNode, WeightedNode } from '../graph/ir';
 import { MAX_BLOCK_COLS } from './linalg';
 
 export interface LayerShape {
@@ -136,15 +136,15 @@ export class InputStats {
     const keep = this.kept !== undefined && dense !== undefined && groups === 1 && cols <= MAX_BLOCK_COLS;
     const [hT, sT, m, cT, sdT, xT, x0T] = tf.tidy(() => {
       const p3 = as3(patches(n, x)); // [groups, M, cols]
-      // An explicit transpose, then a plain product: wasm's matMul with transposeA is 7x slower (2.4 s
-      // against 0.34 s for a 32,768 x 288 patch matrix).
+      // The products take the patches transposed, then plain: wasm's matMul with transposeA (or
+      // transposeB) is 7-12x slower (2.4 s against 0.34 s for a 32,768 x 288 patch matrix).
       // The column sums from the transposed copies too: wasm reduces only the innermost axis, so
       // summing over axis 1 would transpose the whole patch matrix once more (1.4 s of 5 s).
-      const d3 = dense ? as3(patches(n, dense)) : undefined;
-      const pT = p3.transpose([0, 2, 1]);
-      const dT = d3?.transpose([0, 2, 1]);
+      const transposed = (t: tf.Tensor): tf.Tensor3D => (n.op === 'conv2d' ? patchesT(n, t).expandDims(0) : as3(patches(n, t)).transpose([0, 2, 1]));
+      const pT = transposed(x);
+      const dT = dense && transposed(dense);
       const few = keep && LOW_RANK_RATIO * (this.count + p3.shape[1]) <= cols;
-      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? d3 : undefined] as const;
+      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? as3(patches(n, dense!)) : undefined] as const;
     });
     const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), xT?.data(), x0T?.data()])) as (Float32Array | undefined)[];
     tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : []), ...(xT ? [xT, x0T!] : [])]);
@@ -174,6 +174,39 @@ function samePad(inSize: number, k: number, stride: number): [number, number] {
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
+/** The output size and the padded input of a convolution over `x`'s spatial axes (`h`, `w`: their indices). */
+function window(n: Conv2DNode | DepthwiseNode, x: tf.Tensor, h: number, w: number): { xp: tf.Tensor; oh: number; ow: number } {
+  const [kh, kw] = n.kernel.shape;
+  const [sh, sw] = n.strides;
+  const ih = x.shape[h]!;
+  const iw = x.shape[w]!;
+  if (n.padding !== 'same') return { xp: x, oh: Math.floor((ih - kh) / sh) + 1, ow: Math.floor((iw - kw) / sw) + 1 };
+  const pad = x.shape.map((): [number, number] => [0, 0]);
+  pad[h] = samePad(ih, kh, sh);
+  pad[w] = samePad(iw, kw, sw);
+  return { xp: tf.pad(x, pad), oh: Math.ceil(ih / sh), ow: Math.ceil(iw / sw) };
+}
+
+/**
+ * A convolution's im2col transposed, [kh·kw·cin, M], straight from the input: transposed to
+ * channel-first (a ninth of the patches' size for a 3x3 kernel), each kernel position's slice is one
+ * block [cin, M] and the blocks stack in the kernel's own order. Transposing the patches instead
+ * took as long as their product (wasm's transpose: 74-86 ms for 12,288 x 288 values).
+ */
+function patchesT(n: Conv2DNode, x: tf.Tensor): tf.Tensor2D {
+  const [kh, kw, cin] = n.kernel.shape;
+  const [sh, sw] = n.strides;
+  const b = x.shape[0];
+  const { xp, oh, ow } = window(n, x.transpose([3, 0, 1, 2]), 2, 3);
+  const slices: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      slices.push(tf.stridedSlice(xp, [0, 0, i, j], [cin, b, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1], [1, 1, sh, sw]));
+    }
+  }
+  return tf.concat(slices, 0).reshape([kh * kw * cin, b * oh * ow]);
+}
+
 /**
  * im2col by shifted strided slices, one per kernel position, concatenated channel-last: the same
  * values a convolution multiplies, without building the kh·kw·cin-channel identity filter a
@@ -183,20 +216,8 @@ function patches(n: WeightedNode, x: tf.Tensor): tf.Tensor {
   if (n.op === 'dense') return x.reshape([x.shape[0], -1]);
   const [kh, kw, cin] = n.kernel.shape;
   const [sh, sw] = n.strides;
-  const [b, ih, iw] = x.shape as number[];
-  let xp = x as tf.Tensor4D;
-  let oh: number;
-  let ow: number;
-  if (n.padding === 'same') {
-    const ph = samePad(ih, kh, sh);
-    const pw = samePad(iw, kw, sw);
-    xp = tf.pad(xp, [[0, 0], ph, pw, [0, 0]]);
-    oh = Math.ceil(ih / sh);
-    ow = Math.ceil(iw / sw);
-  } else {
-    oh = Math.floor((ih - kh) / sh) + 1;
-    ow = Math.floor((iw - kw) / sw) + 1;
-  }
+  const b = x.shape[0];
+  const { xp, oh, ow } = window(n, x, 1, 2);
   const slices: tf.Tensor[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
