@@ -16,13 +16,13 @@ import { isBigModel } from '../engine/models/architectures';
 
 /**
  * Milliseconds a setting must rest before its picture, and its preview, are requested. A dragged
- * slider sends an input event every frame (16 ms) and a held arrow key every ~30 ms, so 100 ms
- * without one means the user has stopped; every millisecond here is part of the preview's latency
- * (issue 19's target: the first figure within 1 s of the slider stopping), and a preview that
- * starts too early is only cancelled by the next one.
+ * slider sends an input event every frame (16 ms) and a held arrow key every ~30 ms, so 60 ms
+ * without one (twice the key's repeat) means the user has stopped; every millisecond here is part
+ * of the preview's latency (issue 19's target: the first figure within 1 s of the slider
+ * stopping), and a preview that starts too early is only cancelled by the next one.
  */
 export const PICTURE_DEBOUNCE_MS = 150;
-export const PREVIEW_DEBOUNCE_MS = 100;
+export const PREVIEW_DEBOUNCE_MS = 60;
 /** Milliseconds the page must rest after its picture before the worker starts work ahead of need. */
 export const WARM_DELAY_MS = 1000;
 
