@@ -22,6 +22,8 @@ const cases: Array<[string, WeightedNode, number[]]> = [
   ['conv 3x3 same stride 1', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [3, 3, 3, 4], values: values(108, 1.3) }, strides: [1, 1], padding: 'same', activation: 'linear' }, [2, 7, 6, 3]],
   ['conv 3x3 same stride 2 (odd size: uneven padding)', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [3, 3, 2, 5], values: values(90, 0.7) }, strides: [2, 2], padding: 'same', activation: 'linear' }, [2, 7, 7, 2]],
   ['conv 2x3 valid stride 2x1', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [2, 3, 2, 3], values: values(36, 2.1) }, strides: [2, 1], padding: 'valid', activation: 'linear' }, [3, 6, 5, 2]],
+  ['pointwise conv 1x1 same stride 1', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [1, 1, 3, 4], values: values(12, 1.1) }, strides: [1, 1], padding: 'same', activation: 'linear' }, [2, 5, 4, 3]],
+  ['conv 1x1 same stride 2', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [1, 1, 3, 2], values: values(6, 0.8) }, strides: [2, 2], padding: 'same', activation: 'linear' }, [2, 5, 4, 3]],
   ['depthwise 3x3 same stride 2, multiplier 2', { name: 'd', op: 'depthwise', inputs: ['x'], kernel: { shape: [3, 3, 3, 2], values: values(54, 0.9) }, strides: [2, 2], padding: 'same', activation: 'linear' }, [2, 6, 5, 3]],
   ['dense', { name: 'f', op: 'dense', inputs: ['x'], kernel: { shape: [6, 4], values: values(24, 1.7) }, activation: 'linear' }, [5, 6]],
 ];

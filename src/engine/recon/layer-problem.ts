@@ -184,7 +184,8 @@ function window(n: Conv2DNode | DepthwiseNode, x: tf.Tensor, h: number, w: numbe
   const pad = x.shape.map((): [number, number] => [0, 0]);
   pad[h] = samePad(ih, kh, sh);
   pad[w] = samePad(iw, kw, sw);
-  return { xp: tf.pad(x, pad), oh: Math.ceil(ih / sh), ow: Math.ceil(iw / sw) };
+  const none = pad.every(([a, b]) => a === 0 && b === 0);
+  return { xp: none ? x : tf.pad(x, pad), oh: Math.ceil(ih / sh), ow: Math.ceil(iw / sw) };
 }
 
 /**
@@ -197,7 +198,10 @@ function patchesT(n: Conv2DNode, x: tf.Tensor): tf.Tensor2D {
   const [kh, kw, cin] = n.kernel.shape;
   const [sh, sw] = n.strides;
   const b = x.shape[0];
-  const { xp, oh, ow } = window(n, x.transpose([3, 0, 1, 2]), 2, 3);
+  const xt = x.transpose([3, 0, 1, 2]);
+  // A pointwise convolution's patches are its input.
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1) return xt.reshape([cin, -1]);
+  const { xp, oh, ow } = window(n, xt, 2, 3);
   const slices: tf.Tensor[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
