@@ -179,8 +179,12 @@ describe('the warm-up', () => {
     // The warm-up waits before its first batch until the preview is done, as the worker makes it.
     let previewDone!: () => void;
     const afterPreview = new Promise<void>((r) => (previewDone = r));
-    const warming = warmBaseline(mnist, 50, { read: files, reuse: memo, between: () => afterPreview });
+    const reads: string[] = [];
+    const counted: typeof files = (path) => (reads.push(path), files(path));
+    const warming = warmBaseline(mnist, 50, { read: counted, reuse: memo, between: () => afterPreview });
     await new Promise((r) => setTimeout(r, 200));
+    // Nothing loaded before its gate opens: loading is a long task too.
+    expect(reads).toEqual([]);
     const p = await previewCompress(mnist, withDefaults({ evalLimit: 50, prune: { method: 'per-layer', sparsity: 0.5 }, quant: { mode: 'none' } }), { read: files, memo });
     previewDone();
     expect(p.images).toBe(50);

@@ -106,6 +106,10 @@ function loadTest(entry: BaselineEntry, count: number, read: ReadFile, memo: Mem
  * (same graph, same records, same backend); `between` lets the user's requests go first.
  */
 export async function warmBaseline(entry: BaselineEntry, evalLimit: number | undefined, ctx: { read: ReadFile; reuse: Memo; signal?: AbortSignal; between?: () => Promise<void> }): Promise<ClassificationMetrics> {
+  // Loading the model and records is work ahead of need too, and one long task (a CIFAR-10 preview
+  // once waited 1.2 s beyond its own work behind it).
+  await ctx.between?.();
+  ctx.signal?.throwIfAborted();
   const g0 = await loadGraph(entry, ctx.read, ctx.reuse);
   const count = testCount(entry, evalLimit);
   const test = await loadTest(entry, count, ctx.read, ctx.reuse);
