@@ -45,7 +45,7 @@ function read(path: string): Promise<Uint8Array> {
   return readServed(origin, path);
 }
 
-/** The shipped baselines' index, read once per worker (5-15 ms of every preview when read each time); a failed read is tried again. */
+/** The shipped baselines' index, read once per worker (7-17 ms before every preview when read each time); a failed read is tried again. */
 let baselines: Promise<BaselineIndex> | undefined;
 
 async function baseline(modelId: string): Promise<BaselineEntry> {
