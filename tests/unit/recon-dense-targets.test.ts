@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { correctBias, fitToDense } from '../../src/engine/recon/blocks';
-import { InputStats } from '../../src/engine/recon/layer-problem';
+import { InputStats, layerShape, toRows } from '../../src/engine/recon/layer-problem';
 import { MAX_BLOCK_COLS } from '../../src/engine/recon/linalg';
 import type { WeightedNode } from '../../src/engine/graph/ir';
 import { gaussSolve } from './recon-fixtures';
@@ -207,5 +207,68 @@ describe('InputStats with dense inputs', () => {
     // W₀ = [1, 2], E[x₀] = [1, 1] -> 3; W = [1, 0], E[x] = [2, 0] -> 2; bias 0.5 + 1.
     correctBias(n, 0, Float64Array.of(1, 2), Float64Array.of(1, 0), Float64Array.of(2, 0), 1, 2, Float64Array.of(1, 1));
     expect(n.bias!.values[0]).toBeCloseTo(1.5, 6);
+  });
+});
+
+describe('InputStats collecting W·C instead of C (`weighted`)', () => {
+  /** A conv layer (3x3, 4 inputs, 3 outputs: 2·rows < cols) or a dense one (12 -> 2) with seeded weights. */
+  const layers: Array<[string, WeightedNode, number[]]> = [
+    ['conv 3x3 same stride 2', { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [3, 3, 4, 3], values: Float32Array.from({ length: 108 }, random(3)) }, strides: [2, 2], padding: 'same', activation: 'linear' }, [2, 7, 6, 4]],
+    ['dense', { name: 'd', op: 'dense', inputs: ['x'], kernel: { shape: [12, 2], values: Float32Array.from({ length: 24 }, random(5)) }, activation: 'linear' }, [9, 12]],
+  ];
+
+  it.each(layers)('%s: W·C and E[W x_dense] equal W times C and E[x_dense], and the fit and bias correction agree', async (_name, n, xShape) => {
+    const size = xShape.reduce((a, b) => a * b);
+    const rnd = random(17);
+    const x = tf.tensor(Float32Array.from({ length: size }, rnd), xShape);
+    const x0 = tf.tensor(Float32Array.from({ length: size }, rnd), xShape);
+    const shape = layerShape(n);
+    expect(2 * shape.rows).toBeLessThan(shape.cols);
+    const plain = new InputStats(shape);
+    const weighted = new InputStats(shape, true);
+    await plain.add(n, x, x0);
+    await weighted.add(n, x, x0);
+    tf.dispose([x, x0]);
+    expect(weighted.cross).toBeUndefined();
+    const { rows, cols } = shape;
+    const w = toRows(n)[0];
+    const c = plain.cross![0];
+    const wc = weighted.weightedCross!;
+    const scale = Math.max(...c.map(Math.abs));
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) {
+        let v = 0;
+        for (let i = 0; i < cols; i++) v += w[r * cols + i] * c[i * cols + j];
+        expect(wc[r * cols + j]).toBeCloseTo(v, 4 - Math.ceil(Math.log10(scale)));
+      }
+    }
+    const dm = plain.denseMean(0);
+    const out0 = weighted.denseOutMean()!;
+    for (let r = 0; r < rows; r++)
+      expect(out0[r]).toBeCloseTo(
+        w.slice(r * cols, (r + 1) * cols).reduce((a, v, i) => a + v * dm[i], 0),
+        5,
+      );
+    // The same fit and the same bias from either.
+    const a = Float64Array.from(w);
+    const b = Float64Array.from(w);
+    fitToDense(a, rows, cols, plain.h[0], plain.crossOf(0)!, shape.channels, 0.01);
+    fitToDense(b, rows, cols, weighted.h[0], weighted.crossOf(0)!, shape.channels, 0.01);
+    a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 4));
+    const nA = { ...n, bias: { shape: [rows], values: new Float32Array(rows) } } as WeightedNode;
+    const nB = { ...n, bias: { shape: [rows], values: new Float32Array(rows) } } as WeightedNode;
+    correctBias(nA, 0, w, a, plain.mean(0), rows, cols, plain.denseMean(0));
+    correctBias(nB, 0, w, b, weighted.mean(0), rows, cols, weighted.denseMean(0), weighted.denseOutMean());
+    nA.bias!.values.forEach((v, i) => expect(nB.bias!.values[i]).toBeCloseTo(v, 4));
+  });
+
+  it('collects C as before where W·C would cost more (2·rows ≥ cols) and for depthwise layers', async () => {
+    const n = { name: 'c', op: 'conv2d', inputs: ['x'], kernel: { shape: [1, 1, 4, 4], values: Float32Array.from({ length: 16 }, random(9)) }, strides: [1, 1], padding: 'same', activation: 'linear' } as WeightedNode;
+    const stats = new InputStats(layerShape(n), true);
+    const x = tf.ones([1, 3, 3, 4]);
+    await stats.add(n, x, x);
+    x.dispose();
+    expect(stats.weightedCross).toBeUndefined();
+    expect(stats.crossOf(0)).toBe(stats.cross![0]);
   });
 });

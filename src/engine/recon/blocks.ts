@@ -8,7 +8,7 @@
 import { outputChannels } from '../quantize/quantize-graph';
 import type { WeightedNode } from '../graph/ir';
 import { addRowProducts, addRowsProducts, applyInverseRows, FIT_ROWS, inverseFactor, MAX_BLOCK_COLS, spdInverse } from './linalg';
-import { LOW_RANK_RATIO, type LowRankInputs } from './layer-problem';
+import { LOW_RANK_RATIO, type DenseCross, type LowRankInputs } from './layer-problem';
 
 /** Columns per diagonal block: whole kernel positions, at most MAX_BLOCK_COLS (all of them when they fit). */
 function blockSpan(cols: number, channels: number): number {
@@ -25,8 +25,12 @@ function blockSpan(cols: number, channels: number): number {
  * usual damping) keeps Ŵ = W when the inputs did not change (C = H) and bounds the fit where the
  * calibration images do not pin every direction. Block-diagonal above MAX_BLOCK_COLS, as pruning.
  */
-export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float64Array, c: Float64Array, channels: number, damp: number, few?: LowRankInputs): void {
+export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float64Array, cross: DenseCross, channels: number, damp: number, few?: LowRankInputs): void {
   const span = blockSpan(cols, channels);
+  // W·C is collected for one block only (layer-problem.ts InputStats `weighted`).
+  const wc = cross instanceof Float64Array ? undefined : cross.wc;
+  const c = cross instanceof Float64Array ? cross : undefined;
+  if (wc && span < cols) throw new Error(`fitToDense: W·C for a layer solved in blocks (${cols} columns)`);
   for (let c0 = 0; c0 < cols; c0 += span) {
     const width = Math.min(span, cols - c0);
     let meanDiag = 0;
@@ -39,15 +43,16 @@ export function fitToDense(w: Float64Array, rows: number, cols: number, h: Float
     if (width === cols) {
       // One block: through the factor that pruning or rounding then uses (linalg.ts keeps it).
       const f = inverseFactor(h, cols, damp);
-      fitRows(w, rows, cols, 0, cols, c, cols, lambda, (t, out, count) => applyInverseRows(f, cols, t, out, count));
+      fitRows(w, rows, cols, 0, cols, wc ? { wc } : c!, cols, lambda, (t, out, count) => applyInverseRows(f, cols, t, out, count));
       continue;
     }
+    const cb = c!;
     const a = new Float64Array(width * width);
     const cc = new Float64Array(width * width);
     for (let i = 0; i < width; i++) {
       for (let j = 0; j < width; j++) {
         a[i * width + j] = h[(c0 + i) * cols + c0 + j];
-        cc[i * width + j] = c[(c0 + i) * cols + c0 + j];
+        cc[i * width + j] = cb[(c0 + i) * cols + c0 + j];
       }
       // A dead input (never non-zero here) gets a unit diagonal, as the pruning's own factorization does.
       if (a[i * width + i] === 0) a[i * width + i] = 1;
@@ -112,19 +117,23 @@ function productRows(out: Float64Array, a: Float64Array, b: Float64Array, rows: 
 
 /**
  * ŵ_r = (w_r C + λ w_r) (H + λI)⁻¹ for every row r, on columns c0..c0+width of `w`: `c` holds C
- * for those columns (width x width, row stride `stride`); `inverse` multiplies `count` rows (at
- * most FIT_ROWS, one after another in `t`) by (H + λI)⁻¹ into `out`.
+ * for those columns (width x width, row stride `stride`), or W·C itself (rows x width, all the
+ * columns); `inverse` multiplies `count` rows (at most FIT_ROWS, one after another in `t`) by
+ * (H + λI)⁻¹ into `out`.
  */
-function fitRows(w: Float64Array, rows: number, cols: number, c0: number, width: number, c: Float64Array, stride: number, lambda: number, inverse: (t: Float64Array, out: Float64Array, count: number) => void): void {
+function fitRows(w: Float64Array, rows: number, cols: number, c0: number, width: number, c: DenseCross, stride: number, lambda: number, inverse: (t: Float64Array, out: Float64Array, count: number) => void): void {
   const t = new Float64Array(FIT_ROWS * width);
   const out = new Float64Array(FIT_ROWS * width);
   for (let r0 = 0; r0 < rows; r0 += FIT_ROWS) {
     const count = Math.min(FIT_ROWS, rows - r0);
-    // t = w_r (C + λI) for FIT_ROWS rows at once (C symmetric, read along its rows): each value of
-    // C is read once for all of them (linalg.ts addRowProducts), where one row at a time read it once per row.
     for (let q = 0; q < count; q++) for (let j = 0; j < width; j++) t[q * width + j] = lambda * w[(r0 + q) * cols + c0 + j];
-    if (count === FIT_ROWS) addRowProducts(t, width, w, cols, r0 * cols + c0, width, c, stride, 0, 0, width);
-    else {
+    if (!(c instanceof Float64Array)) {
+      for (let q = 0; q < count; q++) for (let j = 0; j < width; j++) t[q * width + j] += c.wc[(r0 + q) * width + j];
+    } else if (count === FIT_ROWS) {
+      // t = w_r (C + λI) for FIT_ROWS rows at once, C read along its rows: each value of C is read
+      // once for all of them (linalg.ts addRowProducts), where one row at a time read it once per row.
+      addRowProducts(t, width, w, cols, r0 * cols + c0, width, c, stride, 0, 0, width);
+    } else {
       for (let q = 0; q < count; q++) {
         const base = (r0 + q) * cols + c0;
         for (let i = 0; i < width; i++) {
@@ -176,12 +185,16 @@ export function solveInBlocks(w: Float64Array, rows: number, cols: number, h: Fl
  * layer is fitted to the dense model, whose inputs are then x₀). Row r of group g is output
  * g·rows + r. A layer without a bias gets one.
  */
-export function correctBias(n: WeightedNode, g: number, w0: Float64Array, w: Float64Array, mean: Float64Array, rows: number, cols: number, mean0: Float64Array = mean): void {
+export function correctBias(n: WeightedNode, g: number, w0: Float64Array, w: Float64Array, mean: Float64Array, rows: number, cols: number, mean0: Float64Array = mean, out0?: Float64Array): void {
   const outputs = outputChannels(n);
   n.bias ??= { shape: [outputs], values: new Float32Array(outputs) };
   for (let r = 0; r < rows; r++) {
     let shift = 0;
-    for (let c = 0; c < cols; c++) shift += w0[r * cols + c] * mean0[c] - w[r * cols + c] * mean[c];
+    // W₀·E[x₀] as given (`out0`: the outputs' mean on the dense inputs), else from the means.
+    if (out0) {
+      shift = out0[r];
+      for (let c = 0; c < cols; c++) shift -= w[r * cols + c] * mean[c];
+    } else for (let c = 0; c < cols; c++) shift += w0[r * cols + c] * mean0[c] - w[r * cols + c] * mean[c];
     n.bias.values[g * rows + r] += shift;
   }
 }

@@ -32,6 +32,12 @@ export interface InOrderOptions {
    * layer can be fitted to the dense model's outputs rather than to its own (InputStats.cross).
    */
   denseTargets?: Graph;
+  /**
+   * With dense targets, collect W·C instead of C where that is cheaper (InputStats `weighted`): only
+   * for a visit that fits each layer's weights as they are when it is visited (the pruner, not the
+   * sensitivity analysis in context, which fits the dense model's weights).
+   */
+  weightedCross?: boolean;
 }
 
 export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: CalibrationSet, visit: (n: WeightedNode, stats: InputStats) => void | Promise<void>, o: InOrderOptions = {}): Promise<{ images: number }> {
@@ -55,7 +61,7 @@ export async function visitLayersInOrder(g: Graph, layers: WeightedNode[], cal: 
   const advance = (c: CompiledGraph, from: Record<string, tf.Tensor> | undefined, x: tf.Tensor, names: string[]) => (from ? c.captureFrom(from, names) : c.capture(x, names));
   try {
     for (const [i, n] of sorted.entries()) {
-      const stats = new InputStats(layerShape(n));
+      const stats = new InputStats(layerShape(n), o.weightedCross === true && dense !== undefined);
       const compiled = compileGraph(g);
       const input = n.inputs[0];
       const names = frontier(g, n.name);

@@ -6,7 +6,7 @@
  * problem per channel, since each channel has its own filter).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Conv2DNode, DepthwiseNode, WeightedNode } from '../graph/ir';
+import type { Conv2DNode, DenseNode, DepthwiseNode, WeightedNode } from '../graph/ir';
 import { MAX_BLOCK_COLS } from './linalg';
 
 export interface LayerShape {
@@ -74,6 +74,13 @@ export interface LowRankInputs {
   m: number;
 }
 
+/**
+ * What the fit to the dense model takes of the dense inputs (blocks.ts fitToDense): C = Σ x_dense xᵀ
+ * (cols x cols), or W·C (rows x cols) for the weights W the layer had when its statistics were
+ * collected, where that is cheaper (InputStats `weighted`).
+ */
+export type DenseCross = Float64Array | { wc: Float64Array };
+
 /** Accumulated input statistics of one layer: per group, H (cols x cols) and the column sums. */
 export class InputStats {
   readonly h: Float64Array[];
@@ -84,6 +91,15 @@ export class InputStats {
    */
   cross?: Float64Array[];
   sumDense?: Float64Array[];
+  /**
+   * With dense targets and `weighted` (one group, at most MAX_BLOCK_COLS columns, 2·rows < cols):
+   * instead of C, W·C = Σ (W x_dense) xᵀ (rows x cols) and Σ W x_dense (rows), W the layer's
+   * weights when added. The layer's own outputs on the dense inputs come from one convolution, so
+   * this costs 2·rows·cols per input vector where C costs cols² (the custom CNN's 576-wide layers
+   * have 64 and 128 rows).
+   */
+  weightedCross?: Float64Array;
+  denseOutSum?: Float64Array;
   /** Input vectors seen (per group): images x output positions. */
   count = 0;
   /**
@@ -95,7 +111,10 @@ export class InputStats {
    */
   private kept?: { x: Float32Array[]; x0: Float32Array[] } = { x: [], x0: [] };
 
-  constructor(readonly shape: LayerShape) {
+  constructor(
+    readonly shape: LayerShape,
+    private readonly weighted = false,
+  ) {
     this.h = Array.from({ length: shape.groups }, () => new Float64Array(shape.cols * shape.cols));
     this.sum = Array.from({ length: shape.groups }, () => new Float64Array(shape.cols));
   }
@@ -108,7 +127,7 @@ export class InputStats {
   /** The kept input vectors of group `g` (M x cols each, row by row), when there are few; see `kept`. */
   vectors(g: number): LowRankInputs | undefined {
     const k = this.kept;
-    if (!k || g !== 0 || !this.cross || k.x.length === 0) return undefined;
+    if (!k || g !== 0 || !(this.cross || this.weightedCross) || k.x.length === 0) return undefined;
     const cols = this.shape.cols;
     const x = new Float64Array(this.count * cols);
     const x0 = new Float64Array(this.count * cols);
@@ -119,6 +138,17 @@ export class InputStats {
       at += b.length;
     });
     return { x, x0, m: this.count };
+  }
+
+  /** C or W·C of group `g` for the fit to the dense model, when dense targets were collected. */
+  crossOf(g: number): DenseCross | undefined {
+    if (this.weightedCross) return { wc: this.weightedCross };
+    return this.cross?.[g];
+  }
+
+  /** E[W x_dense] per output row, when W·C was collected (bias correction's target). */
+  denseOutMean(): Float64Array | undefined {
+    return this.denseOutSum?.map((v) => v / Math.max(1, this.count));
   }
 
   /** E[x_dense] when dense targets were collected, else E[x]. */
@@ -134,6 +164,7 @@ export class InputStats {
     const { groups, cols } = this.shape;
     const as3 = (p: tf.Tensor): tf.Tensor3D => (p.rank === 2 ? p.expandDims(0) : p) as tf.Tensor3D;
     const keep = this.kept !== undefined && dense !== undefined && groups === 1 && cols <= MAX_BLOCK_COLS;
+    const weighted = this.weighted && dense !== undefined && n.op !== 'depthwise' && cols <= MAX_BLOCK_COLS && 2 * this.shape.rows < cols;
     const [hT, sT, m, cT, sdT, xT, x0T] = tf.tidy(() => {
       const p3 = as3(patches(n, x)); // [groups, M, cols]
       // The products take the patches transposed, then plain: wasm's matMul with transposeA (or
@@ -142,9 +173,17 @@ export class InputStats {
       // summing over axis 1 would transpose the whole patch matrix once more (1.4 s of 5 s).
       const transposed = (t: tf.Tensor): tf.Tensor3D => (n.op === 'conv2d' ? patchesT(n, t).expandDims(0) : as3(patches(n, t)).transpose([0, 2, 1]));
       const pT = transposed(x);
-      const dT = dense && transposed(dense);
+      // W·C as (W X_dense) Xᵀ: the layer's outputs on the dense inputs, rows x M, times the patches.
+      const yT = weighted
+        ? linearOutput(n as Conv2DNode | DenseNode, dense)
+            .reshape([-1, this.shape.rows])
+            .transpose()
+            .expandDims(0)
+        : undefined;
+      const dT = dense && !weighted ? transposed(dense) : undefined;
+      const [cross, crossSum] = yT ? [tf.matMul(yT, p3), yT.sum(2)] : dT ? [tf.matMul(dT, p3), dT.sum(2)] : [];
       const few = keep && LOW_RANK_RATIO * (this.count + p3.shape[1]) <= cols;
-      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], dT && tf.matMul(dT, p3), dT?.sum(2), few ? p3 : undefined, few ? as3(patches(n, dense!)) : undefined] as const;
+      return [tf.matMul(pT, p3), pT.sum(2), p3.shape[1], cross, crossSum, few ? p3 : undefined, few ? as3(patches(n, dense!)) : undefined] as const;
     });
     const [hv, sv, cv, sdv, xv, x0v] = (await Promise.all([hT.data(), sT.data(), cT?.data(), sdT?.data(), xT?.data(), x0T?.data()])) as (Float32Array | undefined)[];
     tf.dispose([hT, sT, ...(cT ? [cT, sdT!] : []), ...(xT ? [xT, x0T!] : [])]);
@@ -157,7 +196,12 @@ export class InputStats {
     };
     accumulate(this.h, hv!, cols * cols);
     accumulate(this.sum, sv!, cols);
-    if (cv) {
+    if (cv && weighted) {
+      this.weightedCross ??= new Float64Array(this.shape.rows * cols);
+      this.denseOutSum ??= new Float64Array(this.shape.rows);
+      accumulate([this.weightedCross], cv, this.shape.rows * cols);
+      accumulate([this.denseOutSum], sdv!, this.shape.rows);
+    } else if (cv) {
       this.cross ??= Array.from({ length: groups }, () => new Float64Array(cols * cols));
       this.sumDense ??= Array.from({ length: groups }, () => new Float64Array(cols));
       accumulate(this.cross, cv, cols * cols);
@@ -165,6 +209,13 @@ export class InputStats {
     }
     this.count += m;
   }
+}
+
+/** The layer's outputs without its bias, [batch, (h, w,) rows]: W x for every input vector of `x`. */
+function linearOutput(n: Conv2DNode | DenseNode, x: tf.Tensor): tf.Tensor {
+  const k = tf.tensor(n.kernel.values, n.kernel.shape);
+  if (n.op === 'dense') return tf.matMul(x.reshape([x.shape[0], -1]), k as tf.Tensor2D);
+  return tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, n.strides, n.padding);
 }
 
 /** TensorFlow's 'same' padding: total max((out-1)·stride + k - in, 0), the smaller half before. */

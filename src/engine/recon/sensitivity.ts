@@ -291,7 +291,8 @@ async function analyse(g: Graph, cal: CalibrationSet, o: SensitivityOptions, com
     const few = w0s.map((_, i) => stats.vectors(i));
     const fitted = w0s.map((w, i) => {
       const c = Float64Array.from(w);
-      if (stats.cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], stats.cross[i], sh.channels, o.damp ?? 0.01, few[i]);
+      const cross = stats.crossOf(i);
+      if (cross) fitToDense(c, sh.rows, sh.cols, stats.h[i], cross, sh.channels, o.damp ?? 0.01, few[i]);
       return c;
     });
     for (const sparsity of o.sparsities) {

@@ -57,7 +57,8 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
     const w0 = Float64Array.from(w);
     const nmOpts = nm ? { n: p.n, m: p.m, channels: sh.channels } : undefined;
     const few = stats.vectors(g);
-    if (stats.cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], stats.cross[g], sh.channels, damp, few);
+    const cross = stats.crossOf(g);
+    if (cross) fitToDense(w, sh.rows, sh.cols, stats.h[g], cross, sh.channels, damp, few);
     const mask = solveInBlocks(w, sh.rows, sh.cols, stats.h[g], sh.channels, (sub, width, hs) => {
       const fit = refit ? Float64Array.from(sub) : sub;
       const m = obsPrune(sub, sh.rows, width, hs, { sparsity, damp, blockSize: MASK_BLOCK, nm: nmOpts, inputs: width === sh.cols ? few : undefined });
@@ -66,7 +67,7 @@ function pruneLayer(n: WeightedNode, stats: InputStats, sparsity: number, p: Pru
     });
     // Reconstruction fits the outputs' second moments; the rest of its error is largely a
     // per-channel shift that the next layers (BatchNorm, ReLU) amplify.
-    correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols, stats.denseMean(g));
+    correctBias(n, g, w0, w, stats.mean(g), sh.rows, sh.cols, stats.denseMean(g), stats.denseOutMean());
     return mask;
   });
   return fromRows(n, ws, masks)!;
@@ -106,6 +107,8 @@ async function pruneInOrder(g: Graph, names: ReadonlySet<string>, sparsityOf: (n
     signal: job.signal,
     onProgress: onProgress && ((k, total) => onProgress(done + k, done + total)),
     denseTargets: job.dense,
+    // Each layer is fitted here with the weights it has when visited (fitToDense on toRows(n)).
+    weightedCross: true,
   });
   return { masks, images };
 }
